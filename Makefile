@@ -1,0 +1,93 @@
+# vnocr — archive digitisation targets. Quick start on a fresh Debian/Ubuntu machine:
+#     make demo      # installs everything, then OCRs the bundled samples/
+#     make test      # runs the test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+VNOCR   := $(BIN)/vnocr
+CORPUS  ?= ../shared/corpus
+SHARED  ?= ../shared
+IN      ?= scans
+OUT     ?= out/digitised
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# LANG is also the locale variable: only a LANG given on the make command line selects the OCR language.
+ifeq ($(origin LANG),command line)
+OCR_LANG := $(LANG)
+else
+OCR_LANG := auto
+endif
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils \
+                fonts-liberation2 fonts-dejavu-core python3-venv python3-pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed
+
+.PHONY: help install sysdeps demo test test-all digitise bench dictionaries channel samples lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+sysdeps: ## Install Tesseract (vie+eng), poppler and fonts with apt-get when missing
+	@missing=""; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	command -v pdftoppm  >/dev/null || missing="$$missing poppler-utils"; \
+	if command -v tesseract >/dev/null; then \
+	  langs=$$(tesseract --list-langs 2>/dev/null); \
+	  grep -qx vie <<<"$$langs" || missing="$$missing tesseract-ocr-vie"; \
+	  grep -qx eng <<<"$$langs" || missing="$$missing tesseract-ocr-eng"; \
+	else missing="$$missing tesseract-ocr-vie tesseract-ocr-eng"; fi; \
+	[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing="$$missing fonts-liberation2"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv python3-pip"; \
+	if [ -z "$$missing" ]; then echo "system packages: all present"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "vnocr: missing system packages:$$missing" >&2; \
+	  echo "  no apt-get here: install the equivalents yourself, e.g. on macOS" >&2; \
+	  echo "  brew install tesseract tesseract-lang poppler python  (fonts: any Liberation/DejaVu Serif)" >&2; \
+	  exit 3; fi; \
+	echo "installing system packages:$$missing"; \
+	$(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Install system packages, the virtualenv (.venv) and vnocr
+	@$(VNOCR) --version
+
+demo: $(STAMP) ## Install everything, then digitise the bundled samples/ into out/demo
+	@$(VNOCR) batch samples/ out/demo --jobs $(JOBS); rc=$$?; \
+	echo; $(VNOCR) report out/demo; exit $$rc
+
+test: $(STAMP) ## Run the test suite (small fixtures; Tesseract tests included)
+	$(BIN)/python -m pytest -q
+
+digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOBS=n] [LANG=vie|eng]
+	$(VNOCR) batch "$(IN)" "$(OUT)" --jobs $(JOBS) --lang $(OCR_LANG)
+
+bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../shared; slow)
+	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
+
+dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS
+	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries
+
+channel: $(STAMP) ## Regenerate the OCR-confusion (channel) tables: renders, OCRs and aligns (slow)
+	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
+
+samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
+	$(BIN)/python -m tools.make_samples --shared $(SHARED) --out samples
+
+lint: $(STAMP) ## ruff + mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean: ## Remove outputs and caches (keeps .venv)
+	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

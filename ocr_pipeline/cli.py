@@ -1,0 +1,280 @@
+"""The ``vnocr`` command: a shell over the API that turns errors into one-line messages and exit codes.
+
+Logs go to stderr; stdout carries only the command's output (or the batch's one-line summary).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ._version import __version__
+from .exceptions import ExitCode, PartialFailureError, VnocrError
+from .options import LANG_CHOICES, ProcessOptions
+
+log = logging.getLogger("vnocr")
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success             4  input file problem
+  1  internal error      5  batch finished, some documents failed
+  2  bad arguments       6  dictionary data missing or corrupt
+  3  missing dependency  7  OCR page timeout
+"""
+
+
+def _fail(code: int, message: str) -> None:
+    click.echo(f"vnocr: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn vnocr errors (and unexpected ones) into a one-line message and an exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except VnocrError as exc:
+            _fail(int(exc.exit_code), exc.one_line())
+        except KeyboardInterrupt:
+            _fail(int(ExitCode.interrupted), "interrupted")
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                raise
+            _fail(
+                int(ExitCode.internal_error),
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug and report it)",
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _setup_logging(verbose: int, quiet: bool, debug: bool) -> None:
+    level = logging.WARNING
+    if debug or verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
+    elif quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="vnocr: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def _read_input(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read()
+    from .pipeline import read_text_file
+
+    return read_text_file(Path(file))
+
+
+def _write_output(text: str, out: str | None) -> None:
+    if out:
+        from .batch import atomic_write_text
+
+        atomic_write_text(Path(out), text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="vnocr")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def main(verbose: int, quiet: bool, debug: bool) -> None:
+    """vnocr: scanned Vietnamese administrative documents to correct, structured text.
+
+    \b
+    Examples:
+      vnocr batch scans/ out/              # OCR a folder of PDFs, resumable
+      vnocr ocr plan.pdf --format md       # one document
+      vnocr restore old-ocr.txt -o fixed.txt
+      echo "cong tac bao ve tre em" | vnocr restore
+      vnocr segment fixed.txt --format json
+    """
+    _setup_logging(verbose, quiet, debug)
+
+
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANG_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Tesseract language: vie where installed (auto), or eng + accent restoration.",
+)
+_dpi_option = click.option(
+    "--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="PDF rasterisation DPI."
+)
+_timeout_option = click.option(
+    "--page-timeout",
+    type=click.FloatRange(0),
+    default=180.0,
+    show_default=True,
+    help="Seconds allowed for OCR of one page (0 = no limit).",
+)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes [CPU count].")
+@_lang_option
+@_dpi_option
+@_timeout_option
+@click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
+@click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
+@handle_errors
+def batch(
+    input_dir: Path,
+    output_dir: Path,
+    jobs: int | None,
+    lang: str,
+    dpi: int,
+    page_timeout: float,
+    force: bool,
+    no_restore: bool,
+    progress: bool | None,
+) -> None:
+    """OCR, restore and structure every document in INPUT_DIR into OUTPUT_DIR.
+
+    Inputs (recursively): PDFs, images (png jpg tif) and .txt files of already-OCR'd text. For
+    a/b/x.pdf it writes OUTPUT_DIR/a/b/x.txt, x.md and x.json, and one line per document to
+    OUTPUT_DIR/manifest.jsonl. A re-run skips finished documents (use --force to redo them).
+
+    \b
+    Examples:
+      vnocr batch scans/ out/
+      vnocr batch scans/ out/ --jobs 2 --lang eng --dpi 200
+    """
+    from .batch import JobResult, discover_inputs, run_batch
+
+    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    inputs = discover_inputs(input_dir, output_dir)
+    if any(p.suffix.lower() != ".txt" for p in inputs):
+        from . import engines
+
+        engines.choose_language(lang)  # fail fast, once, when tesseract or the language is missing
+    show = progress if progress is not None else sys.stderr.isatty()
+    bar: Any = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr)
+
+    def on_result(result: JobResult) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{result.status}: {result.path}"[-40:])
+
+    try:
+        summary = run_batch(input_dir, output_dir, options, jobs=jobs, force=force, on_result=on_result)
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(f"{summary.line()}; results in {output_dir}")
+    if summary.failed:
+        raise PartialFailureError(f"{summary.failed} document(s) failed")
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
+@click.option("--format", "fmt", type=click.Choice(["txt", "md", "json"]), default="txt", show_default=True)
+@_lang_option
+@_dpi_option
+@_timeout_option
+@click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@handle_errors
+def ocr(
+    file: Path, out: str | None, fmt: str, lang: str, dpi: int, page_timeout: float, no_restore: bool
+) -> None:
+    """OCR, restore and structure one document (PDF, image or .txt).
+
+    \b
+    Examples:
+      vnocr ocr plan.pdf
+      vnocr ocr plan.pdf --format json -o plan.json
+    """
+    from .pipeline import process_document
+
+    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    doc = process_document(file, options)
+    text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
+    _write_output(text if text.endswith("\n") else text + "\n", out)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("file", default="-")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
+@click.option("--explain", is_flag=True, help="JSON: per token the choice, alternatives and scores.")
+@handle_errors
+def restore(file: str, out: str | None, explain: bool) -> None:
+    """Restore Vietnamese diacritics in FILE (or stdin), keeping its line breaks.
+
+    \b
+    Examples:
+      echo "cong tac bao ve, cham soc tre em nam 2021" | vnocr restore
+      vnocr restore old-ocr.txt -o fixed.txt
+      vnocr restore old-ocr.txt --explain > report.json
+    """
+    from diacritics import restore_explained
+
+    result = restore_explained(_read_input(file))
+    if explain:
+        _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+    else:
+        _write_output(result.text, out)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("file", default="-")
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
+@handle_errors
+def segment(file: str, fmt: str, out: str | None) -> None:
+    """Split restored text into its numbered sections and extract its metadata.
+
+    \b
+    Examples:
+      vnocr segment plan.txt
+      vnocr segment plan.txt --format md
+    """
+    from .segment import render_markdown, segment_text
+
+    structure = segment_text(_read_input(file))
+    if fmt == "md":
+        _write_output(render_markdown(structure), out)
+    else:
+        _write_output(json.dumps(structure.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors
+def report(output_dir: Path) -> None:
+    """Summarise a batch output folder: status, pages, confidence and title of each document.
+
+    \b
+    Example:
+      vnocr report out/demo
+    """
+    from .batch import report_lines
+
+    click.echo("\n".join(report_lines(output_dir)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,282 @@
+"""The one module that talks to external programs: Tesseract (pytesseract) and poppler (pdf2image).
+
+Everything else in vnocr works on numpy images and typed objects; when an external tool is missing or
+fails, this module turns it into a :mod:`ocr_pipeline.exceptions` error with a one-line message.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .exceptions import (
+    EncryptedPdfError,
+    InputFileError,
+    MissingDependencyError,
+    OcrTimeoutError,
+)
+from .models import OcrLine, OcrWord, PageOcr
+
+log = logging.getLogger(__name__)
+
+#: Largest page we rasterise/OCR, in pixels per side; bigger pages are scaled down.
+MAX_PAGE_PIXELS_SIDE = 12000
+
+
+# --------------------------------------------------------------------------------------------- tesseract
+@functools.lru_cache(maxsize=1)
+def tesseract_version() -> str:
+    """Tesseract's version string, e.g. ``"5.3.0"``.
+
+    Raises:
+        MissingDependencyError: Tesseract is not installed.
+    """
+    import pytesseract
+
+    if shutil.which("tesseract") is None:
+        raise MissingDependencyError("tesseract is not installed or not on PATH")
+    try:
+        return str(pytesseract.get_tesseract_version()).strip()
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:  # pragma: no cover - defensive
+        raise MissingDependencyError(f"tesseract cannot be run: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def installed_languages() -> frozenset[str]:
+    """The Tesseract language packs installed (e.g. ``{"eng", "vie", "osd"}``).
+
+    Raises:
+        MissingDependencyError: Tesseract is not installed.
+    """
+    import pytesseract
+
+    tesseract_version()
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except Exception as exc:  # pytesseract raises bare TesseractError subclasses
+        raise MissingDependencyError(f"cannot list tesseract languages: {exc}") from exc
+
+
+def choose_language(requested: str = "auto") -> str:
+    """Resolve ``auto|vie|eng`` to an installed Tesseract language.
+
+    ``auto`` means ``vie`` where installed, otherwise ``eng`` with a warning (restoration then rebuilds the
+    accents). An explicit request for a language that is not installed raises.
+
+    Raises:
+        MissingDependencyError: The requested language (or, for auto, any usable one) is missing.
+    """
+    langs = installed_languages()
+    if requested == "auto":
+        if "vie" in langs:
+            return "vie"
+        if "eng" in langs:
+            log.warning(
+                "tesseract language 'vie' is not installed: using 'eng' and restoring accents "
+                "(install tesseract-ocr-vie for better results)"
+            )
+            return "eng"
+        raise MissingDependencyError("neither 'vie' nor 'eng' tesseract language data is installed")
+    if requested not in langs:
+        raise MissingDependencyError(f"tesseract language {requested!r} is not installed")
+    return requested
+
+
+def _single_thread_env() -> None:
+    # One Tesseract thread per worker: parallelism comes from our own worker processes.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def ocr_page(
+    image: np.ndarray,
+    lang: str,
+    *,
+    dpi: int = 300,
+    psm: int = 3,
+    timeout: float = 0,
+    extra_config: str = "",
+) -> PageOcr:
+    """Run Tesseract on a page image and return words with boxes and confidences, in reading order.
+
+    Args:
+        image: Grayscale or binary ``uint8`` image.
+        lang: Tesseract language(s), e.g. ``"vie"`` or ``"vie+eng"``.
+        dpi: Resolution hint passed to Tesseract.
+        psm: Tesseract page segmentation mode (3 = automatic, 6 = one block).
+        timeout: Seconds before giving up on the page (0 = no limit).
+        extra_config: Extra Tesseract ``-c`` options.
+
+    Raises:
+        OcrTimeoutError: Tesseract ran longer than ``timeout``.
+        MissingDependencyError: Tesseract is missing.
+    """
+    import pytesseract
+
+    _single_thread_env()
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}".strip()
+    try:
+        data: dict[str, list[Any]] = pytesseract.image_to_data(
+            Image.fromarray(image),
+            lang=lang,
+            config=config,
+            output_type=pytesseract.Output.DICT,
+            timeout=timeout,
+        )
+    except RuntimeError as exc:  # pytesseract signals its timeout with RuntimeError
+        if "timeout" in str(exc).lower():
+            raise OcrTimeoutError(f"OCR of the page took longer than {timeout:g} s") from exc
+        raise
+    except pytesseract.TesseractNotFoundError as exc:
+        raise MissingDependencyError("tesseract is not installed or not on PATH") from exc
+    return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
+
+
+def _lines_from_data(data: dict[str, list[Any]]) -> tuple[OcrLine, ...]:
+    """Group ``image_to_data`` rows into lines, with an empty line between paragraphs."""
+    lines: list[OcrLine] = []
+    current: list[OcrWord] = []
+    current_key: tuple[int, int, int] | None = None
+    last_par: tuple[int, int] | None = None
+    for i, text in enumerate(data["text"]):
+        if int(data["level"][i]) != 5:
+            continue
+        text = str(text).strip()
+        if not text:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        if key != current_key:
+            if current:
+                lines.append(OcrLine(tuple(current)))
+            current = []
+            par = key[:2]
+            if last_par is not None and par != last_par:
+                lines.append(OcrLine(()))  # paragraph break
+            last_par = par
+            current_key = key
+        current.append(
+            OcrWord(
+                text=text,
+                confidence=float(data["conf"][i]),
+                left=int(data["left"][i]),
+                top=int(data["top"][i]),
+                width=int(data["width"][i]),
+                height=int(data["height"][i]),
+                block=key[0],
+                paragraph=key[1],
+                line=key[2],
+            )
+        )
+    if current:
+        lines.append(OcrLine(tuple(current)))
+    return tuple(lines)
+
+
+def detect_orientation(image: np.ndarray, *, timeout: float = 30) -> tuple[int, float] | None:
+    """Tesseract OSD: the clockwise rotation (0/90/180/270) that makes the page upright.
+
+    Returns:
+        ``(rotate, confidence)``, or None when OSD is not installed or finds too little text.
+    """
+    import pytesseract
+
+    if "osd" not in installed_languages():
+        return None
+    _single_thread_env()
+    try:
+        osd = pytesseract.image_to_osd(
+            Image.fromarray(image), config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
+        )
+    except (pytesseract.TesseractError, RuntimeError) as exc:
+        log.debug("OSD failed: %s", exc)
+        return None
+    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0.0))
+
+
+# ----------------------------------------------------------------------------------------------- poppler
+def _check_poppler() -> None:
+    if shutil.which("pdftoppm") is None or shutil.which("pdfinfo") is None:
+        raise MissingDependencyError("poppler-utils (pdftoppm, pdfinfo) is not installed")
+
+
+def pdf_page_count(path: Path) -> int:
+    """Number of pages of a PDF.
+
+    Raises:
+        InputFileError: The file is not a readable PDF (empty, truncated, not a PDF).
+        EncryptedPdfError: The PDF is password protected.
+        MissingDependencyError: poppler is not installed.
+    """
+    _check_poppler()
+    _sniff_pdf(path)
+    proc = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise _pdf_error(path, proc.stderr)
+    for line in proc.stdout.splitlines():
+        if line.startswith("Encrypted:") and "yes" in line and "print:yes" not in line:
+            raise EncryptedPdfError(f"{path.name}: the PDF is encrypted")
+        if line.startswith("Pages:"):
+            pages = int(line.split(":", 1)[1].strip() or 0)
+            if pages <= 0:
+                raise InputFileError(f"{path.name}: the PDF has no pages")
+            return pages
+    raise InputFileError(f"{path.name}: pdfinfo could not read the page count")
+
+
+def _sniff_pdf(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not head:
+        raise InputFileError(f"{path.name}: the file is empty")
+    if b"%PDF-" not in head:
+        raise InputFileError(f"{path.name}: not a PDF (no %PDF header)")
+
+
+def _pdf_error(path: Path, stderr: str) -> InputFileError:
+    first = next((ln.strip() for ln in stderr.splitlines() if ln.strip()), "unknown error")
+    if "ncrypt" in stderr or "password" in stderr.lower():
+        return EncryptedPdfError(f"{path.name}: the PDF is encrypted")
+    return InputFileError(f"{path.name}: the PDF cannot be read ({first})")
+
+
+def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float = 300) -> np.ndarray:
+    """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
+
+    Oversized pages (more than :data:`MAX_PAGE_PIXELS_SIDE` pixels on a side at ``dpi``) are rendered at a
+    lower resolution so that they fit.
+
+    Raises:
+        InputFileError: The page cannot be rendered.
+    """
+    from pdf2image import convert_from_path
+    from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+
+    _check_poppler()
+    try:
+        images = convert_from_path(
+            str(path),
+            dpi=dpi,
+            first_page=page_number,
+            last_page=page_number,
+            grayscale=True,
+            timeout=int(timeout),
+        )
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        raise _pdf_error(path, str(exc)) from exc
+    if not images:
+        raise InputFileError(f"{path.name}: page {page_number} could not be rendered")
+    img = images[0]
+    if max(img.size) > MAX_PAGE_PIXELS_SIDE:
+        scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
+        img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
+    return np.asarray(img.convert("L"), dtype=np.uint8)

@@ -1,0 +1,149 @@
+"""The thin pipeline that runs the stages over one document.
+
+Image stages (orientation, deskew, cleanup, OCR) each take a :class:`PageImage` and return a new one;
+the document stages (restoration, segmentation) turn the page texts into a :class:`Document`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+
+from . import cleanup, deskew, engines, ocr, orientation, rasterise
+from ._version import __version__
+from .exceptions import InputFileError
+from .models import Document, PageImage, PageResult
+from .options import ProcessOptions
+from .segment import segment_text
+
+log = logging.getLogger(__name__)
+
+PageStage = Callable[[PageImage], PageImage]
+FORM_FEED = "\f"
+
+
+def file_fingerprint(path: Path) -> str:
+    """``sha256:<hex>`` of the file's bytes (used to decide whether a result is stale)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return f"sha256:{digest.hexdigest()}"
+
+
+def page_stages(options: ProcessOptions, lang: str) -> list[PageStage]:
+    """The image stages to run on every page, in order."""
+    stages: list[PageStage] = []
+    if options.orientation:
+        stages.append(orientation.fix_orientation)
+    if options.deskew:
+        stages.append(deskew.deskew)
+    if options.cleanup:
+        stages.append(cleanup.clean)
+    stages.append(partial(ocr.recognise, lang=lang, timeout=options.page_timeout))
+    return stages
+
+
+def run_page(page: PageImage, stages: Iterable[PageStage]) -> PageImage:
+    """Run the image stages over one page."""
+    for stage in stages:
+        page = stage(page)
+    return page
+
+
+def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
+    """Rasterise, clean and OCR every page of a PDF or image file."""
+    lang = engines.choose_language(options.lang)
+    stages = page_stages(options, lang)
+    results: list[PageResult] = []
+    for page in rasterise.iter_pages(path, options.dpi):
+        done = run_page(page, stages)
+        results.append(PageResult.from_page(done))
+        log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
+    return results
+
+
+def read_text_file(path: Path) -> str:
+    """Read an already-OCR'd text file (UTF-8, with or without BOM).
+
+    Raises:
+        InputFileError: The file is missing, empty, binary or not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not data.strip():
+        raise InputFileError(f"{path.name}: the file is empty")
+    if b"\x00" in data:
+        raise InputFileError(f"{path.name}: binary data in a .txt file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path.name}: not UTF-8 text (byte {exc.start})", hint="convert it with iconv -t UTF-8"
+        ) from exc
+
+
+def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
+    """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
+    from diacritics import restore
+
+    for page in pages:
+        page.text = restore(page.raw_text) if options.restore else page.raw_text
+    text = FORM_FEED.join(p.text for p in pages)
+    doc = Document(
+        source=source,
+        pages=pages,
+        text=text,
+        raw_text=FORM_FEED.join(p.raw_text for p in pages),
+        vnocr_version=__version__,
+    )
+    if options.segment:
+        structure = segment_text(text.replace(FORM_FEED, "\n"))
+        doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
+    return doc
+
+
+def process_document(path: Path, options: ProcessOptions | None = None) -> Document:
+    """Process one document: PDF, image or already-OCR'd ``.txt``.
+
+    Raises:
+        InputFileError: The input cannot be read.
+        MissingDependencyError: Tesseract/poppler/language data is missing (not for ``.txt``).
+        OcrTimeoutError: A page took longer than ``options.page_timeout``.
+    """
+    options = options or ProcessOptions()
+    fingerprint = file_fingerprint(path)
+    suffix = path.suffix.lower()
+    if suffix in rasterise.TEXT_SUFFIXES:
+        texts = read_text_file(path).split(FORM_FEED)
+        pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
+    elif suffix in rasterise.PDF_SUFFIXES or suffix in rasterise.IMAGE_SUFFIXES:
+        pages = ocr_pages(path, options)
+    else:
+        raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}")
+    doc = finish_document(str(path), pages, options)
+    doc.source_fingerprint = fingerprint
+    if not doc.text.strip():
+        raise InputFileError(
+            f"{path.name}: no text found on any page", hint="is it a blank or photo-only scan?"
+        )
+    return doc
+
+
+def process_text(text: str, source: str = "<text>", options: ProcessOptions | None = None) -> Document:
+    """Restore and segment text that is already OCR'd (pages separated by form feeds)."""
+    options = options or ProcessOptions()
+    pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(text.split(FORM_FEED))]
+    return finish_document(source, pages, options)
