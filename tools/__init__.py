@@ -1,0 +1,1 @@
+"""Build and benchmark scripts run by the Makefile (not shipped in the wheel)."""
