@@ -139,8 +139,9 @@ def process_job(job: Job) -> JobResult:
         atomic_write_text(md, doc.to_markdown())
         atomic_write_text(js, doc.to_json() + "\n")
     except VnocrError as exc:
+        message = exc.one_line().removeprefix(f"{job.source.name}: ")
         return JobResult(
-            rel, "failed", exc.one_line(), int(exc.exit_code), seconds=round(time.monotonic() - start, 2)
+            rel, "failed", message, int(exc.exit_code), seconds=round(time.monotonic() - start, 2)
         )
     except Exception as exc:  # a bug or an unforeseen file problem must not end the whole batch
         log.debug("unexpected error on %s", rel, exc_info=True)
@@ -220,7 +221,7 @@ def run_batch(
             summary.pages += result.pages
         elif result.status == "failed":
             summary.failed += 1
-            log.error("%s: %s", result.path, result.error)
+            log.info("%s: failed: %s", result.path, result.error)
         else:
             summary.skipped += 1
         manifest.write(result.to_json() + "\n")

@@ -175,6 +175,12 @@ def batch(
         bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr)
 
     def on_result(result: JobResult) -> None:
+        if result.status == "failed":
+            message = f"vnocr: failed: {result.path}: {result.error}"
+            if bar is not None:
+                bar.write(message, file=sys.stderr)
+            else:
+                click.echo(message, err=True)
         if bar is not None:
             bar.update(1)
             bar.set_postfix_str(f"{result.status}: {result.path}"[-40:])
