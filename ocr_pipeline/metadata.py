@@ -2,23 +2,152 @@
 
 Contract: :func:`extract_metadata` takes restored text and returns a :class:`DocumentMetadata`; fields
 that cannot be found are None (never guessed).
+
+The header zone of an administrative document is printed in two columns: on the left the parent body
+and the issuer (``UBND HUYỆN CHI LĂNG`` / ``ỦY BAN NHÂN DÂN XÃ BẰNG MẠC``) and the số/ký hiệu
+(``Số: 123/KH-UBND``); on the right the quốc hiệu, the tiêu ngữ and the place and date. OCR gives the two
+columns either interleaved on one line (with or without a wide gap) or one after the other; both are split
+here by recognising the right column's fixed texts. The end zone holds the recipients (``Nơi nhận:``) on the
+left and the signature block (``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` / name) on the right, again possibly
+interleaved.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import regex
+
+from .layout import (
+    AUTHORITY,
+    COLUMN_GAP,
+    DATE_LONG,
+    MOTTO,
+    NATIONAL_TITLE,
+    NUMBER_START,
+    RECIPIENTS_START,
+    TextLine,
+    Zones,
+    clean_lines,
+    find_zones,
+    is_person_name,
+    is_position_line,
+)
+from .numbering import bullet, fold, is_upper_heading
+
+log = logging.getLogger(__name__)
+
+#: Type codes of Phụ lục III, Nghị định 30/2020/NĐ-CP (plus the legal-document codes met in references).
+TYPE_CODES = frozenset(
+    {
+        "NQ",
+        "QĐ",
+        "CT",
+        "QC",
+        "QYĐ",
+        "QyĐ",
+        "TC",
+        "TB",
+        "HD",
+        "CTR",
+        "CTr",
+        "KH",
+        "PA",
+        "ĐA",
+        "DA",
+        "BC",
+        "BB",
+        "TTR",
+        "TTr",
+        "HĐ",
+        "CĐ",
+        "BGN",
+        "BTT",
+        "GUQ",
+        "GM",
+        "GGT",
+        "GNP",
+        "PG",
+        "PC",
+        "PB",
+        "TT",
+        "TTLT",
+        "NĐ",
+        "L",
+        "PL",
+        "KL",
+    }
+)
+_FOLDED_TYPE_CODES = frozenset(fold(c) for c in TYPE_CODES)
+#: Document kinds that are cited as ``<kind> số <số/ký hiệu>``.
+REFERENCE_TYPES = (
+    "Thông tư liên tịch",
+    "Kế hoạch",
+    "Quyết định",
+    "Công văn",
+    "Nghị định",
+    "Thông tư",
+    "Chỉ thị",
+    "Nghị quyết",
+    "Hướng dẫn",
+    "Thông báo",
+    "Báo cáo",
+    "Tờ trình",
+    "Văn bản",
+    "Chương trình",
+    "Đề án",
+    "Công điện",
+    "Luật",
+    "Pháp lệnh",
+    "Quy chế",
+    "Quy định",
+    "Kết luận",
+)
+_REF_ALTERNATION = "|".join(
+    regex.escape(fold(t)).replace(r"\ ", r"\s+") for t in sorted(REFERENCE_TYPES, key=len, reverse=True)
+)
+_REFERENCE = regex.compile(
+    rf"(?<![A-Z])(?P<type>{_REF_ALTERNATION})\s+SO\s*:?\s*"
+    r"(?P<num>\d+(?:\s?/\s?(?:19|20)\d{2})?\s?/\s?[A-Z][A-Z0-9&.\-]*[A-Z0-9]|\d+-[A-Z]{1,4}/[A-Z]{1,4})"
+)
+_REF_DATE_SHORT = regex.compile(
+    r"^\s*,?\s*(?:\(?\s*)?NGAY\s+(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
+)
+_REF_DATE_LONG = regex.compile(
+    r"^\s*,?\s*NGAY\s+(?P<d>\d{1,2})\s+THANG\s+(?P<m>\d{1,2})\s+NAM\s+(?P<y>\d{4})"
+)
+_REF_ISSUER = regex.compile(r"^\s*CUA\s+(?P<issuer>[^,;:()\n]+)")
+_ISSUER_STOP = regex.compile(
+    r"\s(?:VE|HUONG DAN|THUC HIEN|QUY DINH|BAN HANH|V/V|VIEC|PHE DUYET|TRIEN KHAI|NAM \d{4})(?:\s|$)"
+)
+_NUMBER_TOKEN = regex.compile(
+    r"^\s*(?P<num>[\d.…_ ]*?)\s*(?:/\s*(?P<year>(?:19|20)\d{2})\s*)?"
+    r"/\s*(?P<codes>[A-Za-zĐđ0-9&][\wĐđ&.\-]*[\wĐđ])"
+)
+_PARTY_NUMBER = regex.compile(r"^(?P<num>\d+)-(?P<type>[A-Za-zĐđ]{1,4})/(?P<issuer>[A-Za-zĐđ]{1,6})$")
+_LOCALITY = ("TINH ", "HUYEN ", "XA ", "THANH PHO ", "PHUONG ", "THI TRAN ", "QUAN ", "THI XA ", "TP ", "TP.")
+_BODY_ONLY = regex.compile(r"^(?:UY BAN NHAN DAN|UBND|HOI DONG NHAN DAN|HDND|BAN CHI DAO|DANG UY|DANG BO)$")
+_TRAILING_PUNCT = " \t;,.:"
 
 
 @dataclass
 class DocumentNumber:
-    """Số/ký hiệu, e.g. ``Số: 28/KH-UBND`` -> number "28", type_code "KH", issuer_code "UBND"."""
+    """Số/ký hiệu, e.g. ``Số: 28/KH-UBND`` -> number "28", type_code "KH", issuer_code "UBND".
+
+    A công văn has no type code: ``Số: 631/UBND-LĐTBXH`` -> issuer_code "UBND", unit_code "LĐTBXH" (the
+    drafting unit). A number left blank for the date of signing (``Số: /KH-UBND``) has ``number`` None.
+    """
 
     raw: str
     number: str | None = None
     year: str | None = None
     type_code: str | None = None
     issuer_code: str | None = None
+    unit_code: str | None = None
 
 
 @dataclass
@@ -45,17 +174,41 @@ class Reference:
 
 @dataclass
 class Signer:
-    """The signature block: authority (TM./KT./TL./TUQ.), position and name."""
+    """The signature block: authority (TM./KT./TL./TUQ./Q.), position and name.
+
+    Attributes:
+        authority: The signing authority nearest the signer, without its dot (``"KT"``).
+        on_behalf_of: What the authority line names (``"CHỦ TỊCH"`` in ``KT. CHỦ TỊCH``).
+        position: The signer's own position (``"PHÓ CHỦ TỊCH"``).
+        name: The signer's name.
+        chain: Every authority line as printed, outermost first (``["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]``).
+    """
 
     authority: str | None = None
     on_behalf_of: str | None = None
     position: str | None = None
     name: str | None = None
+    chain: list[str] = field(default_factory=list)
 
 
 @dataclass
 class DocumentMetadata:
-    """Metadata fields of an administrative document; None where not found."""
+    """Metadata fields of an administrative document; None where not found.
+
+    Attributes:
+        issuer: The issuing body as printed (``ỦY BAN NHÂN DÂN XÃ BẰNG MẠC``).
+        parent_body: The body above the issuer, printed above it (``UBND HUYỆN CHI LĂNG``).
+        number: Số/ký hiệu.
+        place: Place of issue (``Bằng Mạc``).
+        date: Date of issue.
+        doc_type: Document type (``KẾ HOẠCH``, ``QUYẾT ĐỊNH``; ``CÔNG VĂN`` for a công văn, recognised by
+            its ``V/v`` trích yếu).
+        title: Trích yếu (the ``V/v`` of a công văn without its prefix).
+        references: Documents cited with a số/ký hiệu, in order of first mention.
+        signer: The signature block.
+        recipients: Nơi nhận items, without bullets and trailing punctuation.
+        addressees: Kính gửi items (công văn, tờ trình).
+    """
 
     issuer: str | None = None
     parent_body: str | None = None
@@ -67,10 +220,416 @@ class DocumentMetadata:
     references: list[Reference] = field(default_factory=list)
     signer: Signer | None = None
     recipients: list[str] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
         return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------- parts
+
+
+def _fold_norm(text: str) -> str:
+    return fold(unicodedata.normalize("NFC", text))
+
+
+def parse_number(raw: str) -> DocumentNumber | None:
+    """Parse a số/ký hiệu (``28/KH-SLĐTBXH``, ``/KH-UBND``, ``56/2017/NĐ-CP``, ``631/UBND-LĐTBXH``).
+
+    Args:
+        raw: The text after ``Số:``.
+
+    Returns:
+        The parsed number, or None when the text is not a số/ký hiệu.
+    """
+    text = raw.strip()
+    party = _PARTY_NUMBER.match(text)
+    if party:
+        return DocumentNumber(
+            raw=text, number=party["num"], type_code=party["type"], issuer_code=party["issuer"]
+        )
+    match = _NUMBER_TOKEN.match(text)
+    if not match:
+        return None
+    digits = regex.sub(r"[\s.…_]", "", match["num"] or "")
+    if digits and not digits.isdigit():
+        return None
+    codes = match["codes"]
+    year = match["year"]
+    raw_clean = (digits or "") + (f"/{year}" if year else "") + "/" + codes
+    head, _, tail = codes.partition("-")
+    number = DocumentNumber(raw=raw_clean, number=digits or None, year=year)
+    if fold(head) in _FOLDED_TYPE_CODES and tail:
+        number.type_code, number.issuer_code = head, tail
+    elif fold(head) in _FOLDED_TYPE_CODES and not tail:
+        number.type_code = head
+    else:
+        number.issuer_code = head
+        number.unit_code = tail or None
+    return number
+
+
+def make_date(raw: str, day: int | None, month: int | None, year: int | None) -> DocumentDate:
+    """A :class:`DocumentDate` with an ISO form when all parts are present and valid."""
+    iso = None
+    if day and month and year:
+        try:
+            iso = dt.date(year, month, day).isoformat()
+        except ValueError:
+            iso = None
+    return DocumentDate(raw=raw.strip(), day=day, month=month, year=year, iso=iso)
+
+
+def parse_long_date(text: str) -> tuple[DocumentDate, int, int] | None:
+    """Find ``ngày .. tháng .. năm ....`` (parts may be blank) in ``text``; return it and its span."""
+    folded = _fold_norm(text)
+    match = DATE_LONG.search(folded)
+    if not match:
+        return None
+    span = match.group(0)
+    parts = regex.match(r"NGAY(?P<d>[\s\d._…/-]*)THANG(?P<m>[\s\d._…/-]*)NAM\s*(?P<y>\d{4})?", span)
+    if not parts:
+        return None
+
+    def num(s: str | None) -> int | None:
+        digits = regex.sub(r"\D", "", s or "")
+        return int(digits) if digits else None
+
+    day, month, year = num(parts["d"]), num(parts["m"]), num(parts["y"])
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    if month is not None and not 1 <= month <= 12:
+        month = None
+    raw = text[match.start() : match.end()]
+    return make_date(raw, day, month, year), match.start(), match.end()
+
+
+def find_references(text: str) -> list[Reference]:
+    """Documents cited as ``<kind> số <số/ký hiệu> [ngày dd/mm/yyyy] [của <issuer>]``, in order, deduplicated.
+
+    Args:
+        text: Any text; line breaks and Markdown marks are tolerated.
+
+    Returns:
+        The references found.
+    """
+    flat = regex.sub(r"\s+", " ", unicodedata.normalize("NFC", text).replace("**", "").replace("*", ""))
+    folded = fold(flat)
+    canonical = {fold(t): t for t in REFERENCE_TYPES}
+    found: list[Reference] = []
+    seen: set[tuple[str, str]] = set()
+    for match in _REFERENCE.finditer(folded):
+        doc_type = canonical.get(regex.sub(r"\s+", " ", match["type"]))
+        number = regex.sub(r"\s", "", flat[match.start("num") : match.end("num")])
+        end = match.end()
+        date = None
+        after = folded[end : end + 60]
+        dmatch = _REF_DATE_SHORT.match(after) or _REF_DATE_LONG.match(after)
+        if dmatch:
+            raw = flat[end + dmatch.start() : end + dmatch.end()].strip(" ,(")
+            date = make_date(raw, int(dmatch["d"]), int(dmatch["m"]), int(dmatch["y"]))
+            end += dmatch.end()
+        issuer = None
+        imatch = _REF_ISSUER.match(folded[end : end + 120])
+        if imatch:
+            seg_start = end + imatch.start("issuer")
+            seg = folded[seg_start : end + imatch.end("issuer")]
+            stop = _ISSUER_STOP.search(seg)
+            seg_len = stop.start() if stop else len(seg)
+            issuer = flat[seg_start : seg_start + seg_len].strip(" .") or None
+            end = seg_start + seg_len
+        key = (doc_type or "", number)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(
+            Reference(
+                raw=flat[match.start() : end].strip(),
+                doc_type=doc_type,
+                number=number,
+                date=date,
+                issuer=issuer,
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------------------------- header
+
+
+@dataclass
+class _HeaderParts:
+    left: list[str] = field(default_factory=list)
+    number: DocumentNumber | None = None
+    place: str | None = None
+    date: DocumentDate | None = None
+
+
+def _split_place(before_date: str) -> str | None:
+    """The place printed before ``, ngày``: the trailing run of words that are not upper-case issuer text."""
+    text = before_date.strip().rstrip(",").strip()
+    if not text:
+        return None
+    words = text.split()
+    keep: list[str] = []
+    for word in reversed(words):
+        letters = [c for c in word if c.isalpha()]
+        if keep and letters and all(c.isupper() for c in letters) and len(letters) > 2:
+            break
+        keep.append(word)
+    place = " ".join(reversed(keep)).strip(" ,")
+    return place or None
+
+
+def _header_parts(lines: list[TextLine]) -> _HeaderParts:
+    parts = _HeaderParts()
+    for line in lines:
+        if line.blank or line.noise:
+            continue
+        for piece in COLUMN_GAP.split(line.text):
+            _take_header_piece(piece.strip(), parts)
+    return parts
+
+
+def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
+    if not piece:
+        return
+    folded = _fold_norm(piece)
+    for pattern in (NATIONAL_TITLE, MOTTO):
+        match = pattern.search(folded)
+        if match:
+            _take_header_piece(piece[: match.start()].strip(" -–"), parts)
+            _take_header_piece(piece[match.end() :].strip(" -–"), parts)
+            return
+    number_match = NUMBER_START.search(folded)
+    if number_match:
+        before = piece[: number_match.start()].strip()
+        after = piece[number_match.end() :]
+        token = _NUMBER_TOKEN.match(after)
+        if token:
+            if parts.number is None:
+                parts.number = parse_number(after[: token.end()])
+            _take_header_piece(before, parts)
+            _take_header_piece(after[token.end() :].strip(), parts)
+            return
+    found = parse_long_date(piece)
+    if found and parts.date is None:
+        date, start, _end = found
+        before = piece[:start]
+        comma = before.rfind(",")
+        place_text = before[:comma] if comma >= 0 else before
+        place = _split_place(place_text)
+        if place and parts.place is None:
+            parts.place = place
+            issuer_text = place_text[: place_text.rfind(place)].strip() if place in place_text else ""
+            _take_header_piece(issuer_text, parts)
+        parts.date = date
+        return
+    if is_upper_heading(piece):
+        parts.left.append(piece)
+
+
+def _issuer_units(left: list[str]) -> list[str]:
+    units: list[str] = []
+    for text in left:
+        text = text.strip(" -–_")
+        if not text:
+            continue
+        folded = _fold_norm(text)
+        if units and (
+            folded.startswith(("VA ", "& ", "- "))
+            or (_BODY_ONLY.match(_fold_norm(units[-1])) and folded.startswith(_LOCALITY))
+        ):
+            units[-1] = f"{units[-1]} {text}"
+        else:
+            units.append(text)
+    return units
+
+
+# --------------------------------------------------------------------------------------------- end zone
+
+
+def _split_end_piece(piece: str) -> list[str]:
+    """Split a piece of an end-zone line where a signer column starts inside it."""
+    folded = _fold_norm(piece)
+    for match in AUTHORITY.finditer(folded):
+        if match.start() > 0 and is_upper_heading(piece[match.start() :]):
+            return [piece[: match.start()].strip(), piece[match.start() :].strip()]
+    return [piece]
+
+
+def _signer_piece(text: str) -> bool:
+    folded = _fold_norm(text)
+    return (
+        (bool(AUTHORITY.match(folded)) and is_upper_heading(text))
+        or is_position_line(text)
+        or is_person_name(text)
+    )
+
+
+def _recipient_tail(item: str) -> tuple[str, str]:
+    """Split text printed after an item's final ``;``/``.`` (another column, or stamp noise)."""
+    stripped = item.rstrip()
+    if stripped.endswith((";", ".")):
+        return stripped, ""
+    cut = max(stripped.rfind("; "), stripped.rfind(". "))
+    if cut < 0:
+        return stripped, ""
+    tail = stripped[cut + 1 :].strip()
+    if tail and (bullet(tail) is not None or not tail[:1].islower()) and not regex.search(r"[;:,(]", tail):
+        return stripped[: cut + 1], tail
+    return stripped, ""
+
+
+def _clean_item(text: str) -> str:
+    text = regex.sub(r"\s+", " ", text).strip()
+    marker = bullet(text)
+    if marker is not None:
+        text = marker.rest
+    return text.rstrip(_TRAILING_PUNCT + "…").strip()
+
+
+def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, list[str]]:
+    """Recipients, signer and unrecognised lines of the end zone.
+
+    Args:
+        lines: Lines from ``Nơi nhận`` (or the signature block) to the end of the document.
+
+    Returns:
+        (recipients, signer or None, leftover texts that are neither).
+    """
+    left: list[str] = []
+    right: list[str] = []
+    leftovers: list[str] = []
+    for line in lines:
+        if line.blank or line.noise:
+            continue
+        for column in COLUMN_GAP.split(line.text):
+            for piece in _split_end_piece(column.strip()):
+                if not piece:
+                    continue
+                if (
+                    bullet(piece) is None
+                    and _signer_piece(piece)
+                    and not RECIPIENTS_START.match(_fold_norm(piece))
+                ):
+                    right.append(piece)
+                    continue
+                kept, tail = _recipient_tail(piece)
+                left.append(kept)
+                if tail:
+                    (right if _signer_piece(tail) else leftovers).append(tail)
+    recipients = _recipients(left, leftovers)
+    return recipients, _signer(right, leftovers), leftovers
+
+
+def _recipients(left: list[str], leftovers: list[str]) -> list[str]:
+    items: list[str] = []
+    open_item = False
+    started = False
+    for piece in left:
+        folded = _fold_norm(piece)
+        match = RECIPIENTS_START.match(folded)
+        if match:
+            started = True
+            rest = piece[match.end() :].lstrip(" :.")
+            if rest:
+                items.append(rest)
+                open_item = not rest.rstrip().endswith((";", "."))
+            continue
+        if not started:
+            leftovers.append(piece)
+            continue
+        if bullet(piece) is not None:
+            items.append(piece)
+            open_item = not piece.rstrip().endswith((";", "."))
+        elif items and (open_item or piece[:1].islower()):
+            items[-1] = f"{items[-1]} {piece}"
+            open_item = not piece.rstrip().endswith((";", "."))
+        else:
+            items.append(piece)
+            open_item = not piece.rstrip().endswith((";", "."))
+    return [c for c in (_clean_item(i) for i in items) if c]
+
+
+def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
+    if not right:
+        return None
+    signer = Signer()
+    for piece in right:
+        folded = _fold_norm(piece)
+        auth = AUTHORITY.match(folded)
+        if auth and is_upper_heading(piece) and signer.position is None and signer.name is None:
+            code = (auth["auth"] or auth["auth2"] or "").upper()
+            text = piece[auth.end() :].strip(" .")
+            signer.chain.append(f"{code}. {text}")
+            signer.authority, signer.on_behalf_of = code, text or None
+        elif is_position_line(piece) and signer.position is None and signer.name is None:
+            signer.position = piece.strip(" .")
+        elif is_person_name(piece) and signer.name is None:
+            signer.name = piece.strip(" .")
+        else:
+            leftovers.append(piece)
+    if signer.authority is None and signer.position is None and signer.name is None:
+        return None
+    return signer
+
+
+# --------------------------------------------------------------------------------------------- entry
+
+
+def _addressees(lines: list[TextLine]) -> list[str]:
+    """``Kính gửi:`` items of a công văn or tờ trình (within the first lines of the body)."""
+    items: list[str] = []
+    collecting = False
+    for line in lines[:40]:
+        if line.blank:
+            if collecting and items:
+                break
+            continue
+        folded = line.folded
+        if folded.startswith("KINH GUI"):
+            collecting = True
+            rest = line.text[len("Kính gửi") :].lstrip(" :")
+            if rest:
+                items.append(rest)
+            continue
+        if collecting:
+            if bullet(line.text) is not None:
+                items.append(line.text)
+            elif items and not items[-1].rstrip().endswith((";", ".")):
+                items[-1] = f"{items[-1]} {line.text}"
+            else:
+                break
+    return [c for c in (_clean_item(i) for i in items) if c]
+
+
+def metadata_from_lines(lines: list[TextLine], zones: Zones) -> tuple[DocumentMetadata, list[str]]:
+    """Metadata from cleaned lines and their zones; also the end-zone texts that were not recognised."""
+    meta = DocumentMetadata()
+    header_lines = [lines[i] for i in zones.header if i != zones.type_line and i not in zones.title_lines]
+    parts = _header_parts(header_lines)
+    units = _issuer_units(parts.left)
+    if units:
+        meta.issuer = units[-1]
+        meta.parent_body = units[-2] if len(units) >= 2 else None
+    meta.number, meta.place, meta.date = parts.number, parts.place, parts.date
+    meta.doc_type = zones.doc_type
+    title_texts = [zones.title_prefix] if zones.title_prefix else []
+    title_texts += [lines[i].text for i in zones.title_lines]
+    title = regex.sub(r"\s+", " ", " ".join(title_texts)).strip()
+    if title and _fold_norm(title).startswith("V/V"):
+        title = title[3:].strip()
+        if meta.doc_type is None:
+            meta.doc_type = "CÔNG VĂN"
+    meta.title = title or None
+    body_text = "\n".join(lines[i].text for i in range(zones.body.start, zones.closing.stop))
+    meta.references = find_references(body_text)
+    meta.addressees = _addressees([lines[i] for i in zones.body])
+    recipients, signer, leftovers = parse_end_zone([lines[i] for i in zones.end])
+    meta.recipients, meta.signer = recipients, signer
+    return meta, leftovers
 
 
 def extract_metadata(text: str) -> DocumentMetadata:
@@ -82,4 +641,6 @@ def extract_metadata(text: str) -> DocumentMetadata:
     Returns:
         The metadata found; missing fields are None.
     """
-    return DocumentMetadata()
+    lines = clean_lines(text)
+    meta, _ = metadata_from_lines(lines, find_zones(lines))
+    return meta

@@ -1,15 +1,32 @@
 """Section segmenter: numbered section tree of a Vietnamese administrative document.
 
 Contract: :func:`segment_text` takes restored text and returns a :class:`Structure` (preamble, section
-tree, metadata); :func:`render_markdown` renders it.
+tree, closing paragraph, metadata); :func:`render_markdown` renders it.
+
+Levels come from the numbering only (never from Markdown marks or fonts): a node is nested under the
+nearest open node whose kind ranks above it (part > chapter > mục > điều > Roman > Arabic > decimal >
+letter; ``1.2`` under ``1``). Paragraphs are rebuilt from hard-wrapped lines: a line joins the previous one
+unless it starts a marker or list item, or the previous line ends a sentence (or a short heading) and this
+one starts with a capital; a line after a blank line joins only when it continues a sentence (starts in
+lower case). ``-`` and ``+`` lines are list items of the current section (``+`` nested under ``-``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metadata import DocumentMetadata, extract_metadata
+import regex
+
+from .layout import TextLine, clean_lines, ends_sentence, find_zones, starts_preamble, typical_width
+from .metadata import DocumentMetadata, metadata_from_lines
+from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
+
+log = logging.getLogger(__name__)
+
+_SENTENCE_END = regex.compile(r"(?<=[.!?…])[\"”’')]*\s+(?=[\"“‘(]?[\p{Lu}\d])")
+_ABBREVIATION = regex.compile(r"(?:^|[\s(])(?:\p{Lu}{1,3}|TP|Tp|TX|ThS|TS|PGS|GS|BS|St|v\.v|Ô|B|K)\.$")
 
 
 @dataclass
@@ -27,7 +44,20 @@ class ListItem:
 
 @dataclass
 class Section:
-    """A numbered section: ``{label, kind, level, title, body, items, children}``."""
+    """A numbered section: ``{label, kind, level, title, body, items, children}``.
+
+    Attributes:
+        label: The numbering without its trailing dot, OCR slips repaired (``"II"``, ``"1.2"``, ``"a"``).
+        kind: ``part|chapter|section|article|roman|number|decimal|letter`` (``section`` is a ``Mục``;
+            an upper-case ``A.`` heading of a report is a ``part``).
+        level: Depth in the tree, 1 for top-level sections.
+        title: Heading text up to the first colon, else its first sentence (never empty when the
+            numbered line has text).
+        body: The rest of the heading paragraph and the section's other paragraphs (``\\n\\n`` between).
+        items: ``-``/``+`` list items.
+        children: Sub-sections.
+        printed: The marker as printed (``"11."``, ``"Điều 3."``); not part of the JSON node.
+    """
 
     label: str
     kind: str
@@ -36,6 +66,7 @@ class Section:
     body: str = ""
     items: list[ListItem] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    printed: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -49,14 +80,32 @@ class Section:
             "children": [c.to_dict() for c in self.children],
         }
 
+    def walk(self) -> list[tuple[tuple[str, ...], Section]]:
+        """This section and its descendants with their label paths, in document order."""
+        out: list[tuple[tuple[str, ...], Section]] = [((self.label,), self)]
+        for child in self.children:
+            out += [((self.label, *path), node) for path, node in child.walk()]
+        return out
+
 
 @dataclass
 class Structure:
-    """Preamble, sections and metadata of a document."""
+    """Preamble, sections, closing paragraph and metadata of a document.
+
+    Attributes:
+        preamble: Paragraphs between the title and the first section (căn cứ / thực hiện ...).
+        sections: The section tree.
+        metadata: Administrative metadata.
+        closing: The closing paragraph(s) (``Trên đây là ...``) between the last section and ``Nơi nhận``.
+        unassigned: Texts of the end zone recognised as neither recipients nor signer (stamp noise,
+            ``(Đã ký)``); kept so that nothing is dropped.
+    """
 
     preamble: str = ""
     sections: list[Section] = field(default_factory=list)
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
+    closing: str = ""
+    unassigned: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -64,24 +113,383 @@ class Structure:
             "metadata": self.metadata.to_dict(),
             "preamble": self.preamble,
             "sections": [s.to_dict() for s in self.sections],
+            "closing": self.closing,
+            "unassigned": self.unassigned,
         }
+
+    def walk(self) -> list[tuple[tuple[str, ...], Section]]:
+        """Every section with its label path, in document order."""
+        return [pair for s in self.sections for pair in s.walk()]
+
+
+# --------------------------------------------------------------------------------------------- headings
+
+
+def first_sentence_end(text: str) -> int:
+    """Offset where the first sentence of ``text`` ends (``len(text)`` when it is one sentence)."""
+    for match in _SENTENCE_END.finditer(text):
+        before = text[: match.start()].rstrip("\"”’')")
+        if _ABBREVIATION.search(before):
+            continue
+        return match.start()
+    return len(text)
+
+
+def _first_colon(text: str, limit: int) -> int | None:
+    depth = 0
+    quoted = False
+    for i, ch in enumerate(text[:limit]):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch in '“”"':
+            quoted = ch == "“" or (ch == '"' and not quoted)
+        elif ch == ":" and depth == 0 and not quoted and (i + 1 == len(text) or text[i + 1].isspace()):
+            return i
+    return None
+
+
+def split_heading(text: str, bold_end: int | None = None) -> tuple[str, str]:
+    """Split a numbered paragraph's text into title and body.
+
+    The title is the text up to the first colon of the first sentence, else the first sentence; a bold
+    span opening the paragraph and closing inside it ends the heading. Trailing ``.;,:`` are not part of
+    the title.
+
+    Args:
+        text: The paragraph's text after its marker.
+        bold_end: Offset in ``text`` where a leading bold span closes, if any.
+
+    Returns:
+        (title, body).
+    """
+    text = text.strip()
+    if bold_end is not None and 0 < bold_end < len(text):
+        head, tail = text[:bold_end], text[bold_end:]
+        colon = _first_colon(head, len(head))
+        if colon is not None and colon < len(head.rstrip()) - 1:
+            return head[:colon].strip().rstrip(" .;,:"), (head[colon + 1 :] + tail).strip()
+        return head.strip().rstrip(" .;,:"), tail.strip()
+    limit = first_sentence_end(text)
+    colon = _first_colon(text, limit)
+    if colon is not None:
+        title, body = text[:colon], text[colon + 1 :]
+    else:
+        title, body = text[:limit], text[limit:]
+    title = title.strip().rstrip(" .;,:")
+    if not title and text:  # e.g. a line that is only ": ..." after the marker
+        title, body = text.strip().rstrip(" .;,:"), ""
+    return title, body.strip()
+
+
+# --------------------------------------------------------------------------------------------- builder
+
+
+@dataclass
+class _Block:
+    marker: Marker | None
+    texts: list[str]
+    last: TextLine
+    bold_end: int | None = None
+    upper: bool = False
+    section: Section | None = None
+
+    @property
+    def text(self) -> str:
+        return regex.sub(r"\s+", " ", " ".join(t for t in self.texts if t)).strip()
+
+
+def _rank(marker_kind: str, value: tuple[int, ...]) -> int:
+    rank = RANK[marker_kind]
+    return rank + max(0, len(value) - 2) if marker_kind == "decimal" else rank
+
+
+class _TreeBuilder:
+    def __init__(self, width: float) -> None:
+        self.width = width
+        #: Hard-wrapped text (OCR, PDF extraction) rather than one line per paragraph (Markdown).
+        self.wrapped = width < 150
+        self.roots: list[Section] = []
+        self.stack: list[tuple[Section, int, tuple[int, ...]]] = []
+        self.last: dict[str, tuple[int, ...]] = {}
+        self.preamble: list[str] = []
+        self.block: _Block | None = None
+        self.last_item: ListItem | None = None
+
+    # context ---------------------------------------------------------------------------------------
+    def expectation(self, after_break: bool) -> Expectation:
+        prefix: tuple[int, ...] = ()
+        for section, _, value in reversed(self.stack):
+            if section.kind in {"number", "decimal"}:
+                prefix = value
+                break
+        prev_unfinished = False
+        if self.block is not None:
+            last = self.block.last.text
+            prev_unfinished = not ends_sentence(last) and len(last) >= 0.6 * self.width
+            if self.block.upper or (
+                self.block.marker is not None and len(self.block.texts) == 1 and len(last) < 0.6 * self.width
+            ):
+                prev_unfinished = False
+        return Expectation(
+            last=dict(self.last),
+            decimal_prefix=prefix,
+            open_kinds=tuple(s.kind for s, _, _ in self.stack),
+            prev_unfinished=prev_unfinished,
+            after_break=after_break or self.block is None,
+        )
+
+    # lines -----------------------------------------------------------------------------------------
+    def feed(self, line: TextLine, after_break: bool) -> None:
+        block = self.block
+        marker = best_marker(line.text, self.expectation(after_break))
+        if (
+            block is not None
+            and marker is None
+            and block.marker is not None
+            and block.marker.kind != "bullet"
+        ):
+            if not block.texts[0] and (not after_break or len(block.texts) == 1):
+                block.texts.append(line.text)  # a label alone on its line: the heading follows
+                block.upper = is_upper_heading(line.text)
+                block.last = line
+                return
+            if block.upper and not after_break and is_upper_heading(line.text):
+                block.texts.append(line.text)  # an upper-case heading wrapped over lines
+                block.last = line
+                return
+        if marker is not None:
+            self.flush()
+            rest_offset = len(line.text) - len(marker.rest)
+            bold = line.bold_end - rest_offset if line.bold_end is not None else None
+            self.block = _Block(
+                marker=marker,
+                texts=[marker.rest],
+                last=line,
+                bold_end=bold if bold is not None and bold > 0 else None,
+                upper=marker.kind != "bullet" and is_upper_heading(marker.rest),
+                section=None if marker.kind == "bullet" else self._open_section(marker),
+            )
+            return
+        if block is None or self._starts_paragraph(block, line, after_break):
+            self.flush()
+            self.block = _Block(marker=None, texts=[line.text], last=line)
+            return
+        block.texts.append(line.text)
+        block.last = line
+
+    def _starts_paragraph(self, block: _Block, line: TextLine, after_break: bool) -> bool:
+        first = next((ch for ch in line.text if ch.isalnum()), "")
+        prev = block.last.text
+        if block.upper:
+            return True
+        if after_break:
+            if first.islower():
+                return False
+            if ends_sentence(prev):
+                return True
+            # A full hard-wrapped line without final punctuation before a blank line: a page break
+            # inside a sentence ("... xã Bình" / "Lương giai đoạn ...").
+            return not (first.isdigit() or (self.wrapped and len(prev) >= 0.85 * self.width))
+        if first.islower() or first.isdigit():
+            return False
+        if ends_sentence(prev) and starts_preamble(line.folded):
+            return True  # "Căn cứ ...;" / "Căn cứ ...;" one per paragraph
+        short = len(prev) < 0.6 * self.width
+        if block.marker is not None and block.marker.kind != "bullet" and len(block.texts) == 1 and short:
+            return True  # "1. Mục đích" then the body on the next line
+        return ends_sentence(prev) and len(prev) < 0.85 * self.width
+
+    # blocks ----------------------------------------------------------------------------------------
+    def flush(self) -> None:
+        block, self.block = self.block, None
+        if block is None:
+            return
+        text = block.text
+        marker = block.marker
+        if marker is None:
+            self._paragraph(text)
+        elif marker.kind == "bullet":
+            self._item(marker.label, text)
+        elif block.section is not None:
+            block.section.title, block.section.body = split_heading(text, block.bold_end)
+
+    def _paragraph(self, text: str) -> None:
+        if not self.stack:
+            self.preamble.append(text)
+            return
+        section = self.stack[-1][0]
+        item = self.last_item
+        if item is not None and not ends_sentence(item.text) and text[:1].isalpha():
+            item.text = f"{item.text} {text}"  # the item went on after a page break
+            return
+        section.body = f"{section.body}\n\n{text}" if section.body else text
+        self.last_item = None
+
+    def _item(self, mark: str, text: str) -> None:
+        if not self.stack:
+            self.preamble.append(f"{mark} {text}")
+            return
+        section = self.stack[-1][0]
+        item = ListItem(marker=mark, text=text)
+        if mark == "+" and section.items and section.items[-1].marker == "-":
+            section.items[-1].items.append(item)
+        else:
+            section.items.append(item)
+        self.last_item = item
+
+    def _open_section(self, marker: Marker) -> Section:
+        """Open a section node for a marker (its title and body are filled in when its block ends)."""
+        rank = _rank(marker.kind, marker.value)
+        while self.stack and self.stack[-1][1] >= rank:
+            self.stack.pop()
+        section = Section(
+            label=marker.label,
+            kind=marker.kind,
+            level=len(self.stack) + 1,
+            title="",
+            printed=marker.printed,
+        )
+        (self.stack[-1][0].children if self.stack else self.roots).append(section)
+        self.stack.append((section, rank, marker.value))
+        self.last[marker.kind] = marker.value
+        for kind in RANK:
+            if RANK[kind] > RANK[marker.kind]:
+                self.last.pop(kind, None)
+        self.last_item = None
+        return section
+
+
+def _paragraphs(lines: list[TextLine], width: float) -> list[str]:
+    """Rebuild plain paragraphs (closing zone): join wrapped lines, split at blank lines after a sentence."""
+    out: list[str] = []
+    current: list[str] = []
+    blank = False
+    for line in lines:
+        if line.noise:
+            continue
+        if line.blank:
+            blank = True
+            continue
+        if current and blank and not line.text[:1].islower():
+            out.append(" ".join(current))
+            current = []
+        current.append(line.text)
+        blank = False
+    if current:
+        out.append(" ".join(current))
+    return [regex.sub(r"\s+", " ", p).strip() for p in out]
 
 
 def segment_text(text: str) -> Structure:
     """Split a document's text into its numbered sections and extract its metadata.
 
     Args:
-        text: Restored plain text (hard-wrapped or Markdown-ish).
+        text: Restored plain text (hard-wrapped or Markdown-ish), pages possibly separated by form feeds.
 
     Returns:
         The document structure.
     """
-    return Structure(preamble=text.strip(), sections=[], metadata=extract_metadata(text))
+    lines = clean_lines(text)
+    zones = find_zones(lines)
+    metadata, leftovers = metadata_from_lines(lines, zones)
+    width = typical_width(lines)
+    builder = _TreeBuilder(width)
+    after_break = True
+    for i in zones.body:
+        line = lines[i]
+        if line.noise:
+            continue
+        if line.blank:
+            after_break = True
+            continue
+        builder.feed(line, after_break)
+        after_break = False
+    builder.flush()
+    closing = _paragraphs([lines[i] for i in zones.closing], width)
+    log.debug("segmented %d lines: %d top-level sections", len(lines), len(builder.roots))
+    return Structure(
+        preamble="\n\n".join(builder.preamble),
+        sections=builder.roots,
+        metadata=metadata,
+        closing="\n\n".join(closing),
+        unassigned=leftovers,
+    )
+
+
+# --------------------------------------------------------------------------------------------- markdown
+
+
+def _heading_text(section: Section) -> str:
+    label = section.label
+    prefix = {
+        "part": f"Phần {label}." if not (len(label) == 1 and label.isalpha()) else f"{label}.",
+        "chapter": f"Chương {label}.",
+        "section": f"Mục {label}.",
+        "article": f"Điều {label}.",
+        "letter": f"{label})",
+    }.get(section.kind, f"{label}.")
+    return f"{prefix} {section.title}".strip()
+
+
+def _render_items(items: list[ListItem], depth: int, out: list[str]) -> None:
+    for item in items:
+        out.append(f"{'  ' * depth}- {item.text}")
+        _render_items(item.items, depth + 1, out)
+
+
+def _render_section(section: Section, out: list[str]) -> None:
+    level = section.level + 1
+    heading = _heading_text(section)
+    out.append(f"{'#' * level} {heading}" if level <= 6 else f"**{heading}**")
+    if section.body:
+        out.append(section.body)
+    if section.items:
+        lines: list[str] = []
+        _render_items(section.items, 0, lines)
+        out.append("\n".join(lines))
+    for child in section.children:
+        _render_section(child, out)
+
+
+def _render_metadata(meta: DocumentMetadata) -> list[str]:
+    out: list[str] = []
+    if meta.doc_type or meta.title:
+        out.append("# " + ": ".join(t for t in (meta.doc_type, meta.title) if t))
+    facts = []
+    if meta.parent_body:
+        facts.append(f"- Cơ quan chủ quản: {meta.parent_body}")
+    if meta.issuer:
+        facts.append(f"- Cơ quan ban hành: {meta.issuer}")
+    if meta.number:
+        facts.append(f"- Số: {meta.number.raw}")
+    if meta.place or meta.date:
+        facts.append("- " + ", ".join(t for t in (meta.place, meta.date.raw if meta.date else None) if t))
+    if facts:
+        out.append("\n".join(facts))
+    return out
 
 
 def render_markdown(structure: Structure) -> str:
-    """Render a structure as Markdown: headings by level, list items as lists."""
-    out: list[str] = []
+    """Render a structure as Markdown: metadata header, headings by level, list items as lists."""
+    out = _render_metadata(structure.metadata)
     if structure.preamble:
         out.append(structure.preamble)
+    for section in structure.sections:
+        _render_section(section, out)
+    if structure.closing:
+        out.append(structure.closing)
+    meta = structure.metadata
+    if meta.recipients:
+        out.append("**Nơi nhận:**\n" + "\n".join(f"- {r}" for r in meta.recipients))
+    if meta.signer:
+        signer = meta.signer
+        lines = [f"**{c}**" for c in signer.chain]
+        if signer.position:
+            lines.append(f"**{signer.position}**")
+        if signer.name:
+            lines.append(signer.name)
+        if lines:
+            out.append("  \n".join(lines))
     return "\n\n".join(out) + "\n"

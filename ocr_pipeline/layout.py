@@ -1,0 +1,507 @@
+"""Lines and zones of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP layout).
+
+:func:`clean_lines` turns restored text (hard-wrapped OCR lines with page breaks, or Markdown-ish text with
+``#`` headings and ``**bold**``) into :class:`TextLine` records without Markdown marks. :func:`find_zones`
+splits them into the header zone (issuer, số/ký hiệu, place and date, document type, title), the body
+(preamble and numbered sections), the closing paragraph (``Trên đây là ...``) and the end zone (nơi nhận,
+signature block).
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+
+import regex
+
+from .numbering import fold, is_upper_heading, line_candidates
+
+FORM_FEED = "\f"
+#: Document types printed as the centred type line (the first line of the title block).
+DOC_TYPES = (
+    "NGHỊ QUYẾT",
+    "QUYẾT ĐỊNH",
+    "CHỈ THỊ",
+    "QUY CHẾ",
+    "QUY ĐỊNH",
+    "THÔNG CÁO",
+    "THÔNG BÁO",
+    "HƯỚNG DẪN",
+    "CHƯƠNG TRÌNH",
+    "KẾ HOẠCH",
+    "PHƯƠNG ÁN",
+    "ĐỀ ÁN",
+    "DỰ ÁN",
+    "BÁO CÁO",
+    "BIÊN BẢN",
+    "TỜ TRÌNH",
+    "HỢP ĐỒNG",
+    "CÔNG ĐIỆN",
+    "BẢN GHI NHỚ",
+    "BẢN THỎA THUẬN",
+    "GIẤY ỦY QUYỀN",
+    "GIẤY MỜI",
+    "GIẤY GIỚI THIỆU",
+    "GIẤY NGHỈ PHÉP",
+    "PHIẾU GỬI",
+    "PHIẾU CHUYỂN",
+    "PHIẾU BÁO",
+    "THƯ CÔNG",
+    "ĐỀ CƯƠNG",
+    "THÔNG TƯ",
+    "NGHỊ ĐỊNH",
+    "LỊCH CÔNG TÁC",
+)
+_FOLDED_TYPES = sorted(((fold(t), t) for t in DOC_TYPES), key=lambda p: -len(p[0]))
+#: Paragraph openings of the preamble (căn cứ / thực hiện ...), never part of a title.
+PREAMBLE_STARTS = ("CAN CU", "THUC HIEN ", "THEO ", "XET ", "KINH GUI", "TRIEN KHAI ", "NHAM ", "DE ")
+NATIONAL_TITLE = regex.compile(
+    r"C\s*O\s*N\s*G\s+H\s*O\s*A\s+X\s*A\s+H\s*O\s*I\s+C\s*H\s*U\s+N\s*G\s*H\s*I\s*A\s+V\s*I\s*E\s*T\s+N\s*A\s*M"
+)
+MOTTO = regex.compile(
+    r"D\s*O\s*C\s+L\s*A\s*P\s*[-–—]+\s*T\s*U\s+D\s*O\s*[-–—]+\s*H\s*A\s*N\s*H\s+P\s*H\s*U\s*C"
+)
+NUMBER_START = regex.compile(r"(?<![A-Z])S[O0]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+DATE_LONG = regex.compile(r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)")
+SEPARATOR = regex.compile(r"^[\s\-–—_=*~.·o0O]{3,}$")
+PAGE_NUMBER = regex.compile(
+    r"^\s*(?:[-–]\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–])?\s*$", regex.IGNORECASE
+)
+RECIPIENTS_START = regex.compile(r"^\W{0,3}N\s*O\s*I\s+N\s*H\s*A\s*N\b")
+CLOSING_START = regex.compile(r"^\W{0,3}TREN\s+DAY\b")
+AUTHORITY = regex.compile(
+    r"(?<![A-Z])(?P<auth>TM|KT|TL|TUQ|Q)\s?\.\s*(?=[A-Z])|(?<![A-Z])(?P<auth2>TM|KT|TL|TUQ)\s+(?=[A-Z]{2,}\s)"
+)
+POSITION_WORDS = (
+    "CHU TICH",
+    "GIAM DOC",
+    "TRUONG",
+    "BI THU",
+    "CHANH",
+    "TONG",
+    "THU TRUONG",
+    "BO TRUONG",
+    "UY VIEN",
+    "KE TOAN",
+    "THU KY",
+    "CONG CHUC",
+    "CHI HUY",
+)
+COLUMN_GAP = regex.compile(r"\s{3,}|\t+")
+_MD_HEADING = regex.compile(r"^\s{0,3}#{1,6}\s*")
+_MD_ESCAPE = regex.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_EMPHASIS = regex.compile(
+    r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"
+)
+_LEAD_NOISE = regex.compile(r"^[~|>¦]+\s+")
+_TERMINAL = (".", ";", ":", "!", "?", "./.", "…")
+
+
+@dataclass
+class TextLine:
+    """One line of the document, Markdown marks removed.
+
+    Attributes:
+        text: The line without Markdown marks, stripped.
+        index: 0-based line number in the input (after splitting form feeds).
+        blank: The line holds no text (separators such as ``-----`` count as blank).
+        noise: A page number or similar line that carries no text of the document.
+        page_break: A form feed precedes this line.
+        bold_end: When the line opens with a bold span that closes before the end of the line, the
+            offset in ``text`` where it closes (a hint for where a heading ends); else None.
+        raw: The input line as given.
+    """
+
+    text: str
+    index: int
+    blank: bool = False
+    noise: bool = False
+    page_break: bool = False
+    bold_end: int | None = None
+    raw: str = ""
+
+    @property
+    def folded(self) -> str:
+        """Upper-case text without diacritics, same length as ``text``."""
+        return fold(self.text)
+
+
+def _strip_markdown(line: str) -> tuple[str, int | None]:
+    """Remove Markdown marks from one line; return the text and where a leading bold span closes."""
+    text = _MD_HEADING.sub("", line.rstrip()).rstrip("\\").rstrip()
+    text = _MD_ESCAPE.sub(r"\1", text)
+    bold_end: int | None = None
+    body = text.lstrip()
+    if body.startswith(("**", "__")):
+        mark = body[:2]
+        close = body.find(mark, 2)
+        if close > 2 and body[close + 2 :].strip():
+            inner = body[2:close].replace("**", "").replace("__", "")
+            bold_end = len(_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), inner).strip())
+    text = text.replace("**", "").replace("__", "")
+    text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = text.strip()
+    if bold_end is not None and bold_end >= len(text):
+        bold_end = None
+    return text, bold_end
+
+
+def clean_lines(text: str) -> list[TextLine]:
+    """Split text into cleaned lines (NFC, Markdown marks removed, page breaks and page numbers marked).
+
+    Args:
+        text: Restored text of a whole document; pages may be separated by form feeds.
+
+    Returns:
+        One :class:`TextLine` per input line (a form feed also starts a new line).
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[TextLine] = []
+    page_break = False
+    for raw_line in text.split("\n"):
+        pieces = raw_line.split(FORM_FEED)
+        for k, piece in enumerate(pieces):
+            if k > 0:
+                page_break = True
+            cleaned, bold_end = _strip_markdown(piece)
+            cleaned = _LEAD_NOISE.sub("", cleaned)
+            if k > 0 and not cleaned:
+                continue
+            blank = not cleaned or bool(SEPARATOR.match(cleaned))
+            line = TextLine(
+                text="" if blank else cleaned,
+                index=len(out),
+                blank=blank,
+                page_break=page_break,
+                bold_end=None if blank else bold_end,
+                raw=piece,
+            )
+            out.append(line)
+            if not blank:
+                page_break = False
+    _mark_page_numbers(out)
+    return out
+
+
+def _mark_page_numbers(lines: list[TextLine]) -> None:
+    """A lone short number between blank lines (or next to a page break) is a page number."""
+    for i, line in enumerate(lines):
+        if line.blank or not PAGE_NUMBER.match(line.text):
+            continue
+        before = i == 0 or lines[i - 1].blank or line.page_break
+        after = i + 1 >= len(lines) or lines[i + 1].blank or lines[i + 1].page_break
+        if before and after:
+            line.noise = True
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a line ends with sentence-final punctuation (``.`` ``;`` ``:`` ``!`` ``?`` ``…``)."""
+    stripped = text.rstrip(" ”\"')*")
+    return stripped.endswith(_TERMINAL)
+
+
+def typical_width(lines: list[TextLine]) -> float:
+    """The usual length of a full line (80th percentile of non-blank line lengths)."""
+    lengths = sorted(len(line.text) for line in lines if not line.blank and not line.noise)
+    if not lengths:
+        return 80.0
+    if len(lengths) < 5:
+        return float(max(lengths))
+    return float(statistics.quantiles(lengths, n=10)[7])
+
+
+def doc_type_of(line: TextLine) -> tuple[str, str] | None:
+    """The document type printed on a type line (``KẾ HOẠCH``) and any text after it on the same line."""
+    if line.blank or not line.text[:1].isalpha():
+        return None
+    folded = line.folded.rstrip(" :.")
+    for folded_type, name in _FOLDED_TYPES:
+        if folded == folded_type:
+            if not is_upper_heading(line.text):
+                return None
+            return name, ""
+        if folded.startswith(folded_type + " ") and is_upper_heading(line.text[: len(folded_type)]):
+            rest = line.text[len(folded_type) :].strip()
+            if rest and not is_upper_heading(rest):
+                return name, rest
+    return None
+
+
+def is_position_line(text: str) -> bool:
+    """Whether ``text`` is an upper-case signer position (``PHÓ CHỦ TỊCH``, ``GIÁM ĐỐC`` ...)."""
+    words = text.split()
+    if not words or len(words) > 9 or not is_upper_heading(text):
+        return False
+    folded = fold(text)
+    return any(regex.search(rf"(?<![A-Z]){w}(?![A-Z])", folded) for w in POSITION_WORDS)
+
+
+def is_person_name(text: str) -> bool:
+    """Whether ``text`` looks like a signer's name: 2-6 capitalised words of letters only."""
+    words = text.strip().rstrip(".").split()
+    if not 2 <= len(words) <= 6:
+        return False
+    if any(not w.isalpha() or not w[0].isupper() for w in words):
+        return False
+    if all(w.isupper() for w in words) and any(len(w) > 1 for w in words):
+        folded = fold(text)
+        if is_position_line(text) or any(k in folded for k in ("UBND", "UY BAN", "SO ", "PHONG")):
+            return False
+    return not is_position_line(text)
+
+
+def starts_preamble(folded: str) -> bool:
+    """Whether a (folded) line opens a preamble paragraph (Căn cứ, Thực hiện ..., Kính gửi ...)."""
+    return folded.startswith(PREAMBLE_STARTS)
+
+
+@dataclass
+class Zones:
+    """Index ranges (``[start, stop)`` over the cleaned lines) of the document's zones.
+
+    Attributes:
+        header: Issuer lines, quốc hiệu, số/ký hiệu, place and date, the type line and the title lines.
+        body: Preamble and numbered sections.
+        closing: The closing paragraph (``Trên đây là ...``), between the body and the end zone.
+        end: Nơi nhận and the signature block, to the end of the document.
+        type_line: Index of the document-type line, if any.
+        title_lines: Indices of the title (trích yếu) lines.
+    """
+
+    header: range
+    body: range
+    closing: range
+    end: range
+    type_line: int | None = None
+    doc_type: str | None = None
+    title_lines: list[int] = field(default_factory=list)
+    title_prefix: str = ""
+
+
+def _is_header_line(line: TextLine) -> bool:
+    folded = line.folded
+    if NATIONAL_TITLE.search(folded) or MOTTO.search(folded) or NUMBER_START.match(folded):
+        return True
+    if DATE_LONG.search(folded) and "," in line.text[:60]:
+        return True
+    if folded.startswith(("V/V", "VE VIEC")):
+        return True
+    return is_upper_heading(line.text) and not line_candidates(line.text) and len(line.text.split()) <= 14
+
+
+def _is_right_column(line: TextLine) -> bool:
+    """Quốc hiệu, tiêu ngữ, số/ký hiệu or place-and-date: header lines wherever OCR put them."""
+    folded = line.folded
+    return bool(
+        NATIONAL_TITLE.search(folded)
+        or MOTTO.search(folded)
+        or NUMBER_START.match(folded)
+        or (DATE_LONG.search(folded) and "," in line.text[:60])
+    )
+
+
+def _extend_header(lines: list[TextLine], end: int) -> int:
+    """Move the header's end past right-column lines printed after the title (columns OCR'd one by one)."""
+    i = end
+    last = end
+    while i < len(lines) and i < end + 12:
+        line = lines[i]
+        if line.blank or line.noise:
+            i += 1
+            continue
+        if not _is_right_column(line):
+            break
+        i += 1
+        last = i
+    return last
+
+
+def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[int], int]:
+    """Title lines from ``start`` (the first non-blank line) and the index after the title block."""
+    i = start
+    blanks = 0
+    while i < limit and (lines[i].blank or lines[i].noise):
+        i += 1
+        blanks += 1
+    if i >= limit or blanks > 3:
+        return [], start
+    first = lines[i]
+    if (
+        starts_preamble(first.folded)
+        and ends_sentence(first.text)
+        and not first.folded.startswith("THUC HIEN ")
+    ):
+        return [], start
+    if NATIONAL_TITLE.search(first.folded) or RECIPIENTS_START.match(first.folded):
+        return [], start
+    cands = line_candidates(first.text)
+    if cands and cands[0].kind != "bullet" and cands[0].form >= 0.85:
+        return [], start
+    title = [i]
+    j = i + 1
+    while j < limit and len(title) < 5:
+        line = lines[j]
+        if line.noise:
+            j += 1
+            continue
+        if line.blank:
+            k = j
+            while k < limit and (lines[k].blank or lines[k].noise):
+                k += 1
+            nxt = lines[k] if k < limit else None
+            if (
+                nxt is not None
+                and nxt.text[:1].islower()
+                and k - j <= 2
+                and not ends_sentence(lines[title[-1]].text)
+            ):
+                title.append(k)
+                j = k + 1
+                continue
+            break
+        if (
+            starts_preamble(line.folded)
+            or line.text.startswith("(")
+            or _is_right_column(line)
+            or is_upper_heading(line.text)
+            or line_candidates(line.text)
+            or ends_sentence(lines[title[-1]].text)
+        ):
+            break
+        title.append(j)
+        j += 1
+    return title, title[-1] + 1
+
+
+def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, list[int], str]:
+    """End of the header zone, the type line, the type, the title lines and text after the type name."""
+    limit = min(len(lines), 60)
+    nonblank_seen = 0
+    unknown = 0
+    for i in range(limit):
+        line = lines[i]
+        if line.blank or line.noise:
+            continue
+        nonblank_seen += 1
+        if nonblank_seen > 18:
+            break
+        found = doc_type_of(line)
+        if found:
+            name, rest = found
+            if rest:  # "KẾ HOẠCH Thực hiện ..." on one line: the title may go on in lower case
+                title = []
+                j = i + 1
+                while j < len(lines) and not lines[j].blank and lines[j].text[:1].islower():
+                    title.append(j)
+                    j += 1
+                return _extend_header(lines, j), i, name, title, rest
+            title, end = _title_after(lines, i + 1, len(lines))
+            return _extend_header(lines, end if title else i + 1), i, name, title, ""
+        if line.folded.startswith(("V/V", "VE VIEC")) and i < 25:
+            title = [i]
+            j = i + 1
+            while j < len(lines) and not lines[j].blank and lines[j].text[:1].islower():
+                title.append(j)
+                j += 1
+            return _extend_header(lines, j), None, None, title, ""
+        if not _is_header_line(line):
+            unknown += 1
+            if unknown > 3:
+                break
+    # No type line: consume the header lines, then a short unpunctuated block before the preamble is a title.
+    i = 0
+    while i < limit and (lines[i].blank or lines[i].noise or _is_header_line(lines[i])):
+        i += 1
+    title, end = _title_after(lines, i, len(lines))
+    if title and len(title) <= 3 and not ends_sentence(lines[title[-1]].text):
+        k = end
+        while k < len(lines) and (lines[k].blank or lines[k].noise):
+            k += 1
+        if k > end and k < len(lines):
+            nxt = lines[k]
+            cands = line_candidates(nxt.text)
+            if starts_preamble(nxt.folded) or (
+                cands and cands[0].kind in {"roman", "part", "chapter", "article"}
+            ):
+                return end, None, None, title, ""
+    return i, None, None, [], ""
+
+
+def _strict_section_line(line: TextLine) -> bool:
+    cands = line_candidates(line.text)
+    return (
+        bool(cands)
+        and cands[0].kind in {"roman", "number", "article", "part", "chapter"}
+        and cands[0].form >= 0.85
+    )
+
+
+def _closing_formula(lines: list[TextLine], start: int, end: int) -> int:
+    """Start of a last unnumbered paragraph ending in ``./.`` (a công văn's closing request), else ``end``."""
+    last = end - 1
+    while last >= start and (lines[last].blank or lines[last].noise):
+        last -= 1
+    if last < start or not lines[last].text.rstrip().endswith("/."):
+        return end
+    first = last
+    while first - 1 >= start and not lines[first - 1].blank:
+        first -= 1
+    if first <= start or line_candidates(lines[first].text):
+        return end
+    return first
+
+
+def find_zones(lines: list[TextLine]) -> Zones:
+    """Split the cleaned lines into header, body, closing and end zones.
+
+    Args:
+        lines: Output of :func:`clean_lines`.
+
+    Returns:
+        The zones; any of them may be empty.
+    """
+    n = len(lines)
+    header_end, type_line, doc_type, title_lines, title_prefix = _header_zone(lines)
+    end_start = n
+    for i in range(header_end, n):
+        line = lines[i]
+        if line.blank:
+            continue
+        if RECIPIENTS_START.match(line.folded):
+            end_start = i
+            break
+    if end_start == n:
+        for i in range(max(header_end, n - 25), n):
+            line = lines[i]
+            if not line.blank and AUTHORITY.match(line.folded) and is_upper_heading(line.text):
+                end_start = i
+                break
+    # A signer block printed before "Nơi nhận" (two columns OCR'd column by column).
+    for i in range(max(header_end, end_start - 12), end_start):
+        line = lines[i]
+        if not line.blank and AUTHORITY.match(line.folded) and is_upper_heading(line.text):
+            end_start = i
+            break
+    closing_start = end_start
+    for i in range(end_start - 1, header_end - 1, -1):
+        line = lines[i]
+        if line.blank:
+            continue
+        if _strict_section_line(line):
+            break
+        if CLOSING_START.match(line.folded):
+            closing_start = i
+            break
+    if closing_start == end_start:
+        closing_start = _closing_formula(lines, header_end, end_start)
+    return Zones(
+        header=range(0, header_end),
+        body=range(header_end, closing_start),
+        closing=range(closing_start, end_start),
+        end=range(end_start, n),
+        type_line=type_line,
+        doc_type=doc_type,
+        title_lines=title_lines,
+        title_prefix=title_prefix,
+    )
