@@ -202,13 +202,12 @@ def ends_sentence(text: str) -> bool:
 
 
 def typical_width(lines: list[TextLine]) -> float:
-    """The usual length of a full line (80th percentile of non-blank line lengths)."""
+    """The usual length of a full line (80th percentile of non-blank line lengths, at least 50)."""
     lengths = sorted(len(line.text) for line in lines if not line.blank and not line.noise)
-    if not lengths:
-        return 80.0
     if len(lengths) < 5:
-        return float(max(lengths))
-    return float(statistics.quantiles(lengths, n=10)[7])
+        return 80.0
+    # a floor: a few short lines (a snippet, a list) say nothing about the page width
+    return max(50.0, float(statistics.quantiles(lengths, n=10)[7]))
 
 
 def doc_type_of(line: TextLine) -> tuple[str, str] | None:
@@ -244,6 +243,8 @@ def is_person_name(text: str) -> bool:
         return False
     if any(not w.isalpha() or not w[0].isupper() for w in words):
         return False
+    if any(not regex.search(r"[AEIOUY]", fold(w)) for w in words):
+        return False  # every Vietnamese syllable has a vowel; "XKQ ĐH" is stamp noise
     if all(w.isupper() for w in words) and any(len(w) > 1 for w in words):
         folded = fold(text)
         if is_position_line(text) or any(k in folded for k in ("UBND", "UY BAN", "SO ", "PHONG")):

@@ -358,12 +358,21 @@ def find_references(text: str) -> list[Reference]:
 # --------------------------------------------------------------------------------------------- header
 
 
+#: Urgency and confidentiality marks stamped in the header; never part of the issuer.
+_HEADER_MARKS = regex.compile(
+    r"^\W*(?:DU THAO|KHAN|THUONG KHAN|HOA TOC(?: HEN GIO)?|MAT|TOI MAT|TUYET MAT)\W*$"
+)
+
+
 @dataclass
 class _HeaderParts:
     left: list[str] = field(default_factory=list)
     number: DocumentNumber | None = None
     place: str | None = None
     date: DocumentDate | None = None
+    #: How many issuer lines preceded the số/ký hiệu (the issuer is printed above it).
+    left_before_number: int | None = None
+    other: list[str] = field(default_factory=list)
 
 
 def _split_place(before_date: str) -> str | None:
@@ -408,14 +417,15 @@ def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
         after = piece[number_match.end() :]
         token = _NUMBER_TOKEN.match(after)
         if token:
+            _take_header_piece(before, parts)
             if parts.number is None:
                 parts.number = parse_number(after[: token.end()])
-            _take_header_piece(before, parts)
+                parts.left_before_number = len(parts.left)
             _take_header_piece(after[token.end() :].strip(), parts)
             return
     found = parse_long_date(piece)
     if found and parts.date is None:
-        date, start, _end = found
+        date, start, end = found
         before = piece[:start]
         comma = before.rfind(",")
         place_text = before[:comma] if comma >= 0 else before
@@ -424,10 +434,15 @@ def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
             parts.place = place
             issuer_text = place_text[: place_text.rfind(place)].strip() if place in place_text else ""
             _take_header_piece(issuer_text, parts)
+        elif place_text.strip(" ,"):
+            parts.other.append(place_text.strip(" ,"))
         parts.date = date
+        _take_header_piece(piece[end:].strip(" ,.;"), parts)
         return
-    if is_upper_heading(piece):
+    if is_upper_heading(piece) and not _HEADER_MARKS.match(folded):
         parts.left.append(piece)
+    elif piece.strip(" -–_.,:;"):
+        parts.other.append(piece)
 
 
 def _issuer_units(left: list[str]) -> list[str]:
@@ -606,11 +621,12 @@ def _addressees(lines: list[TextLine]) -> list[str]:
 
 
 def metadata_from_lines(lines: list[TextLine], zones: Zones) -> tuple[DocumentMetadata, list[str]]:
-    """Metadata from cleaned lines and their zones; also the end-zone texts that were not recognised."""
+    """Metadata from cleaned lines and their zones; also the header and end-zone texts not recognised."""
     meta = DocumentMetadata()
     header_lines = [lines[i] for i in zones.header if i != zones.type_line and i not in zones.title_lines]
     parts = _header_parts(header_lines)
-    units = _issuer_units(parts.left)
+    left = parts.left[: parts.left_before_number] if parts.left_before_number else parts.left
+    units = _issuer_units(left)
     if units:
         meta.issuer = units[-1]
         meta.parent_body = units[-2] if len(units) >= 2 else None
@@ -629,7 +645,8 @@ def metadata_from_lines(lines: list[TextLine], zones: Zones) -> tuple[DocumentMe
     meta.addressees = _addressees([lines[i] for i in zones.body])
     recipients, signer, leftovers = parse_end_zone([lines[i] for i in zones.end])
     meta.recipients, meta.signer = recipients, signer
-    return meta, leftovers
+    unused_left = parts.left[len(left) :]
+    return meta, [*parts.other, *unused_left, *leftovers]
 
 
 def extract_metadata(text: str) -> DocumentMetadata:

@@ -228,7 +228,7 @@ def _roman(line: str) -> Marker | None:
         if not rest:
             form = 0.75 if punct else 0.0
         elif punct in {".", ":"}:
-            form = 0.95 if starts_upper(rest) else 0.3
+            form = (1.0 if upper else 0.95) if starts_upper(rest) else 0.3
         elif punct in {",", ")"}:
             form = 0.6 if upper else 0.2
         else:
@@ -252,10 +252,9 @@ def _number(line: str) -> Marker | None:
     if value == 0 or value > 99 or (len(num) > 1 and num.startswith("0")):
         return None
     if punct in {".", ")"}:
-        if rest[:1].isdigit() and not rest[:3].rstrip("%").isdigit() and "%" not in rest[:5]:
-            form = 0.5  # "1. 5 ..." is odd; "1. 100% trẻ em" is fine
-        else:
-            form = 0.9 if rest else 0.6
+        if match["rest"][:1].isdigit():
+            return None  # "1.000 người", "1.5 lần": a number, not a label
+        form = 0.9 if rest else 0.6
     elif punct == ",":
         form = 0.4 if starts_upper(rest) else 0.0
     else:
