@@ -153,6 +153,8 @@ class Document:
         metadata: Administrative metadata (số/ký hiệu, cơ quan, ngày, ...).
         sections: The numbered section tree.
         preamble: Paragraphs before the first numbered section (căn cứ / thực hiện ...).
+        closing: The closing paragraph (``Trên đây là ...``) between the last section and ``Nơi nhận``.
+        unassigned: Header and end-zone texts recognised as no metadata field (kept, never dropped).
         restoration: Summary of what restoration changed (counts, flagged tokens).
     """
 
@@ -163,6 +165,8 @@ class Document:
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
     sections: list[Section] = field(default_factory=list)
     preamble: str = ""
+    closing: str = ""
+    unassigned: list[str] = field(default_factory=list)
     restoration: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str = ""
     vnocr_version: str = ""
@@ -170,7 +174,13 @@ class Document:
     @property
     def structure(self) -> Structure:
         """The structure part of the document (preamble, sections, metadata)."""
-        return Structure(preamble=self.preamble, sections=self.sections, metadata=self.metadata)
+        return Structure(
+            preamble=self.preamble,
+            sections=self.sections,
+            metadata=self.metadata,
+            closing=self.closing,
+            unassigned=self.unassigned,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (the ``x.json`` record of the batch)."""
@@ -184,6 +194,8 @@ class Document:
             "metadata": self.metadata.to_dict(),
             "preamble": self.preamble,
             "sections": [s.to_dict() for s in self.sections],
+            "closing": self.closing,
+            "unassigned": self.unassigned,
             "restoration": self.restoration,
         }
 

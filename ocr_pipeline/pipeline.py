@@ -112,6 +112,7 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
     if options.segment:
         structure = segment_text(text.replace(FORM_FEED, "\n"))
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
+        doc.closing, doc.unassigned = structure.closing, structure.unassigned
     return doc
 
 
