@@ -62,8 +62,11 @@ NATIONAL_TITLE = regex.compile(
 MOTTO = regex.compile(
     r"D\s*O\s*C\s+L\s*A\s*P\s*[-–—]+\s*T\s*U\s+D\s*O\s*[-–—]+\s*H\s*A\s*N\s*H\s+P\s*H\s*U\s*C"
 )
-NUMBER_START = regex.compile(r"(?<![A-Z])S[O0]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
-DATE_LONG = regex.compile(r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)")
+NUMBER_START = regex.compile(r"(?<![A-Z])S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+DATE_LONG = regex.compile(
+    r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)"
+    r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+)
 SEPARATOR = regex.compile(r"^[\s\-–—_=*~.·o0O]{3,}$")
 PAGE_NUMBER = regex.compile(
     r"^\s*(?:[-–]\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–])?\s*$", regex.IGNORECASE
@@ -280,11 +283,44 @@ class Zones:
     title_prefix: str = ""
 
 
+_PLACE_DATE = regex.compile(r",\s*NGAY\b")
+_NUMBER_WORD = regex.compile(r"^(?:S[OỐ0-6]\s*[:.;]?|[\d.…_]*/\S*|[\d.…_]+)$", regex.IGNORECASE)
+
+
+def is_place_date(text: str) -> bool:
+    """Whether ``text`` holds the header's ``<Place>, ngày ... tháng ... năm ...`` (or ``ngày dd/mm/yyyy``).
+
+    Only upper-case issuer text or the số/ký hiệu may precede the place (two columns on one line); a
+    sentence citing a document ``..., ngày 11/3/2023`` is not a place-date line.
+    """
+    folded = fold(text)
+    match = _PLACE_DATE.search(folded)
+    if not match or not DATE_LONG.search(folded, match.start()):
+        return False
+    if starts_preamble(folded):
+        return False
+    words = text[: match.start()].split()
+
+    def caps(word: str) -> bool:
+        return any(c.isalpha() for c in word) and not any(c.islower() for c in word)
+
+    place = 0
+    for word in reversed(words):
+        if place < 5 and word[:1].isupper() and (not caps(word) or word in {"TP.", "TX."}):
+            place += 1
+            continue
+        break
+    if place == 0:
+        return False
+    before = words[: len(words) - place]
+    return all(caps(w) or not any(c.isalpha() for c in w) or _NUMBER_WORD.match(w) for w in before)
+
+
 def _is_header_line(line: TextLine) -> bool:
     folded = line.folded
     if NATIONAL_TITLE.search(folded) or MOTTO.search(folded) or NUMBER_START.match(folded):
         return True
-    if DATE_LONG.search(folded) and "," in line.text[:60]:
+    if is_place_date(line.text):
         return True
     if folded.startswith(("V/V", "VE VIEC")):
         return True
@@ -298,7 +334,7 @@ def _is_right_column(line: TextLine) -> bool:
         NATIONAL_TITLE.search(folded)
         or MOTTO.search(folded)
         or NUMBER_START.match(folded)
-        or (DATE_LONG.search(folded) and "," in line.text[:60])
+        or is_place_date(line.text)
     )
 
 

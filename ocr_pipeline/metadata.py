@@ -290,6 +290,8 @@ def parse_long_date(text: str) -> tuple[DocumentDate, int, int] | None:
     span = match.group(0)
     parts = regex.match(r"NGAY(?P<d>[\s\d._…/-]*)THANG(?P<m>[\s\d._…/-]*)NAM\s*(?P<y>\d{4})?", span)
     if not parts:
+        parts = regex.match(r"NGAY\s+(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})", span)
+    if not parts:
         return None
 
     def num(s: str | None) -> int | None:

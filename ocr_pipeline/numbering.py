@@ -234,7 +234,8 @@ def _roman(line: str) -> Marker | None:
         else:
             form = 0.6 if upper else 0.0
     else:
-        form = 0.7 if upper else (0.35 if starts_upper(rest) and punct else 0.0)
+        has_upper = any(ch.isupper() for ch in token)  # "i)", "l." alone are letters or text, not Roman I
+        form = 0.7 if upper else (0.35 if starts_upper(rest) and punct and has_upper else 0.0)
     if form <= 0:
         return None
     printed = line[: match.start("rest")].strip()

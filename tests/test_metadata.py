@@ -66,6 +66,7 @@ def test_parse_number_rejects_text() -> None:
         ("Lạng Sơn, ngày      tháng      năm 2023", (None, None, 2023, None)),
         ("ngày ... tháng ... năm 20...", (None, None, None, None)),
         ("ngày 31 tháng 2 năm 2024", (31, 2, 2024, None)),
+        ("Chi Lăng, ngày 15/5/2024", (15, 5, 2024, "2024-05-15")),
     ],
 )
 def test_partial_dates_keep_their_parts(text: str, parts: tuple[int | str | None, ...]) -> None:
@@ -145,6 +146,31 @@ def test_to_trinh_with_two_line_issuer_and_marks() -> None:
     ]
     assert "KHẨN" in s.unassigned  # an urgency mark is kept, but never taken for the issuer
     assert [n.label for n in s.sections] == ["I"]
+
+
+def test_english_model_ocr_of_the_number_line() -> None:
+    text = "UBND XA BANG MAC\nS6: 15/KH-UBND   Bang Mac, ngay 02 thang 3 nam 2022\n\nKE HOACH\nPhong chong\n"
+    meta = extract_metadata(text)
+    assert meta.number is not None and meta.number.raw == "15/KH-UBND"
+    assert meta.issuer == "UBND XA BANG MAC" and meta.place == "Bang Mac"
+    assert meta.date is not None and meta.date.iso == "2022-03-02"
+    assert meta.doc_type == "KẾ HOẠCH" and meta.title == "Phong chong"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bằng Mạc, ngày 15 tháng 5 năm 2024", True),
+        ("Số: 87/BC-UBND Bình Lương, ngày 15 tháng 12 năm 2023", True),
+        ("ỦY BAN NHÂN DÂN XÃ BẰNG MẠC   TP. Lạng Sơn, ngày 15/5/2024", True),
+        ("Căn cứ Công văn số 1011/VP-KGVX, ngày 11/3/2023 của UBND tỉnh", False),
+        ("của UBND huyện Chi Lăng, ngày 12/3/2024 về việc", False),
+    ],
+)
+def test_place_date_lines(text: str, expected: bool) -> None:
+    from ocr_pipeline.layout import is_place_date
+
+    assert is_place_date(text) is expected
 
 
 def test_no_header_means_null_fields_not_guesses() -> None:

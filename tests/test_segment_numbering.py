@@ -145,6 +145,11 @@ def test_wrapped_line_starting_with_a_number_is_a_continuation() -> None:
     )
 
 
+def test_lowercase_i_is_a_letter_not_roman() -> None:
+    assert marker("i) Tham mưu cho UBND xã.", ctx(letter=(8,))) == ("letter", "i")
+    assert marker("i) Tham mưu cho UBND xã.", ctx()) != ("roman", "I")
+
+
 def test_d_then_d_is_d_with_bar() -> None:
     found = best_marker("d) Thực hiện các nhiệm vụ khác.", ctx(letter=(4,)))
     assert found is not None and found.label == "đ" and found.value == (5,) and found.repaired
