@@ -169,8 +169,8 @@ def clean_lines(text: str) -> list[TextLine]:
                 page_break = True
             cleaned, bold_end = _strip_markdown(piece)
             cleaned = _LEAD_NOISE.sub("", cleaned)
-            if k > 0 and not cleaned:
-                continue
+            if len(pieces) > 1 and not cleaned:
+                continue  # the empty side of a form feed is not a blank line
             blank = not cleaned or bool(SEPARATOR.match(cleaned))
             line = TextLine(
                 text="" if blank else cleaned,
@@ -188,13 +188,14 @@ def clean_lines(text: str) -> list[TextLine]:
 
 
 def _mark_page_numbers(lines: list[TextLine]) -> None:
-    """A lone short number between blank lines (or next to a page break) is a page number."""
+    """A lone short number between blank lines, or on the first or last line of a page, is a page number."""
     for i, line in enumerate(lines):
         if line.blank or not PAGE_NUMBER.match(line.text):
             continue
-        before = i == 0 or lines[i - 1].blank or line.page_break
-        after = i + 1 >= len(lines) or lines[i + 1].blank or lines[i + 1].page_break
-        if before and after:
+        next_page = i + 1 < len(lines) and lines[i + 1].page_break
+        before = i == 0 or lines[i - 1].blank
+        after = i + 1 >= len(lines) or lines[i + 1].blank
+        if line.page_break or next_page or (before and after):
             line.noise = True
 
 

@@ -110,7 +110,7 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         vnocr_version=__version__,
     )
     if options.segment:
-        structure = segment_text(text.replace(FORM_FEED, "\n"))
+        structure = segment_text(text)  # the segmenter uses page breaks (page numbers, joins)
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
         doc.closing, doc.unassigned = structure.closing, structure.unassigned
     return doc

@@ -123,6 +123,19 @@ def test_form_feed_page_breaks() -> None:
     assert [p for p, _ in s.walk()] == [("I",), ("I", "1"), ("II",), ("II", "1")]
 
 
+def test_page_number_at_a_page_edge_is_not_text() -> None:
+    text = (
+        "I. MỤC ĐÍCH\n1. Bảo vệ trẻ em trước nguy cơ bị bạo lực, xâm hại, bị tai nạn, thương tích, bóc\n"
+        "lột lao\n- 2 -\n\fđộng, bảo đảm sự an toàn cho mọi trẻ em.\n2\n\fII. NỘI DUNG\n"
+    )
+    s = segment_text(text)
+    assert node(s, "I", "1").title == (
+        "Bảo vệ trẻ em trước nguy cơ bị bạo lực, xâm hại, bị tai nạn, thương tích, bóc lột lao động, bảo đảm "
+        "sự an toàn cho mọi trẻ em"
+    )
+    assert [p for p, _ in s.walk()] == [("I",), ("I", "1"), ("II",)]
+
+
 def test_numbering_that_restarts_or_repeats_is_kept_as_printed() -> None:
     text = "I. MỤC ĐÍCH\n1. Một\n2. Hai\n1. Lại một\nV. TỔ CHỨC\nV. BÁO CÁO\n"
     s = segment_text(text)
