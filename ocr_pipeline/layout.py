@@ -49,8 +49,14 @@ DOC_TYPES = (
     "PHIẾU BÁO",
     "THƯ CÔNG",
     "ĐỀ CƯƠNG",
+    "THÔNG TƯ LIÊN TỊCH",
     "THÔNG TƯ",
+    "NGHỊ QUYẾT LIÊN TỊCH",
     "NGHỊ ĐỊNH",
+    "BỘ LUẬT",
+    "LUẬT",
+    "PHÁP LỆNH",
+    "LỆNH",
     "LỊCH CÔNG TÁC",
 )
 _FOLDED_TYPES = sorted(((fold(t), t) for t in DOC_TYPES), key=lambda p: -len(p[0]))
@@ -63,6 +69,8 @@ MOTTO = regex.compile(
     r"D\s*O\s*C\s+L\s*A\s*P\s*[-–—]+\s*T\s*U\s+D\s*O\s*[-–—]+\s*H\s*A\s*N\s*H\s+P\s*H\s*U\s*C"
 )
 NUMBER_START = regex.compile(r"(?<![A-Z])S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+#: A số/ký hiệu line, possibly named by its kind: ``Số: 12/KH-UBND``, ``Luật số: 68/2014/QH13``.
+NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
 DATE_LONG = regex.compile(
     r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)"
     r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
@@ -284,6 +292,19 @@ class Zones:
     title_prefix: str = ""
 
 
+def national_title(text: str) -> regex.Match[str] | None:
+    """The quốc hiệu (``CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM``, in capitals) or the tiêu ngữ in ``text``.
+
+    The match is over the folded text (same offsets as ``text``). ``Hiến pháp nước Cộng hòa xã hội chủ nghĩa
+    Việt Nam`` in a sentence is not the quốc hiệu.
+    """
+    folded = fold(text)
+    match = NATIONAL_TITLE.search(folded)
+    if match and is_upper_heading(text[match.start() : match.end()]):
+        return match
+    return MOTTO.search(folded)
+
+
 _PLACE_DATE = regex.compile(r",\s*NGAY\b")
 _NUMBER_WORD = regex.compile(r"^(?:S[OỐ0-6]\s*[:.;]?|[\d.…_]*/\S*|[\d.…_]+)$", regex.IGNORECASE)
 
@@ -319,7 +340,7 @@ def is_place_date(text: str) -> bool:
 
 def _is_header_line(line: TextLine) -> bool:
     folded = line.folded
-    if NATIONAL_TITLE.search(folded) or MOTTO.search(folded) or NUMBER_START.match(folded):
+    if national_title(line.text) or NUMBER_LINE.match(folded):
         return True
     if is_place_date(line.text):
         return True
@@ -331,12 +352,7 @@ def _is_header_line(line: TextLine) -> bool:
 def _is_right_column(line: TextLine) -> bool:
     """Quốc hiệu, tiêu ngữ, số/ký hiệu or place-and-date: header lines wherever OCR put them."""
     folded = line.folded
-    return bool(
-        NATIONAL_TITLE.search(folded)
-        or MOTTO.search(folded)
-        or NUMBER_START.match(folded)
-        or is_place_date(line.text)
-    )
+    return bool(national_title(line.text) or NUMBER_LINE.match(folded) or is_place_date(line.text))
 
 
 def _extend_header(lines: list[TextLine], end: int) -> int:
@@ -371,7 +387,7 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
         and not first.folded.startswith("THUC HIEN ")
     ):
         return [], start
-    if NATIONAL_TITLE.search(first.folded) or RECIPIENTS_START.match(first.folded):
+    if national_title(first.text) or RECIPIENTS_START.match(first.folded):
         return [], start
     cands = line_candidates(first.text)
     if cands and cands[0].kind != "bullet" and cands[0].form >= 0.85:

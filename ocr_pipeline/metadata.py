@@ -26,8 +26,7 @@ from .layout import (
     AUTHORITY,
     COLUMN_GAP,
     DATE_LONG,
-    MOTTO,
-    NATIONAL_TITLE,
+    DOC_TYPES,
     NUMBER_START,
     RECIPIENTS_START,
     TextLine,
@@ -36,6 +35,7 @@ from .layout import (
     find_zones,
     is_person_name,
     is_position_line,
+    national_title,
 )
 from .numbering import bullet, fold, is_upper_heading
 
@@ -107,6 +107,7 @@ REFERENCE_TYPES = (
     "Quy định",
     "Kết luận",
 )
+_FOLDED_KINDS = frozenset(fold(t) for t in (*REFERENCE_TYPES, *DOC_TYPES))
 _REF_ALTERNATION = "|".join(
     regex.escape(fold(t)).replace(r"\ ", r"\s+") for t in sorted(REFERENCE_TYPES, key=len, reverse=True)
 )
@@ -407,19 +408,21 @@ def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
     if not piece:
         return
     folded = _fold_norm(piece)
-    for pattern in (NATIONAL_TITLE, MOTTO):
-        match = pattern.search(folded)
-        if match:
-            _take_header_piece(piece[: match.start()].strip(" -–"), parts)
-            _take_header_piece(piece[match.end() :].strip(" -–"), parts)
-            return
+    match = national_title(piece)
+    if match:
+        _take_header_piece(piece[: match.start()].strip(" -–"), parts)
+        _take_header_piece(piece[match.end() :].strip(" -–"), parts)
+        return
     number_match = NUMBER_START.search(folded)
     if number_match:
         before = piece[: number_match.start()].strip()
         after = piece[number_match.end() :]
         token = _NUMBER_TOKEN.match(after)
         if token:
-            _take_header_piece(before, parts)
+            if before and _fold_norm(before) in _FOLDED_KINDS:
+                parts.other.append(before)  # "Luật số: 68/2014/QH13": the kind word is not issuer text
+            else:
+                _take_header_piece(before, parts)
             if parts.number is None:
                 parts.number = parse_number(after[: token.end()])
                 parts.left_before_number = len(parts.left)

@@ -173,6 +173,35 @@ def test_place_date_lines(text: str, expected: bool) -> None:
     assert is_place_date(text) is expected
 
 
+def test_law_header_and_a_preamble_citing_the_constitution() -> None:
+    text = "\n".join(
+        [
+            "QUỐC HỘI -------",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc ---------------",
+            "Luật số: 68/2014/QH13",
+            "Hà Nội, ngày 26 tháng 11 năm 2014",
+            "LUẬT",
+            "DOANH NGHIỆP",
+            "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;",
+            "Quốc hội ban hành Luật doanh nghiệp.",
+            "Chương I",
+            "NHỮNG QUY ĐỊNH CHUNG",
+            "Điều 1. Phạm vi điều chỉnh",
+        ]
+    )
+    s = segment_text(text)
+    meta = s.metadata
+    assert (meta.issuer, meta.doc_type, meta.title) == ("QUỐC HỘI", "LUẬT", "DOANH NGHIỆP")
+    assert meta.number is not None and (meta.number.number, meta.number.year, meta.number.issuer_code) == (
+        "68",
+        "2014",
+        "QH13",
+    )
+    assert meta.date is not None and meta.date.iso == "2014-11-26" and meta.place == "Hà Nội"
+    assert s.preamble.startswith("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;")
+    assert [(p, n.kind) for p, n in s.walk()] == [(("I",), "chapter"), (("I", "1"), "article")]
+
+
 def test_no_header_means_null_fields_not_guesses() -> None:
     meta = extract_metadata("I. MỤC ĐÍCH\n1. Bảo vệ trẻ em.\n")
     assert meta == DocumentMetadata()
