@@ -250,7 +250,7 @@ class _TreeBuilder:
             and block.marker is not None
             and block.marker.kind != "bullet"
         ):
-            if not block.texts[0] and (not after_break or len(block.texts) == 1):
+            if not block.texts[0] and len(block.texts) == 1:
                 block.texts.append(line.text)  # a label alone on its line: the heading follows
                 block.upper = is_upper_heading(line.text)
                 block.last = line

@@ -86,6 +86,17 @@ def test_articles_nest_under_chapters_and_hold_numbers_and_letters() -> None:
     assert node(s, "I").title == "QUY ĐỊNH CHUNG"
 
 
+def test_label_alone_takes_one_title_line_then_the_body() -> None:
+    s = segment_text("Mục 1\nNHIỆM VỤ CỦA BAN\nBan có các nhiệm vụ sau đây:\n- Tham mưu.\n")
+    section = s.sections[0]
+    assert (section.kind, section.title, section.body) == (
+        "section",
+        "NHIỆM VỤ CỦA BAN",
+        "Ban có các nhiệm vụ sau đây:",
+    )
+    assert [i.text for i in section.items] == ["Tham mưu."]
+
+
 def test_report_parts_hold_roman_sections() -> None:
     s = segment_text((FIXTURES / "bao-cao-single-space.txt").read_text(encoding="utf-8"))
     top = [(n.kind, n.label, n.title) for n in s.sections]
