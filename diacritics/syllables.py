@@ -24,14 +24,16 @@ import functools
 import json
 import logging
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ocr_pipeline.exceptions import DataError
 
 from .normalise import Tone, normalise_syllable, strip_diacritics, with_tone
-from .resources import data_path
+from .resources import data_dir
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -39,6 +41,9 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 log = logging.getLogger(__name__)
+
+_cache: dict[str, SyllableInventory] = {}
+_lock = threading.Lock()
 
 ONSETS = _words("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x")
 STOP_CODAS = ("c", "ch", "p", "t")
@@ -76,6 +81,9 @@ def _spellings() -> Iterable[str]:
         for rhyme in _PLAIN_RHYMES:
             front = rhyme.startswith(_FRONT)
             if onset == "qu":
+                # qu + a plain rhyme reads as a medial u ("quên", "quanh"); not before o/ô/u/ư/iê.
+                if not rhyme.startswith(("o", "ô", "u", "ư", "iê")):
+                    yield "qu" + rhyme
                 continue
             if onset in ("c", "g", "ng") and front:
                 continue
@@ -144,20 +152,35 @@ class SyllableInventory:
         self._by_key = by_key
 
     @classmethod
-    @functools.cache
-    def load(cls) -> SyllableInventory:
-        """The inventory shipped in ``dictionaries/`` (loaded once per process).
+    def load(cls, directory: Path | None = None) -> SyllableInventory:
+        """The inventory shipped in ``dictionaries/`` (loaded once per data folder and process).
+
+        Args:
+            directory: Data folder; the packaged ``dictionaries/`` (or ``$VNOCR_DATA_DIR``) when None.
 
         Raises:
             DataError: A data file is missing or malformed.
         """
-        manifest = _read_manifest()
-        legal = _read_tsv("syllables.tsv")
-        wiki = _read_tsv("vi_wiki_syllables.tsv")
-        lam = float(manifest["lambda"])
-        n_legal = float(manifest["inventory"]["legal_tokens"])
-        n_wiki = float(manifest["inventory"]["wiki_tokens"])
-        floor = float(manifest["inventory"]["floor_probability"])
+        folder = Path(directory) if directory is not None else data_dir()
+        key = str(folder.resolve())
+        with _lock:
+            got = _cache.get(key)
+            if got is None:
+                got = _cache[key] = cls._load(folder)
+            return got
+
+    @classmethod
+    def _load(cls, folder: Path) -> SyllableInventory:
+        manifest = _read_manifest(folder)
+        legal = _read_tsv(folder / "syllables.tsv")
+        wiki = _read_tsv(folder / "vi_wiki_syllables.tsv")
+        try:
+            lam = float(manifest["lambda"])
+            n_legal = float(manifest["inventory"]["legal_tokens"])
+            n_wiki = float(manifest["inventory"]["wiki_tokens"])
+            floor = float(manifest["inventory"]["floor_probability"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"language data manifest in {folder} lacks the inventory figures: {exc}") from exc
 
         def prior(c_legal: int, c_wiki: int) -> float:
             return math.log(lam * c_legal / n_legal + (1.0 - lam) * c_wiki / n_wiki + floor)
@@ -203,19 +226,21 @@ class SyllableInventory:
         return len(self.syllables) + len(self.known)
 
 
-def _read_manifest() -> dict[str, Any]:
-    path = data_path("lm_manifest.json")
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "lm_manifest.json"
+    if not path.is_file():
+        raise DataError(f"language data manifest {path} is missing")
     try:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        _ = manifest["lambda"], manifest["inventory"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise DataError(f"language data manifest {path} is unreadable: {exc}") from exc
     return manifest
 
 
-def _read_tsv(name: str) -> dict[str, tuple[str, int]]:
+def _read_tsv(path: Path) -> dict[str, tuple[str, int]]:
     """``token \\t kind \\t count`` lines (kind ``s`` = syllable, ``a`` = other known token)."""
-    path = data_path(name)
+    if not path.is_file():
+        raise DataError(f"syllable data file {path.name} is missing from {path.parent}")
     out: dict[str, tuple[str, int]] = {}
     try:
         with path.open(encoding="utf-8") as fh:

@@ -1,0 +1,349 @@
+"""Syllable trigram language model: two Kneser-Ney components interpolated at run time.
+
+Components (built by ``make dictionaries``, see tools/build_dictionaries.py and dictionaries/README.md):
+
+* ``vi_legal_3gram`` — laws (vlc-laws) + legal snippets (train split); project licence.
+* ``vi_wiki_3gram`` — Vietnamese Wikipedia 2017; CC BY-SA 3.0 (its files are named ``vi_wiki_*``).
+
+``P(w | u v) = λ P_legal(w | u v) + (1 − λ) P_wiki(w | u v)`` with λ from ``lm_manifest.json`` (tuned on the
+legal-snippets validation split).
+
+Storage (one ``.npy`` per array, memory-mapped): the shared vocabulary is ``vi_legal_vocab.txt`` (ids 0..)
+followed by ``vi_wiki_vocab.txt`` (the tokens only Wikipedia has). Each component has, in backoff (ARPA) form
+with natural-log values: ``uni_lp``/``uni_bo`` float32 per id; ``bi_keys`` (sorted ``(v << B) | w``, uint32
+when ``2 B <= 32``, else uint64), ``bi_lp`` float16, ``bi_bo`` float32; ``tri_keys`` (sorted uint64
+``(u << 2B) | (v << B) | w``), ``tri_lp`` float16, where ``B`` (bits per id) is in the manifest. Lookups are
+vectorised ``np.searchsorted`` calls; large batches are sorted first so the binary searches stay in cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocr_pipeline.exceptions import DataError
+
+from .resources import data_dir
+from .tokens import BOS, EOS, NUM, UNK, lm_sentences, lm_token
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "lm_manifest.json"
+FORMAT = 1
+ARRAYS = ("uni_lp", "uni_bo", "bi_keys", "bi_lp", "bi_bo", "tri_keys", "tri_lp")
+#: Batches at least this large are sorted before the binary searches (cache-friendly).
+SORT_THRESHOLD = 4096
+
+_cache: dict[str, LanguageModel] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Component:
+    """One backoff trigram model (arrays memory-mapped)."""
+
+    name: str
+    uni_lp: np.ndarray
+    uni_bo: np.ndarray
+    bi_keys: np.ndarray
+    bi_lp: np.ndarray
+    bi_bo: np.ndarray
+    tri_keys: np.ndarray
+    tri_lp: np.ndarray
+
+
+def _find(keys: np.ndarray, needles: np.ndarray, order: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each needle in sorted ``keys`` (clipped) and whether it is there."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(len(needles), dtype=np.intp), np.zeros(len(needles), dtype=bool)
+    if order is None:
+        idx = np.searchsorted(keys, needles)
+    else:
+        idx = np.empty(len(needles), dtype=np.intp)
+        idx[order] = np.searchsorted(keys, needles[order])
+    np.minimum(idx, n - 1, out=idx)
+    return idx, keys[idx] == needles
+
+
+@dataclass
+class _Query:
+    """Packed lookup keys of one batch (in the order the lookups run)."""
+
+    w: np.ndarray
+    v: np.ndarray | None = None
+    k2: np.ndarray | None = None
+    o2: np.ndarray | None = None
+    ctx: np.ndarray | None = None
+    k3: np.ndarray | None = None
+
+
+class LanguageModel:
+    """Interpolated trigram LM over LM tokens (see :func:`diacritics.tokens.lm_token`).
+
+    Attributes:
+        vocab_size: Number of ids.
+        bos: Id of ``<s>``.
+        eos: Id of ``</s>``.
+        unk: Id of ``<unk>``.
+        num: Id of ``<num>``.
+        weights: Interpolation weight of each component (sum to 1).
+    """
+
+    def __init__(
+        self, vocab: Sequence[str], components: Sequence[Component], weights: Sequence[float], bits: int
+    ):
+        self.vocab = list(vocab)
+        self._ids = {tok: i for i, tok in enumerate(self.vocab)}
+        self.vocab_size = len(self.vocab)
+        self.unk = self._ids[UNK]
+        self.bos = self._ids[BOS]
+        self.eos = self._ids[EOS]
+        self.num = self._ids[NUM]
+        self.components = list(components)
+        self.weights = [float(w) for w in weights]
+        self._log_weights = [float(np.log(w)) if w > 0 else -np.inf for w in self.weights]
+        self.bits = bits
+        self._b = np.uint64(bits)
+        self._bi_dtype = np.dtype(np.uint32) if 2 * bits <= 32 else np.dtype(np.uint64)
+        for comp in self.components:
+            if comp.bi_keys.dtype != self._bi_dtype or comp.tri_keys.dtype != np.uint64:
+                raise DataError(f"language model component {comp.name} has keys of the wrong type")
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, directory: Path | None = None) -> LanguageModel:
+        """The shipped model (cached per data folder).
+
+        Args:
+            directory: Data folder; the packaged ``dictionaries/`` (or ``$VNOCR_DATA_DIR``) when None.
+
+        Raises:
+            DataError: A file is missing, truncated or inconsistent with the manifest.
+        """
+        folder = Path(directory) if directory is not None else data_dir()
+        key = str(folder.resolve())
+        with _lock:
+            got = _cache.get(key)
+            if got is None:
+                got = _cache[key] = cls._load(folder)
+            return got
+
+    @classmethod
+    def _load(cls, folder: Path) -> LanguageModel:
+        manifest = _read_manifest(folder)
+        try:
+            bits = int(manifest["bits"])
+            vocab: list[str] = []
+            for name in manifest["vocab_files"]:
+                vocab.extend(_read_vocab(folder / name))
+            if len(vocab) != int(manifest["vocab_size"]):
+                raise DataError(
+                    f"LM vocabulary has {len(vocab)} tokens, the manifest says {manifest['vocab_size']}"
+                )
+            components = []
+            weights = []
+            for spec in manifest["components"]:
+                components.append(_load_component(folder, spec, len(vocab)))
+                weights.append(float(spec["weight"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"LM manifest in {folder} is inconsistent: {exc}") from exc
+        if abs(sum(weights) - 1.0) > 1e-6:
+            raise DataError(f"LM interpolation weights {weights} do not sum to 1")
+        log.debug("language model: %d tokens, components %s", len(vocab), [c.name for c in components])
+        return cls(vocab, components, weights, bits)
+
+    # ------------------------------------------------------------------ vocabulary
+    def token_id(self, token: str) -> int:
+        """Id of an LM token string (a raw token text is mapped with :func:`lm_token` first); else ``unk``."""
+        got = self._ids.get(token)
+        if got is None:
+            mapped = lm_token(token)
+            got = self._ids.get(mapped, self.unk) if mapped else self.unk
+        return got
+
+    def ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Ids of LM tokens as an int64 array."""
+        return np.fromiter((self.token_id(t) for t in tokens), dtype=np.int64, count=len(tokens))
+
+    # ------------------------------------------------------------------ scoring
+    def logprob(
+        self,
+        w: np.ndarray | Sequence[int] | int,
+        v: np.ndarray | Sequence[int] | int | None = None,
+        u: np.ndarray | Sequence[int] | int | None = None,
+        order: int = 3,
+    ) -> np.ndarray:
+        """Natural-log ``P(w | u v)`` under the interpolated model; arrays broadcast.
+
+        Args:
+            w: Predicted ids.
+            v: Previous ids (None: unigram).
+            u: Ids before ``v`` (None: bigram).
+            order: 1, 2 or 3: use at most this much context (1/2 give the unigram/bigram baselines).
+
+        Returns:
+            Log-probabilities with the broadcast shape of the inputs.
+        """
+        return self._score(None, w, v, u, order)
+
+    def component_logprob(
+        self,
+        index: int,
+        w: np.ndarray | Sequence[int] | int,
+        v: np.ndarray | Sequence[int] | int | None = None,
+        u: np.ndarray | Sequence[int] | int | None = None,
+        order: int = 3,
+    ) -> np.ndarray:
+        """Like :meth:`logprob` for one component only (``index`` into :attr:`components`)."""
+        return self._score(index, w, v, u, order)
+
+    def _score(self, only: int | None, w: Any, v: Any, u: Any, order: int) -> np.ndarray:
+        if v is None:
+            order = 1
+        elif u is None:
+            order = min(order, 2)
+        order = max(1, min(order, 3))
+        given = [np.asarray(x, dtype=np.int64) for x in (w, v, u)[:order]]
+        arrays = np.broadcast_arrays(*given)
+        shape = arrays[0].shape
+        flat = [self._clip(a.ravel()) for a in arrays]
+        big = flat[0].size >= SORT_THRESHOLD
+        perm = None
+        q = _Query(flat[0])
+        if order >= 2:
+            wk = flat[0].astype(np.uint64)
+            vk = flat[1].astype(np.uint64)
+            if order == 3:
+                ctx = (flat[2].astype(np.uint64) << self._b) | vk
+                k3 = (ctx << self._b) | wk
+                if big:  # work in trigram-key order: tri and history lookups become sorted searches
+                    perm = np.argsort(k3)
+                    k3, ctx, wk, vk = k3[perm], ctx[perm], wk[perm], vk[perm]
+                    q.w, flat = flat[0][perm], [f[perm] for f in flat]
+                q.k3, q.ctx = k3, ctx.astype(self._bi_dtype)
+            q.k2 = ((vk << self._b) | wk).astype(self._bi_dtype)
+            q.o2 = np.argsort(q.k2) if big else None
+            q.v = flat[1]
+        parts = []
+        indices = range(len(self.components)) if only is None else [only]
+        for i in indices:
+            lp = self._component(self.components[i], q)
+            parts.append(lp if only is not None else lp + self._log_weights[i])
+        out = (
+            parts[0]
+            if len(parts) == 1
+            else np.logaddexp(parts[0], parts[1])
+            if len(parts) == 2
+            else (np.logaddexp.reduce(np.stack(parts), axis=0))
+        )
+        if perm is not None:
+            unsorted = np.empty_like(out)
+            unsorted[perm] = out
+            out = unsorted
+        return out.reshape(shape)
+
+    def _clip(self, ids: np.ndarray) -> np.ndarray:
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            ids = np.where((ids < 0) | (ids >= self.vocab_size), self.unk, ids)
+        return ids
+
+    @staticmethod
+    def _component(c: Component, q: _Query) -> np.ndarray:
+        lp = c.uni_lp[q.w].astype(np.float64)
+        if q.k2 is None or q.v is None:
+            return lp
+        if not len(c.bi_keys):
+            return c.uni_bo[q.v] + lp
+        i2, f2 = _find(c.bi_keys, q.k2, q.o2)
+        lp = np.where(f2, c.bi_lp[i2], c.uni_bo[q.v] + lp)
+        if q.k3 is None or q.ctx is None:
+            return lp
+        ic, fc = _find(c.bi_keys, q.ctx, None)
+        backoff = np.where(fc, c.bi_bo[ic], 0.0) + lp if len(c.bi_bo) else lp
+        if not len(c.tri_keys):
+            return backoff
+        i3, f3 = _find(c.tri_keys, q.k3, None)
+        return np.where(f3, c.tri_lp[i3], backoff)
+
+    def sentence_logprob(self, tokens: Sequence[str] | str) -> float:
+        """Natural-log probability of a sentence, ``</s>`` included.
+
+        Args:
+            tokens: LM tokens of one sentence (without ``<s>``/``</s>``), or a raw text (all its sentences).
+        """
+        sentences = lm_sentences(tokens) if isinstance(tokens, str) else [list(tokens)]
+        total, _ = self._corpus_logprob(sentences)
+        return total
+
+    def perplexity(self, sentences: Sequence[Sequence[str]]) -> float:
+        """Per-token perplexity (``</s>`` counted) of LM-token sentences."""
+        total, count = self._corpus_logprob(sentences)
+        return float(np.exp(-total / max(count, 1)))
+
+    def _corpus_logprob(self, sentences: Sequence[Sequence[str]]) -> tuple[float, int]:
+        w_parts, v_parts, u_parts = [], [], []
+        for sent in sentences:
+            ids = self.ids(list(sent))
+            seq = np.concatenate(([self.bos, self.bos], ids, [self.eos]))
+            w_parts.append(seq[2:])
+            v_parts.append(seq[1:-1])
+            u_parts.append(seq[:-2])
+        if not w_parts:
+            return 0.0, 0
+        w, v, u = (np.concatenate(p) for p in (w_parts, v_parts, u_parts))
+        return float(self.logprob(w, v, u).sum()), int(w.size)
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise DataError(f"language model manifest {path} is missing")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"language model manifest {path} is unreadable: {exc}") from exc
+    if manifest.get("format") != FORMAT:
+        raise DataError(
+            f"language model manifest {path} has format {manifest.get('format')}, expected {FORMAT}"
+        )
+    return manifest
+
+
+def _read_vocab(path: Path) -> list[str]:
+    if not path.is_file():
+        raise DataError(f"language model vocabulary {path} is missing")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"language model vocabulary {path} is unreadable: {exc}") from exc
+    return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+
+
+def _load_component(folder: Path, spec: dict[str, Any], vocab_size: int) -> Component:
+    arrays: dict[str, np.ndarray] = {}
+    for key in ARRAYS:
+        entry = spec["arrays"][key]
+        path = folder / entry["file"]
+        if not path.is_file():
+            raise DataError(f"language model file {path.name} is missing from {folder}")
+        try:
+            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"language model file {path.name} is corrupt: {exc}") from exc
+        if str(arr.dtype) != entry["dtype"] or list(arr.shape) != list(entry["shape"]):
+            raise DataError(
+                f"language model file {path.name} has {arr.dtype}{list(arr.shape)}, "
+                f"expected {entry['dtype']}{entry['shape']}"
+            )
+        arrays[key] = arr.view(np.ndarray)  # plain view of the mapping: no np.memmap per-call overhead
+    if len(arrays["uni_lp"]) != vocab_size or len(arrays["bi_keys"]) != len(arrays["bi_lp"]):
+        raise DataError(f"language model component {spec['name']} does not match the vocabulary")
+    return Component(name=str(spec["name"]), **arrays)

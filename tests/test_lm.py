@@ -1,0 +1,175 @@
+"""The n-gram LM: the Kneser-Ney estimator on toy corpora, and sanity of the shipped model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diacritics.lm import Component, LanguageModel
+from diacritics.resources import data_dir
+from diacritics.tokens import SPECIALS
+from ocr_pipeline.exceptions import DataError
+from tools.lm_kn import estimate
+
+BITS = 16
+
+
+def toy_model(sentences: Sequence[Sequence[str]], min_bigram: int = 1, min_trigram: int = 1) -> LanguageModel:
+    vocab = list(SPECIALS) + sorted({w for s in sentences for w in s})
+    index = {w: i for i, w in enumerate(vocab)}
+    ids = np.array([index[w] for s in sentences for w in s], dtype=np.int64)
+    lens = np.array([len(s) for s in sentences], dtype=np.int64)
+    model = estimate(ids, lens, len(vocab), index["<s>"], index["</s>"], BITS, min_bigram, min_trigram)
+    comp = Component("toy", **model.arrays())
+    return LanguageModel(vocab, [comp], [1.0], BITS)
+
+
+def total_probability(lm: LanguageModel, u: int, v: int, order: int) -> float:
+    w = np.arange(lm.vocab_size)
+    p = np.exp(lm.logprob(w, np.full_like(w, v), np.full_like(w, u), order=order))
+    return float(p.sum() - p[lm.bos])
+
+
+TOY = [
+    ["trẻ", "em", "được", "bảo", "vệ"],
+    ["trẻ", "em", "được", "chăm", "sóc"],
+    ["ủy", "ban", "nhân", "dân", "xã"],
+    ["ủy", "ban", "nhân", "dân", "huyện"],
+    ["bảo", "vệ", "trẻ", "em"],
+    ["chăm", "sóc", "trẻ", "em"],
+]
+
+
+@pytest.mark.parametrize(("min_bigram", "min_trigram"), [(1, 1), (1, 2), (2, 2)])
+def test_toy_model_normalises_in_every_context(min_bigram: int, min_trigram: int) -> None:
+    lm = toy_model(TOY, min_bigram, min_trigram)
+    for u in range(lm.vocab_size):
+        for v in range(lm.vocab_size):
+            for order in (1, 2, 3):
+                assert total_probability(lm, u, v, order) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_toy_model_prefers_seen_continuations() -> None:
+    lm = toy_model(TOY)
+    ids = lm.ids
+    seen = lm.logprob(ids(["em"]), ids(["trẻ"]), ids(["<s>"]))[0]
+    unseen = lm.logprob(ids(["xã"]), ids(["trẻ"]), ids(["<s>"]))[0]
+    assert seen > unseen + 1.0
+    assert lm.sentence_logprob("trẻ em được bảo vệ") > lm.sentence_logprob("em trẻ bảo được vệ")
+
+
+LETTERS = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+SENTENCES = st.lists(st.lists(LETTERS, min_size=1, max_size=8), min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(SENTENCES)
+def test_random_corpora_normalise(sentences: list[list[str]]) -> None:
+    lm = toy_model(sentences, 1, 2)
+    rng = np.random.default_rng(len(sentences))
+    for u, v in rng.integers(0, lm.vocab_size, size=(4, 2)):
+        assert total_probability(lm, int(u), int(v), 3) == pytest.approx(1.0, abs=1e-3)
+
+
+# ---------------------------------------------------------------- the shipped model
+
+
+@pytest.fixture(scope="module")
+def lm() -> LanguageModel:
+    return LanguageModel.load()
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        ("trẻ em", "tre em"),
+        ("bảo vệ trẻ em", "bao vệ trẻ em"),
+        ("ủy ban nhân dân", "ủy ban nhân đân"),
+        ("kế hoạch thực hiện", "kê hoạch thực hiện"),
+        ("trên địa bàn huyện", "trên địa bản huyện"),
+    ],
+)
+def test_shipped_model_prefers_the_right_tones(lm: LanguageModel, good: str, bad: str) -> None:
+    assert lm.sentence_logprob(good) > lm.sentence_logprob(bad) + 3.0
+
+
+@pytest.mark.parametrize(
+    "context", [("ủy", "ban"), ("trẻ", "em"), ("<s>", "<s>"), ("của", "các"), ("zzz", "<num>")]
+)
+def test_shipped_model_normalises(lm: LanguageModel, context: tuple[str, str]) -> None:
+    u, v = (lm.token_id(t) for t in context)
+    for order in (1, 2, 3):
+        assert total_probability(lm, u, v, order) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_shipped_model_api(lm: LanguageModel) -> None:
+    assert (lm.bos, lm.eos, lm.unk, lm.num) == tuple(
+        lm.token_id(t) for t in ("<s>", "</s>", "<unk>", "<num>")
+    )
+    assert lm.token_id("không-có-từ-này") == lm.unk
+    assert lm.token_id("“") == lm.token_id('"')  # raw token texts are mapped to LM tokens
+    assert lm.token_id("Hoà") == lm.token_id("hòa")
+    ids = lm.ids(["ủy", "ban", "nhân", "dân"])
+    # Broadcasting: one context, many words.
+    w = lm.ids(["dân", "đân", "dan"])
+    lp = lm.logprob(w, ids[2], ids[1])
+    assert lp.shape == (3,) and lp[0] > lp[1] and lp[0] > lp[2]
+    # Out-of-range ids are read as <unk> instead of crashing.
+    assert lm.logprob(np.array([-5, 10**7]), np.array([1, 1])).shape == (2,)
+    # Orders: unigram, bigram and trigram views differ in context.
+    uni, bi, tri = (lm.logprob(ids[3], ids[2], ids[1], order=k) for k in (1, 2, 3))
+    assert tri > bi > uni
+    assert lm.logprob(ids[3]) == uni
+    assert lm.perplexity([["trẻ", "em"]]) > 1.0
+    assert len(lm.components) == 2 and sum(lm.weights) == pytest.approx(1.0)
+
+
+def _linked_copy(tmp_path: Path) -> Path:
+    for f in data_dir().iterdir():
+        if f.suffix in (".npy", ".txt", ".json", ".tsv"):
+            (tmp_path / f.name).symlink_to(f)
+    return tmp_path
+
+
+def test_missing_file_raises_data_error(tmp_path: Path) -> None:
+    folder = _linked_copy(tmp_path)
+    (folder / "vi_wiki_3gram.tri_keys.npy").unlink()
+    with pytest.raises(DataError, match="tri_keys"):
+        LanguageModel.load(folder)
+
+
+def test_corrupt_file_raises_data_error(tmp_path: Path) -> None:
+    folder = _linked_copy(tmp_path)
+    target = folder / "vi_legal_3gram.bi_lp.npy"
+    target.unlink()
+    target.write_bytes(b"not a numpy file")
+    with pytest.raises(DataError, match="corrupt"):
+        LanguageModel.load(folder)
+
+
+def test_wrong_shape_raises_data_error(tmp_path: Path) -> None:
+    folder = _linked_copy(tmp_path)
+    target = folder / "vi_legal_3gram.uni_lp.npy"
+    target.unlink()
+    np.save(target, np.zeros(3, dtype=np.float32))
+    with pytest.raises(DataError):
+        LanguageModel.load(folder)
+
+
+def test_missing_manifest_and_bad_weights_raise_data_error(tmp_path: Path) -> None:
+    folder = _linked_copy(tmp_path)
+    manifest = json.loads((folder / "lm_manifest.json").read_text(encoding="utf-8"))
+    (folder / "lm_manifest.json").unlink()
+    with pytest.raises(DataError, match="manifest"):
+        LanguageModel.load(folder)
+    manifest["components"][0]["weight"] = 0.7
+    manifest["components"][1]["weight"] = 0.7
+    (folder / "lm_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(DataError, match="sum to 1"):
+        LanguageModel.load(folder)
