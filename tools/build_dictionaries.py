@@ -362,7 +362,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "files": {
                 p.name: p.stat().st_size
                 for p in sorted(out.iterdir())
-                if p.suffix in (".npy", ".txt", ".tsv", ".json")
+                if p.suffix in (".npy", ".txt", ".tsv", ".json") and p.name != "build_summary.json"
             },
             "seconds": round(time.monotonic() - started, 1),
         }
