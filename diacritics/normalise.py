@@ -121,10 +121,11 @@ def nfc(text: str) -> str:
     """
     if text.isascii():
         return text
-    text = text.translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
     if "\u0335" in text or "\u0336" in text:
-        text = _STROKED_D.sub(lambda m: "Đ" if m.group(1) == "D" else "đ", text)
-    return unicodedata.normalize("NFC", text)
+        # After NFC the stroke overlay (combining class 1) sits right after its base letter.
+        text = unicodedata.normalize("NFC", _STROKED_D.sub(lambda m: "Đ" if m.group(1) == "D" else "đ", text))
+    return text
 
 
 @functools.lru_cache(maxsize=65536)

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diacritics.lm import Component, LanguageModel
-from diacritics.resources import data_dir
+from diacritics.resources import data_dir, data_path
+from diacritics.syllables import SyllableInventory
 from diacritics.tokens import SPECIALS
 from ocr_pipeline.exceptions import DataError
 from tools.lm_kn import estimate
@@ -128,6 +129,17 @@ def test_shipped_model_api(lm: LanguageModel) -> None:
     assert lm.logprob(ids[3]) == uni
     assert lm.perplexity([["trẻ", "em"]]) > 1.0
     assert len(lm.components) == 2 and sum(lm.weights) == pytest.approx(1.0)
+
+
+def test_data_dir_override_and_missing_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path
+    with pytest.raises(DataError, match="missing"):
+        data_path("lm_manifest.json")
+    with pytest.raises(DataError):
+        LanguageModel.load()
+    with pytest.raises(DataError):
+        SyllableInventory.load()
 
 
 def _linked_copy(tmp_path: Path) -> Path:

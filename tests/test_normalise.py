@@ -125,6 +125,18 @@ def test_arbitrary_unicode_never_crashes_and_is_idempotent(text: str) -> None:
     split_tone(text)
 
 
+MARKS = "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b\u0335\u0340\u0341"
+MESSY = st.text(alphabet=VIETNAMESE_ALPHABET + MARKS + "dDÐð\u0189'’&¢1")
+
+
+@given(MESSY)
+def test_messy_combining_sequences_normalise_idempotently(text: str) -> None:
+    once = normalise_text(text)
+    assert normalise_text(once) == once
+    assert nfc(once) == once
+    assert strip_diacritics(strip_diacritics(text)) == strip_diacritics(text)
+
+
 @given(st.text(alphabet=VIETNAMESE_ALPHABET))
 def test_vietnamese_text_properties(text: str) -> None:
     out = normalise_text(text)
