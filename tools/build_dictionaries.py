@@ -185,7 +185,8 @@ def _abbreviation_like(
         if key in syllable_keys:
             continue
         vowels = sum(1 for ch in key if ch in "aeiou")
-        out[i] = counts[i] >= known_min or (len(key) >= 3 and 4 * vowels < len(key))
+        shaped = (len(key) >= 3 or "đ" in tok) and 4 * vowels < len(key)  # "ubnd", "bhxh", "qđ", "nđ"
+        out[i] = counts[i] >= known_min or shaped
     return out
 
 
