@@ -59,18 +59,39 @@ class Component:
     tri_lp: np.ndarray
 
 
-def _find(keys: np.ndarray, needles: np.ndarray, order: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Position of each needle in sorted ``keys`` (clipped) and whether it is there."""
+def _find(
+    keys: np.ndarray, needles: np.ndarray, order: np.ndarray | None = None, ordered: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each needle in sorted ``keys`` (clipped) and whether it is there.
+
+    With ``order`` (a permutation sorting the needles; ``ordered`` = the sorted needles, if already at hand)
+    the search runs on sorted needles, which keeps the binary searches in cache.
+    """
     n = len(keys)
     if n == 0:
         return np.zeros(len(needles), dtype=np.intp), np.zeros(len(needles), dtype=bool)
     if order is None:
         idx = np.searchsorted(keys, needles)
-    else:
-        idx = np.empty(len(needles), dtype=np.intp)
-        idx[order] = np.searchsorted(keys, needles[order])
-    np.minimum(idx, n - 1, out=idx)
-    return idx, keys[idx] == needles
+        np.minimum(idx, n - 1, out=idx)
+        return idx, keys[idx] == needles
+    sorted_needles = needles[order] if ordered is None else ordered
+    hit = np.searchsorted(keys, sorted_needles)
+    np.minimum(hit, n - 1, out=hit)
+    idx = np.empty(len(needles), dtype=np.intp)
+    found = np.empty(len(needles), dtype=bool)
+    idx[order] = hit
+    found[order] = keys[hit] == sorted_needles
+    return idx, found
+
+
+def _sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(argsort, sorted keys); for 32-bit keys one sort of ``key << 32 | position`` does both."""
+    if keys.dtype == np.uint32 and len(keys) < (1 << 32):
+        packed = (keys.astype(np.uint64) << np.uint64(32)) | np.arange(len(keys), dtype=np.uint64)
+        packed.sort()
+        return (packed & np.uint64(0xFFFFFFFF)).astype(np.intp), (packed >> np.uint64(32)).astype(np.uint32)
+    order = np.argsort(keys)
+    return order, keys[order]
 
 
 @dataclass
@@ -81,6 +102,7 @@ class _Query:
     v: np.ndarray | None = None
     k2: np.ndarray | None = None
     o2: np.ndarray | None = None
+    k2_sorted: np.ndarray | None = None
     ctx: np.ndarray | None = None
     k3: np.ndarray | None = None
 
@@ -230,7 +252,8 @@ class LanguageModel:
                     q.w, flat = flat[0][perm], [f[perm] for f in flat]
                 q.k3, q.ctx = k3, ctx.astype(self._bi_dtype)
             q.k2 = ((vk << self._b) | wk).astype(self._bi_dtype)
-            q.o2 = np.argsort(q.k2) if big else None
+            if big:
+                q.o2, q.k2_sorted = _sort_with_order(q.k2)
             q.v = flat[1]
         parts = []
         indices = range(len(self.components)) if only is None else [only]
@@ -262,7 +285,7 @@ class LanguageModel:
             return lp
         if not len(c.bi_keys):
             return c.uni_bo[q.v] + lp
-        i2, f2 = _find(c.bi_keys, q.k2, q.o2)
+        i2, f2 = _find(c.bi_keys, q.k2, q.o2, q.k2_sorted)
         lp = np.where(f2, c.bi_lp[i2], c.uni_bo[q.v] + lp)
         if q.k3 is None or q.ctx is None:
             return lp

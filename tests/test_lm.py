@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diacritics.lm import Component, LanguageModel
+from diacritics.lm import SORT_THRESHOLD, Component, LanguageModel
 from diacritics.resources import data_dir, data_path
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import SPECIALS
@@ -129,6 +129,21 @@ def test_shipped_model_api(lm: LanguageModel) -> None:
     assert lm.logprob(ids[3]) == uni
     assert lm.perplexity([["trẻ", "em"]]) > 1.0
     assert len(lm.components) == 2 and sum(lm.weights) == pytest.approx(1.0)
+
+
+def test_large_batches_take_the_sorted_path_with_the_same_results(lm: LanguageModel) -> None:
+    rng = np.random.default_rng(7)
+    n = SORT_THRESHOLD * 2
+    w, v, u = (rng.integers(0, 3000, n) for _ in range(3))
+    together = lm.logprob(w, v, u)
+    in_pieces = np.concatenate(
+        [lm.logprob(w[i : i + 100], v[i : i + 100], u[i : i + 100]) for i in range(0, n, 100)]
+    )
+    np.testing.assert_array_equal(together, in_pieces)
+    np.testing.assert_array_equal(
+        lm.logprob(w, v, order=2),
+        np.concatenate([lm.logprob(w[i : i + 100], v[i : i + 100]) for i in range(0, n, 100)]),
+    )
 
 
 def test_data_dir_override_and_missing_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
