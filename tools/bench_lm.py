@@ -109,6 +109,23 @@ def perplexities(lm: LanguageModel, shared: Path, limit: int | None) -> dict[str
     return out
 
 
+def document_perplexities(lm: LanguageModel, shared: Path) -> dict[str, Any]:
+    """Perplexity on the clean dev documents (administrative plans, never trained on)."""
+    out: dict[str, Any] = {}
+    for path in sorted((shared / "documents").glob("*")):
+        if "ocr" in path.name:
+            continue  # OCR output, not clean text
+        w, v, u = _arrays(lm, [path.read_text(encoding="utf-8")])
+        out[path.name] = {
+            "tokens": int(w.size),
+            "oov_rate": round(float(np.mean(w == lm.unk)), 4),
+            "legal": _ppl(lm.component_logprob(0, w, v, u)),
+            "wiki": _ppl(lm.component_logprob(1, w, v, u)),
+            "interpolated": _ppl(lm.logprob(w, v, u)),
+        }
+    return out
+
+
 def coverage(inventory: SyllableInventory, texts: list[str]) -> dict[str, float]:
     """Share of word tokens of the texts that the inventory knows (as syllables / at all)."""
     words = [t for text in texts for t, _s, kind in iter_tokens(text) if kind == "word"]
@@ -140,6 +157,7 @@ def run(ctx: BenchContext) -> BenchSection:
     inventory = SyllableInventory.load()
     limit = 100 if ctx.quick else None
     ppl = perplexities(lm, ctx.shared, limit)
+    docs = document_perplexities(lm, ctx.shared)
     w = _arrays(lm, _snippets(ctx.shared, "test", limit))[0]
     probe_ids = np.concatenate(([lm.bos, lm.bos], w))
     while probe_ids.size < 100_002:
@@ -150,6 +168,7 @@ def run(ctx: BenchContext) -> BenchSection:
     files = {p.name: p.stat().st_size for p in sorted(data_dir().iterdir()) if p.suffix == ".npy"}
     results: dict[str, Any] = {
         "perplexity": ppl,
+        "document_perplexity": docs,
         "speed": speed,
         "inventory": {"syllables": len(inventory.syllables), "known_tokens": len(inventory.known), **cov},
         "lambda": lm.weights[0],
@@ -202,6 +221,16 @@ def _markdown(r: dict[str, Any], quick: bool) -> str:
             "sharing a 10-syllable n-gram with either split was removed before training. OOV rate on test: "
             f"{ppl['test']['oov_rate']:.2%}.",
             markdown_table(["model", "validation", "test"], rows),
+            "Trigram perplexity on the clean dev documents (local-government plans, the target domain; "
+            "removed from training like the splits; `lang-son-2023.md` is the restoration benchmark's "
+            "held-out document):",
+            markdown_table(
+                ["document", "tokens", "OOV", "legal", "wiki", "interpolated"],
+                [
+                    [name, d["tokens"], f"{d['oov_rate']:.2%}", d["legal"], d["wiki"], d["interpolated"]]
+                    for name, d in r["document_perplexity"].items()
+                ],
+            ),
             "Speed and memory, measured in a fresh Python process:",
             markdown_table(["what", "measured", "target"], speed_rows),
             f"Vocabulary {r['vocab_size']:,} tokens; n-grams kept: "
