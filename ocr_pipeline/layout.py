@@ -109,6 +109,10 @@ _LEAD_NOISE = regex.compile(r"^[~|>¦]+\s+")
 _TERMINAL = (".", ";", ":", "!", "?", "./.", "…")
 
 
+#: Letters OCR produces for Vietnamese ones: Icelandic eth for đ (same glyph).
+_LOOKALIKE_LETTERS = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
 @dataclass
 class TextLine:
     """One line of the document, Markdown marks removed.
@@ -168,6 +172,7 @@ def clean_lines(text: str) -> list[TextLine]:
         One :class:`TextLine` per input line (a form feed also starts a new line).
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_LOOKALIKE_LETTERS)
     out: list[TextLine] = []
     page_break = False
     for raw_line in text.split("\n"):

@@ -573,6 +573,21 @@ def _recipients(left: list[str], leftovers: list[str]) -> list[str]:
     return [c for c in (_clean_item(i) for i in items) if c]
 
 
+#: A signer's own position, when OCR joined it to the authority line (``KT. CHỦ TỊCH PHÓ CHỦ TỊCH``).
+_POSITION_SUFFIX = regex.compile(
+    r"\s(?P<position>(?:PHO\s+)?(?:CHU TICH|GIAM DOC|TRUONG BAN|TRUONG PHONG|CHANH VAN PHONG|BI THU|"
+    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA))$"
+)
+
+
+def _split_position(text: str) -> tuple[str, str | None]:
+    """Split ``CHỦ TỊCH PHÓ CHỦ TỊCH`` into what the authority names and the signer's position."""
+    match = _POSITION_SUFFIX.search(_fold_norm(text))
+    if not match or not text[: match.start()].strip():
+        return text, None
+    return text[: match.start()].strip(), text[match.start("position") :].strip()
+
+
 def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
     if not right:
         return None
@@ -583,8 +598,10 @@ def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
         if auth and is_upper_heading(piece) and signer.position is None and signer.name is None:
             code = (auth["auth"] or auth["auth2"] or "").upper()
             text = piece[auth.end() :].strip(" .")
+            text, position = _split_position(text)
             signer.chain.append(f"{code}. {text}")
             signer.authority, signer.on_behalf_of = code, text or None
+            signer.position = position
         elif is_position_line(piece) and signer.position is None and signer.name is None:
             signer.position = piece.strip(" .")
         elif is_person_name(piece) and signer.name is None:

@@ -45,7 +45,7 @@ SECTION_KINDS = tuple(RANK)
 VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 #: Characters that OCR produces for a Roman ``I``.
-I_LOOKALIKES = {"1": "I", "l": "I", "|": "I", "!": "I", "í": "I", "ì": "I", "i": "I", "]": "I"}
+I_LOOKALIKES = {"1": "I", "l": "I", "|": "I", "!": "I", "í": "I", "ì": "I", "i": "I", "]": "I", "H": "II"}
 ORDINALS = {
     "nhất": 1,
     "một": 1,
@@ -62,7 +62,7 @@ ORDINALS = {
 }
 
 UPPER = r"[A-ZĐÀ-ỸÁÉÍÓÚÝÂÊÔĂƠƯ]"
-_ROMAN_TOKEN = regex.compile(r"^(?P<num>[IVXLCl1|!íìi\]]{1,7})(?P<punct>\s*[.,:)]|\s)(?P<rest>.*)$")
+_ROMAN_TOKEN = regex.compile(r"^(?P<num>[IVXLCHl1|!íìi\]]{1,7})(?P<punct>\s*[.,:)]|\s)(?P<rest>.*)$")
 _NUMBER = regex.compile(r"^(?P<num>\d{1,3})(?P<punct>\s*[.)]|\s*,(?=\s)|(?=\s))(?P<rest>.*)$")
 _DECIMAL = regex.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){1,3})(?P<punct>\.?)(?=\s|$)(?P<rest>.*)$")
 _LETTER = regex.compile(r"^(?P<num>[a-zđ])(?P<punct>\s?\)|\.(?=\s))(?P<rest>.*)$")
@@ -145,7 +145,7 @@ def int_to_roman(value: int) -> str:
 
 
 def repair_roman(token: str) -> str | None:
-    """The Roman numeral an OCR'd token stands for (``I11`` -> ``III``, ``VIl`` -> ``VII``), else None."""
+    """The Roman numeral an OCR'd token means (``I11`` -> ``III``, ``VIl`` -> ``VII``, ``HI`` -> ``III``)."""
     repaired = "".join(I_LOOKALIKES.get(ch, ch) for ch in token)
     return repaired if roman_to_int(repaired) is not None else None
 
@@ -192,6 +192,14 @@ def _ordinal(num: str) -> tuple[str, tuple[int, ...]] | None:
     return None
 
 
+_REST_NOISE = " .,:;-–—_~"
+
+
+def _rest(text: str) -> str:
+    """The text after a label, without stray punctuation left by OCR (``4.-Tổ chức``, ``4.. Tăng``)."""
+    return text.strip().lstrip(_REST_NOISE).strip()
+
+
 def _named(line: str) -> Marker | None:
     match = _NAMED.match(line)
     if not match:
@@ -202,7 +210,7 @@ def _named(line: str) -> Marker | None:
     if kind is None or parsed is None:
         return None
     label, value = parsed
-    rest = match["rest"].strip()
+    rest = _rest(match["rest"])
     punct = match["punct"].strip()
     form = 0.95 if punct or not rest or is_upper_heading(rest) else 0.55
     if kind == "article" and not punct and rest and not starts_upper(rest):
@@ -215,7 +223,7 @@ def _roman(line: str) -> Marker | None:
     match = _ROMAN_TOKEN.match(line)
     if not match:
         return None
-    token, punct, rest = match["num"], match["punct"].strip(), match["rest"].strip()
+    token, punct, rest = match["num"], match["punct"].strip(), _rest(match["rest"])
     repaired = repair_roman(token)
     if repaired is None:
         return None
@@ -248,7 +256,7 @@ def _number(line: str) -> Marker | None:
     match = _NUMBER.match(line)
     if not match:
         return None
-    num, punct, rest = match["num"], match["punct"].strip(), match["rest"].strip()
+    num, punct, rest = match["num"], match["punct"].strip(), _rest(match["rest"])
     value = int(num)
     if value == 0 or value > 99 or (len(num) > 1 and num.startswith("0")):
         return None
@@ -270,7 +278,7 @@ def _decimal(line: str) -> Marker | None:
     match = _DECIMAL.match(line)
     if not match:
         return None
-    num, rest = match["num"], match["rest"].strip()
+    num, rest = match["num"], _rest(match["rest"])
     parts = tuple(int(p) for p in num.split("."))
     if any(p == 0 for p in parts) or any(len(p) > 1 and p.startswith("0") for p in num.split(".")):
         return None
@@ -282,7 +290,7 @@ def _decimal(line: str) -> Marker | None:
 def _letter(line: str) -> Marker | None:
     match = _LETTER.match(line)
     if match:
-        letter, punct, rest = match["num"], match["punct"].strip(), match["rest"].strip()
+        letter, punct, rest = match["num"], match["punct"].strip(), _rest(match["rest"])
         index = letter_index(letter)
         if index is None or not rest:
             return None
@@ -291,7 +299,7 @@ def _letter(line: str) -> Marker | None:
         return Marker("letter", letter, printed, (index,), rest, form)
     match = _UPPER_LETTER.match(line)
     if match and is_upper_heading(match["rest"]):
-        letter, rest = match["num"], match["rest"].strip()
+        letter, rest = match["num"], _rest(match["rest"])
         printed = line[: match.start("rest")].strip()
         return Marker("part", letter, printed, (ord(letter) - ord("A") + 1,), rest, 0.7)
     return None
@@ -326,6 +334,8 @@ def line_candidates(line: str) -> list[Marker]:
     for m in list(found):
         if m.kind == "letter" and m.label == "d":  # OCR often loses the bar of "đ)"
             found.append(replace(m, label="đ", value=(5,), form=m.form * 0.8, repaired=True))
+        if m.kind == "roman" and m.label == "I" and is_upper_heading(m.rest):  # "II." with a stroke lost
+            found.append(replace(m, label="II", value=(2,), form=m.form * 0.7, repaired=True))
     return sorted(found, key=lambda m: -m.form)
 
 
@@ -386,10 +396,12 @@ def score_candidate(marker: Marker, ctx: Expectation) -> float:
         expected = ctx.expected(marker.kind)
         if value == expected:
             score += 0.3
-        elif value == expected + 1 or (value == 1 and expected > 1):
-            score += 0.05  # a skipped number, or numbering that restarts
-        elif value == expected - 1 and marker.kind in {"roman", "part", "chapter"}:
-            score += 0.0  # a heading number printed twice
+        elif value == expected + 1 or (value == 1 and expected > 1 and marker.kind != "roman"):
+            score += (
+                0.05  # a skipped number, or numbering that restarts (Roman restarts only under a new part)
+            )
+        elif value == expected - 1 and value > 1 and marker.kind in {"roman", "part", "chapter"}:
+            score += 0.0  # a heading number printed twice (kept as printed; a second "I." is read as II)
         else:
             score -= 0.35
     if (

@@ -202,6 +202,13 @@ def test_law_header_and_a_preamble_citing_the_constitution() -> None:
     assert [(p, n.kind) for p, n in s.walk()] == [(("I",), "chapter"), (("I", "1"), "article")]
 
 
+def test_eth_read_for_d_with_stroke() -> None:
+    meta = extract_metadata(
+        "I. NỘI DUNG\n1. Một.\n\nNơi nhận:\n- Thường trực ÐU, HĐND (để chỉ đạo);\n- Lưu VT.\n"
+    )
+    assert meta.recipients == ["Thường trực ĐU, HĐND (để chỉ đạo)", "Lưu VT"]
+
+
 def test_no_header_means_null_fields_not_guesses() -> None:
     meta = extract_metadata("I. MỤC ĐÍCH\n1. Bảo vệ trẻ em.\n")
     assert meta == DocumentMetadata()
@@ -273,6 +280,12 @@ def test_signer_chain_tm_then_kt() -> None:
         ("Q. GIÁM ĐỐC\n\nLê Thị Hoa", ("Q", "GIÁM ĐỐC", None, "Lê Thị Hoa")),
         ("CHỦ TỊCH\n\nLương Văn Cường", (None, None, "CHỦ TỊCH", "Lương Văn Cường")),
         ("KT. CHỦ TỊCH\n(đã ký)", ("KT", "CHỦ TỊCH", None, None)),
+        ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH\n\nTriệu Thị Diệp", ("KT", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Triệu Thị Diệp")),
+        (
+            "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH\nLương Văn Cường",
+            ("TM", "ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lương Văn Cường"),
+        ),
+        ("KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nNguyễn Văn Sinh", ("KT", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "Nguyễn Văn Sinh")),
     ],
 )
 def test_signer_variants(block: str, expected: tuple[str | None, ...]) -> None:

@@ -99,12 +99,37 @@ def test_running_text_is_not_a_marker(line: str) -> None:
         ("VIl. CHE DO BAO CAO", 6, "VII"),
         ("VIl. CHE DO BAO CAO", 5, "VII"),  # V skipped in the source (IV -> VI -> VII) still repairs
         ("|I. NỘI DUNG", 1, "II"),
+        ("HI. NHIỆM VỤ, GIẢI PHÁP", 2, "III"),  # "II" run together reads as H
+        ("H. MỤC TIÊU", 1, "II"),
+        ("I. MỤC TIÊU, CHỈ TIÊU", 1, "II"),  # a second "I." under the same parent: a stroke was lost
     ],
 )
 def test_roman_slips_repaired_in_context(line: str, last_roman: int, expected: str) -> None:
     found = best_marker(line, ctx(roman=(last_roman,)))
     assert found is not None and found.kind == "roman" and found.label == expected
     assert found.repaired
+
+
+def test_a_repeated_numeral_other_than_i_is_kept_as_printed() -> None:
+    found = best_marker("V. CHẾ ĐỘ BÁO CÁO", ctx(roman=(5,)))
+    assert found is not None and (found.label, found.repaired) == ("V", False)
+
+
+def test_first_roman_heading_is_not_repaired() -> None:
+    found = best_marker("I. MỤC ĐÍCH, YÊU CẦU", ctx())
+    assert found is not None and (found.label, found.repaired) == ("I", False)
+
+
+@pytest.mark.parametrize(
+    ("line", "rest"),
+    [
+        ("4.-Tố chức Tháng hành động", "Tố chức Tháng hành động"),
+        ("4.. Tăng cường kiểm tra", "Tăng cường kiểm tra"),
+    ],
+)
+def test_stray_punctuation_after_the_label_is_not_text(line: str, rest: str) -> None:
+    found = best_marker(line, ctx(number=(3,)))
+    assert found is not None and (found.label, found.rest) == ("4", rest)
 
 
 def test_eleven_stays_arabic_when_the_numbers_expect_eleven() -> None:
