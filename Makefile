@@ -74,11 +74,13 @@ digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOB
 bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../shared; slow)
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
 
-dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS
+dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
 	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries
-
-channel: $(STAMP) ## Regenerate the OCR-confusion (channel) tables: renders, OCRs and aligns (slow)
 	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
+
+channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM
+	nice -n 10 $(BIN)/python -m tools.channel_sets --shared $(SHARED) --workers 2
+	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
 
 samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
 	$(BIN)/python -m tools.make_samples --shared $(SHARED) --out samples

@@ -3,10 +3,11 @@
 Public API:
     restore(text) -> str
     restore_explained(text) -> Restoration
+    check_data() -> None   (raises DataError when the shipped data is missing)
 """
 
 from __future__ import annotations
 
-from .api import Restoration, TokenDecision, restore, restore_explained
+from .api import Restoration, TokenDecision, check_data, restore, restore_explained
 
-__all__ = ["Restoration", "TokenDecision", "restore", "restore_explained"]
+__all__ = ["Restoration", "TokenDecision", "check_data", "restore", "restore_explained"]

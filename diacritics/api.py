@@ -1,8 +1,7 @@
-"""Entry points of the restoration stage."""
+"""Entry points of the restoration stage: :func:`restore` and :func:`restore_explained`."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -10,7 +9,18 @@ from typing import Any
 
 @dataclass
 class TokenDecision:
-    """What restoration did with one token (the explain mode's record)."""
+    """What restoration did with one token (the explain mode's record).
+
+    Attributes:
+        line: 1-based line number.
+        start: Character offset of the token in its (normalised) line.
+        original: The token as written.
+        chosen: The token as restored.
+        confidence: Posterior probability of the choice given its neighbours (0-1).
+        reason: Why the chosen reading was proposed (``as written``, ``same letters``, ``OCR confusion``...).
+        alternatives: The best readings with their posterior probabilities, best first.
+        review: True when the confidence is low enough that a person should check the token.
+    """
 
     line: int
     start: int
@@ -19,6 +29,7 @@ class TokenDecision:
     confidence: float
     reason: str = ""
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    review: bool = False
 
     @property
     def changed(self) -> bool:
@@ -28,37 +39,112 @@ class TokenDecision:
 
 @dataclass
 class Restoration:
-    """Restored text plus, per token, what was decided and why."""
+    """Restored text plus, per token, what was decided and why.
+
+    Attributes:
+        text: The restored text, with the input's line breaks.
+        tokens: Decisions (every token in explain mode; the changed ones otherwise).
+        regime: Estimated share of each OCR regime in the input (exact, stripped, vie, eng).
+    """
 
     text: str
     tokens: list[TokenDecision] = field(default_factory=list)
+    regime: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> list[TokenDecision]:
+        """The tokens that were changed."""
+        return [t for t in self.tokens if t.changed]
+
+    @property
+    def flagged(self) -> list[TokenDecision]:
+        """The tokens flagged for human review."""
+        return [t for t in self.tokens if t.review]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the document record: changed tokens, flagged tokens, regime."""
+        return {
+            "changed_tokens": len(self.changed),
+            "flagged_for_review": [
+                {"line": t.line, "original": t.original, "chosen": t.chosen, "confidence": t.confidence}
+                for t in self.flagged
+            ],
+            "regime": self.regime,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
-        return {"text": self.text, "tokens": [asdict(t) for t in self.tokens]}
+        return {"text": self.text, "regime": self.regime, "tokens": [asdict(t) for t in self.tokens]}
 
 
-def restore_explained(text: str, confidences: Sequence[Sequence[float]] | None = None) -> Restoration:
+def restore_explained(
+    text: str,
+    confidences: Sequence[Sequence[float]] | None = None,
+    *,
+    explain: bool = True,
+) -> Restoration:
     """Restore Vietnamese diacritics and say, per token, what changed and why.
 
     Args:
-        text: Input text; line breaks are kept exactly.
-        confidences: Optional OCR word confidences (0-100), one sequence per line.
+        text: Input text of any kind (stripped, English-model OCR, ``vie`` OCR, correct); line breaks are kept
+            exactly.
+        confidences: Optional OCR word confidences (0-100), one sequence per line, in word order.
+        explain: Compute alternatives and confidences for every token (slower); when False only the changed
+            tokens are reported.
 
     Returns:
         The restoration with per-token decisions.
+
+    Raises:
+        DataError: The shipped language data is missing or corrupt.
     """
-    return Restoration(text=unicodedata.normalize("NFC", text))
+    from .headings import repair_roman_labels
+    from .restorer import Restorer
+
+    restorer = Restorer.default()
+    result = restorer.restore(text, explain=explain, confidences=confidences)
+    lines = repair_roman_labels(result.text.split("\n"))
+    threshold = restorer.settings.review_threshold
+    tokens = [
+        TokenDecision(
+            line=d.line,
+            start=d.start,
+            original=d.original,
+            chosen=d.chosen,
+            confidence=d.confidence,
+            reason=d.reason,
+            alternatives=d.alternatives,
+            review=d.confidence < threshold,
+        )
+        for d in result.decisions
+    ]
+    return Restoration(text="\n".join(lines), tokens=tokens, regime=result.regime)
 
 
 def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> str:
     """Restore Vietnamese diacritics in ``text``, keeping its line breaks, case pattern and codes.
 
     Args:
-        text: Stripped, mangled (English-model OCR) or slightly wrong Vietnamese text.
+        text: Stripped, mangled (English-model OCR) or slightly wrong Vietnamese text; correct text comes
+            out unchanged (in NFC, modern tone placement).
         confidences: Optional OCR word confidences (0-100), one sequence per line.
 
     Returns:
         The restored text.
+
+    Example:
+        >>> restore("cong tac bao ve, cham soc tre em nam 2021")
+        'công tác bảo vệ, chăm sóc trẻ em năm 2021'
     """
-    return restore_explained(text, confidences).text
+    return restore_explained(text, confidences, explain=False).text
+
+
+def check_data() -> None:
+    """Load the shipped language data (LM, syllable inventory, OCR channels) once, so a batch fails fast.
+
+    Raises:
+        DataError: Some of the data is missing or corrupt.
+    """
+    from .restorer import Restorer
+
+    Restorer.default()

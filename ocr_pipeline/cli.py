@@ -167,6 +167,10 @@ def batch(
         from . import engines
 
         engines.choose_language(lang)  # fail fast, once, when tesseract or the language is missing
+    if not no_restore:
+        from diacritics import check_data
+
+        check_data()  # fail fast when the shipped language data is missing or corrupt (exit 6)
     show = progress if progress is not None else sys.stderr.isatty()
     bar: Any = None
     if show:

@@ -95,6 +95,7 @@ class PageImage:
             text baseline), already rotated out of ``image``.
         ocr: The OCR result, once the OCR stage has run.
         log: Short notes from each stage about what it did (for the JSON record and debugging).
+        pre_cleanup: The image before the cleanup stage (for the OCR stage's fallback); None otherwise.
     """
 
     number: int
@@ -104,6 +105,7 @@ class PageImage:
     skew_degrees: float = 0.0
     ocr: PageOcr | None = None
     log: tuple[str, ...] = ()
+    pre_cleanup: np.ndarray | None = field(default=None, repr=False)
 
     def evolve(self, note: str | None = None, **changes: Any) -> PageImage:
         """Return a copy with ``changes`` applied and ``note`` appended to the log."""
@@ -124,6 +126,14 @@ class PageResult:
     raw_text: str = ""
     text: str = ""
     log: list[str] = field(default_factory=list)
+    #: OCR word confidences per line of ``raw_text`` (passed to restoration; not written to the JSON record).
+    line_confidences: list[list[float]] | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (without the per-word confidences)."""
+        record = asdict(self)
+        record.pop("line_confidences")
+        return record
 
     @classmethod
     def from_page(cls, page: PageImage) -> PageResult:
@@ -138,6 +148,7 @@ class PageResult:
             raw_text=ocr.text if ocr else "",
             text=ocr.text if ocr else "",
             log=list(page.log),
+            line_confidences=[[w.confidence for w in line.words] for line in ocr.lines] if ocr else None,
         )
 
 
@@ -188,7 +199,7 @@ class Document:
             "source": self.source,
             "source_fingerprint": self.source_fingerprint,
             "vnocr_version": self.vnocr_version,
-            "pages": [asdict(p) for p in self.pages],
+            "pages": [p.to_dict() for p in self.pages],
             "text": self.text,
             "raw_text": self.raw_text,
             "metadata": self.metadata.to_dict(),

@@ -97,10 +97,19 @@ def read_text_file(path: Path) -> str:
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
     """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
-    from diacritics import restore
+    from diacritics import restore_explained
 
+    changed, flagged = 0, []
+    regimes = []
     for page in pages:
-        page.text = restore(page.raw_text) if options.restore else page.raw_text
+        if not options.restore:
+            page.text = page.raw_text
+            continue
+        restoration = restore_explained(page.raw_text, page.line_confidences, explain=False)
+        page.text = restoration.text
+        changed += len(restoration.changed)
+        flagged += [dict(item, page=page.number) for item in restoration.summary()["flagged_for_review"]]
+        regimes.append(restoration.regime)
     text = FORM_FEED.join(p.text for p in pages)
     doc = Document(
         source=source,
@@ -108,7 +117,10 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         text=text,
         raw_text=FORM_FEED.join(p.raw_text for p in pages),
         vnocr_version=__version__,
+        restoration={"enabled": options.restore, "changed_tokens": changed, "flagged_for_review": flagged},
     )
+    if regimes:
+        doc.restoration["regime_by_page"] = regimes
     if options.segment:
         structure = segment_text(text)  # the segmenter uses page breaks (page numbers, joins)
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata

@@ -1,0 +1,160 @@
+"""The noisy channel P(observed token | intended syllable) as a per-document mixture of OCR regimes.
+
+A document arrives in one of (or a mix of) four regimes: correct Vietnamese, fully stripped text,
+Tesseract ``vie`` output with tone/case slips, and Tesseract ``eng`` output with accents stripped and mangled.
+Each regime is a component channel; the mixture weights are estimated per document by EM, so the same engine
+leaves correct text alone (the exact component dominates) and rebuilds stripped or mangled text (the stripped /
+learned components dominate).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .normalise import strip_diacritics
+
+LOG_ZERO = -1e9
+
+
+class ComponentChannel(Protocol):
+    """One OCR regime's channel."""
+
+    name: str
+
+    def logprob(self, observed: str, intended: str) -> float:
+        """Natural-log P(observed | intended); both lowercase NFC."""
+        ...
+
+
+@dataclass
+class ExactChannel:
+    """Correct text: the observed token is the intended one (up to a tiny slack for anything else)."""
+
+    name: str = "exact"
+    slack: float = math.log(1e-7)
+
+    def logprob(self, observed: str, intended: str) -> float:
+        """0 when identical, a tiny floor otherwise."""
+        return 0.0 if observed == intended else self.slack
+
+
+@dataclass
+class StrippedChannel:
+    """Stripped text: the observed token is the intended one without its diacritics."""
+
+    name: str = "stripped"
+    slack: float = math.log(1e-7)
+
+    def logprob(self, observed: str, intended: str) -> float:
+        """0 when the observed token is the intended one stripped, a tiny floor otherwise."""
+        return 0.0 if observed == strip_diacritics(intended) else self.slack
+
+
+@dataclass
+class LearnedChannel:
+    """A channel learned from OCR output aligned with the truth (see :mod:`diacritics.ocr_channel`)."""
+
+    name: str
+    scorer: Callable[[str, str], float]
+    floor: float = math.log(1e-9)
+
+    def logprob(self, observed: str, intended: str) -> float:
+        """The learned log-probability, floored."""
+        return max(self.floor, self.scorer(observed, intended))
+
+
+def logsumexp(values: Sequence[float]) -> float:
+    """log(sum(exp(v))) computed stably."""
+    top = max(values)
+    if top <= LOG_ZERO:
+        return top
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+@dataclass
+class ChannelMixture:
+    """``P(o | s) = sum_k pi_k P_k(o | s)`` with per-document weights ``pi``.
+
+    Attributes:
+        components: The regime channels.
+        weights: Mixture weights, one per component, summing to 1.
+    """
+
+    components: list[ComponentChannel]
+    weights: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.weights:
+            self.weights = [1.0 / len(self.components)] * len(self.components)
+        self._cache: dict[tuple[str, str], float] = {}
+
+    @property
+    def by_name(self) -> dict[str, float]:
+        """Mixture weights keyed by component name."""
+        return {c.name: round(w, 4) for c, w in zip(self.components, self.weights, strict=True)}
+
+    def component_logprobs(self, observed: str, intended: str) -> list[float]:
+        """log P_k(o | s) for every component."""
+        return [c.logprob(observed, intended) for c in self.components]
+
+    def logprob(self, observed: str, intended: str) -> float:
+        """Mixture log-probability (cached per document)."""
+        key = (observed, intended)
+        hit = self._cache.get(key)
+        if hit is None:
+            parts = [
+                math.log(w) + lp if w > 0 else LOG_ZERO
+                for w, lp in zip(self.weights, self.component_logprobs(observed, intended), strict=True)
+            ]
+            hit = self._cache[key] = logsumexp(parts)
+        return hit
+
+    def fit(
+        self,
+        observations: Iterable[tuple[str, Sequence[tuple[str, float]]]],
+        *,
+        iterations: int = 4,
+        prior_strength: float = 2.0,
+        min_weight: float = 1e-4,
+    ) -> None:
+        """Estimate the mixture weights for one document by EM.
+
+        Args:
+            observations: For each token, the observed form and its candidate readings with their
+                log prior (e.g. unigram LM log-probability).
+            iterations: EM iterations.
+            prior_strength: Pseudo-counts of a uniform Dirichlet prior (keeps weights away from 0 on
+                short texts).
+            min_weight: Floor of any weight, so no regime is ever ruled out completely.
+        """
+        obs = list(observations)
+        if not obs:
+            return
+        # Per token and component: log sum_s p(s) P_k(o|s). Independent of the weights, so computed once.
+        per_token = []
+        for observed, cands in obs:
+            if not cands:
+                continue
+            per_token.append(
+                [logsumexp([prior + comp.logprob(observed, s) for s, prior in cands]) for comp in self.components]
+            )
+        if not per_token:
+            return
+        n_comp = len(self.components)
+        weights = list(self.weights)
+        for _ in range(iterations):
+            totals = [prior_strength / n_comp] * n_comp
+            for row in per_token:
+                joint = [math.log(max(w, 1e-300)) + lp for w, lp in zip(weights, row, strict=True)]
+                norm = logsumexp(joint)
+                for k in range(n_comp):
+                    totals[k] += math.exp(joint[k] - norm)
+            total = sum(totals)
+            weights = [max(min_weight, t / total) for t in totals]
+            s = sum(weights)
+            weights = [w / s for w in weights]
+        self.weights = weights
+        self._cache.clear()

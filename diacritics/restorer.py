@@ -1,0 +1,288 @@
+"""The restoration engine: tokens → candidate lattice → channel mixture + LM decoding → text.
+
+For each word of the input it proposes readings (the syllables whose accent-stripped skeleton matches the
+token, or matches one of the skeletons the learned OCR channel says the token may come from), scores each
+reading with the per-document channel mixture (:mod:`diacritics.channel`), and lets a trigram LM choose in
+context (:mod:`diacritics.decoder`). Context flows across hard-wrapped lines; sentence punctuation resets it.
+Line breaks, spacing, punctuation, numbers and codes are copied through; each word keeps its case pattern.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import regex
+
+from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
+from .decoder import Candidate, DecoderWeights, Position, decode, local_alternatives
+from .lm import LanguageModel
+from .normalise import apply_case, case_pattern, normalise_syllable, normalise_text, strip_diacritics
+from .ocr_channel import CharChannel
+from .syllables import SyllableInventory
+from .tokens import EOS, Token, lm_token, tokenize
+
+log = logging.getLogger(__name__)
+
+_WORD_SPAN = regex.compile(r"\S+")
+#: Tokens that are words to the decoder: letters (kind "word") and OCR-mangled mixes like ``t6``, ``S&``.
+DECODABLE_KINDS = frozenset({"word", "other"})
+
+
+@dataclass(frozen=True)
+class RestorerSettings:
+    """Tunable settings (tuned on a dev split; see tools/tune_restorer.py).
+
+    Attributes:
+        weights: Decoder LM/channel weights and beam width.
+        max_candidates: Readings kept per token (by channel score plus unigram prior).
+        keep_unknown_logprob: Channel log-probability of keeping a token that is no known syllable as is
+            (names, foreign words, codes): the decoder may still pick a syllable that explains it better.
+        skeleton_top_k: How many learned-channel skeletons to expand for a mangled token.
+        review_threshold: Tokens whose confidence is below this are flagged for human review.
+        confidence_weight: How much an OCR word confidence moves the score of reading the token as written:
+            ``confidence_weight * (conf - 50) / 50`` nats (OCR confidences are 0-100).
+    """
+
+    weights: DecoderWeights = field(default_factory=DecoderWeights)
+    max_candidates: int = 24
+    keep_unknown_logprob: float = math.log(0.05)
+    skeleton_top_k: int = 6
+    review_threshold: float = 0.6
+    confidence_weight: float = 1.0
+
+
+@dataclass
+class TokenSlot:
+    """A decodable token and its readings."""
+
+    line: int
+    token: Token
+    observed: str
+    candidates: list[Candidate]
+
+
+@dataclass
+class Decision:
+    """The outcome for one token, for the explain mode."""
+
+    line: int
+    start: int
+    original: str
+    chosen: str
+    confidence: float
+    reason: str
+    alternatives: list[tuple[str, float]]
+
+
+@dataclass
+class RestoredText:
+    """Output of :meth:`Restorer.restore`."""
+
+    text: str
+    decisions: list[Decision]
+    regime: dict[str, float]
+
+
+class Restorer:
+    """Restores Vietnamese diacritics with an LM, a syllable inventory and a learned OCR channel."""
+
+    def __init__(
+        self,
+        lm: LanguageModel,
+        inventory: SyllableInventory,
+        channels: dict[str, CharChannel],
+        settings: RestorerSettings | None = None,
+    ) -> None:
+        self.lm = lm
+        self.inventory = inventory
+        self.channels = channels
+        self.settings = settings or RestorerSettings()
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Restorer:
+        """The restorer built from the shipped data (loaded once per process)."""
+        return cls(
+            LanguageModel.load(),
+            SyllableInventory.load(),
+            {name: CharChannel.load(name) for name in ("vie", "eng")},
+        )
+
+    # ------------------------------------------------------------------ candidates
+    def _unigram(self, readings: Sequence[str]) -> np.ndarray:
+        ids = self.lm.ids([r for r in readings])
+        return np.asarray(self.lm.logprob(ids, order=1), dtype=np.float64)
+
+    def readings(self, observed: str) -> dict[str, str]:
+        """Candidate readings (lowercase syllables or known tokens) of an observed lowercase token, with why."""
+        found: dict[str, str] = {}
+        if self.inventory.is_known(observed):
+            found[observed] = "as written"
+        for syllable, _prior in self.inventory.variants(strip_diacritics(observed)):
+            found.setdefault(syllable, "same letters")
+        for channel in self.channels.values():
+            for key in channel.skeleton_keys(observed)[: self.settings.skeleton_top_k]:
+                for syllable, _prior in self.inventory.variants(key):
+                    found.setdefault(syllable, f"OCR confusion ({key})")
+        return found
+
+    def _slot(
+        self, line: int, token: Token, mixture: ChannelMixture, ocr_confidence: float | None = None
+    ) -> TokenSlot:
+        observed = normalise_syllable(token.text.lower())
+        found = self.readings(observed)
+        pattern = case_pattern(token.text)
+        cands: list[Candidate] = []
+        if found:
+            names = list(found)
+            unigram = self._unigram(names)
+            scored = sorted(
+                ((mixture.logprob(observed, r) + 0.3 * float(u), r) for r, u in zip(names, unigram, strict=True)),
+                reverse=True,
+            )[: self.settings.max_candidates]
+            bonus = 0.0
+            if ocr_confidence is not None and ocr_confidence >= 0:
+                bonus = self.settings.confidence_weight * (min(ocr_confidence, 100.0) - 50.0) / 50.0
+            for _, reading in scored:
+                cands.append(
+                    Candidate(
+                        lm_id=self.lm.token_id(reading),
+                        channel=mixture.logprob(observed, reading) + (bonus if reading == observed else 0.0),
+                        text=apply_case(pattern, reading, token.text),
+                        reason=found[reading],
+                    )
+                )
+        if observed not in found:
+            # Keep what is written (a name, a foreign word, a code) when nothing explains it better.
+            cands.append(
+                Candidate(
+                    lm_id=self.lm.token_id(observed),
+                    channel=self.settings.keep_unknown_logprob,
+                    text=token.text,
+                    reason="kept: not a known syllable",
+                )
+            )
+        return TokenSlot(line, token, observed, cands)
+
+    # ------------------------------------------------------------------ regime
+    def fit_mixture(self, observed_tokens: Sequence[str]) -> ChannelMixture:
+        """Estimate the document's OCR regime mixture from its tokens by EM."""
+        mixture = ChannelMixture(
+            [
+                ExactChannel(),
+                StrippedChannel(),
+                *(LearnedChannel(name, ch.logprob) for name, ch in self.channels.items()),
+            ]
+        )
+        sample = list(dict.fromkeys(observed_tokens))[:600]  # distinct tokens are enough to tell regimes
+        observations = []
+        for observed in sample:
+            readings = list(self.readings(observed))
+            if not readings:
+                continue
+            prior = self._unigram(readings)
+            observations.append((observed, list(zip(readings, prior.tolist(), strict=True))))
+        mixture.fit(observations)
+        log.debug("regime mixture: %s", mixture.by_name)
+        return mixture
+
+    # ------------------------------------------------------------------ main
+    def restore(
+        self,
+        text: str,
+        explain: bool = False,
+        confidences: Sequence[Sequence[float]] | None = None,
+    ) -> RestoredText:
+        """Restore ``text``, keeping its line breaks exactly.
+
+        Args:
+            text: Input text (any regime).
+            explain: Also compute per-token alternatives and confidences.
+            confidences: OCR word confidences (0-100) per line, one per whitespace-separated word.
+        """
+        lines = normalise_text(text).split("\n")
+        tokenised = [tokenize(line) for line in lines]
+        word_tokens = [
+            normalise_syllable(t.text.lower()) for toks in tokenised for t in toks if t.kind in DECODABLE_KINDS
+        ]
+        if not word_tokens:
+            return RestoredText("\n".join(lines), [], {})
+        mixture = self.fit_mixture(word_tokens)
+
+        positions: list[Position] = []
+        slots: list[TokenSlot | None] = []
+        for line_no, toks in enumerate(tokenised):
+            word_conf = _token_confidences(lines[line_no], toks, confidences, line_no)
+            for tok in toks:
+                if tok.kind in DECODABLE_KINDS:
+                    new_slot = self._slot(line_no, tok, mixture, word_conf.get(tok.start))
+                    positions.append(Position(tuple(new_slot.candidates)))
+                    slots.append(new_slot)
+                else:
+                    lm_tok = lm_token(tok.text, tok.kind)
+                    if lm_tok == EOS:
+                        positions.append(Position(sentence_end=True))
+                        slots.append(None)
+                    elif lm_tok:
+                        positions.append(Position((Candidate(self.lm.token_id(lm_tok), 0.0, tok.text, "copied"),)))
+                        slots.append(None)
+        result = decode(positions, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights)
+
+        # Rebuild each line, replacing decodable tokens by their chosen reading.
+        replacement: dict[tuple[int, int], str] = {}
+        decisions: list[Decision] = []
+        for index, slot in enumerate(slots):
+            if slot is None:
+                continue
+            chosen = slot.candidates[result.choice[index]]
+            replacement[(slot.line, slot.token.start)] = chosen.text
+            if explain or chosen.text != slot.token.text:
+                # Cheap (two trigram look-ups per candidate), so done for every changed token: it gives the
+                # confidence used to flag tokens for review even when the caller did not ask to explain.
+                alts = local_alternatives(
+                    positions, result.choice, index, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights
+                )
+                confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
+                decisions.append(
+                    Decision(
+                        line=slot.line + 1,
+                        start=slot.token.start,
+                        original=slot.token.text,
+                        chosen=chosen.text,
+                        confidence=round(confidence, 4),
+                        reason=chosen.reason,
+                        alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
+                    )
+                )
+        out_lines = []
+        for line_no, toks in enumerate(tokenised):
+            out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
+        return RestoredText("\n".join(out_lines), decisions, mixture.by_name)
+
+    def _scorer(self, w: np.ndarray, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return np.asarray(self.lm.logprob(w, v, u), dtype=np.float64)
+
+
+def _token_confidences(
+    line: str, tokens: Sequence[Token], confidences: Sequence[Sequence[float]] | None, line_no: int
+) -> dict[int, float]:
+    """Map each token (by start offset) to the OCR confidence of the whitespace-separated word holding it."""
+    if confidences is None or line_no >= len(confidences):
+        return {}
+    line_conf = confidences[line_no]
+    spans = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(line)]
+    if len(spans) != len(line_conf):
+        return {}  # the text was edited after OCR: don't guess
+    out: dict[int, float] = {}
+    k = 0
+    for tok in tokens:
+        while k < len(spans) and spans[k][1] <= tok.start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= tok.start < spans[k][1]:
+            out[tok.start] = float(line_conf[k])
+    return out

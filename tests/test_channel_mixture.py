@@ -1,0 +1,57 @@
+"""The per-document channel mixture: EM finds the regime a document is in."""
+
+from __future__ import annotations
+
+import math
+
+from diacritics.channel import ChannelMixture, ExactChannel, StrippedChannel, logsumexp
+
+LEXICON = {
+    "tre": ["trẻ", "tre", "tré"],
+    "em": ["em", "êm"],
+    "bao": ["bảo", "báo", "bao"],
+    "ve": ["vệ", "về", "vé"],
+    "cong": ["công", "cộng", "cong"],
+    "tac": ["tác", "tắc"],
+}
+CORRECT = ["trẻ", "em", "bảo", "vệ", "công", "tác", "tre", "em", "bao"]
+
+
+def observations(tokens: list[str]) -> list[tuple[str, list[tuple[str, float]]]]:
+    from diacritics.normalise import strip_diacritics
+
+    out = []
+    for tok in tokens:
+        readings = LEXICON[strip_diacritics(tok)]
+        out.append((tok, [(r, math.log(1 / len(readings))) for r in readings]))
+    return out
+
+
+def fitted(tokens: list[str]) -> dict[str, float]:
+    mixture = ChannelMixture([ExactChannel(), StrippedChannel()])
+    mixture.fit(observations(tokens))
+    return mixture.by_name
+
+
+def test_correct_text_is_exact_regime() -> None:
+    weights = fitted(CORRECT * 5)
+    assert weights["exact"] > 0.85
+
+
+def test_stripped_text_is_stripped_regime() -> None:
+    stripped = ["tre", "em", "bao", "ve", "cong", "tac"] * 5
+    weights = fitted(stripped)
+    assert weights["stripped"] > 0.6
+    assert weights["stripped"] > 2 * fitted(CORRECT * 5)["stripped"]
+
+
+def test_mixture_probability_prefers_identity_in_exact_regime() -> None:
+    mixture = ChannelMixture([ExactChannel(), StrippedChannel()], [0.99, 0.01])
+    assert mixture.logprob("tre", "tre") > mixture.logprob("tre", "trẻ") + 3
+    stripped = ChannelMixture([ExactChannel(), StrippedChannel()], [0.01, 0.99])
+    assert abs(stripped.logprob("tre", "tre") - stripped.logprob("tre", "trẻ")) < 0.05
+
+
+def test_logsumexp_is_stable() -> None:
+    assert abs(logsumexp([-1000.0, -1000.0]) - (-1000 + math.log(2))) < 1e-12
+    assert logsumexp([0.0]) == 0.0

@@ -1,0 +1,153 @@
+"""The learned OCR channel: EM learning on crafted pairs, the shipped tables, and data errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from diacritics import ocr_channel
+from diacritics.ocr_channel import CharChannel, load_table
+from ocr_pipeline.exceptions import DataError
+from tools.channel_learn import learn_char_channel, skeleton_prior, token_table
+from tools.channel_sets import PageRecord
+
+# ------------------------------------------------------------------------------------ learning (no data)
+CRAFTED = Counter(
+    {
+        ("t6", "tô"): 30,
+        ("to", "tô"): 30,
+        ("cir", "cư"): 25,
+        ("cu", "cư"): 15,
+        ("ca", "ca"): 60,
+        ("ba", "ba"): 60,
+        ("b6", "bô"): 10,
+        ("bo", "bô"): 10,
+        ("tu", "tu"): 20,
+        ("ti", "ti"): 20,
+        ("xca", "ca"): 3,
+    }
+)
+PRIOR = skeleton_prior(["to ca ba bo cu tu ti ti tu"], min_count=1)
+
+
+@pytest.fixture(scope="module")
+def crafted() -> CharChannel:
+    return CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
+
+
+def test_em_learns_digit_and_split_emissions(crafted: CharChannel) -> None:
+    o_hat = {w: crafted.emission("ô", w) for w in ("6", "o", "ô", "0", "")}
+    assert sorted(o_hat, key=o_hat.get, reverse=True)[:2] in (["6", "o"], ["o", "6"])
+    assert crafted.emission("ư", "ir") > 0.3
+    assert crafted.emission("ư", "ir") > 100 * crafted.emission("u", "ir")
+
+
+def test_crafted_channel_scores_and_skeletons(crafted: CharChannel) -> None:
+    assert crafted.logprob("cir", "cư") > crafted.logprob("cir", "ca") + 3
+    assert crafted.logprob("t6", "tô") > crafted.logprob("t6", "tu")
+    assert crafted.skeleton_keys("t6")[0] == "to"
+    assert crafted.skeleton_keys("cir")[0] == "cu"
+    assert crafted.skeleton_keys("b6")[0] == "bo"
+
+
+def test_logprob_is_a_distribution_over_short_strings(crafted: CharChannel) -> None:
+    # Summed over every observed string of up to 2 characters (with a small alphabet), P(o | "a") stays < 1.
+    alphabet = "ab6ôiru"
+    strings = [""] + list(alphabet) + [x + y for x in alphabet for y in alphabet]
+    total = sum(math.exp(crafted.logprob(s, "a")) for s in strings)
+    assert 0.5 < total <= 1.0
+
+
+def test_token_table_counts_and_prunes() -> None:
+    from tools.channel_learn import Collected
+
+    col = Collected(pages=1, pairs=Counter({("cia", "của"): 3, ("sb", "số"): 1, ("val00%", "và 100%"): 2}))
+    table = token_table(col, "eng", min_count=2)
+    assert table["confusions"] == {"cia": {"của": 3}, "val00%": {"và 100%": 2}}
+    assert table["intended_totals"] == {"của": 3, "và 100%": 2}
+
+
+def test_page_record_confidences() -> None:
+    rec = PageRecord("d-p1", "dejavu-serif", 300, 13.0, {}, ["a b"], ["a b"], [["a", 91.0], ["b", 12]])
+    assert rec.confidences == [91.0, 12.0]
+
+
+# ------------------------------------------------------------------------------------------- data errors
+def test_missing_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": tmp_path / "none.json")
+    with pytest.raises(DataError, match="missing"):
+        load_table("eng", "char_channel")
+
+
+def test_corrupt_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": bad)
+    with pytest.raises(DataError):
+        load_table("vie", "char_channel")
+    bad.write_text(json.dumps({"format": ocr_channel.FORMAT, "engine": "eng"}), encoding="utf-8")
+    with pytest.raises(DataError, match="corrupt"):
+        CharChannel(load_table("vie", "char_channel"))
+
+
+def test_unknown_engine_and_format() -> None:
+    with pytest.raises(DataError):
+        CharChannel.load("fra")
+    with pytest.raises(DataError):
+        CharChannel({"format": "something else"})
+
+
+# --------------------------------------------------------------------------------------- shipped tables
+@pytest.fixture(scope="module")
+def eng() -> CharChannel:
+    return CharChannel.load("eng")
+
+
+@pytest.fixture(scope="module")
+def vie() -> CharChannel:
+    return CharChannel.load("vie")
+
+
+def _best(channel: CharChannel, observed: str, candidates: list[str]) -> str:
+    return max(candidates, key=lambda c: channel.logprob(observed, c))
+
+
+@pytest.mark.parametrize(
+    ("observed", "intended", "others"),
+    [
+        ("chirc", "chức", ["chúc", "chục", "chắc", "chi"]),
+        ("t6", "tổ", ["tế", "tu", "ta", "thi"]),
+        ("cia", "của", ["cái", "cả", "ca"]),
+        ("nguoi", "người", ["ngồi", "nguội", "nguôi"]),
+        ("dong", "đông", ["dòng", "đóng", "dung"]),
+        ("1", "1", ["l", "i"]),
+    ],
+)
+def test_shipped_eng_channel_ranks_the_intended_form(
+    eng: CharChannel, observed: str, intended: str, others: list[str]
+) -> None:
+    assert _best(eng, observed, [intended, *others]) == intended
+
+
+@pytest.mark.parametrize(
+    ("observed", "skeleton"),
+    [("chirc", "chuc"), ("t6", "to"), ("cia", "cua"), ("hoach", "hoach"), ("nguoi", "nguoi")],
+)
+def test_shipped_eng_skeleton_keys(eng: CharChannel, observed: str, skeleton: str) -> None:
+    assert skeleton in eng.skeleton_keys(observed)[:3]
+
+
+def test_shipped_vie_channel_prefers_identity_but_allows_tone_slips(vie: CharChannel) -> None:
+    assert _best(vie, "tổ", ["tổ", "tố", "tô"]) == "tổ"
+    assert vie.logprob("tố", "tổ") > vie.logprob("tố", "ta")
+    assert vie.skeleton_keys("chức")[0] == "chuc"
+
+
+def test_shipped_channels_differ_by_engine(eng: CharChannel, vie: CharChannel) -> None:
+    # The English model strips accents, the Vietnamese one keeps them.
+    assert eng.logprob("cong", "công") > vie.logprob("cong", "công")
+    assert vie.logprob("công", "công") > eng.logprob("công", "công")

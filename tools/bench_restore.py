@@ -1,0 +1,266 @@
+"""Restoration benchmark (issue 4): stripped text, English-model OCR, correct text, the 2021 plan, speed.
+
+Held out (never trained or tuned on): the legal-snippets ``test`` split and the dev document
+``lang-son-2023.md``. Baselines in the same run: the most frequent reading per token (unigram) and the same
+decoder with a bigram LM. Syllable accuracy = 1 - syllable error rate (Levenshtein over word tokens, case and
+accents included) after the scorer's normalisation (NFC, Markdown marks removed, whitespace folded).
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from tools.benchlib import BenchContext, BenchSection, markdown_table, normalise_for_scoring, strip_marks
+
+ROOT = Path(__file__).resolve().parent.parent
+HELD_OUT_DOC = "lang-son-2023.md"
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (letters only) of scorer-normalised text."""
+    return WORD.findall(normalise_for_scoring(text))
+
+
+def syllable_accuracy(reference: str, hypothesis: str) -> float:
+    """1 - syllable error rate over word tokens (case and accents included)."""
+    ref, hyp = words(reference), words(hypothesis)
+    return 1.0 - Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+def unchanged_rate(reference: str, hypothesis: str) -> float:
+    """Share of the reference's word tokens that come out identical (case included)."""
+    return syllable_accuracy(reference, hypothesis)
+
+
+def markdown_to_text(text: str) -> str:
+    """Dev documents are Markdown-ish: drop heading marks and emphasis, keep the words and lines."""
+    out = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*#+\s*", "", line).replace("**", "").replace("*", "")
+        out.append(line.rstrip())
+    return "\n".join(out)
+
+
+def snippets(shared: Path, split: str, limit: int) -> list[str]:
+    """Texts of the legal-snippets split, noise tokens ("none") removed."""
+    texts = []
+    with lzma.open(shared / "corpus" / "legal-snippets.jsonl.xz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if rec.get("split") != split:
+                continue
+            text = re.sub(r"\bnone\b\s*", "", rec["text"]).strip()
+            if len(text) > 80:
+                texts.append(text)
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+def strip_text(text: str) -> str:
+    """Remove every diacritic (đ -> d), keeping case and everything else."""
+    return strip_marks(text)
+
+
+def _restorers() -> dict[str, Callable[[str], str]]:
+    from diacritics.decoder import DecoderWeights
+    from diacritics.restorer import Restorer
+
+    full = Restorer.default()
+
+    def with_order(order: int) -> Callable[[str], str]:
+        lm = full.lm
+
+        class OrderLM:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(lm, name)
+
+            def logprob(self, w: Any, v: Any = None, u: Any = None, order: int = order) -> Any:
+                return lm.logprob(w, v, u, order=min(order, 3))
+
+        restorer = Restorer(OrderLM(), full.inventory, full.channels, full.settings)  # type: ignore[arg-type]
+        if order == 1:
+            restorer.settings = replace(full.settings, weights=DecoderWeights(lm=1.0, channel=1.0, beam=1))
+        return lambda text: restorer.restore(text).text
+
+    return {
+        "unigram": with_order(1),
+        "bigram": with_order(2),
+        "vnocr (trigram)": lambda text: full.restore(text).text,
+    }
+
+
+def _eval_sets(ctx: BenchContext) -> dict[str, list[str]]:
+    limit = 60 if ctx.quick else 750
+    held = markdown_to_text((ctx.shared / "documents" / HELD_OUT_DOC).read_text(encoding="utf-8"))
+    return {
+        f"held-out doc ({HELD_OUT_DOC})": [held],
+        f"legal-snippets test ({limit if ctx.quick else 'all'} snippets)": snippets(ctx.shared, "test", limit),
+    }
+
+
+def _score_set(restore: Callable[[str], str], texts: list[str], make_input: Callable[[str], str]) -> float:
+    ref = "\n".join(texts)
+    hyp = "\n".join(restore(make_input(t)) for t in texts)
+    return syllable_accuracy(ref, hyp)
+
+
+def _eng_ocr_sets(ctx: BenchContext) -> dict[str, tuple[str, str]]:
+    """English-model OCR of rendered scans of held-out text: {name: (truth, ocr)} from the channel sets."""
+    try:
+        from tools.channel_sets import load_set
+    except ImportError:
+        return {}
+    sets: dict[str, tuple[str, str]] = {}
+    for name, label in (("test-doc", f"held-out doc ({HELD_OUT_DOC})"), ("test", "legal-snippets test")):
+        try:
+            pages = load_set(name, "eng")
+        except Exception as exc:  # a missing set is reported, not fatal
+            sets[label] = (f"unavailable: {exc}", "")
+            continue
+        if ctx.quick:
+            pages = pages[:3]
+        truth = "\n".join("\n".join(p.gt_lines) for p in pages)
+        ocr = "\n".join("\n".join(p.ocr_lines) for p in pages)
+        sets[label] = (truth, ocr)
+    return sets
+
+
+def _speed(ctx: BenchContext) -> dict[str, Any]:
+    """Time `vnocr restore` (process start and model load included) on ~3,000 syllables vs Tesseract."""
+    held = markdown_to_text((ctx.shared / "documents" / HELD_OUT_DOC).read_text(encoding="utf-8"))
+    text = strip_text(held)
+    n_syll = len(words(text))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.txt"
+        src.write_text(text, encoding="utf-8")
+        runs = []
+        for _ in range(1 if ctx.quick else 3):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "ocr_pipeline.cli", "restore", str(src), "-o", str(Path(tmp) / "out.txt")],
+                check=True,
+                capture_output=True,
+            )
+            runs.append(time.perf_counter() - start)
+    restore_s = min(runs)
+    tess_s = _tesseract_seconds(ctx, held)
+    return {
+        "syllables": n_syll,
+        "restore_seconds": round(restore_s, 3),
+        "syllables_per_second": round(n_syll / restore_s),
+        "tesseract_seconds": round(tess_s, 1) if tess_s else None,
+        "ratio": round(restore_s / tess_s, 4) if tess_s else None,
+    }
+
+
+def _tesseract_seconds(ctx: BenchContext, text: str) -> float | None:
+    """Seconds Tesseract (vie, one thread) takes to OCR the rendered pages of ``text`` (clean render)."""
+    try:
+        from ocr_pipeline import engines, synthetic
+    except ImportError:
+        return None
+    pages = synthetic.render_pages(synthetic.paragraphs_from_text(text), dpi=300)
+    if ctx.quick:
+        pages = pages[:1]
+    start = time.perf_counter()
+    for page in pages:
+        engines.ocr_page(page.image, "vie")
+    elapsed = time.perf_counter() - start
+    return elapsed if not ctx.quick else elapsed * len(synthetic.render_pages(synthetic.paragraphs_from_text(text)))
+
+
+def run(ctx: BenchContext) -> BenchSection:
+    """Run the restoration benchmark."""
+    restorers = _restorers()
+    sets = _eval_sets(ctx)
+    results: dict[str, Any] = {"stripped": {}, "correct": {}, "eng_ocr": {}}
+    rows_stripped, rows_correct, rows_eng = [], [], []
+    for set_name, texts in sets.items():
+        row: list[Any] = [set_name]
+        for name, restore in restorers.items():
+            acc = _score_set(restore, texts, strip_text)
+            results["stripped"].setdefault(set_name, {})[name] = acc
+            row.append(f"{100 * acc:.2f}%")
+        rows_stripped.append(row)
+        acc = _score_set(restorers["vnocr (trigram)"], texts, lambda t: t)
+        results["correct"][set_name] = acc
+        rows_correct.append([set_name, f"{100 * acc:.2f}%"])
+    for set_name, (truth, ocr) in _eng_ocr_sets(ctx).items():
+        if not ocr:
+            rows_eng.append([set_name, truth, "", "", ""])
+            continue
+        row = [set_name, f"{100 * syllable_accuracy(truth, ocr):.2f}%"]
+        for name, restore in restorers.items():
+            acc = syllable_accuracy(truth, restore(ocr))
+            results["eng_ocr"].setdefault(set_name, {})[name] = acc
+            row.append(f"{100 * acc:.2f}%")
+        rows_eng.append(row)
+
+    gt_2021 = ROOT / "tests" / "data" / "district-2021.gt.txt"
+    ocr_2021 = ctx.shared / "documents" / "district-2021.eng-ocr.txt"
+    plan_2021 = {}
+    if gt_2021.is_file() and ocr_2021.is_file():
+        ocr_text = ocr_2021.read_text(encoding="utf-8")
+        gt_text = gt_2021.read_text(encoding="utf-8")
+        plan_2021 = {"raw OCR": syllable_accuracy(gt_text, ocr_text)}
+        for name, restore in restorers.items():
+            plan_2021[name] = syllable_accuracy(gt_text, restore(ocr_text))
+        results["plan_2021"] = plan_2021
+
+    speed = _speed(ctx)
+    results["speed"] = speed
+    names = list(restorers)
+    md = [
+        "Syllable accuracy = 1 − syllable error rate over word tokens, case and accents included. Held out from "
+        f"all training and tuning: the legal-snippets `test` split and `{HELD_OUT_DOC}`.",
+        "",
+        "**Stripped text** (all diacritics removed; target ≥ 98.5%)",
+        "",
+        markdown_table(["set", *names], rows_stripped),
+        "",
+        "**English-model Tesseract output of rendered scans of held-out text** (target ≥ 97%)",
+        "",
+        markdown_table(["set", "raw eng OCR", *names], rows_eng) if rows_eng else "_channel sets not built_",
+        "",
+        "**Correct text must not change** (share of syllables unchanged, case included; target ≥ 99.8%)",
+        "",
+        markdown_table(["set", "unchanged"], rows_correct),
+        "",
+    ]
+    if plan_2021:
+        md += [
+            "**The real 2021 district plan** (English-model OCR of a real scan) against the project's hand "
+            "transcription `tests/data/district-2021.gt.txt` (its lines are also golden regression cases; "
+            "nothing is tuned on it)",
+            "",
+            markdown_table(["system", "syllable accuracy"], [[k, f"{100 * v:.2f}%"] for k, v in plan_2021.items()]),
+            "",
+        ]
+    md += [
+        "**Speed** (`vnocr restore` as a new process, model load included, on the held-out document stripped; "
+        "Tesseract `vie`, one thread, on the same document rendered at 300 dpi; target ≤ 5%)",
+        "",
+        markdown_table(["syllables", "restore (s)", "syllables/s", "tesseract (s)", "restore/tesseract"],
+                       [[speed["syllables"], speed["restore_seconds"], speed["syllables_per_second"],
+                         speed["tesseract_seconds"], speed["ratio"]]]),
+    ]
+    return BenchSection(
+        title="Diacritic restoration (issue 4)",
+        command="make bench  # or: python -m tools.bench --only restore",
+        markdown="\n".join(md),
+        results=results,
+    )

@@ -1,0 +1,136 @@
+"""Tune the restorer's decoder weights on the dev split (never on the benchmark's held-out text).
+
+Dev material, all disjoint from what ``make bench`` reports as held out:
+
+- **stripped**: legal-snippets ``validation`` snippets with every diacritic removed;
+- **eng OCR**: the channel set ``dev`` (legal-snippets ``validation`` rendered, degraded, OCRed by Tesseract
+  ``eng``) and the dev documents ``bang-mac-2024`` / ``binh-luong-2023`` OCRed the same way;
+- **vie OCR**: the same pages OCRed by Tesseract ``vie``;
+- **correct**: the validation snippets as they are (must not change).
+
+The objective is the mean syllable error over the four kinds (each weighted equally), with the error on
+correct text counted three times: leaving correct text alone matters more than one more repaired syllable.
+The grid is small on purpose (a few weights, a few values each): the settings are few and the dev split
+is small, so a fine search would only fit noise.
+
+Usage: ``python -m tools.tune_restorer [--shared ../shared] [--snippets 150]``; prints a table and the best
+setting, and writes ``docs/TUNING.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tools.bench_restore import snippets, strip_text, syllable_accuracy
+from tools.benchlib import markdown_table
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Only the ratio of the LM and channel weights matters (the channel weight stays 1), plus the channel score
+#: of keeping an unknown token as written.
+GRID: dict[str, tuple[float, ...]] = {
+    "lm": (0.7, 0.85, 1.0, 1.2, 1.5),
+    "keep_unknown": (math.log(0.02), math.log(0.05), math.log(0.15)),
+}
+
+
+def dev_sets(shared: Path, n_snippets: int) -> dict[str, list[tuple[str, str]]]:
+    """``{kind: [(input, truth), ...]}`` of the dev split."""
+    from tools.channel_sets import load_set
+
+    valid = snippets(shared, "validation", n_snippets)
+    sets: dict[str, list[tuple[str, str]]] = {
+        "stripped": [(strip_text(t), t) for t in valid],
+        "correct": [(t, t) for t in valid],
+    }
+    for lang in ("eng", "vie"):
+        pairs = []
+        for name in ("dev", "dev-bang-mac", "dev-binh-luong"):
+            for page in load_set(name, lang, shared):
+                pairs.append(("\n".join(page.ocr_lines), "\n".join(page.gt_lines)))
+        sets[f"{lang} OCR"] = pairs
+    return sets
+
+
+def evaluate(restore: Callable[[str], str], pairs: list[tuple[str, str]]) -> float:
+    """Syllable accuracy of ``restore`` over (input, truth) pairs, pooled."""
+    hyp = "\n".join(restore(i) for i, _ in pairs)
+    return syllable_accuracy("\n".join(t for _, t in pairs), hyp)
+
+
+def tune(shared: Path, n_snippets: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run the grid; returns every row and the best one."""
+    from diacritics.restorer import Restorer
+
+    base = Restorer.default()
+    sets = dev_sets(shared, n_snippets)
+    rows: list[dict[str, Any]] = []
+    for lm_w, keep in itertools.product(GRID["lm"], GRID["keep_unknown"]):
+        settings = replace(
+            base.settings,
+            weights=replace(base.settings.weights, lm=lm_w, channel=1.0),
+            keep_unknown_logprob=keep,
+        )
+        restorer = Restorer(base.lm, base.inventory, base.channels, settings)
+        start = time.monotonic()
+        acc = {kind: evaluate(lambda t: restorer.restore(t).text, pairs) for kind, pairs in sets.items()}
+        errors = [1 - acc[k] for k in acc if k != "correct"] + [3 * (1 - acc["correct"])]
+        row = {"lm": lm_w, "keep_unknown": round(math.exp(keep), 3), **acc}
+        row["objective"] = sum(errors) / len(errors)
+        rows.append(row)
+        log.info("%s  (%.0f s)", row, time.monotonic() - start)
+    best = min(rows, key=lambda r: r["objective"])
+    return rows, best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--snippets", type=int, default=150)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "TUNING.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="tune: %(message)s", stream=sys.stderr)
+    rows, best = tune(args.shared, args.snippets)
+    kinds = [k for k in rows[0] if k not in ("lm", "keep_unknown", "objective")]
+    table = markdown_table(
+        ["lm weight", "keep unknown", *kinds, "objective"],
+        [
+            [r["lm"], r["keep_unknown"], *(f"{100 * r[k]:.2f}%" for k in kinds), f"{r['objective']:.4f}"]
+            for r in sorted(rows, key=lambda r: r["objective"])
+        ],
+    )
+    text = "\n".join(
+        [
+            "# Restorer tuning (dev split)",
+            "",
+            f"Generated by `python -m tools.tune_restorer --snippets {args.snippets}` on "
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}. Syllable accuracy on the dev split only "
+            "(legal-snippets `validation`, channel set `dev`, dev documents bang-mac-2024 and binh-luong-2023); "
+            "the benchmark's held-out text is never used here. Objective: mean syllable error over the kinds, "
+            "the error on correct text counted three times. Rows best first.",
+            "",
+            table,
+            "",
+            f"Best: lm weight = {best['lm']} (channel weight 1), keep unknown = {best['keep_unknown']} "
+            "(the defaults in `diacritics/restorer.py` and `diacritics/decoder.py`).",
+            "",
+        ]
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
