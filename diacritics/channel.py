@@ -2,9 +2,9 @@
 
 A document arrives in one of (or a mix of) four regimes: correct Vietnamese, fully stripped text,
 Tesseract ``vie`` output with tone/case slips, and Tesseract ``eng`` output with accents stripped and mangled.
-Each regime is a component channel; the mixture weights are estimated per document by EM, so the same engine
-leaves correct text alone (the exact component dominates) and rebuilds stripped or mangled text (the stripped /
-learned components dominate).
+Each regime is a component channel; the mixture weights are estimated per document by EM, so the same
+engine leaves correct text alone (the exact component dominates) and rebuilds stripped or mangled text (the
+stripped / learned components dominate).
 """
 
 from __future__ import annotations
@@ -139,7 +139,10 @@ class ChannelMixture:
             if not cands:
                 continue
             per_token.append(
-                [logsumexp([prior + comp.logprob(observed, s) for s, prior in cands]) for comp in self.components]
+                [
+                    logsumexp([prior + comp.logprob(observed, s) for s, prior in cands])
+                    for comp in self.components
+                ]
             )
         if not per_token:
             return

@@ -195,3 +195,71 @@ def local_alternatives(
     post /= post.sum()
     order = np.argsort(-post)
     return [(int(k), float(post[k])) for k in order]
+
+
+def batch_local_alternatives(
+    positions: Sequence[Position],
+    choice: Sequence[int],
+    indices: Sequence[int],
+    scorer: TrigramScorer,
+    bos: int,
+    eos: int,
+    weights: DecoderWeights | None = None,
+) -> dict[int, list[tuple[int, float]]]:
+    """:func:`local_alternatives` for many positions at once (three scorer calls in all).
+
+    Returns:
+        For each index in ``indices`` with candidates, ``(candidate index, posterior)`` pairs, best first.
+    """
+    weights = weights or DecoderWeights()
+    chosen = [
+        None if (p.sentence_end or not p.candidates) else p.candidates[choice[i]].lm_id
+        for i, p in enumerate(positions)
+    ]
+
+    def context(index: int, step: int, fill: int) -> list[int]:
+        out: list[int] = []
+        i = index + step
+        while len(out) < 2:
+            cid = chosen[i] if 0 <= i < len(positions) else None
+            if cid is None:
+                out.append(fill)
+                if step < 0:
+                    out.extend([fill] * (2 - len(out)))
+                break
+            out.append(cid)
+            i += step
+        return out
+
+    rows: list[tuple[int, np.ndarray, np.ndarray, int, int, list[int]]] = []
+    for index in indices:
+        pos = positions[index]
+        if not pos.candidates:
+            continue
+        cands = np.fromiter((c.lm_id for c in pos.candidates), dtype=np.int64, count=len(pos.candidates))
+        ch = np.fromiter((c.channel for c in pos.candidates), dtype=np.float64, count=len(pos.candidates))
+        v_id, u_id = context(index, -1, bos)
+        rows.append((index, cands, ch, v_id, u_id, context(index, +1, eos)))
+    if not rows:
+        return {}
+    sizes = [len(r[1]) for r in rows]
+    cands_all = np.concatenate([r[1] for r in rows])
+    v_all = np.repeat([r[3] for r in rows], sizes)
+    u_all = np.repeat([r[4] for r in rows], sizes)
+    r0 = np.repeat([r[5][0] for r in rows], sizes)
+    has_r1 = np.repeat([len(r[5]) > 1 for r in rows], sizes)
+    r1 = np.repeat([r[5][1] if len(r[5]) > 1 else eos for r in rows], sizes)
+    score = weights.channel * np.concatenate([r[2] for r in rows])
+    score = score + weights.lm * scorer(cands_all, v_all, u_all)
+    score = score + weights.lm * scorer(r0, cands_all, v_all)
+    score = score + np.where(has_r1, weights.lm * scorer(r1, r0, cands_all), 0.0)
+    out: dict[int, list[tuple[int, float]]] = {}
+    start = 0
+    for row, size in zip(rows, sizes, strict=True):
+        part = score[start : start + size]
+        start += size
+        post = np.exp(part - part.max())
+        post /= post.sum()
+        order = np.argsort(-post, kind="stable")
+        out[row[0]] = [(int(k), float(post[k])) for k in order]
+    return out

@@ -170,6 +170,7 @@ class CharChannel:
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie = _build_trie(self._skeleton_prior)
+        self._rows: dict[tuple[str, bool], dict[str, list[list[float]]]] = {}
         self.logprob = functools.lru_cache(maxsize=200_000)(self._logprob)  # type: ignore[method-assign]
         self.emission = functools.lru_cache(maxsize=200_000)(self._emission)  # type: ignore[method-assign]
         self.skeleton_keys = functools.lru_cache(maxsize=50_000)(self._skeleton_keys)  # type: ignore[method-assign]
@@ -218,6 +219,29 @@ class CharChannel:
         """Natural-log P(observed | intended), summed over all alignments (cached)."""
         return self._logprob(observed, intended)  # replaced by a cached version in __init__
 
+    def _emission_rows(self, obs: str, emit: Any) -> dict[str, list[list[float]]]:
+        """Per intended letter ``c`` (filled lazily): ``rows[c][j][k] = emit(c, obs[j:j+k])``.
+
+        One table per observed string and emission function, shared by every reading scored against it, so the
+        dynamic programmes index lists instead of calling the emission model.
+        """
+        key = (obs, emit is self.emission)
+        rows = self._rows.get(key)
+        if rows is None:
+            if len(self._rows) > 20_000:
+                self._rows.clear()
+            rows = self._rows[key] = {}
+        return rows
+
+    def _row(self, rows: dict[str, list[list[float]]], obs: str, c: str, emit: Any) -> list[list[float]]:
+        row = rows.get(c)
+        if row is None:
+            m = len(obs)
+            row = rows[c] = [
+                [emit(c, obs[j : j + k]) for k in range(min(MAX_EMIT, m - j) + 1)] for j in range(m + 1)
+            ]
+        return row
+
     def _forward(self, obs: str, ref: str, emit: Any) -> float:
         m = len(obs)
         stop = 1.0 - self._p_ins
@@ -226,15 +250,17 @@ class CharChannel:
         alpha[0] = 1.0
         for j in range(m):
             alpha[j + 1] += alpha[j] * ins[j]
+        rows = self._emission_rows(obs, emit)
         for c in ref:
+            row = self._row(rows, obs, c, emit)
             nxt = [0.0] * (m + 1)
             for j in range(m + 1):
                 a = alpha[j]
                 if a == 0.0:
                     continue
                 a *= stop
-                for k in range(min(MAX_EMIT, m - j) + 1):
-                    nxt[j + k] += a * emit(c, obs[j : j + k])
+                for k, e in enumerate(row[j]):
+                    nxt[j + k] += a * e
             for j in range(m):
                 nxt[j + 1] += nxt[j] * ins[j]
             alpha = nxt
@@ -296,6 +322,7 @@ class CharChannel:
         start[0] = 1.0
         for j in range(m):
             start[j + 1] += start[j] * ins[j]
+        rows = self._emission_rows(obs, self._skeleton_emission)
         frontier: list[tuple[_Node, list[float]]] = [(self._trie, start)]
         done: list[tuple[float, str]] = []
         weight = self.prior_weight
@@ -305,14 +332,15 @@ class CharChannel:
             children: list[tuple[float, _Node, list[float]]] = []
             for node, col in frontier:
                 for letter, child in node.children.items():
+                    row = self._row(rows, obs, letter, self._skeleton_emission)
                     nxt = [0.0] * (m + 1)
                     for j in range(m + 1):
                         a = col[j]
                         if a == 0.0:
                             continue
                         a *= stop
-                        for kk in range(min(MAX_EMIT, m - j) + 1):
-                            nxt[j + kk] += a * self._skeleton_emission(letter, obs[j : j + kk])
+                        for kk, e in enumerate(row[j]):
+                            nxt[j + kk] += a * e
                     for j in range(m):
                         nxt[j + 1] += nxt[j] * ins[j]
                     # Optimistic score of the prefix: it may still explain the rest of the observed string.
@@ -358,3 +386,17 @@ def _build_trie(priors: dict[str, float]) -> _Node:
 @functools.cache
 def _load_cached(engine: str) -> CharChannel:
     return CharChannel(load_table(engine, "char_channel"))
+
+
+@functools.cache
+def case_slip_rate(engine: str) -> float:
+    """P(``engine`` capitalises a lower-case word mid-sentence), from its token-confusion table.
+
+    Raises:
+        DataError: The table is missing or corrupt.
+    """
+    table = load_table(engine, "token_confusions")
+    try:
+        return float(table["case"]["p_title_given_mid_sentence_lower"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"OCR token table of {engine!r} has no case statistics: {exc!r}") from exc

@@ -18,11 +18,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
+from .casing import BREAKS, CaseModel, token_case
 from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
-from .decoder import Candidate, DecoderWeights, Position, decode, local_alternatives
+from .decoder import Candidate, DecoderWeights, Position, batch_local_alternatives, decode
 from .lm import LanguageModel
-from .normalise import apply_case, case_pattern, normalise_syllable, normalise_text, strip_diacritics
-from .ocr_channel import CharChannel
+from .normalise import (
+    CasePattern,
+    apply_case,
+    case_pattern,
+    normalise_syllable,
+    normalise_text,
+    strip_diacritics,
+)
+from .ocr_channel import CharChannel, case_slip_rate
 from .syllables import SyllableInventory
 from .tokens import EOS, Token, lm_token, tokenize
 
@@ -97,20 +105,28 @@ class Restorer:
         inventory: SyllableInventory,
         channels: dict[str, CharChannel],
         settings: RestorerSettings | None = None,
+        case_model: CaseModel | None = None,
+        case_slips: dict[str, float] | None = None,
     ) -> None:
         self.lm = lm
         self.inventory = inventory
         self.channels = channels
         self.settings = settings or RestorerSettings()
+        self.case_model = case_model
+        #: Per OCR regime: P(a lower-case word comes out capitalised mid-sentence).
+        self.case_slips = case_slips or {}
 
     @classmethod
     @functools.cache
     def default(cls) -> Restorer:
         """The restorer built from the shipped data (loaded once per process)."""
+        engines = ("vie", "eng")
         return cls(
             LanguageModel.load(),
             SyllableInventory.load(),
-            {name: CharChannel.load(name) for name in ("vie", "eng")},
+            {name: CharChannel.load(name) for name in engines},
+            case_model=CaseModel.load(),
+            case_slips={name: case_slip_rate(name) for name in engines},
         )
 
     # ------------------------------------------------------------------ candidates
@@ -119,7 +135,7 @@ class Restorer:
         return np.asarray(self.lm.logprob(ids, order=1), dtype=np.float64)
 
     def readings(self, observed: str) -> dict[str, str]:
-        """Candidate readings (lowercase syllables or known tokens) of an observed lowercase token, with why."""
+        """Candidate readings (lowercase syllables or known tokens) of a lowercase token, with the reason."""
         found: dict[str, str] = {}
         if self.inventory.is_known(observed):
             found[observed] = "as written"
@@ -137,12 +153,22 @@ class Restorer:
         observed = normalise_syllable(token.text.lower())
         found = self.readings(observed)
         pattern = case_pattern(token.text)
+        as_written = token.text
+        if pattern == "mixed":
+            # "cÓ", "tÂm", "ChỨC": OCR noise in the case of a word (no Vietnamese syllable is written so); a
+            # syllable reading gets the word's main case, even when its letters are kept as written
+            pattern = _main_case(token.text)
+            if self.inventory.is_syllable(observed):
+                as_written = apply_case(pattern, observed, token.text)
         cands: list[Candidate] = []
         if found:
             names = list(found)
             unigram = self._unigram(names)
             scored = sorted(
-                ((mixture.logprob(observed, r) + 0.3 * float(u), r) for r, u in zip(names, unigram, strict=True)),
+                (
+                    (mixture.logprob(observed, r) + 0.3 * float(u), r)
+                    for r, u in zip(names, unigram, strict=True)
+                ),
                 reverse=True,
             )[: self.settings.max_candidates]
             bonus = 0.0
@@ -153,7 +179,7 @@ class Restorer:
                     Candidate(
                         lm_id=self.lm.token_id(reading),
                         channel=mixture.logprob(observed, reading) + (bonus if reading == observed else 0.0),
-                        text=apply_case(pattern, reading, token.text),
+                        text=as_written if reading == observed else apply_case(pattern, reading, token.text),
                         reason=found[reading],
                     )
                 )
@@ -208,7 +234,10 @@ class Restorer:
         lines = normalise_text(text).split("\n")
         tokenised = [tokenize(line) for line in lines]
         word_tokens = [
-            normalise_syllable(t.text.lower()) for toks in tokenised for t in toks if t.kind in DECODABLE_KINDS
+            normalise_syllable(t.text.lower())
+            for toks in tokenised
+            for t in toks
+            if t.kind in DECODABLE_KINDS
         ]
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
@@ -229,43 +258,149 @@ class Restorer:
                         positions.append(Position(sentence_end=True))
                         slots.append(None)
                     elif lm_tok:
-                        positions.append(Position((Candidate(self.lm.token_id(lm_tok), 0.0, tok.text, "copied"),)))
+                        positions.append(
+                            Position((Candidate(self.lm.token_id(lm_tok), 0.0, tok.text, "copied"),))
+                        )
                         slots.append(None)
         result = decode(positions, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights)
 
         # Rebuild each line, replacing decodable tokens by their chosen reading.
         replacement: dict[tuple[int, int], str] = {}
         decisions: list[Decision] = []
+        reported: list[int] = []
         for index, slot in enumerate(slots):
             if slot is None:
                 continue
             chosen = slot.candidates[result.choice[index]]
             replacement[(slot.line, slot.token.start)] = chosen.text
             if explain or chosen.text != slot.token.text:
-                # Cheap (two trigram look-ups per candidate), so done for every changed token: it gives the
-                # confidence used to flag tokens for review even when the caller did not ask to explain.
-                alts = local_alternatives(
-                    positions, result.choice, index, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights
+                reported.append(index)
+        # Cheap (three batched trigram look-ups per candidate), so done for every changed token: it gives the
+        # confidence used to flag tokens for review even when the caller did not ask to explain.
+        alternatives = batch_local_alternatives(
+            positions, result.choice, reported, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights
+        )
+        for index in reported:
+            slot = slots[index]
+            assert slot is not None
+            chosen = slot.candidates[result.choice[index]]
+            alts = alternatives.get(index, [])
+            confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
+            decisions.append(
+                Decision(
+                    line=slot.line + 1,
+                    start=slot.token.start,
+                    original=slot.token.text,
+                    chosen=chosen.text,
+                    confidence=round(confidence, 4),
+                    reason=chosen.reason,
+                    alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
                 )
-                confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
-                decisions.append(
-                    Decision(
-                        line=slot.line + 1,
-                        start=slot.token.start,
-                        original=slot.token.text,
-                        chosen=chosen.text,
-                        confidence=round(confidence, 4),
-                        reason=chosen.reason,
-                        alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
-                    )
-                )
+            )
+        self._fix_case_slips(tokenised, slots, result.choice, replacement, decisions, mixture, explain)
         out_lines = []
         for line_no, toks in enumerate(tokenised):
             out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
         return RestoredText("\n".join(out_lines), decisions, mixture.by_name)
 
+    def case_slip_probability(self, mixture: ChannelMixture) -> float:
+        """P(the OCR capitalises a lower-case word mid-sentence) for this document's regime mixture."""
+        slips = {name: rate for name, rate in self.case_slips.items()}
+        return sum(w * slips.get(name, 0.0) for name, w in mixture.by_name.items())
+
+    def _fix_case_slips(
+        self,
+        tokenised: Sequence[Sequence[Token]],
+        slots: Sequence[TokenSlot | None],
+        choice: Sequence[int],
+        replacement: dict[tuple[int, int], str],
+        decisions: list[Decision],
+        mixture: ChannelMixture,
+        explain: bool,
+    ) -> None:
+        """Lower-case capitalised words inside sentences that the case table says are slips (in place)."""
+        if self.case_model is None:
+            return
+        slip = self.case_slip_probability(mixture)
+        if slip <= 0:
+            return
+        by_start = {(s.line, s.token.start): s for s in slots if s is not None}
+        flat = [
+            (line_no, tok) for line_no, toks in enumerate(tokenised) for tok in toks if tok.kind != "space"
+        ]
+        words = [
+            (i, replacement.get((line_no, tok.start), tok.text))
+            for i, (line_no, tok) in enumerate(flat)
+            if (line_no, tok.start) in by_start
+        ]
+        next_word = {words[k][0]: words[k + 1][1] for k in range(len(words) - 1)}
+        prev: str | None = None
+        for i, (line_no, tok) in enumerate(flat):
+            slot = by_start.get((line_no, tok.start))
+            if slot is None:
+                if BREAKS.search(tok.text):
+                    prev = None
+                continue
+            text = replacement.get((line_no, tok.start), tok.text)
+            kind = token_case(text)
+            if kind == "title" and prev is not None and token_case(tok.text) == "title":
+                nxt = next_word.get(i)
+                in_run = nxt is not None and token_case(nxt) == "title"
+                found = self.case_model.decide(prev, text.lower(), slip, in_run=in_run)
+                if found is not None and found.lower:
+                    new_text = text.lower()
+                    replacement[(line_no, tok.start)] = new_text
+                    reason = f"case slip: {found.evidence}; OCR capitalises {slip:.3f} of words"
+                    for d in decisions:
+                        if d.line == line_no + 1 and d.start == tok.start:
+                            d.chosen, d.reason = new_text, f"{d.reason}; {reason}"
+                            break
+                    else:
+                        decisions.append(
+                            Decision(
+                                line_no + 1,
+                                tok.start,
+                                tok.text,
+                                new_text,
+                                round(1 - found.p_title, 4),
+                                reason,
+                                [(new_text, round(1 - found.p_title, 4))],
+                            )
+                        )
+                    text, kind = new_text, "lower"
+            prev = normalise_syllable(text) if kind == "lower" else None
+        if not explain:
+            decisions[:] = [d for d in decisions if d.chosen != d.original]
+        decisions.sort(key=lambda d: (d.line, d.start))
+
+    def with_settings(
+        self, settings: RestorerSettings | None = None, lm: LanguageModel | None = None
+    ) -> Restorer:
+        """A restorer sharing this one's data, with other settings (or another LM, for baselines)."""
+        return Restorer(
+            lm or self.lm,
+            self.inventory,
+            self.channels,
+            settings or self.settings,
+            case_model=self.case_model,
+            case_slips=self.case_slips,
+        )
+
+    def restore_text(self, text: str) -> str:
+        """Just the restored text of :meth:`restore`."""
+        return self.restore(text).text
+
     def _scorer(self, w: np.ndarray, v: np.ndarray, u: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v, u), dtype=np.float64)
+
+
+def _main_case(token: str) -> CasePattern:
+    """The case a mixed-case token mostly has: upper, title (first letter only) or lower."""
+    uppers = sum(1 for ch in token if ch.isupper())
+    lowers = sum(1 for ch in token if ch.islower())
+    if uppers > lowers:
+        return "upper"
+    return "title" if token[:1].isupper() else "lower"
 
 
 def _token_confidences(

@@ -151,3 +151,14 @@ def test_shipped_channels_differ_by_engine(eng: CharChannel, vie: CharChannel) -
     # The English model strips accents, the Vietnamese one keeps them.
     assert eng.logprob("cong", "công") > vie.logprob("cong", "công")
     assert vie.logprob("công", "công") > eng.logprob("công", "công")
+
+
+@pytest.mark.parametrize("engine", ["eng", "vie"])
+def test_shipped_memo_matches_the_search(engine: str) -> None:
+    # The memo is a cache of the skeleton search made at build time: it must give exactly what the search
+    # gives now (a stale memo after a change of the search or the table would silently change results).
+    channel = CharChannel.load(engine)
+    memo = list(channel._memo.items())
+    assert len(memo) > 1000
+    for observed, keys in memo[:: max(1, len(memo) // 40)]:
+        assert channel.search_skeleton_keys(observed, len(keys)) == keys, observed

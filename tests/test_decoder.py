@@ -102,3 +102,21 @@ def test_narrow_beam_still_returns_a_valid_path() -> None:
     lattice = [Position(tuple(Candidate(i, -0.1 * i, str(i)) for i in range(2, VOCAB))) for _ in range(30)]
     result = decode(lattice, scorer, BOS, EOS, DecoderWeights(beam=2))
     assert len(result.choice) == 30 and all(0 <= k < VOCAB - 2 for k in result.choice)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lattices, st.integers(0, 1000))
+def test_batched_alternatives_equal_one_by_one(positions: list[Position], seed: int) -> None:
+    from diacritics.decoder import batch_local_alternatives
+
+    scorer = toy_scorer(seed)
+    result = decode(positions, scorer, BOS, EOS)
+    indices = list(range(len(positions)))
+    batched = batch_local_alternatives(positions, result.choice, indices, scorer, BOS, EOS)
+    for i in indices:
+        single = local_alternatives(positions, result.choice, i, scorer, BOS, EOS)
+        if not single:
+            assert i not in batched
+            continue
+        assert np.allclose(sorted(p for _, p in batched[i]), sorted(p for _, p in single))
+        assert batched[i][0][1] == max(p for _, p in single) or np.isclose(batched[i][0][1], single[0][1])
