@@ -26,8 +26,9 @@ from .resources import data_path
 
 FORMAT = "vnocr-case/1"
 FILE_NAME = "vi_legal_case.json"
-#: Tokens after which a capital is expected (sentence ends, colons, quotes, brackets, list marks); digits too.
-BREAKS = regex.compile(r"[.!?:;\"“”'‘’()\[\]\-–—•*+/…\d]")
+#: Tokens after which a capital may start something new (sentence ends, commas, colons, quotes, brackets,
+#: list marks, digits): the pair statistics only look at words that follow each other directly.
+BREAKS = regex.compile(r"[.,!?:;\"“”'‘’()\[\]\-–—•*+/…\d]")
 #: Pair occurrences needed before the pair's own rate is trusted.
 MIN_PAIR_EVIDENCE = 20
 #: Occurrences needed before a single word's rate is trusted as a back-off.

@@ -116,9 +116,10 @@ class ChannelMixture:
         self,
         observations: Iterable[tuple[str, Sequence[tuple[str, float]]]],
         *,
-        iterations: int = 4,
+        iterations: int = 12,
         prior_strength: float = 2.0,
         min_weight: float = 1e-4,
+        prior_shares: Sequence[float] | None = None,
     ) -> None:
         """Estimate the mixture weights for one document by EM.
 
@@ -126,8 +127,10 @@ class ChannelMixture:
             observations: For each token, the observed form and its candidate readings with their
                 log prior (e.g. unigram LM log-probability).
             iterations: EM iterations.
-            prior_strength: Pseudo-counts of a uniform Dirichlet prior (keeps weights away from 0 on
-                short texts).
+            prior_strength: Pseudo-counts of the Dirichlet prior (keeps weights away from 0 on short texts).
+            prior_shares: How the pseudo-counts are shared between the components (default: evenly). Giving
+                the exact component a larger share makes a short text count as correct unless its tokens say
+                otherwise.
             min_weight: Floor of any weight, so no regime is ever ruled out completely.
         """
         obs = list(observations)
@@ -147,9 +150,12 @@ class ChannelMixture:
         if not per_token:
             return
         n_comp = len(self.components)
+        shares = list(prior_shares) if prior_shares is not None else [1.0 / n_comp] * n_comp
+        total_share = sum(shares)
+        shares = [x / total_share for x in shares]
         weights = list(self.weights)
         for _ in range(iterations):
-            totals = [prior_strength / n_comp] * n_comp
+            totals = [prior_strength * share for share in shares]
             for row in per_token:
                 joint = [math.log(max(w, 1e-300)) + lp for w, lp in zip(weights, row, strict=True)]
                 norm = logsumexp(joint)

@@ -37,6 +37,7 @@ from .tokens import EOS, Token, lm_token, tokenize
 log = logging.getLogger(__name__)
 
 _WORD_SPAN = regex.compile(r"\S+")
+_VOWEL = regex.compile(r"[aeiouy]", regex.IGNORECASE)
 #: Tokens that are words to the decoder: letters (kind "word") and OCR-mangled mixes like ``t6``, ``S&``.
 DECODABLE_KINDS = frozenset({"word", "other"})
 
@@ -54,6 +55,9 @@ class RestorerSettings:
         review_threshold: Tokens whose confidence is below this are flagged for human review.
         confidence_weight: How much an OCR word confidence moves the score of reading the token as written:
             ``confidence_weight * (conf - 50) / 50`` nats (OCR confidences are 0-100).
+        regime_prior_strength: Pseudo-counts of the prior over the document's OCR regimes.
+        exact_prior_share: The share of those pseudo-counts given to "the text is correct" (the others share
+            the rest evenly): how much evidence a short text needs before it is treated as damaged.
     """
 
     weights: DecoderWeights = field(default_factory=DecoderWeights)
@@ -62,6 +66,8 @@ class RestorerSettings:
     skeleton_top_k: int = 6
     review_threshold: float = 0.6
     confidence_weight: float = 1.0
+    regime_prior_strength: float = 2.0
+    exact_prior_share: float = 0.25  # uniform over the four regimes (0.5: same results on the dev cases)
 
 
 @dataclass
@@ -134,6 +140,24 @@ class Restorer:
         ids = self.lm.ids([r for r in readings])
         return np.asarray(self.lm.logprob(ids, order=1), dtype=np.float64)
 
+    @staticmethod
+    def is_abbreviation(token: str) -> bool:
+        """Whether a token looks like an abbreviation rather than a (mangled) syllable.
+
+        Letters without a vowel, in capitals (``VT``, ``PCT``, ``LĐTBXH``) or two letters in title case
+        (``Bc``, ``Tw``). Lower-case vowelless runs (``hd``, ``chtrc``) are mangled syllables instead.
+        """
+        if len(token) < 2 or not token.isalpha() or _VOWEL.search(strip_diacritics(token)):
+            return False
+        return token.isupper() or (len(token) == 2 and token[0].isupper() and token[1].islower())
+
+    def abbreviation_readings(self, observed: str) -> dict[str, str]:
+        """Readings of an abbreviation: known tokens with the same letters (``ldtbxh`` → ``lđtbxh``) only."""
+        found = {observed: "kept: abbreviation"} if self.inventory.is_known(observed) else {}
+        for known, _prior in self.inventory.variants(strip_diacritics(observed)):
+            found.setdefault(known, "same letters (abbreviation)")
+        return found
+
     def readings(self, observed: str) -> dict[str, str]:
         """Candidate readings (lowercase syllables or known tokens) of a lowercase token, with the reason."""
         found: dict[str, str] = {}
@@ -151,7 +175,10 @@ class Restorer:
         self, line: int, token: Token, mixture: ChannelMixture, ocr_confidence: float | None = None
     ) -> TokenSlot:
         observed = normalise_syllable(token.text.lower())
+        abbreviation = self.is_abbreviation(token.text)
         found = self.readings(observed)
+        if abbreviation:
+            found = {**self.abbreviation_readings(observed), **found}
         pattern = case_pattern(token.text)
         as_written = token.text
         if pattern == "mixed":
@@ -183,14 +210,23 @@ class Restorer:
                         reason=found[reading],
                     )
                 )
-        if observed not in found:
-            # Keep what is written (a name, a foreign word, a code) when nothing explains it better.
+        if observed not in found or abbreviation:
+            # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
+            # abbreviation-shaped token (VT, PCT, Bc) costs as little as the text is likely undamaged:
+            # in correct text it stays, in English-model OCR "PQ" may still be read as "ĐỘ".
+            keep = self.settings.keep_unknown_logprob
+            if abbreviation:
+                weights = mixture.by_name
+                keep = max(
+                    keep, math.log(max(1e-9, weights.get("exact", 0.0) + weights.get("stripped", 0.0)))
+                )
+                cands = [c for c in cands if c.text != token.text]
             cands.append(
                 Candidate(
                     lm_id=self.lm.token_id(observed),
-                    channel=self.settings.keep_unknown_logprob,
+                    channel=keep,
                     text=token.text,
-                    reason="kept: not a known syllable",
+                    reason="kept: abbreviation" if abbreviation else "kept: not a known syllable",
                 )
             )
         return TokenSlot(line, token, observed, cands)
@@ -213,7 +249,11 @@ class Restorer:
                 continue
             prior = self._unigram(readings)
             observations.append((observed, list(zip(readings, prior.tolist(), strict=True))))
-        mixture.fit(observations)
+        n = len(mixture.components)
+        shares = [self.settings.exact_prior_share] + [(1 - self.settings.exact_prior_share) / (n - 1)] * (
+            n - 1
+        )
+        mixture.fit(observations, prior_strength=self.settings.regime_prior_strength, prior_shares=shares)
         log.debug("regime mixture: %s", mixture.by_name)
         return mixture
 

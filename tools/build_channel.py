@@ -74,7 +74,7 @@ def skeleton_memo(table: dict[str, Any], pairs: dict[tuple[str, str], int]) -> d
     every observed token of the training OCR seen at least twice. The answers are exactly what
     :meth:`CharChannel.search_skeleton_keys` returns with the beam recorded here.
     """
-    from diacritics.ocr_channel import MEMO_KEYS, SEARCH_BEAM
+    from diacritics.ocr_channel import MEMO_KEYS, SEARCH_BEAM, VOWEL_CONFUSION
 
     channel = CharChannel(table)
     ranked = sorted(table["skeletons"].items(), key=lambda kv: -float(kv[1]))
@@ -87,7 +87,8 @@ def skeleton_memo(table: dict[str, Any], pairs: dict[tuple[str, str], int]) -> d
     for tok in dict.fromkeys(tokens):
         keys[tok] = channel.search_skeleton_keys(tok, MEMO_KEYS)
     log.info("skeleton memo: %d tokens", len(keys))
-    return {"beam": SEARCH_BEAM, "k": MEMO_KEYS, "keys": keys}
+    vowel = VOWEL_CONFUSION.get(str(table["engine"]), 0.0)
+    return {"beam": SEARCH_BEAM, "k": MEMO_KEYS, "vowel_confusion": vowel, "keys": keys}
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

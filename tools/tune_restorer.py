@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Only the ratio of the LM and channel weights matters (the channel weight stays 1), plus the channel score
 #: of keeping an unknown token as written.
 GRID: dict[str, tuple[float, ...]] = {
-    "lm": (0.7, 0.85, 1.0, 1.2, 1.5),
+    "lm": (0.85, 1.0, 1.2),
     "keep_unknown": (math.log(0.02), math.log(0.05), math.log(0.15)),
 }
 
