@@ -55,6 +55,8 @@ class RestorerSettings:
         review_threshold: Tokens whose confidence is below this are flagged for human review.
         confidence_weight: How much an OCR word confidence moves the score of reading the token as written:
             ``confidence_weight * (conf - 50) / 50`` nats (OCR confidences are 0-100).
+        keep_unknown_by_regime: Per OCR regime, how likely an unknown token is meant as written, relative
+            to correct text (1 when not listed); scales ``keep_unknown_logprob`` by the document's mixture.
         regime_prior_strength: Pseudo-counts of the prior over the document's OCR regimes.
         exact_prior_share: The share of those pseudo-counts given to "the text is correct" (the others share
             the rest evenly): how much evidence a short text needs before it is treated as damaged.
@@ -66,6 +68,7 @@ class RestorerSettings:
     skeleton_top_k: int = 6
     review_threshold: float = 0.6
     confidence_weight: float = 1.0
+    keep_unknown_by_regime: dict[str, float] = field(default_factory=lambda: {"eng": 0.01})
     regime_prior_strength: float = 2.0
     exact_prior_share: float = 0.25  # uniform over the four regimes (0.5: same results on the dev cases)
 
@@ -171,14 +174,69 @@ class Restorer:
                     found.setdefault(syllable, f"OCR confusion ({key})")
         return found
 
-    def _slot(
-        self, line: int, token: Token, mixture: ChannelMixture, ocr_confidence: float | None = None
-    ) -> TokenSlot:
-        observed = normalise_syllable(token.text.lower())
-        abbreviation = self.is_abbreviation(token.text)
+    def _scored_readings(
+        self, observed: str, abbreviation: bool, mixture: ChannelMixture
+    ) -> tuple[list[tuple[str, float, str, int]], float | None]:
+        """The best readings of an observed token with their channel scores and reasons, and the channel score
+        of keeping it as written when it is no known reading (None when it is). Depends only on the token and
+        the document's mixture, so :meth:`restore` computes it once per distinct token."""
         found = self.readings(observed)
         if abbreviation:
             found = {**self.abbreviation_readings(observed), **found}
+        scored: list[tuple[str, float, str, int]] = []
+        if found:
+            names = list(found)
+            unigram = self._unigram(names)
+            channel = [mixture.logprob(observed, r) for r in names]
+            ranked = sorted(
+                zip(names, channel, unigram.tolist(), strict=True),
+                key=lambda t: t[1] + 0.3 * t[2],
+                reverse=True,
+            )
+            scored = [
+                (r, ch, found[r], self.lm.token_id(r)) for r, ch, _ in ranked[: self.settings.max_candidates]
+            ]
+        keep: float | None = None
+        if observed not in found or abbreviation:
+            # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
+            # abbreviation-shaped token (VT, PCT, Bc) costs as little as the text is likely undamaged:
+            # in correct text it stays, in English-model OCR "PQ" may still be read as "ĐỘ".
+            keep = self.settings.keep_unknown_logprob + self._keep_share(mixture)
+            if abbreviation:
+                weights = mixture.by_name
+                keep = max(
+                    keep, math.log(max(1e-9, weights.get("exact", 0.0) + weights.get("stripped", 0.0)))
+                )
+                scored = [t for t in scored if t[0] != observed]
+        return scored, keep
+
+    def _keep_share(self, mixture: ChannelMixture) -> float:
+        """log of how likely an unknown token is to be meant as written, given the document's regimes.
+
+        In correct, stripped or ``vie`` text an unknown token is mostly a name, code or foreign word; in
+        English-model OCR it is mostly a mangled syllable (``duogc``, ``thirc``), so keeping it costs more.
+        """
+        kappa = self.settings.keep_unknown_by_regime
+        share = sum(w * kappa.get(name, 1.0) for name, w in mixture.by_name.items())
+        return math.log(max(share, 1e-9))
+
+    def _slot(
+        self,
+        line: int,
+        token: Token,
+        mixture: ChannelMixture,
+        ocr_confidence: float | None = None,
+        cache: dict[tuple[str, bool], tuple[list[tuple[str, float, str, int]], float | None]] | None = None,
+    ) -> TokenSlot:
+        observed = normalise_syllable(token.text.lower())
+        abbreviation = self.is_abbreviation(token.text)
+        key = (observed, abbreviation)
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = self._scored_readings(observed, abbreviation, mixture)
+            if cache is not None:
+                cache[key] = hit
+        scored, keep = hit
         pattern = case_pattern(token.text)
         as_written = token.text
         if pattern == "mixed":
@@ -187,40 +245,19 @@ class Restorer:
             pattern = _main_case(token.text)
             if self.inventory.is_syllable(observed):
                 as_written = apply_case(pattern, observed, token.text)
-        cands: list[Candidate] = []
-        if found:
-            names = list(found)
-            unigram = self._unigram(names)
-            scored = sorted(
-                (
-                    (mixture.logprob(observed, r) + 0.3 * float(u), r)
-                    for r, u in zip(names, unigram, strict=True)
-                ),
-                reverse=True,
-            )[: self.settings.max_candidates]
-            bonus = 0.0
-            if ocr_confidence is not None and ocr_confidence >= 0:
-                bonus = self.settings.confidence_weight * (min(ocr_confidence, 100.0) - 50.0) / 50.0
-            for _, reading in scored:
-                cands.append(
-                    Candidate(
-                        lm_id=self.lm.token_id(reading),
-                        channel=mixture.logprob(observed, reading) + (bonus if reading == observed else 0.0),
-                        text=as_written if reading == observed else apply_case(pattern, reading, token.text),
-                        reason=found[reading],
-                    )
-                )
-        if observed not in found or abbreviation:
-            # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
-            # abbreviation-shaped token (VT, PCT, Bc) costs as little as the text is likely undamaged:
-            # in correct text it stays, in English-model OCR "PQ" may still be read as "ĐỘ".
-            keep = self.settings.keep_unknown_logprob
-            if abbreviation:
-                weights = mixture.by_name
-                keep = max(
-                    keep, math.log(max(1e-9, weights.get("exact", 0.0) + weights.get("stripped", 0.0)))
-                )
-                cands = [c for c in cands if c.text != token.text]
+        bonus = 0.0
+        if ocr_confidence is not None and ocr_confidence >= 0:
+            bonus = self.settings.confidence_weight * (min(ocr_confidence, 100.0) - 50.0) / 50.0
+        cands = [
+            Candidate(
+                lm_id=lm_id,
+                channel=channel + (bonus if reading == observed else 0.0),
+                text=as_written if reading == observed else apply_case(pattern, reading, token.text),
+                reason=reason,
+            )
+            for reading, channel, reason, lm_id in scored
+        ]
+        if keep is not None:
             cands.append(
                 Candidate(
                     lm_id=self.lm.token_id(observed),
@@ -285,11 +322,12 @@ class Restorer:
 
         positions: list[Position] = []
         slots: list[TokenSlot | None] = []
+        slot_cache: dict[tuple[str, bool], tuple[list[tuple[str, float, str, int]], float | None]] = {}
         for line_no, toks in enumerate(tokenised):
             word_conf = _token_confidences(lines[line_no], toks, confidences, line_no)
             for tok in toks:
                 if tok.kind in DECODABLE_KINDS:
-                    new_slot = self._slot(line_no, tok, mixture, word_conf.get(tok.start))
+                    new_slot = self._slot(line_no, tok, mixture, word_conf.get(tok.start), slot_cache)
                     positions.append(Position(tuple(new_slot.candidates)))
                     slots.append(new_slot)
                 else:
