@@ -49,6 +49,11 @@ _VOWEL_LETTERS = frozenset(
     for mark in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 )
 
+#: Least probability of an inserted character between two intended ones. The rendered training scans almost
+#: never make Tesseract ``eng`` insert anything (EM drives it to ~1e-5), real scans do (``duogc`` = ``được``,
+#: ``tré¢`` = ``trẻ``, ``bé1`` = ``bởi``). Chosen with :data:`VOWEL_CONFUSION`, on the same lines.
+INSERTION_FLOOR = {"eng": 0.02, "vie": 0.0}
+
 #: How many skeletons a memo entry holds (the most :meth:`CharChannel.skeleton_keys` is asked for).
 MEMO_KEYS = 10
 
@@ -152,7 +157,7 @@ class CharChannel:
                 for c, table in data["emissions"].items()
             }
             ins = data["insertion"]
-            self._p_ins = math.exp(float(ins["logprob"]))
+            self._p_ins = max(math.exp(float(ins["logprob"])), INSERTION_FLOOR.get(self.engine, 0.0))
             self._ins_chars = {ch: math.exp(float(lp)) for ch, lp in ins["chars"].items()}
             self._ins_other = math.exp(float(ins["other"]))
             self._char_given_base = {
@@ -166,9 +171,7 @@ class CharChannel:
             memo = data.get("skeleton_memo") or {}
             self._memo: dict[str, list[str]] = (
                 {str(o): [str(k) for k in keys] for o, keys in memo.get("keys", {}).items()}
-                if memo.get("beam") == SEARCH_BEAM
-                and memo.get("k") == MEMO_KEYS
-                and memo.get("vowel_confusion") == VOWEL_CONFUSION.get(str(data.get("engine")), 0.0)
+                if memo.get("settings") == search_settings(str(data.get("engine")))
                 else {}
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -390,6 +393,16 @@ def _build_trie(priors: dict[str, float]) -> _Node:
 @functools.cache
 def _load_cached(engine: str) -> CharChannel:
     return CharChannel(load_table(engine, "char_channel"))
+
+
+def search_settings(engine: str) -> dict[str, float]:
+    """Everything besides the table that the skeleton search's answers depend on (a memo's validity key)."""
+    return {
+        "beam": SEARCH_BEAM,
+        "k": MEMO_KEYS,
+        "vowel_confusion": VOWEL_CONFUSION.get(engine, 0.0),
+        "insertion_floor": INSERTION_FLOOR.get(engine, 0.0),
+    }
 
 
 @functools.cache

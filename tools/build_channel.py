@@ -74,7 +74,7 @@ def skeleton_memo(table: dict[str, Any], pairs: dict[tuple[str, str], int]) -> d
     every observed token of the training OCR seen at least twice. The answers are exactly what
     :meth:`CharChannel.search_skeleton_keys` returns with the beam recorded here.
     """
-    from diacritics.ocr_channel import MEMO_KEYS, SEARCH_BEAM, VOWEL_CONFUSION
+    from diacritics.ocr_channel import MEMO_KEYS, search_settings
 
     channel = CharChannel(table)
     ranked = sorted(table["skeletons"].items(), key=lambda kv: -float(kv[1]))
@@ -87,8 +87,7 @@ def skeleton_memo(table: dict[str, Any], pairs: dict[tuple[str, str], int]) -> d
     for tok in dict.fromkeys(tokens):
         keys[tok] = channel.search_skeleton_keys(tok, MEMO_KEYS)
     log.info("skeleton memo: %d tokens", len(keys))
-    vowel = VOWEL_CONFUSION.get(str(table["engine"]), 0.0)
-    return {"beam": SEARCH_BEAM, "k": MEMO_KEYS, "vowel_confusion": vowel, "keys": keys}
+    return {"settings": search_settings(str(table["engine"])), "keys": keys}
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -274,9 +273,9 @@ Skeleton-prior weight chosen on held-out training pages: {weights}.
 
 {markdown_table(case_header, case_rows)}
 
-Licence: counts derived from the law texts (not protected by copyright in Viet Nam) and, for a tenth of the
-training pages, from Vietnamese Wikipedia text (CC BY-SA 3.0; the tables hold counts of OCR confusions,
-not the text). Rebuilt in {seconds} s from the cached OCR.
+Licence: CC BY-SA 3.0 (see `LICENSE-wikipedia-CC-BY-SA-3.0.md`): a tenth of the training pages are renders
+of Vietnamese Wikipedia text; the rest are law texts (not protected by copyright in Viet Nam). The tables
+hold counts of OCR confusions, not the text. Rebuilt in {seconds} s from the cached OCR.
 """
     )
     path.write_text(text, encoding="utf-8")
