@@ -44,7 +44,7 @@ DECODABLE_KINDS = frozenset({"word", "other"})
 
 @dataclass(frozen=True)
 class RestorerSettings:
-    """Tunable settings (tuned on a dev split; see tools/tune_restorer.py).
+    """Tunable settings (LM weight and keep cost tuned on the dev split: see docs/TUNING.md).
 
     Attributes:
         weights: Decoder LM/channel weights and beam width.
