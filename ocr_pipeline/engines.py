@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 #: Largest page we rasterise/OCR, in pixels per side; bigger pages are scaled down.
 MAX_PAGE_PIXELS_SIDE = 12000
+#: Largest page we rasterise/OCR, in pixels (an A1 sheet at 300 dpi is 70 million); bigger pages get a
+#: lower resolution.
+MAX_PAGE_PIXELS = 100_000_000
 
 
 # --------------------------------------------------------------------------------------------- tesseract
@@ -90,6 +94,17 @@ def choose_language(requested: str = "auto") -> str:
     return requested
 
 
+def _handover_image(image: np.ndarray) -> Image.Image:
+    """The image as pytesseract will write it for Tesseract: uncompressed PGM, not its default PNG.
+
+    PNG-compressing a noisy 300-dpi page costs about as much as a third of its OCR; Tesseract reads the same
+    pixels either way (identical output).
+    """
+    pil = Image.fromarray(image)
+    pil.format = "PPM"  # Pillow's name for the PBM/PGM/PPM family: an 8-bit grey image is written as P5
+    return pil
+
+
 def _single_thread_env() -> None:
     # One Tesseract thread per worker: parallelism comes from our own worker processes.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -124,7 +139,7 @@ def ocr_page(
     config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}".strip()
     try:
         data: dict[str, list[Any]] = pytesseract.image_to_data(
-            Image.fromarray(image),
+            _handover_image(image),
             lang=lang,
             config=config,
             output_type=pytesseract.Output.DICT,
@@ -192,7 +207,7 @@ def detect_orientation(image: np.ndarray, *, timeout: float = 30) -> tuple[int, 
     _single_thread_env()
     try:
         osd = pytesseract.image_to_osd(
-            Image.fromarray(image), config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
+            _handover_image(image), config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
         )
     except (pytesseract.TesseractError, RuntimeError) as exc:
         log.debug("OSD failed: %s", exc)
@@ -230,6 +245,36 @@ def pdf_page_count(path: Path) -> int:
     raise InputFileError(f"{path.name}: pdfinfo could not read the page count")
 
 
+def pdf_page_size(path: Path, page_number: int) -> tuple[float, float] | None:
+    """Width and height of a PDF page in points (1/72 inch), or None when pdfinfo does not say."""
+    _check_poppler()
+    proc = subprocess.run(
+        ["pdfinfo", "-f", str(page_number), "-l", str(page_number), str(path)],
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("Page") and " size:" in line:
+            try:
+                dims = line.split("size:", 1)[1].split("pts", 1)[0].split("x")
+                return float(dims[0]), float(dims[1])
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def fitting_dpi(width_inches: float, height_inches: float, dpi: int) -> int:
+    """``dpi``, or the highest lower resolution at which the page stays within the pixel limits.
+
+    The limits are :data:`MAX_PAGE_PIXELS_SIDE` per side and :data:`MAX_PAGE_PIXELS` in all.
+    """
+    longest = max(width_inches, height_inches, 1e-6)
+    area = max(width_inches * height_inches, 1e-6)
+    limit = min(MAX_PAGE_PIXELS_SIDE / longest, (MAX_PAGE_PIXELS / area) ** 0.5)
+    return dpi if dpi <= limit else max(1, int(limit))
+
+
 def _sniff_pdf(path: Path) -> None:
     try:
         with path.open("rb") as fh:
@@ -252,8 +297,9 @@ def _pdf_error(path: Path, stderr: str) -> InputFileError:
 def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float = 300) -> np.ndarray:
     """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
 
-    Oversized pages (more than :data:`MAX_PAGE_PIXELS_SIDE` pixels on a side at ``dpi``) are rendered at a
-    lower resolution so that they fit.
+    Callers choose ``dpi`` with :func:`fitting_dpi` so that the page stays within the pixel limits (see
+    :func:`ocr_pipeline.rasterise.iter_pages`); as a last resort a page still bigger than
+    :data:`MAX_PAGE_PIXELS_SIDE` on a side is scaled down after rendering.
 
     Raises:
         InputFileError: The page cannot be rendered.
@@ -263,14 +309,16 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
 
     _check_poppler()
     try:
-        images = convert_from_path(
-            str(path),
-            dpi=dpi,
-            first_page=page_number,
-            last_page=page_number,
-            grayscale=True,
-            timeout=int(timeout),
-        )
+        with warnings.catch_warnings():  # pages up to MAX_PAGE_PIXELS are expected (callers cap the dpi)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            images = convert_from_path(
+                str(path),
+                dpi=dpi,
+                first_page=page_number,
+                last_page=page_number,
+                grayscale=True,
+                timeout=int(timeout),
+            )
     except (PDFPageCountError, PDFSyntaxError) as exc:
         raise _pdf_error(path, str(exc)) from exc
     if not images:
