@@ -38,6 +38,10 @@ def test_golden_case(case: dict[str, str]) -> None:
 
 def test_known_failures_exist() -> None:
     known = json.loads((GOLDEN / "restore_known_failures.json").read_text(encoding="utf-8"))
-    ids = {c["id"] for p in GOLDEN.glob("restore_*.json") if p.name != "restore_known_failures.json"
-           for c in json.loads(p.read_text(encoding="utf-8"))}
+    ids = {
+        c["id"]
+        for p in GOLDEN.glob("restore_*.json")
+        if p.name != "restore_known_failures.json"
+        for c in json.loads(p.read_text(encoding="utf-8"))
+    }
     assert set(known) <= ids, set(known) - ids
