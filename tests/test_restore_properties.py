@@ -1,4 +1,4 @@
-"""Properties of restoration on any input: it never crashes, keeps the line breaks, is idempotent, explains."""
+"""Properties of restoration on any input: no crash, line breaks kept, idempotent, explained."""
 
 from __future__ import annotations
 
