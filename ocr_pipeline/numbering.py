@@ -252,6 +252,10 @@ def _roman(line: str) -> Marker | None:
     return Marker("roman", repaired, printed, (value,), rest, form, repaired != token)
 
 
+#: A percentage, as plans' numbered targets begin ("1. 100% trẻ em ...", "2. 80% cán bộ ...").
+_PERCENT_START = regex.compile(r"\d{1,3}(?:[.,]\d+)?\s*%")
+
+
 def _number(line: str) -> Marker | None:
     match = _NUMBER.match(line)
     if not match:
@@ -266,6 +270,8 @@ def _number(line: str) -> Marker | None:
         form = 0.9 if rest else 0.6
     elif punct == ",":
         form = 0.4 if starts_upper(rest) else 0.0
+    elif rest and _PERCENT_START.match(rest):
+        form = 0.3  # "1 100% trẻ em có hoàn cảnh ...": a target's label whose dot the OCR lost
     else:
         form = 0.35 if rest and starts_upper(rest) and not rest[:1].isdigit() else 0.0
     if form <= 0:

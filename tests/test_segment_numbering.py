@@ -153,6 +153,8 @@ def test_digit_slip_far_from_the_expected_numeral_is_rejected() -> None:
         ("VI. TỔ CHỨC THỰC HIỆN", ctx(roman=(4,)), ("roman", "VI")),  # skipped V
         ("V. CHẾ ĐỘ BÁO CÁO", ctx(roman=(5,)), ("roman", "V")),  # printed twice
         ("1. Phòng Tư pháp", ctx(number=(7,)), ("number", "1")),  # numbering restarts
+        ("1 100% trẻ em có hoàn cảnh đặc biệt", ctx(roman=(2,)), ("number", "1")),  # a target, dot lost
+        ("3 80% cán bộ cấp xã", ctx(number=(2,)), ("number", "3")),
     ],
 )
 def test_missing_dot_skip_and_restart(line: str, context: Expectation, expected: tuple[str, str]) -> None:
@@ -161,6 +163,7 @@ def test_missing_dot_skip_and_restart(line: str, context: Expectation, expected:
 
 def test_missing_dot_needs_the_expected_number() -> None:
     assert marker("6 thôn tham gia tuyên truyền", ctx(number=(1,), after_break=False)) is None
+    assert marker("5 100% kinh phí", ctx(number=(1,))) is None  # a percentage, but not the next number
 
 
 def test_wrapped_line_starting_with_a_number_is_a_continuation() -> None:
