@@ -30,13 +30,29 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def words(text: str) -> list[str]:
-    """Word tokens (letters only) of scorer-normalised text."""
-    return WORD.findall(normalise_for_scoring(text))
+    """Word tokens (letters only) of scorer-normalised text, in one tone-placement convention.
+
+    vnocr writes the modern placement (``hóa``, ``thủy``, ``Ủy``), as the issue asks; the corpora mix both, so
+    the reference and the output are both put in the modern placement before comparing (``hoá`` and ``hóa``
+    are the same word, not an error).
+    """
+    from diacritics.normalise import normalise_text
+
+    return WORD.findall(normalise_for_scoring(normalise_text(text)))
 
 
 def syllable_accuracy(reference: str, hypothesis: str) -> float:
     """1 - syllable error rate over word tokens (case and accents included)."""
     ref, hyp = words(reference), words(hypothesis)
+    return 1.0 - Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+def syllable_accuracy_lowercase(reference: str, hypothesis: str) -> float:
+    """:func:`syllable_accuracy` over the words not written in capitals (restoration keeps each word's case,
+    so both sides filter alike). The corpora's titles in capitals often lack their marks (``NGOAI``, ``VA``,
+    ``NƯƠC``): restoring them is right but counts as an error against such a reference."""
+    ref = [w for w in words(reference) if not (len(w) > 1 and w.isupper())]
+    hyp = [w for w in words(hypothesis) if not (len(w) > 1 and w.isupper())]
     return 1.0 - Levenshtein.distance(ref, hyp) / max(1, len(ref))
 
 
@@ -213,15 +229,23 @@ def _ocr_rows(
     rows: list[list[Any]] = []
     for set_name, (truth, ocr) in _ocr_sets(ctx, lang).items():
         if not ocr:
-            rows.append([set_name, truth, *([""] * len(restorers))])
+            rows.append([set_name, truth, *([""] * (len(restorers) + 1))])
             continue
         raw = syllable_accuracy(truth, ocr)
         row: list[Any] = [set_name, f"{100 * raw:.2f}%"]
         results[f"{lang}_ocr"].setdefault(set_name, {"raw": raw})
+        restored = ""
         for name, restore in restorers.items():
-            acc = syllable_accuracy(truth, restore(ocr))
+            restored = restore(ocr)
+            acc = syllable_accuracy(truth, restored)
             results[f"{lang}_ocr"][set_name][name] = acc
             row.append(f"{100 * acc:.2f}%")
+        raw_low, acc_low = (
+            syllable_accuracy_lowercase(truth, ocr),
+            syllable_accuracy_lowercase(truth, restored),
+        )
+        results[f"{lang}_ocr"][set_name]["words not in capitals"] = {"raw": raw_low, "vnocr": acc_low}
+        row.append(f"{100 * raw_low:.2f}% → {100 * acc_low:.2f}%")
         rows.append(row)
     return rows
 
@@ -259,9 +283,12 @@ def run(ctx: BenchContext) -> BenchSection:
             results["stripped"].setdefault(set_name, {})[name] = acc
             row.append(f"{100 * acc:.2f}%")
         rows_stripped.append(row)
-        acc = _score_set(restorers["vnocr (trigram)"], texts, lambda t: t)
+        restored = [restorers["vnocr (trigram)"](t) for t in texts]
+        acc = syllable_accuracy("\n".join(texts), "\n".join(restored))
+        acc_low = syllable_accuracy_lowercase("\n".join(texts), "\n".join(restored))
         results["correct"][set_name] = acc
-        rows_correct.append([set_name, f"{100 * acc:.2f}%"])
+        results["correct"][f"{set_name}, words not in capitals"] = acc_low
+        rows_correct.append([set_name, f"{100 * acc:.2f}%", f"{100 * acc_low:.2f}%"])
     rows_eng = _ocr_rows(ctx, "eng", restorers, results)
     rows_vie = _ocr_rows(ctx, "vie", restorers, results)
     plan_2021 = _plan_2021(ctx, restorers)
@@ -270,7 +297,7 @@ def run(ctx: BenchContext) -> BenchSection:
     results["speed"] = speed
     names = list(restorers)
     md = [
-        "Syllable accuracy = 1 − syllable error rate over word tokens, case and accents included. Held out from "
+        "Syllable accuracy = 1 − syllable error rate over word tokens, case and accents included (reference and output both in the modern tone placement, `hóa`/`thủy`, which vnocr writes). Held out from "
         f"all training and tuning: the legal-snippets `test` split and `{HELD_OUT_DOC}` (the scans of both are "
         "rendered and degraded by the project's generator, then OCR'd by Tesseract; see `tools/channel_sets.py`).",
         "Baselines in the same run: `unigram` (each token's most likely reading on its own) and `bigram` (the same "
@@ -282,15 +309,21 @@ def run(ctx: BenchContext) -> BenchSection:
         "",
         "**English-model Tesseract output of rendered scans of held-out text** (target ≥ 97%)",
         "",
-        markdown_table(["set", "raw eng OCR", *names], rows_eng) if rows_eng else "_channel sets not built_",
+        markdown_table(["set", "raw eng OCR", *names, "words not in capitals: raw → vnocr"], rows_eng)
+        if rows_eng
+        else "_channel sets not built_",
         "",
         "**Vietnamese-model Tesseract output (tone and case slips) of the same scans** (must improve on raw)",
         "",
-        markdown_table(["set", "raw vie OCR", *names], rows_vie) if rows_vie else "_channel sets not built_",
+        markdown_table(["set", "raw vie OCR", *names, "words not in capitals: raw → vnocr"], rows_vie)
+        if rows_vie
+        else "_channel sets not built_",
         "",
         "**Correct text must not change** (share of syllables unchanged, case included; target ≥ 99.8%)",
         "",
-        markdown_table(["set", "unchanged"], rows_correct),
+        markdown_table(["set", "unchanged", "unchanged, words not in capitals"], rows_correct),
+        "",
+        "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), which vnocr restores; such repairs count as changes in the first column. The second column leaves out words in capitals (on both sides alike).",
         "",
     ]
     if plan_2021:
