@@ -323,16 +323,16 @@ def run(ctx: BenchContext) -> BenchSection:
         "",
         markdown_table(["set", "unchanged", "unchanged, words not in capitals"], rows_correct),
         "",
-        "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), which vnocr restores; such repairs count as changes in the first column. The second column leaves out words in capitals (on both sides alike).",
+        "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), which vnocr restores, and snippets are cut mid-word (`đầ`, `Điề`), which vnocr completes; both count as changes. The second column leaves out words in capitals (on both sides alike).",
         "",
     ]
     if plan_2021:
         parts = list(next(iter(plan_2021.values())))
         md += [
             "**The real 2021 district plan** (English-model OCR of a real scan, `shared/documents`) against the "
-            "project's hand transcription `tests/data/district-2021.gt.txt`. One constant "
-            "(`diacritics.ocr_channel.VOWEL_CONFUSION`) was chosen on lines 1–120; lines 121–241 were never "
-            "tuned on.",
+            "project's hand transcription `tests/data/district-2021.gt.txt`. Lines 1–120 are dev material: the eng "
+            "channel's `VOWEL_CONFUSION` and `INSERTION_FLOOR`, the restorer's `keep_unknown_by_regime` and the "
+            "decoder weights of docs/TUNING.md were chosen with them; lines 121–241 were never tuned on.",
             "",
             markdown_table(
                 ["system", *parts],
