@@ -34,7 +34,7 @@ import regex
 from diacritics.casing import BREAKS, FORMAT, token_case
 from diacritics.normalise import normalise_syllable
 
-from .channel_corpus import _read_jsonl_xz, snippet_paragraphs
+from .channel_corpus import legal_training_texts
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,8 @@ _TOKEN = regex.compile(r"\p{L}+|[^\s\p{L}]+")
 
 
 def legal_texts(corpus: Path) -> Iterator[str]:
-    """The law corpus and the legal-snippets ``train`` split."""
-    for rec in _read_jsonl_xz(corpus / "vlc-laws.jsonl.xz"):
-        yield rec["text"]
-    for rec in _read_jsonl_xz(corpus / "legal-snippets.jsonl.xz"):
-        if rec.get("split") == "train":
-            yield "\n".join(snippet_paragraphs(rec["text"]))
+    """The law corpus and the legal-snippets ``train`` split (a snippet's title on its own line)."""
+    return legal_training_texts(corpus, paragraph_separator="\n")
 
 
 def count(texts: Iterator[str]) -> tuple[Counter[str], ...]:

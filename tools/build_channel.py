@@ -25,7 +25,7 @@ from typing import Any
 
 from diacritics.ocr_channel import CharChannel
 
-from .channel_corpus import _read_jsonl_xz, snippet_paragraphs
+from .channel_corpus import legal_training_texts
 from .channel_learn import channel_statistics, collect, learn_char_channel, skeleton_prior, token_table
 from .channel_sets import LANGS, OCR_PSM, SETS, PageRecord, load_set
 
@@ -36,11 +36,7 @@ PRIOR_WEIGHTS = (0.25, 0.5, 0.75, 1.0, 1.5)
 
 def law_texts(corpus: Path) -> Iterator[str]:
     """The law corpus and the legal-snippets train split (the skeleton prior's text; no Wikipedia)."""
-    for rec in _read_jsonl_xz(corpus / "vlc-laws.jsonl.xz"):
-        yield rec["text"]
-    for rec in _read_jsonl_xz(corpus / "legal-snippets.jsonl.xz"):
-        if rec.get("split") == "train":
-            yield " ".join(snippet_paragraphs(rec["text"]))
+    return legal_training_texts(corpus)
 
 
 def _is_tune_page(rec: PageRecord) -> bool:

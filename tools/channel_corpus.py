@@ -158,3 +158,17 @@ def snippet_documents(corpus: Path, split: str, pages: int, seed: int = 7) -> li
         if paras:
             docs.append(SourceDocument(f"{split}-{k:03d}", paras))
     return docs
+
+
+def legal_training_texts(corpus: Path, paragraph_separator: str = " ") -> Iterator[str]:
+    """The law corpus and the legal-snippets ``train`` split, one text per document (no Wikipedia).
+
+    Args:
+        corpus: The corpus folder.
+        paragraph_separator: What joins a snippet's title and body.
+    """
+    for rec in _read_jsonl_xz(corpus / "vlc-laws.jsonl.xz"):
+        yield rec["text"]
+    for rec in _read_jsonl_xz(corpus / "legal-snippets.jsonl.xz"):
+        if rec.get("split") == "train":
+            yield paragraph_separator.join(snippet_paragraphs(rec["text"]))
