@@ -259,18 +259,7 @@ class CharChannel:
             alpha[j + 1] += alpha[j] * ins[j]
         rows = self._emission_rows(obs, emit)
         for c in ref:
-            row = self._row(rows, obs, c, emit)
-            nxt = [0.0] * (m + 1)
-            for j in range(m + 1):
-                a = alpha[j]
-                if a == 0.0:
-                    continue
-                a *= stop
-                for k, e in enumerate(row[j]):
-                    nxt[j + k] += a * e
-            for j in range(m):
-                nxt[j + 1] += nxt[j] * ins[j]
-            alpha = nxt
+            alpha = _advance(alpha, self._row(rows, obs, c, emit), stop, ins)
         return alpha[m] * stop
 
     # ------------------------------------------------------------------ skeletons
@@ -339,17 +328,7 @@ class CharChannel:
             children: list[tuple[float, _Node, list[float]]] = []
             for node, col in frontier:
                 for letter, child in node.children.items():
-                    row = self._row(rows, obs, letter, self._skeleton_emission)
-                    nxt = [0.0] * (m + 1)
-                    for j in range(m + 1):
-                        a = col[j]
-                        if a == 0.0:
-                            continue
-                        a *= stop
-                        for kk, e in enumerate(row[j]):
-                            nxt[j + kk] += a * e
-                    for j in range(m):
-                        nxt[j + 1] += nxt[j] * ins[j]
+                    nxt = _advance(col, self._row(rows, obs, letter, self._skeleton_emission), stop, ins)
                     # Optimistic score of the prefix: it may still explain the rest of the observed string.
                     best = max(
                         (math.log(v) + (m - j) * _REST_PER_CHAR for j, v in enumerate(nxt) if v > 0),
@@ -363,6 +342,29 @@ class CharChannel:
             top = heapq.nlargest(beam, children, key=lambda t: t[0])
             frontier = [(node, col) for _, node, col in top]
         return heapq.nlargest(k, done)
+
+
+def _advance(col: list[float], row: list[list[float]], stop: float, ins: list[float]) -> list[float]:
+    """One step of the forward algorithm: the column after one more intended character.
+
+    Args:
+        col: ``col[j]`` = probability of having produced the first ``j`` observed characters so far.
+        row: ``row[j][k]`` = probability that the character emits ``obs[j:j+k]``.
+        stop: Probability of no (more) insertion before the character.
+        ins: ``ins[j]`` = probability of inserting observed character ``j``.
+    """
+    m = len(col) - 1
+    nxt = [0.0] * (m + 1)
+    for j in range(m + 1):
+        a = col[j]
+        if a == 0.0:
+            continue
+        a *= stop
+        for k, e in enumerate(row[j]):
+            nxt[j + k] += a * e
+    for j in range(m):
+        nxt[j + 1] += nxt[j] * ins[j]
+    return nxt
 
 
 #: Per-character log-probability assumed for the unexplained rest of the observed string during the search.
