@@ -124,6 +124,7 @@ class Restorer:
         self.case_model = case_model
         #: Per OCR regime: P(a lower-case word comes out capitalised mid-sentence).
         self.case_slips = case_slips or {}
+        self._readings_memo: dict[str, dict[str, str]] = {}
 
     @classmethod
     @functools.cache
@@ -154,15 +155,21 @@ class Restorer:
             return False
         return token.isupper() or (len(token) == 2 and token[0].isupper() and token[1].islower())
 
-    def abbreviation_readings(self, observed: str) -> dict[str, str]:
-        """Readings of an abbreviation: known tokens with the same letters (``ldtbxh`` → ``lđtbxh``) only."""
-        found = {observed: "kept: abbreviation"} if self.inventory.is_known(observed) else {}
-        for known, _prior in self.inventory.variants(strip_diacritics(observed)):
-            found.setdefault(known, "same letters (abbreviation)")
+    def readings(self, observed: str) -> dict[str, str]:
+        """Candidate readings (lowercase syllables or known tokens) of a lowercase token, with the reason.
+
+        Memoised per restorer (the regime fit and the lattice both ask for them); the result is shared, so
+        callers must not change it.
+        """
+        hit = self._readings_memo.get(observed)
+        if hit is not None:
+            return hit
+        if len(self._readings_memo) > 100_000:
+            self._readings_memo.clear()
+        found = self._readings_memo[observed] = self._find_readings(observed)
         return found
 
-    def readings(self, observed: str) -> dict[str, str]:
-        """Candidate readings (lowercase syllables or known tokens) of a lowercase token, with the reason."""
+    def _find_readings(self, observed: str) -> dict[str, str]:
         found: dict[str, str] = {}
         if self.inventory.is_known(observed):
             found[observed] = "as written"
@@ -181,8 +188,6 @@ class Restorer:
         of keeping it as written when it is no known reading (None when it is). Depends only on the token and
         the document's mixture, so :meth:`restore` computes it once per distinct token."""
         found = self.readings(observed)
-        if abbreviation:
-            found = {**self.abbreviation_readings(observed), **found}
         scored: list[tuple[str, float, str, int]] = []
         if found:
             names = list(found)
@@ -375,7 +380,7 @@ class Restorer:
                     alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
                 )
             )
-        self._fix_case_slips(tokenised, slots, result.choice, replacement, decisions, mixture, explain)
+        self._fix_case_slips(tokenised, slots, replacement, decisions, mixture, explain)
         out_lines = []
         for line_no, toks in enumerate(tokenised):
             out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
@@ -383,14 +388,12 @@ class Restorer:
 
     def case_slip_probability(self, mixture: ChannelMixture) -> float:
         """P(the OCR capitalises a lower-case word mid-sentence) for this document's regime mixture."""
-        slips = {name: rate for name, rate in self.case_slips.items()}
-        return sum(w * slips.get(name, 0.0) for name, w in mixture.by_name.items())
+        return sum(w * self.case_slips.get(name, 0.0) for name, w in mixture.by_name.items())
 
     def _fix_case_slips(
         self,
         tokenised: Sequence[Sequence[Token]],
         slots: Sequence[TokenSlot | None],
-        choice: Sequence[int],
         replacement: dict[tuple[int, int], str],
         decisions: list[Decision],
         mixture: ChannelMixture,
