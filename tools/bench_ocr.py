@@ -325,23 +325,21 @@ class _TesseractClock:
         ocr_page, detect_orientation = engines.ocr_page, engines.detect_orientation
         self._saved = (ocr_page, detect_orientation)
 
-        def timed_ocr(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return ocr_page(*args, **kwargs)
-            finally:
-                self.ocr += time.perf_counter() - start
-
-        def timed_osd(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return detect_orientation(*args, **kwargs)
-            finally:
-                self.osd += time.perf_counter() - start
-
-        engines.ocr_page = timed_ocr
-        engines.detect_orientation = timed_osd
+        engines.ocr_page = self._timed(ocr_page, "ocr")
+        engines.detect_orientation = self._timed(detect_orientation, "osd")
         return self
+
+    def _timed(self, func: Any, total: str) -> Any:
+        """``func``, adding the seconds of each call to the attribute ``total``."""
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                setattr(self, total, getattr(self, total) + time.perf_counter() - start)
+
+        return timed
 
     def __exit__(self, *exc: object) -> None:
         assert self._saved is not None
