@@ -28,6 +28,10 @@ class ComponentChannel(Protocol):
         """Natural-log P(observed | intended); both lowercase NFC."""
         ...
 
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings of one observed token."""
+        ...
+
 
 @dataclass
 class ExactChannel:
@@ -39,6 +43,10 @@ class ExactChannel:
     def logprob(self, observed: str, intended: str) -> float:
         """0 when identical, a tiny floor otherwise."""
         return 0.0 if observed == intended else self.slack
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings."""
+        return [self.logprob(observed, s) for s in intended]
 
 
 @dataclass
@@ -52,18 +60,26 @@ class StrippedChannel:
         """0 when the observed token is the intended one stripped, a tiny floor otherwise."""
         return 0.0 if observed == strip_diacritics(intended) else self.slack
 
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings."""
+        return [self.logprob(observed, s) for s in intended]
+
 
 @dataclass
 class LearnedChannel:
     """A channel learned from OCR output aligned with the truth (see :mod:`diacritics.ocr_channel`)."""
 
     name: str
-    scorer: Callable[[str, str], float]
+    scorer: Callable[[str, Sequence[str]], list[float]]
     floor: float = math.log(1e-9)
 
     def logprob(self, observed: str, intended: str) -> float:
         """The learned log-probability, floored."""
-        return max(self.floor, self.scorer(observed, intended))
+        return self.logprobs(observed, (intended,))[0]
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """The learned log-probabilities of many readings (scored together), floored."""
+        return [max(self.floor, lp) for lp in self.scorer(observed, intended)]
 
 
 def logsumexp(values: Sequence[float]) -> float:
@@ -102,15 +118,21 @@ class ChannelMixture:
 
     def logprob(self, observed: str, intended: str) -> float:
         """Mixture log-probability (cached per document)."""
-        key = (observed, intended)
-        hit = self._cache.get(key)
-        if hit is None:
-            parts = [
-                math.log(w) + lp if w > 0 else LOG_ZERO
-                for w, lp in zip(self.weights, self.component_logprobs(observed, intended), strict=True)
-            ]
-            hit = self._cache[key] = logsumexp(parts)
-        return hit
+        return self.logprobs(observed, (intended,))[0]
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings of one observed token (each component scores them together)."""
+        missing = [s for s in dict.fromkeys(intended) if (observed, s) not in self._cache]
+        if missing:
+            log_weights = [math.log(w) if w > 0 else None for w in self.weights]
+            per_component = [c.logprobs(observed, missing) for c in self.components]
+            for i, s in enumerate(missing):
+                parts = [
+                    lw + lps[i] if lw is not None else LOG_ZERO
+                    for lw, lps in zip(log_weights, per_component, strict=True)
+                ]
+                self._cache[(observed, s)] = logsumexp(parts)
+        return [self._cache[(observed, s)] for s in intended]
 
     def fit(
         self,
@@ -141,12 +163,10 @@ class ChannelMixture:
         for observed, cands in obs:
             if not cands:
                 continue
-            per_token.append(
-                [
-                    logsumexp([prior + comp.logprob(observed, s) for s, prior in cands])
-                    for comp in self.components
-                ]
-            )
+            readings = [s for s, _ in cands]
+            priors = [prior for _, prior in cands]
+            rows = [comp.logprobs(observed, readings) for comp in self.components]
+            per_token.append([logsumexp([p + lp for p, lp in zip(priors, row, strict=True)]) for row in rows])
         if not per_token:
             return
         n_comp = len(self.components)

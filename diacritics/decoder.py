@@ -9,6 +9,7 @@ documents decode in bounded memory and time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -57,11 +58,22 @@ class DecodeResult:
 
 @dataclass(frozen=True)
 class DecoderWeights:
-    """Log-linear weights of the decoder's score and its beam width."""
+    """Log-linear weights of the decoder's score and its pruning.
+
+    Attributes:
+        lm: Weight of the LM log-probability.
+        channel: Weight of the channel log-probability.
+        beam: Most states kept after each position.
+        state_margin: States scoring this much (nats) below the best one are dropped (``inf``: none are).
+        candidate_margin: Candidates whose channel log-probability is this much below the position's best
+            are not expanded (``inf``: all are).
+    """
 
     lm: float = 1.0
     channel: float = 1.0
     beam: int = 24
+    state_margin: float = math.inf
+    candidate_margin: float = math.inf
 
 
 def decode(
@@ -106,6 +118,13 @@ def decode(
         cand_ch = np.fromiter(
             (c.channel for c in pos.candidates), dtype=np.float64, count=len(pos.candidates)
         )
+        expanded = None
+        if len(cand_ch) > 1 and weights.candidate_margin < math.inf:
+            expanded = np.flatnonzero(cand_ch >= cand_ch.max() - weights.candidate_margin)
+            if len(expanded) < len(cand_ch):
+                cand_ids, cand_ch = cand_ids[expanded], cand_ch[expanded]
+            else:
+                expanded = None
         n_states, n_cands = len(state_v), len(cand_ids)
         # All (state, candidate) pairs, flattened state-major.
         u = np.repeat(state_u, n_cands)
@@ -124,8 +143,11 @@ def decode(
         if len(survivors) > weights.beam:
             top = np.argpartition(-total[survivors], weights.beam - 1)[: weights.beam]
             survivors = survivors[top]
+        if weights.state_margin < math.inf and len(survivors) > 1:
+            kept = total[survivors]
+            survivors = survivors[kept >= kept.max() - weights.state_margin]
         back_state.append(survivors // n_cands)
-        back_cand.append(survivors % n_cands)
+        back_cand.append(survivors % n_cands if expanded is None else expanded[survivors % n_cands])
         state_u, state_v, state_score = v[survivors], w[survivors], total[survivors]
 
     # Close the last sentence.

@@ -22,9 +22,12 @@ import heapq
 import json
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ocr_pipeline.exceptions import DataError
 
@@ -177,8 +180,16 @@ class CharChannel:
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie = _build_trie(self._skeleton_prior)
+        self._trie_letters: dict[str, int] | None = None
+        self._skeleton_mixing: np.ndarray | None = None
         self._rows: dict[tuple[str, bool], dict[str, list[list[float]]]] = {}
-        self.logprob = functools.lru_cache(maxsize=200_000)(self._logprob)  # type: ignore[method-assign]
+        self._scores: dict[tuple[str, str], float] = {}
+        #: Intended letters in the order of the emission vectors' entries, and the vectors by observed string.
+        self._alphabet: dict[str, int] = {
+            c: i for i, c in enumerate(sorted(set(self._emit) | set(self._totals) | _VOWEL_LETTERS))
+        }
+        self._vectors: dict[str, np.ndarray] = {}
+        self._vector_model: _VectorModel | None = None
         self.emission = functools.lru_cache(maxsize=200_000)(self._emission)  # type: ignore[method-assign]
         self.skeleton_keys = functools.lru_cache(maxsize=50_000)(self._skeleton_keys)  # type: ignore[method-assign]
 
@@ -216,15 +227,98 @@ class CharChannel:
         """P(one inserted character is ``observed_char``)."""
         return self._ins_chars.get(observed_char, self._ins_other)
 
-    def _logprob(self, observed: str, intended: str) -> float:
-        obs = unicodedata.normalize("NFC", observed.lower())
-        ref = unicodedata.normalize("NFC", intended.lower())
-        p = self._forward(obs, ref, self.emission)
-        return math.log(p) if p > 0 else LOG_ZERO
-
     def logprob(self, observed: str, intended: str) -> float:
         """Natural-log P(observed | intended), summed over all alignments (cached)."""
-        return self._logprob(observed, intended)  # replaced by a cached version in __init__
+        return self.logprobs(observed, (intended,))[0]
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` of one observed token against many readings, computed together (cached).
+
+        The readings' dynamic programmes run side by side as matrix products over the observed string's
+        positions, one per character of the longest reading, instead of one Python loop per reading.
+        """
+        obs = unicodedata.normalize("NFC", observed.lower())
+        refs = [unicodedata.normalize("NFC", r.lower()) for r in intended]
+        cache = self._scores
+        missing = list(dict.fromkeys(r for r in refs if (obs, r) not in cache))
+        if missing:
+            if len(cache) > 400_000:
+                cache.clear()
+            with np.errstate(divide="ignore"):
+                logs = np.log(self._forward_batch(obs, missing))
+            for ref, lp in zip(missing, logs.tolist(), strict=True):
+                cache[(obs, ref)] = lp if lp > LOG_ZERO else LOG_ZERO
+        return [cache[(obs, r)] for r in refs]
+
+    def _forward_batch(self, obs: str, refs: Sequence[str]) -> np.ndarray:
+        """P(obs | ref) for every ref: :meth:`_forward` with the emission model, vectorised over refs.
+
+        The forward column after each intended character is a row vector over the observed string's
+        positions; one character's step is a matrix (emit ``obs[j:j+k]`` from position ``j``, then insert
+        characters), so all readings advance together, one batched matrix product per character position.
+        """
+        m = len(obs)
+        letters = list(dict.fromkeys(c for r in refs for c in r))
+        local = {c: i + 1 for i, c in enumerate(letters)}  # 0 = identity: a shorter reading has ended
+        width = max((len(r) for r in refs), default=0)
+        codes = np.zeros((len(refs), width), dtype=np.intp)
+        for i, ref in enumerate(refs):
+            codes[i, : len(ref)] = [local[c] for c in ref]
+        closure = self._closure(obs)
+        stop = 1.0 - self._p_ins
+        # emission[l, j, j + k] = stop * P(letter l emits obs[j:j+k])
+        starts, ends, vectors = [], [], []
+        for j in range(m + 1):
+            for k in range(min(MAX_EMIT, m - j) + 1):
+                starts.append(j)
+                ends.append(j + k)
+                vectors.append(self._emission_vector(obs[j : j + k]))
+        columns = self._alphabet_columns(letters)
+        steps = np.zeros((len(letters) + 1, m + 1, m + 1))
+        steps[1:, starts, ends] = stop * np.stack(vectors)[:, columns].T
+        steps[1:] = steps[1:] @ closure
+        steps[0] = np.eye(m + 1)
+        alpha = np.broadcast_to(closure[0], (len(refs), m + 1))
+        for t in range(width):
+            alpha = np.einsum("nj,njk->nk", alpha, steps[codes[:, t]])
+        result: np.ndarray = alpha[:, m] * stop
+        return result
+
+    def _closure(self, obs: str) -> np.ndarray:
+        """``closure[j, j2]`` = probability of inserting ``obs[j:j2]`` (1 on the diagonal)."""
+        m = len(obs)
+        ins = [self._p_ins * self.insertion(ch) for ch in obs]
+        closure = np.eye(m + 1)
+        for j in range(m):
+            p = 1.0
+            for j2 in range(j + 1, m + 1):
+                p *= ins[j2 - 1]
+                closure[j, j2] = p
+        return closure
+
+    def _alphabet_columns(self, letters: Sequence[str]) -> list[int]:
+        """Column of each intended letter in the emission vectors (the alphabet grows on a new letter)."""
+        index = self._alphabet
+        new = [c for c in letters if c not in index]
+        if new:
+            for c in new:
+                index[c] = len(index)
+            self._vectors.clear()
+            self._vector_model = None
+        return [index[c] for c in letters]
+
+    def _emission_vector(self, observed: str) -> np.ndarray:
+        """:meth:`emission` of ``observed`` from every intended letter of the alphabet, as one vector."""
+        hit = self._vectors.get(observed)
+        if hit is not None:
+            return hit
+        model = self._vector_model
+        if model is None:
+            model = self._vector_model = _VectorModel(self)
+        if len(self._vectors) > 50_000:
+            self._vectors.clear()
+        hit = self._vectors[observed] = model.vector(observed)
+        return hit
 
     def _emission_rows(self, obs: str, emit: Any) -> dict[str, list[list[float]]]:
         """Per intended letter ``c`` (filled lazily): ``rows[c][j][k] = emit(c, obs[j:j+k])``.
@@ -310,38 +404,149 @@ class CharChannel:
         return self._skeleton_keys(observed, k)  # replaced by a cached version in __init__
 
     def _search(self, obs: str, k: int, beam: int = SEARCH_BEAM) -> list[tuple[float, str]]:
-        """Beam search over the skeleton trie, extending the forward column one letter at a time."""
+        """Beam search over the skeleton trie, extending the forward columns one letter at a time.
+
+        The frontier's columns advance together: one batched matrix product per depth over every child of
+        every frontier node (see :meth:`_forward_batch` for the step matrices).
+        """
         m = len(obs)
         stop = 1.0 - self._p_ins
-        ins = [self._p_ins * self.insertion(ch) for ch in obs]
-        start = [0.0] * (m + 1)
-        start[0] = 1.0
-        for j in range(m):
-            start[j + 1] += start[j] * ins[j]
-        rows = self._emission_rows(obs, self._skeleton_emission)
-        frontier: list[tuple[_Node, list[float]]] = [(self._trie, start)]
-        done: list[tuple[float, str]] = []
+        closure = self._closure(obs)
+        steps = self._skeleton_steps(obs, closure, stop)
+        rest = (m - np.arange(m + 1)) * _REST_PER_CHAR
         weight = self.prior_weight
+        nodes = [self._trie]
+        cols = closure[:1]
+        done: list[tuple[float, str]] = []
         depth = 0
-        while frontier and depth < 12:
+        while nodes and depth < 12:
             depth += 1
-            children: list[tuple[float, _Node, list[float]]] = []
-            for node, col in frontier:
-                for letter, child in node.children.items():
-                    nxt = _advance(col, self._row(rows, obs, letter, self._skeleton_emission), stop, ins)
-                    # Optimistic score of the prefix: it may still explain the rest of the observed string.
-                    best = max(
-                        (math.log(v) + (m - j) * _REST_PER_CHAR for j, v in enumerate(nxt) if v > 0),
-                        default=LOG_ZERO,
-                    )
-                    if best <= LOG_ZERO:
-                        continue
-                    if child.key is not None and nxt[m] > 0:
-                        done.append((math.log(nxt[m] * stop) + weight * child.prior, child.key))
-                    children.append((best + weight * child.best_prior, child, nxt))
-            top = heapq.nlargest(beam, children, key=lambda t: t[0])
-            frontier = [(node, col) for _, node, col in top]
+            expansions = [self._expansion(node) for node in nodes]
+            sizes = [len(e.children) for e in expansions]
+            if not sum(sizes):
+                break
+            parents = np.repeat(np.arange(len(nodes)), sizes)
+            codes = np.concatenate([e.codes for e in expansions])
+            kids = [child for e in expansions for child in e.children]
+            nxt = np.einsum("cj,cjk->ck", cols[parents], steps[codes])
+            with np.errstate(divide="ignore"):
+                # Optimistic score of each prefix: it may still explain the rest of the observed string.
+                best = (np.log(nxt) + rest).max(axis=1)
+            alive = np.flatnonzero(best > LOG_ZERO)
+            finals = nxt[:, m]
+            for i in alive[[kids[i].key is not None and finals[i] > 0 for i in alive]] if len(alive) else ():
+                child = kids[i]
+                assert child.key is not None
+                done.append((math.log(finals[i] * stop) + weight * child.prior, child.key))
+            scores = best[alive] + weight * np.concatenate([e.best_priors for e in expansions])[alive]
+            top = alive[np.argsort(-scores, kind="stable")[:beam]]
+            nodes = [kids[i] for i in top]
+            cols = nxt[top]
         return heapq.nlargest(k, done)
+
+    def _expansion(self, node: _Node) -> _Expansion:
+        """A trie node's children as arrays for the batched search (built once per node)."""
+        if node.expansion is None:
+            index = self._skeleton_letters()
+            kids = list(node.children.values())
+            node.expansion = _Expansion(
+                kids,
+                np.array([index[letter] for letter in node.children], dtype=np.intp),
+                np.array([child.best_prior for child in kids]),
+            )
+        return node.expansion
+
+    def _skeleton_letters(self) -> dict[str, int]:
+        """The letters of the skeleton trie, numbered."""
+        if self._trie_letters is None:
+            letters: dict[str, int] = {}
+            stack = [self._trie]
+            while stack:
+                node = stack.pop()
+                for letter, child in node.children.items():
+                    letters.setdefault(letter, len(letters))
+                    stack.append(child)
+            self._trie_letters = letters
+        return self._trie_letters
+
+    def _skeleton_steps(self, obs: str, closure: np.ndarray, stop: float) -> np.ndarray:
+        """Step matrices of the skeleton letters (emission averaged over the letters with that base)."""
+        letters = list(self._skeleton_letters())
+        mixing: list[dict[str, float]] = [self._char_given_base.get(b) or {b: 1.0} for b in letters]
+        columns = dict(
+            zip(
+                (c for dist in mixing for c in dist),
+                self._alphabet_columns([c for dist in mixing for c in dist]),
+                strict=True,
+            )
+        )
+        if self._skeleton_mixing is None or self._skeleton_mixing.shape[1] != len(self._alphabet):
+            weights = np.zeros((len(letters), len(self._alphabet)))
+            for row, dist in enumerate(mixing):
+                for c, p in dist.items():
+                    weights[row, columns[c]] += p
+            self._skeleton_mixing = weights
+        m = len(obs)
+        starts, ends, vectors = [], [], []
+        for j in range(m + 1):
+            for k in range(min(MAX_EMIT, m - j) + 1):
+                starts.append(j)
+                ends.append(j + k)
+                vectors.append(self._emission_vector(obs[j : j + k]))
+        emitted = np.stack(vectors) @ self._skeleton_mixing.T  # (substrings, skeleton letters)
+        steps = np.zeros((len(letters), m + 1, m + 1))
+        steps[:, starts, ends] = stop * emitted.T
+        result: np.ndarray = steps @ closure
+        return result
+
+
+class _VectorModel:
+    """:meth:`CharChannel.emission` for all letters of the channel's alphabet at once (numpy arrays)."""
+
+    def __init__(self, channel: CharChannel) -> None:
+        letters = list(channel._alphabet)
+        self._index = dict(channel._alphabet)
+        b = channel._backoff
+        alpha = channel._alpha
+        #: weight of the back-off measure of each letter: alpha / (N_c + alpha)
+        self._share = np.array([alpha / (channel._totals.get(c, 0.0) + alpha) for c in letters])
+        self._backoff = b
+        self._by_fold: dict[str, list[int]] = {}
+        for i, c in enumerate(letters):
+            self._by_fold.setdefault(fold_char(c), []).append(i)
+        inverse: dict[str, tuple[list[int], list[float]]] = {}
+        for c, table in channel._emit.items():
+            column = self._index.get(c)
+            if column is None:
+                continue
+            for w, p in table.items():
+                pair = inverse.setdefault(w, ([], []))
+                pair[0].append(column)
+                pair[1].append(p)
+        self._listed: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            w: (np.array(ix, dtype=np.intp), np.array(ps)) for w, (ix, ps) in inverse.items()
+        }
+        self._confusion = channel._vowel_confusion
+        self._vowels = np.array([c in _VOWEL_LETTERS for c in letters])
+
+    def vector(self, observed: str) -> np.ndarray:
+        """P(letter emits ``observed``) for every letter, in alphabet order."""
+        b = self._backoff
+        n = len(observed)
+        share = self._share
+        vec = share * ((1.0 - b.p_self - b.p_base) * b.length_probs[n] * b.alphabet**-n)
+        own = self._index.get(observed)
+        if own is not None:
+            vec[own] += share[own] * b.p_self
+        for i in self._by_fold.get(observed, ()):
+            vec[i] += share[i] * b.p_base
+        listed = self._listed.get(observed)
+        if listed is not None:
+            vec[listed[0]] = listed[1]
+        if self._confusion:
+            spread = self._confusion / len(_VOWEL_LETTERS) if observed in _VOWEL_LETTERS else 0.0
+            vec[self._vowels] = (1.0 - self._confusion) * vec[self._vowels] + spread
+        return vec
 
 
 def _advance(col: list[float], row: list[list[float]], stop: float, ins: list[float]) -> list[float]:
@@ -377,6 +582,16 @@ class _Node:
     key: str | None = None
     prior: float = LOG_ZERO
     best_prior: float = LOG_ZERO  # best prior of any skeleton below (for the beam's optimistic score)
+    expansion: _Expansion | None = None
+
+
+@dataclass
+class _Expansion:
+    """A trie node's children in a form the batched search uses: nodes, letter numbers, best priors."""
+
+    children: list[_Node]
+    codes: np.ndarray
+    best_priors: np.ndarray
 
 
 def _build_trie(priors: dict[str, float]) -> _Node:

@@ -192,7 +192,7 @@ class Restorer:
         if found:
             names = list(found)
             unigram = self._unigram(names)
-            channel = [mixture.logprob(observed, r) for r in names]
+            channel = mixture.logprobs(observed, names)
             ranked = sorted(
                 zip(names, channel, unigram.tolist(), strict=True),
                 key=lambda t: t[1] + 0.3 * t[2],
@@ -280,7 +280,7 @@ class Restorer:
             [
                 ExactChannel(),
                 StrippedChannel(),
-                *(LearnedChannel(name, ch.logprob) for name, ch in self.channels.items()),
+                *(LearnedChannel(name, ch.logprobs) for name, ch in self.channels.items()),
             ]
         )
         sample = list(dict.fromkeys(observed_tokens))[:600]  # distinct tokens are enough to tell regimes
