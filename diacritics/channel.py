@@ -106,11 +106,15 @@ class ChannelMixture:
         if not self.weights:
             self.weights = [1.0 / len(self.components)] * len(self.components)
         self._cache: dict[tuple[str, str], float] = {}
+        self._by_name: tuple[list[float], dict[str, float]] | None = None
 
     @property
     def by_name(self) -> dict[str, float]:
-        """Mixture weights keyed by component name."""
-        return {c.name: round(w, 4) for c, w in zip(self.components, self.weights, strict=True)}
+        """Mixture weights keyed by component name (rounded; a copy)."""
+        if self._by_name is None or self._by_name[0] is not self.weights:
+            named = {c.name: round(w, 4) for c, w in zip(self.components, self.weights, strict=True)}
+            self._by_name = (self.weights, named)
+        return dict(self._by_name[1])
 
     def component_logprobs(self, observed: str, intended: str) -> list[float]:
         """log P_k(o | s) for every component."""

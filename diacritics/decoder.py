@@ -1,10 +1,11 @@
-"""Trigram Viterbi / beam decoder over a lattice of candidate syllables.
+"""Two-pass trigram Viterbi decoder over a lattice of candidate syllables.
 
 The decoder knows nothing about Vietnamese: it gets, for each position of a token stream, a few candidates
-(an LM token id, a channel log-probability and the text to emit) and a vectorised trigram scorer, and finds
-the path maximising ``lm_weight * log P_LM + channel_weight * log P_channel``. States are the last two LM
-ids (exact trigram recombination), pruned to a beam. Sentence ends collapse the beam to one state, so long
-documents decode in bounded memory and time.
+(an LM token id, a channel log-probability and the text to emit) and vectorised n-gram scorers, and finds
+the path maximising ``lm_weight * log P_LM + channel_weight * log P_channel``. Sentence ends restart the
+context, so sentences decode independently. A bigram max-product pass prunes each position's candidates;
+an exact trigram Viterbi over pairs of the survivors picks the path. Each pass scores all the n-grams it
+needs for the whole document in one batched call, so a long document costs two LM calls, not one per word.
 """
 
 from __future__ import annotations
@@ -63,17 +64,22 @@ class DecoderWeights:
     Attributes:
         lm: Weight of the LM log-probability.
         channel: Weight of the channel log-probability.
-        beam: Most states kept after each position.
-        state_margin: States scoring this much (nats) below the best one are dropped (``inf``: none are).
+        beam: Most candidates per position carried from the bigram pass into the exact trigram pass.
+        margin: Candidates whose best bigram-pass path scores this much (nats) below the position's best
+            path are not carried into the trigram pass (``inf``: only ``beam`` limits them).
         candidate_margin: Candidates whose channel log-probability is this much below the position's best
-            are not expanded (``inf``: all are).
+            are dropped before decoding (``inf``: none are).
     """
 
     lm: float = 1.0
     channel: float = 1.0
     beam: int = 24
-    state_margin: float = math.inf
+    margin: float = math.inf
     candidate_margin: float = math.inf
+
+
+#: ``bigram_scorer(w, v) -> natural-log P(w | v)`` over int arrays (the pruning pass's model).
+BigramScorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def decode(
@@ -82,82 +88,170 @@ def decode(
     bos: int,
     eos: int,
     weights: DecoderWeights | None = None,
+    bigram_scorer: BigramScorer | None = None,
 ) -> DecodeResult:
     """Find the highest-scoring reading of the lattice.
+
+    Sentences are independent (the context restarts at ``<s>`` after each), and each is decoded in two
+    passes: a bigram max-product pass over every candidate finds, per candidate, the best path through it;
+    the ``beam`` best candidates per position within ``margin`` of the best path then go to an exact trigram
+    Viterbi over pairs of candidates. Each pass scores the whole document's n-grams in one batched call.
+    With an unbounded beam and margin the result is the exact trigram optimum.
 
     Args:
         positions: The lattice, in text order.
         scorer: Vectorised trigram log-probability function.
         bos: LM id of ``<s>``.
         eos: LM id of ``</s>``.
-        weights: LM/channel weights and beam width.
+        weights: LM/channel weights and pruning.
+        bigram_scorer: The pruning pass's bigram model (default: ``scorer`` with ``<s>`` as the first word).
 
     Returns:
         The chosen candidate per position and the path score.
     """
     weights = weights or DecoderWeights()
-    # Beam state arrays: previous-previous id, previous id, score; plus backpointers per position.
-    state_u = np.array([bos], dtype=np.int64)
-    state_v = np.array([bos], dtype=np.int64)
-    state_score = np.zeros(1, dtype=np.float64)
-    back_state: list[np.ndarray] = []
-    back_cand: list[np.ndarray] = []
-
-    for pos in positions:
+    sentences: list[list[_Column]] = [[]]
+    for index, pos in enumerate(positions):
         if pos.sentence_end or not pos.candidates:
-            # Score </s>, keep the best state only, restart the context.
-            total = state_score + weights.lm * scorer(np.full_like(state_v, eos), state_v, state_u)
-            best = int(np.argmax(total))
-            back_state.append(np.array([best]))
-            back_cand.append(np.array([-1]))
-            state_u = np.array([bos], dtype=np.int64)
-            state_v = np.array([bos], dtype=np.int64)
-            state_score = np.array([total[best]])
-            continue
-        cand_ids = np.fromiter((c.lm_id for c in pos.candidates), dtype=np.int64, count=len(pos.candidates))
-        cand_ch = np.fromiter(
-            (c.channel for c in pos.candidates), dtype=np.float64, count=len(pos.candidates)
-        )
-        expanded = None
-        if len(cand_ch) > 1 and weights.candidate_margin < math.inf:
-            expanded = np.flatnonzero(cand_ch >= cand_ch.max() - weights.candidate_margin)
-            if len(expanded) < len(cand_ch):
-                cand_ids, cand_ch = cand_ids[expanded], cand_ch[expanded]
-            else:
-                expanded = None
-        n_states, n_cands = len(state_v), len(cand_ids)
-        # All (state, candidate) pairs, flattened state-major.
-        u = np.repeat(state_u, n_cands)
-        v = np.repeat(state_v, n_cands)
-        w = np.tile(cand_ids, n_states)
-        lm = scorer(w, v, u)
-        total = (
-            np.repeat(state_score, n_cands) + weights.lm * lm + weights.channel * np.tile(cand_ch, n_states)
-        )
-        # Recombine on the new state (v, w): keep the best pair per key, then the top `beam` states.
-        keys = v * (1 << 32) + w
-        order = np.lexsort((-total, keys))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = keys[order][1:] != keys[order][:-1]
-        survivors = order[first]
-        if len(survivors) > weights.beam:
-            top = np.argpartition(-total[survivors], weights.beam - 1)[: weights.beam]
-            survivors = survivors[top]
-        if weights.state_margin < math.inf and len(survivors) > 1:
-            kept = total[survivors]
-            survivors = survivors[kept >= kept.max() - weights.state_margin]
-        back_state.append(survivors // n_cands)
-        back_cand.append(survivors % n_cands if expanded is None else expanded[survivors % n_cands])
-        state_u, state_v, state_score = v[survivors], w[survivors], total[survivors]
+            sentences.append([])
+        else:
+            sentences[-1].append(_Column.of(index, pos, weights))
+    needs_pruning = any(
+        len(col.ids) > weights.beam or weights.margin < math.inf for s in sentences for col in s
+    )
+    if needs_pruning:
+        if bigram_scorer is None:
+            bigram_scorer = lambda w, v: scorer(w, v, np.full_like(v, bos))  # noqa: E731
+        _prune_by_bigrams(sentences, bigram_scorer, bos, eos, weights)
+    choice = [-1] * len(positions)
+    score = _trigram_viterbi(sentences, scorer, bos, eos, weights, choice)
+    return DecodeResult(choice=choice, score=score)
 
-    # Close the last sentence.
-    final = state_score + weights.lm * scorer(np.full_like(state_v, eos), state_v, state_u)
-    best = int(np.argmax(final))
-    choice = [0] * len(positions)
-    for i in range(len(positions) - 1, -1, -1):
-        choice[i] = int(back_cand[i][best])
-        best = int(back_state[i][best])
-    return DecodeResult(choice=choice, score=float(np.max(final)))
+
+@dataclass
+class _Column:
+    """One position's candidates inside the decoder: LM ids, weighted channel scores, original indices."""
+
+    index: int
+    ids: np.ndarray
+    channel: np.ndarray
+    original: np.ndarray
+
+    @classmethod
+    def of(cls, index: int, pos: Position, weights: DecoderWeights) -> _Column:
+        n = len(pos.candidates)
+        ids = np.fromiter((c.lm_id for c in pos.candidates), dtype=np.int64, count=n)
+        ch = np.fromiter((c.channel for c in pos.candidates), dtype=np.float64, count=n)
+        original = np.arange(n)
+        if n > 1 and weights.candidate_margin < math.inf:
+            keep = np.flatnonzero(ch >= ch.max() - weights.candidate_margin)
+            ids, ch, original = ids[keep], ch[keep], original[keep]
+        return cls(index, ids, weights.channel * ch, original)
+
+    def keep(self, which: np.ndarray) -> None:
+        self.ids, self.channel, self.original = self.ids[which], self.channel[which], self.original[which]
+
+
+def _prune_by_bigrams(
+    sentences: list[list[_Column]], bigram: BigramScorer, bos: int, eos: int, weights: DecoderWeights
+) -> None:
+    """Keep, per position, the candidates whose best bigram-model path is near the position's best.
+
+    Changes the columns in place.
+    """
+    w_parts: list[np.ndarray] = []
+    v_parts: list[np.ndarray] = []
+    for sent in sentences:
+        prev = np.array([bos], dtype=np.int64)
+        for col in sent:
+            v_parts.append(np.repeat(prev, len(col.ids)))
+            w_parts.append(np.tile(col.ids, len(prev)))
+            prev = col.ids
+        if sent:
+            v_parts.append(prev)
+            w_parts.append(np.full(len(prev), eos, dtype=np.int64))
+    if not w_parts:
+        return
+    scores = weights.lm * bigram(np.concatenate(w_parts), np.concatenate(v_parts))
+    offset = 0
+    for sent in sentences:
+        if not sent:
+            continue
+        tables = []
+        n_prev = 1
+        for column in [*sent, None]:
+            n = len(column.ids) if column is not None else 1
+            tables.append(scores[offset : offset + n_prev * n].reshape(n_prev, n))
+            offset += n_prev * n
+            n_prev = n
+        forward = []
+        f = tables[0][0] + sent[0].channel
+        forward.append(f)
+        for t in range(1, len(sent)):
+            f = (forward[-1][:, None] + tables[t]).max(axis=0) + sent[t].channel
+            forward.append(f)
+        b = tables[len(sent)][:, 0]
+        for t in range(len(sent) - 1, -1, -1):
+            through = forward[t] + b
+            best = through.max()
+            keep = np.flatnonzero(through >= best - weights.margin)
+            if len(keep) > weights.beam:
+                keep = keep[np.argsort(-through[keep], kind="stable")[: weights.beam]]
+            if t > 0:
+                b = (tables[t] + (sent[t].channel + b)[None, :]).max(axis=1)
+            sent[t].keep(np.sort(keep))
+
+
+def _trigram_viterbi(
+    sentences: list[list[_Column]],
+    scorer: TrigramScorer,
+    bos: int,
+    eos: int,
+    weights: DecoderWeights,
+    choice: list[int],
+) -> float:
+    """Exact trigram Viterbi over each sentence's (pruned) columns; fills ``choice``, returns the score."""
+    start = np.array([bos], dtype=np.int64)
+    w_parts: list[np.ndarray] = []
+    v_parts: list[np.ndarray] = []
+    u_parts: list[np.ndarray] = []
+    shapes: list[list[tuple[int, int, int]]] = []
+    for sent in sentences:
+        ids = [start, start] + [col.ids for col in sent] + [np.array([eos], dtype=np.int64)]
+        sent_shapes = []
+        for t in range(2, len(ids)):
+            u, v, w = ids[t - 2], ids[t - 1], ids[t]
+            grid = (len(u), len(v), len(w))
+            u_parts.append(np.repeat(u, len(v) * len(w)))
+            v_parts.append(np.tile(np.repeat(v, len(w)), len(u)))
+            w_parts.append(np.tile(w, len(u) * len(v)))
+            sent_shapes.append(grid)
+        shapes.append(sent_shapes)
+    scores = weights.lm * scorer(np.concatenate(w_parts), np.concatenate(v_parts), np.concatenate(u_parts))
+    offset = 0
+    total = 0.0
+    for sent, sent_shapes in zip(sentences, shapes, strict=True):
+        state = np.zeros((1, 1))  # state[a, b]: best score ending with (a, b); starts at (<s>, <s>)
+        back: list[np.ndarray] = []
+        for t, grid in enumerate(sent_shapes):
+            size = grid[0] * grid[1] * grid[2]
+            tri = scores[offset : offset + size].reshape(grid)
+            offset += size
+            joint = state[:, :, None] + tri  # (z, a, b)
+            best_z = joint.argmax(axis=0)
+            state = np.take_along_axis(joint, best_z[None], axis=0)[0]
+            if t < len(sent):
+                state = state + sent[t].channel[None, :]
+            back.append(best_z)
+        # the last grid scored </s>: state is (a, </s>) with one column
+        a = int(np.argmax(state[:, 0]))
+        total += float(state[a, 0])
+        b = 0
+        for t in range(len(sent_shapes) - 1, 0, -1):
+            z = int(back[t][a, b])
+            choice[sent[t - 1].index] = int(sent[t - 1].original[a])
+            a, b = z, a
+    return total
 
 
 def local_alternatives(
@@ -264,7 +358,7 @@ def batch_local_alternatives(
         rows.append((index, cands, ch, v_id, u_id, context(index, +1, eos)))
     if not rows:
         return {}
-    sizes = [len(r[1]) for r in rows]
+    sizes = np.array([len(r[1]) for r in rows])
     cands_all = np.concatenate([r[1] for r in rows])
     v_all = np.repeat([r[3] for r in rows], sizes)
     u_all = np.repeat([r[4] for r in rows], sizes)
@@ -275,13 +369,15 @@ def batch_local_alternatives(
     score = score + weights.lm * scorer(cands_all, v_all, u_all)
     score = score + weights.lm * scorer(r0, cands_all, v_all)
     score = score + np.where(has_r1, weights.lm * scorer(r1, r0, cands_all), 0.0)
+    # Softmax per row and each row's candidates best first, for all rows at once.
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    row_of = np.repeat(np.arange(len(rows)), sizes)
+    post = np.exp(score - np.maximum.reduceat(score, starts)[row_of])
+    post /= np.add.reduceat(post, starts)[row_of]
+    order = np.lexsort((-post, row_of))
+    local = (order - starts[row_of[order]]).tolist()
+    probs = post[order].tolist()
     out: dict[int, list[tuple[int, float]]] = {}
-    start = 0
-    for row, size in zip(rows, sizes, strict=True):
-        part = score[start : start + size]
-        start += size
-        post = np.exp(part - part.max())
-        post /= post.sum()
-        order = np.argsort(-post, kind="stable")
-        out[row[0]] = [(int(k), float(post[k])) for k in order]
+    for row, start, size in zip(rows, starts.tolist(), sizes.tolist(), strict=True):
+        out[row[0]] = list(zip(local[start : start + size], probs[start : start + size], strict=True))
     return out

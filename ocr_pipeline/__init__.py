@@ -7,8 +7,9 @@ Public API:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .api import process, segment
 from .exceptions import (
     BadArgumentsError,
     DataError,
@@ -20,8 +21,27 @@ from .exceptions import (
     PartialFailureError,
     VnocrError,
 )
-from .models import Document, PageResult
 from .options import ProcessOptions
+
+if TYPE_CHECKING:
+    from .api import process, segment
+    from .models import Document, PageResult
+
+#: Imported on first use, so that ``vnocr restore`` and ``import diacritics`` do not load OpenCV and the OCR
+#: pipeline (PEP 562).
+_LAZY = {"process": "api", "segment": "api", "Document": "models", "PageResult": "models"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ocr_pipeline' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BadArgumentsError",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,6 +20,7 @@ from typing import Any
 from .exceptions import BadArgumentsError, VnocrError
 from .options import ProcessOptions
 from .rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from .textio import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -90,21 +90,6 @@ def discover_inputs(input_dir: Path, output_dir: Path | None = None) -> list[Pat
             if path.suffix.lower() in INPUT_SUFFIXES:
                 found.append(path)
     return found
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def is_complete(job: Job) -> bool:

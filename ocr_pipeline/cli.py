@@ -74,14 +74,14 @@ def _setup_logging(verbose: int, quiet: bool, debug: bool) -> None:
 def _read_input(file: str) -> str:
     if file == "-":
         return sys.stdin.read()
-    from .pipeline import read_text_file
+    from .textio import read_text_file
 
     return read_text_file(Path(file))
 
 
 def _write_output(text: str, out: str | None) -> None:
     if out:
-        from .batch import atomic_write_text
+        from .textio import atomic_write_text
 
         atomic_write_text(Path(out), text)
     else:

@@ -18,6 +18,7 @@ from .exceptions import InputFileError
 from .models import Document, PageImage, PageResult
 from .options import ProcessOptions
 from .segment import segment_text
+from .textio import read_text_file
 
 log = logging.getLogger(__name__)
 
@@ -69,30 +70,6 @@ def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
         results.append(PageResult.from_page(done))
         log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
     return results
-
-
-def read_text_file(path: Path) -> str:
-    """Read an already-OCR'd text file (UTF-8, with or without BOM).
-
-    Raises:
-        InputFileError: The file is missing, empty, binary or not UTF-8.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if not data.strip():
-        raise InputFileError(f"{path.name}: the file is empty")
-    if b"\x00" in data:
-        raise InputFileError(f"{path.name}: binary data in a .txt file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path.name}: not UTF-8 text (byte {exc.start})", hint="convert it with iconv -t UTF-8"
-        ) from exc
 
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:

@@ -1,0 +1,51 @@
+"""Text files in and out: reading already-OCR'd text, writing outputs atomically.
+
+Kept apart from the pipeline (no OpenCV, no Tesseract) so that ``vnocr restore`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .exceptions import InputFileError
+
+
+def read_text_file(path: Path) -> str:
+    """Read an already-OCR'd text file (UTF-8, with or without BOM).
+
+    Raises:
+        InputFileError: The file is missing, empty, binary or not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not data.strip():
+        raise InputFileError(f"{path.name}: the file is empty")
+    if b"\x00" in data:
+        raise InputFileError(f"{path.name}: binary data in a .txt file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path.name}: not UTF-8 text (byte {exc.start})", hint="convert it with iconv -t UTF-8"
+        ) from exc
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
