@@ -140,11 +140,12 @@ def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> 
 
 
 def check_data() -> None:
-    """Load the shipped language data (LM, syllable inventory, OCR channels) once, so a batch fails fast.
+    """Load the shipped language data (LM, syllables, OCR channels, case table) once, so a batch fails fast.
 
     Raises:
         DataError: Some of the data is missing or corrupt.
     """
     from .restorer import Restorer
 
-    Restorer.default()
+    restorer = Restorer.default()
+    _ = restorer.case_model  # loaded lazily otherwise

@@ -97,10 +97,13 @@ class ChannelMixture:
     Attributes:
         components: The regime channels.
         weights: Mixture weights, one per component, summing to 1.
+        negligible: Components weighing less than this are left out of :meth:`logprob` once the weights
+            are fitted (their share of any score is that small; the fit itself uses every component).
     """
 
     components: list[ComponentChannel]
     weights: list[float] = field(default_factory=list)
+    negligible: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.weights:
@@ -128,8 +131,11 @@ class ChannelMixture:
         """:meth:`logprob` for many readings of one observed token (each component scores them together)."""
         missing = [s for s in dict.fromkeys(intended) if (observed, s) not in self._cache]
         if missing:
-            log_weights = [math.log(w) if w > 0 else None for w in self.weights]
-            per_component = [c.logprobs(observed, missing) for c in self.components]
+            log_weights = [math.log(w) if w > 0 and w >= self.negligible else None for w in self.weights]
+            per_component = [
+                c.logprobs(observed, missing) if lw is not None else []
+                for c, lw in zip(self.components, log_weights, strict=True)
+            ]
             for i, s in enumerate(missing):
                 parts = [
                     lw + lps[i] if lw is not None else LOG_ZERO

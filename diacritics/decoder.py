@@ -10,6 +10,7 @@ needs for the whole document in one batched call, so a long document costs two L
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,16 @@ class Position:
 
     candidates: tuple[Candidate, ...] = ()
     sentence_end: bool = False
+
+    @functools.cached_property
+    def lm_ids(self) -> np.ndarray:
+        """The candidates' LM ids (computed once per position object; positions may be shared)."""
+        return np.fromiter((c.lm_id for c in self.candidates), dtype=np.int64, count=len(self.candidates))
+
+    @functools.cached_property
+    def channels(self) -> np.ndarray:
+        """The candidates' channel log-probabilities."""
+        return np.fromiter((c.channel for c in self.candidates), dtype=np.float64, count=len(self.candidates))
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,7 @@ class _Column:
     @classmethod
     def of(cls, index: int, pos: Position, weights: DecoderWeights) -> _Column:
         n = len(pos.candidates)
-        ids = np.fromiter((c.lm_id for c in pos.candidates), dtype=np.int64, count=n)
-        ch = np.fromiter((c.channel for c in pos.candidates), dtype=np.float64, count=n)
+        ids, ch = pos.lm_ids, pos.channels
         original = np.arange(n)
         if n > 1 and weights.candidate_margin < math.inf:
             keep = np.flatnonzero(ch >= ch.max() - weights.candidate_margin)
@@ -152,6 +162,32 @@ class _Column:
         self.ids, self.channel, self.original = self.ids[which], self.channel[which], self.original[which]
 
 
+def _windows(columns: Sequence[np.ndarray], order: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Every combination of ids in every run of ``order`` consecutive columns, built for all runs at once.
+
+    Returns:
+        ``order`` id arrays (the n-grams, one array per slot, runs one after another, each run in C order:
+        the last slot varies fastest), each run's start in them, and each run's shape (runs × order).
+    """
+    sizes = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    flat = np.concatenate(columns)
+    first = np.arange(len(columns) - order + 1)  # first column of each run
+    dims = np.stack([sizes[first + i] for i in range(order)], axis=1)
+    counts = dims.prod(axis=1)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    run = np.repeat(np.arange(len(first)), counts)
+    local = np.arange(int(counts.sum())) - starts[run]
+    slots = []
+    stride = np.ones(len(first), dtype=np.int64)
+    for i in range(order - 1, -1, -1):
+        index = (local // stride[run]) % dims[run, i]
+        slots.append(flat[offsets[first + i][run] + index])
+        stride = stride * dims[:, i]
+    slots.reverse()
+    return slots, starts, dims
+
+
 def _prune_by_bigrams(
     sentences: list[list[_Column]], bigram: BigramScorer, bos: int, eos: int, weights: DecoderWeights
 ) -> None:
@@ -159,47 +195,37 @@ def _prune_by_bigrams(
 
     Changes the columns in place.
     """
-    w_parts: list[np.ndarray] = []
-    v_parts: list[np.ndarray] = []
+    start_id, end_id = np.array([bos], dtype=np.int64), np.array([eos], dtype=np.int64)
+    stream: list[np.ndarray] = []
+    first: list[int] = []  # where each non-empty sentence's run of pairs begins
     for sent in sentences:
-        prev = np.array([bos], dtype=np.int64)
-        for col in sent:
-            v_parts.append(np.repeat(prev, len(col.ids)))
-            w_parts.append(np.tile(col.ids, len(prev)))
-            prev = col.ids
         if sent:
-            v_parts.append(prev)
-            w_parts.append(np.full(len(prev), eos, dtype=np.int64))
-    if not w_parts:
+            first.append(len(stream))
+            stream.extend([start_id, *(col.ids for col in sent), end_id])
+    if not stream:
         return
-    scores = weights.lm * bigram(np.concatenate(w_parts), np.concatenate(v_parts))
-    offset = 0
-    for sent in sentences:
-        if not sent:
-            continue
+    (v, w), starts, dims = _windows(stream, 2)
+    scores = weights.lm * bigram(w, v)
+    non_empty = [sent for sent in sentences if sent]
+    for sent, run0 in zip(non_empty, first, strict=True):
         tables = []
-        n_prev = 1
-        for column in [*sent, None]:
-            n = len(column.ids) if column is not None else 1
-            tables.append(scores[offset : offset + n_prev * n].reshape(n_prev, n))
-            offset += n_prev * n
-            n_prev = n
-        forward = []
-        f = tables[0][0] + sent[0].channel
-        forward.append(f)
+        for k in range(len(sent) + 1):
+            run = run0 + k
+            n_prev, n = int(dims[run, 0]), int(dims[run, 1])
+            tables.append(scores[starts[run] : starts[run] + n_prev * n].reshape(n_prev, n))
+        forward = [tables[0][0] + sent[0].channel]
         for t in range(1, len(sent)):
-            f = (forward[-1][:, None] + tables[t]).max(axis=0) + sent[t].channel
-            forward.append(f)
+            forward.append((forward[-1][:, None] + tables[t]).max(axis=0) + sent[t].channel)
         b = tables[len(sent)][:, 0]
         for t in range(len(sent) - 1, -1, -1):
             through = forward[t] + b
-            best = through.max()
-            keep = np.flatnonzero(through >= best - weights.margin)
+            keep = np.flatnonzero(through >= through.max() - weights.margin)
             if len(keep) > weights.beam:
-                keep = keep[np.argsort(-through[keep], kind="stable")[: weights.beam]]
+                keep = np.sort(keep[np.argsort(-through[keep], kind="stable")[: weights.beam]])
             if t > 0:
                 b = (tables[t] + (sent[t].channel + b)[None, :]).max(axis=1)
-            sent[t].keep(np.sort(keep))
+            if len(keep) < len(through):
+                sent[t].keep(keep)
 
 
 def _trigram_viterbi(
@@ -211,43 +237,33 @@ def _trigram_viterbi(
     choice: list[int],
 ) -> float:
     """Exact trigram Viterbi over each sentence's (pruned) columns; fills ``choice``, returns the score."""
-    start = np.array([bos], dtype=np.int64)
-    w_parts: list[np.ndarray] = []
-    v_parts: list[np.ndarray] = []
-    u_parts: list[np.ndarray] = []
-    shapes: list[list[tuple[int, int, int]]] = []
+    start_id, end_id = np.array([bos], dtype=np.int64), np.array([eos], dtype=np.int64)
+    stream: list[np.ndarray] = []
+    first: list[int] = []  # where each sentence's run of trigrams begins
     for sent in sentences:
-        ids = [start, start] + [col.ids for col in sent] + [np.array([eos], dtype=np.int64)]
-        sent_shapes = []
-        for t in range(2, len(ids)):
-            u, v, w = ids[t - 2], ids[t - 1], ids[t]
-            grid = (len(u), len(v), len(w))
-            u_parts.append(np.repeat(u, len(v) * len(w)))
-            v_parts.append(np.tile(np.repeat(v, len(w)), len(u)))
-            w_parts.append(np.tile(w, len(u) * len(v)))
-            sent_shapes.append(grid)
-        shapes.append(sent_shapes)
-    scores = weights.lm * scorer(np.concatenate(w_parts), np.concatenate(v_parts), np.concatenate(u_parts))
-    offset = 0
+        first.append(len(stream))
+        stream.extend([start_id, start_id, *(col.ids for col in sent), end_id])
+    (u, v, w), starts, dims = _windows(stream, 3)
+    scores = weights.lm * scorer(w, v, u)
     total = 0.0
-    for sent, sent_shapes in zip(sentences, shapes, strict=True):
+    for sent, run0 in zip(sentences, first, strict=True):
         state = np.zeros((1, 1))  # state[a, b]: best score ending with (a, b); starts at (<s>, <s>)
         back: list[np.ndarray] = []
-        for t, grid in enumerate(sent_shapes):
-            size = grid[0] * grid[1] * grid[2]
-            tri = scores[offset : offset + size].reshape(grid)
-            offset += size
+        for t in range(len(sent) + 1):
+            run = run0 + t
+            grid = (int(dims[run, 0]), int(dims[run, 1]), int(dims[run, 2]))
+            tri = scores[starts[run] : starts[run] + grid[0] * grid[1] * grid[2]].reshape(grid)
             joint = state[:, :, None] + tri  # (z, a, b)
             best_z = joint.argmax(axis=0)
             state = np.take_along_axis(joint, best_z[None], axis=0)[0]
             if t < len(sent):
                 state = state + sent[t].channel[None, :]
             back.append(best_z)
-        # the last grid scored </s>: state is (a, </s>) with one column
+        # the last step scored </s>: state is (a, </s>) with one column
         a = int(np.argmax(state[:, 0]))
         total += float(state[a, 0])
         b = 0
-        for t in range(len(sent_shapes) - 1, 0, -1):
+        for t in range(len(sent), 0, -1):
             z = int(back[t][a, b])
             choice[sent[t - 1].index] = int(sent[t - 1].original[a])
             a, b = z, a
@@ -352,8 +368,7 @@ def batch_local_alternatives(
         pos = positions[index]
         if not pos.candidates:
             continue
-        cands = np.fromiter((c.lm_id for c in pos.candidates), dtype=np.int64, count=len(pos.candidates))
-        ch = np.fromiter((c.channel for c in pos.candidates), dtype=np.float64, count=len(pos.candidates))
+        cands, ch = pos.lm_ids, pos.channels
         v_id, u_id = context(index, -1, bos)
         rows.append((index, cands, ch, v_id, u_id, context(index, +1, eos)))
     if not rows:

@@ -179,7 +179,7 @@ class CharChannel:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
-        self._trie = _build_trie(self._skeleton_prior)
+        self._trie_root: _Node | None = None  # built on the first search (most tokens are in the memo)
         self._trie_letters: dict[str, int] | None = None
         self._skeleton_mixing: np.ndarray | None = None
         self._rows: dict[tuple[str, bool], dict[str, list[list[float]]]] = {}
@@ -415,7 +415,7 @@ class CharChannel:
         steps = self._skeleton_steps(obs, closure, stop)
         rest = (m - np.arange(m + 1)) * _REST_PER_CHAR
         weight = self.prior_weight
-        nodes = [self._trie]
+        nodes = [self._trie()]
         cols = closure[:1]
         done: list[tuple[float, str]] = []
         depth = 0
@@ -444,6 +444,12 @@ class CharChannel:
             cols = nxt[top]
         return heapq.nlargest(k, done)
 
+    def _trie(self) -> _Node:
+        """The skeleton trie (built once, on first use)."""
+        if self._trie_root is None:
+            self._trie_root = _build_trie(self._skeleton_prior)
+        return self._trie_root
+
     def _expansion(self, node: _Node) -> _Expansion:
         """A trie node's children as arrays for the batched search (built once per node)."""
         if node.expansion is None:
@@ -460,7 +466,7 @@ class CharChannel:
         """The letters of the skeleton trie, numbered."""
         if self._trie_letters is None:
             letters: dict[str, int] = {}
-            stack = [self._trie]
+            stack = [self._trie()]
             while stack:
                 node = stack.pop()
                 for letter, child in node.children.items():
