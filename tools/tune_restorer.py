@@ -17,7 +17,8 @@ stays 1), plus the channel score of keeping an unknown token as written; each is
 with the other fixed (one run takes minutes); the dev split is small, so a finer search would fit noise.
 
 Usage: ``python -m tools.tune_restorer [--shared ../shared] [--snippets 150]``; prints a table and the best
-setting, and writes ``docs/TUNING.md``.
+setting, and writes ``docs/TUNING.md``. With ``--pruning`` it compares the decoder's pruning settings instead
+(accuracy and time per kind; a wide setting is the reference) and writes ``docs/TUNING_PRUNING.md``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ GRID: list[tuple[float, float]] = [
     (1.0, math.log(0.05)),
     (1.2, math.log(0.05)),
     (1.0, math.log(0.15)),
+]
+
+
+#: Decoder pruning settings compared by ``--pruning``: (beam, margin, candidate margin); the first is the
+#: wide reference, the second the default.
+PRUNING_GRID: list[tuple[int, float, float]] = [
+    (12, 20.0, math.inf),
+    (8, 10.0, 15.0),
+    (6, 10.0, 12.0),
+    (4, 8.0, 12.0),
 ]
 
 
@@ -100,13 +111,59 @@ def tune(shared: Path, n_snippets: int) -> tuple[list[dict[str, Any]], dict[str,
     return rows, best
 
 
+def compare_pruning(shared: Path, n_snippets: int) -> str:
+    """Accuracy and decoding time of each :data:`PRUNING_GRID` setting on the dev split (markdown)."""
+    from diacritics.restorer import Restorer
+
+    base = Restorer.default()
+    sets = dev_sets(shared, n_snippets)
+    rows = []
+    for beam, margin, candidate_margin in PRUNING_GRID:
+        weights = replace(base.settings.weights, beam=beam, margin=margin, candidate_margin=candidate_margin)
+        restorer = base.with_settings(replace(base.settings, weights=weights))
+        evaluate(restorer.restore_text, sets["stripped"][:5])  # warm the shared channel caches
+        cells = []
+        for pairs in sets.values():
+            start = time.process_time()
+            acc = evaluate(restorer.restore_text, pairs)
+            cells.append(f"{100 * acc:.2f}% ({time.process_time() - start:.1f} s)")
+        rows.append([beam, margin, candidate_margin, *cells])
+        log.info("%s", rows[-1])
+    table = markdown_table(["beam", "margin", "candidate margin", *sets], rows)
+    return "\n".join(
+        [
+            "# Decoder pruning (dev split)",
+            "",
+            f"Made with `python -m tools.tune_restorer --pruning --snippets {n_snippets}` on "
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}: syllable accuracy (and CPU seconds) per kind "
+            "of the dev split of docs/TUNING.md, for the decoder's pruning settings (`DecoderWeights`: "
+            "candidates per position carried into the trigram pass, bigram-pass margin, channel margin; "
+            "nats). The first row is a wide reference, the second the default in `RestorerSettings`. Times "
+            "include the first scoring of every distinct token by the OCR channels, shared between rows, so "
+            "later rows look slightly faster.",
+            "",
+            table,
+            "",
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--snippets", type=int, default=150)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "TUNING.md")
+    parser.add_argument("--out", type=Path, default=None, help="default: docs/TUNING.md or TUNING_PRUNING.md")
+    parser.add_argument("--pruning", action="store_true", help="compare the decoder's pruning settings")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="tune: %(message)s", stream=sys.stderr)
+    if args.pruning:
+        text = compare_pruning(args.shared, args.snippets)
+        out = args.out or ROOT / "docs" / "TUNING_PRUNING.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(text)
+        return 0
+    args.out = args.out or ROOT / "docs" / "TUNING.md"
     rows, best = tune(args.shared, args.snippets)
     kinds = [k for k in rows[0] if k not in ("lm", "keep_unknown", "objective")]
     table = markdown_table(
