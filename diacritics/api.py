@@ -98,11 +98,18 @@ def restore_explained(
     Raises:
         DataError: The shipped language data is missing or corrupt.
     """
+
+    return _restore(text, confidences, explain=explain, decisions=True)
+
+
+def _restore(
+    text: str, confidences: Sequence[Sequence[float]] | None, *, explain: bool, decisions: bool
+) -> Restoration:
     from .headings import repair_roman_labels
     from .restorer import Restorer
 
     restorer = Restorer.default()
-    result = restorer.restore(text, explain=explain, confidences=confidences)
+    result = restorer.restore(text, explain=explain, confidences=confidences, decisions=decisions)
     lines = repair_roman_labels(result.text.split("\n"))
     threshold = restorer.settings.review_threshold
     tokens = [
@@ -136,7 +143,7 @@ def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> 
         >>> restore("cong tac bao ve, cham soc tre em nam 2021")
         'công tác bảo vệ, chăm sóc trẻ em năm 2021'
     """
-    return restore_explained(text, confidences, explain=False).text
+    return _restore(text, confidences, explain=False, decisions=False).text
 
 
 def check_data() -> None:

@@ -330,6 +330,7 @@ class Restorer:
         text: str,
         explain: bool = False,
         confidences: Sequence[Sequence[float]] | None = None,
+        decisions: bool = True,
     ) -> RestoredText:
         """Restore ``text``, keeping its line breaks exactly.
 
@@ -337,6 +338,7 @@ class Restorer:
             text: Input text (any regime).
             explain: Also compute per-token alternatives and confidences.
             confidences: OCR word confidences (0-100) per line, one per whitespace-separated word.
+            decisions: Report the changed tokens with their confidences (False: just the text, faster).
         """
         lines = normalise_text(text).split("\n")
         tokenised = [tokenize(line) for line in lines]
@@ -380,14 +382,14 @@ class Restorer:
 
         # Rebuild each line, replacing decodable tokens by their chosen reading.
         replacement: dict[tuple[int, int], str] = {}
-        decisions: list[Decision] = []
+        reports: list[Decision] = []
         reported: list[int] = []
         for index, slot in enumerate(slots):
             if slot is None:
                 continue
             chosen = slot.candidates[result.choice[index]]
             replacement[(slot.line, slot.token.start)] = chosen.text
-            if explain or chosen.text != slot.token.text:
+            if explain or (decisions and chosen.text != slot.token.text):
                 reported.append(index)
         # Cheap (three batched trigram look-ups per candidate), so done for every changed token: it gives the
         # confidence used to flag tokens for review even when the caller did not ask to explain.
@@ -400,7 +402,7 @@ class Restorer:
             chosen = slot.candidates[result.choice[index]]
             alts = alternatives.get(index, [])
             confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
-            decisions.append(
+            reports.append(
                 Decision(
                     line=slot.line + 1,
                     start=slot.token.start,
@@ -411,11 +413,13 @@ class Restorer:
                     alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
                 )
             )
-        self._fix_case_slips(tokenised, slots, replacement, decisions, mixture, explain)
+        self._fix_case_slips(tokenised, slots, replacement, reports, mixture, explain)
+        if not decisions and not explain:
+            reports.clear()
         out_lines = []
         for line_no, toks in enumerate(tokenised):
             out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
-        return RestoredText("\n".join(out_lines), decisions, mixture.by_name)
+        return RestoredText("\n".join(out_lines), reports, mixture.by_name)
 
     def case_slip_probability(self, mixture: ChannelMixture) -> float:
         """P(the OCR capitalises a lower-case word mid-sentence) for this document's regime mixture."""

@@ -240,13 +240,15 @@ def restore(file: str, out: str | None, explain: bool) -> None:
       vnocr restore old-ocr.txt -o fixed.txt
       vnocr restore old-ocr.txt --explain > report.json
     """
+    from diacritics import restore as restore_text
     from diacritics import restore_explained
 
-    result = restore_explained(_read_input(file))
+    text = _read_input(file)
     if explain:
+        result = restore_explained(text)
         _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
     else:
-        _write_output(result.text, out)
+        _write_output(restore_text(text), out)
 
 
 @main.command(epilog=EXIT_CODES_HELP)
