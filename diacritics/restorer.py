@@ -48,9 +48,8 @@ class RestorerSettings:
 
     Attributes:
         weights: Decoder LM/channel weights and pruning. Beam 8, margin 10 and candidate margin 15 give the
-            same dev-split accuracy as exhaustive trigram decoding over 24 states (docs/TUNING.md kinds:
-            stripped 98.74%, correct 99.85%, eng OCR 97.08%, vie OCR 99.59%, 2021 lines 1-120 98.00%) at a
-            fraction of the LM calls; tighter settings lost 0.04-0.07 points on eng OCR.
+            dev-split accuracy of a wide setting (beam 12, margin 20, no candidate margin) on every kind at
+            half its time; tighter ones lose 0.04-0.07 points on eng OCR (docs/TUNING_PRUNING.md).
         max_candidates: Readings kept per token (by channel score plus unigram prior).
         keep_unknown_logprob: Channel log-probability of keeping a token that is no known syllable as is
             (names, foreign words, codes): the decoder may still pick a syllable that explains it better.
