@@ -132,6 +132,7 @@ class LanguageModel:
         self.components = list(components)
         self.weights = [float(w) for w in weights]
         self._log_weights = [float(np.log(w)) if w > 0 else -np.inf for w in self.weights]
+        self._unigram_table: np.ndarray | None = None
         self.bits = bits
         self._b = np.uint64(bits)
         self._bi_dtype = np.dtype(np.uint32) if 2 * bits <= 32 else np.dtype(np.uint64)
@@ -215,6 +216,14 @@ class LanguageModel:
             Log-probabilities with the broadcast shape of the inputs.
         """
         return self._score(None, w, v, u, order)
+
+    def unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
+        """``logprob(ids, order=1)`` as one look-up in a table of every id's unigram (built on first use)."""
+        table = self._unigram_table
+        if table is None:
+            every = np.arange(self.vocab_size)
+            table = self._unigram_table = np.asarray(self._score(None, every, None, None, 1))
+        return table[self._clip(np.asarray(ids, dtype=np.int64))]
 
     def component_logprob(
         self,

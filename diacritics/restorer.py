@@ -159,8 +159,7 @@ class Restorer:
 
     # ------------------------------------------------------------------ candidates
     def _unigram(self, readings: Sequence[str]) -> np.ndarray:
-        ids = self.lm.ids([r for r in readings])
-        return np.asarray(self.lm.logprob(ids, order=1), dtype=np.float64)
+        return np.asarray(self.lm.unigram_logprob(self.lm.ids(readings)), dtype=np.float64)
 
     @staticmethod
     def is_abbreviation(token: str) -> bool:

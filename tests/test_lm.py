@@ -200,3 +200,8 @@ def test_missing_manifest_and_bad_weights_raise_data_error(tmp_path: Path) -> No
     (folder / "lm_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(DataError, match="sum to 1"):
         LanguageModel.load(folder)
+
+
+def test_unigram_table_equals_unigram_scoring(lm: LanguageModel) -> None:
+    ids = np.array([lm.token_id(t) for t in ("trẻ", "em", "<num>", "zzz", "</s>")] + [-3, lm.vocab_size + 5])
+    assert np.array_equal(lm.unigram_logprob(ids), lm.logprob(ids, order=1))
