@@ -266,16 +266,11 @@ class CharChannel:
             codes[i, : len(ref)] = [local[c] for c in ref]
         closure = self._closure(obs)
         stop = 1.0 - self._p_ins
-        # emission[l, j, j + k] = stop * P(letter l emits obs[j:j+k])
-        starts, ends, vectors = [], [], []
-        for j in range(m + 1):
-            for k in range(min(MAX_EMIT, m - j) + 1):
-                starts.append(j)
-                ends.append(j + k)
-                vectors.append(self._emission_vector(obs[j : j + k]))
-        columns = self._alphabet_columns(letters)
+        # steps[l, j, j + k] = stop * P(letter l emits obs[j:j+k])
+        columns = self._alphabet_columns(letters)  # first: a new letter renews the emission vectors
+        starts, ends, emitted = self._substring_emissions(obs)
         steps = np.zeros((len(letters) + 1, m + 1, m + 1))
-        steps[1:, starts, ends] = stop * np.stack(vectors)[:, columns].T
+        steps[1:, starts, ends] = stop * emitted[:, columns].T
         steps[1:] = steps[1:] @ closure
         steps[0] = np.eye(m + 1)
         alpha = np.broadcast_to(closure[0], (len(refs), m + 1))
@@ -283,6 +278,18 @@ class CharChannel:
             alpha = np.einsum("nj,njk->nk", alpha, steps[codes[:, t]])
         result: np.ndarray = alpha[:, m] * stop
         return result
+
+    def _substring_emissions(self, obs: str) -> tuple[list[int], list[int], np.ndarray]:
+        """Every substring ``obs[j:j+k]`` one character may emit (k = 0..MAX_EMIT): its start, its end, and
+        (one row per substring) the probability that each letter of the alphabet emits it."""
+        m = len(obs)
+        starts, ends, vectors = [], [], []
+        for j in range(m + 1):
+            for k in range(min(MAX_EMIT, m - j) + 1):
+                starts.append(j)
+                ends.append(j + k)
+                vectors.append(self._emission_vector(obs[j : j + k]))
+        return starts, ends, np.stack(vectors)
 
     def _closure(self, obs: str) -> np.ndarray:
         """``closure[j, j2]`` = probability of inserting ``obs[j:j2]`` (1 on the diagonal)."""
@@ -493,15 +500,10 @@ class CharChannel:
                     weights[row, columns[c]] += p
             self._skeleton_mixing = weights
         m = len(obs)
-        starts, ends, vectors = [], [], []
-        for j in range(m + 1):
-            for k in range(min(MAX_EMIT, m - j) + 1):
-                starts.append(j)
-                ends.append(j + k)
-                vectors.append(self._emission_vector(obs[j : j + k]))
-        emitted = np.stack(vectors) @ self._skeleton_mixing.T  # (substrings, skeleton letters)
+        starts, ends, emitted = self._substring_emissions(obs)
+        by_skeleton = emitted @ self._skeleton_mixing.T  # (substrings, skeleton letters)
         steps = np.zeros((len(letters), m + 1, m + 1))
-        steps[:, starts, ends] = stop * emitted.T
+        steps[:, starts, ends] = stop * by_skeleton.T
         result: np.ndarray = steps @ closure
         return result
 

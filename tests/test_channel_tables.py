@@ -164,3 +164,22 @@ def test_shipped_memo_matches_the_search(engine: str) -> None:
     assert len(memo) > 1000
     for observed, keys in memo[:: max(1, len(memo) // 40)]:
         assert channel.search_skeleton_keys(observed, len(keys)) == keys, observed
+
+
+@pytest.mark.parametrize(
+    ("observed", "readings"),
+    [
+        ("t6", ["tô", "tu", "to", "", "tổ chức"]),
+        ("cir", ["cư", "ca", "ciư"]),
+        ("", ["a", ""]),
+        ("x€9", ["x€9", "xé", "9", "ß€"]),  # letters no table lists: the alphabet grows mid-way
+    ],
+)
+def test_batched_scores_equal_the_one_by_one_dynamic_programme(
+    crafted: CharChannel, observed: str, readings: list[str]
+) -> None:
+    batched = crafted.logprobs(observed, readings)
+    for reading, score in zip(readings, batched, strict=True):
+        p = crafted._forward(observed, reading, crafted.emission)
+        assert score == pytest.approx(math.log(p), abs=1e-9)
+    assert crafted.logprobs(observed, readings) == batched  # cached
