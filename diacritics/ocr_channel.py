@@ -181,8 +181,6 @@ class CharChannel:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie_root: _Node | None = None  # built on the first search (most tokens are in the memo)
         self._trie_letters: dict[str, int] | None = None
-        self._skeleton_mixing: np.ndarray | None = None
-        self._rows: dict[tuple[str, bool], dict[str, list[list[float]]]] = {}
         self._scores: dict[tuple[str, str], float] = {}
         #: Intended letters in the order of the emission vectors' entries, and the vectors by observed string.
         self._alphabet: dict[str, int] = {
@@ -251,7 +249,7 @@ class CharChannel:
         return [cache[(obs, r)] for r in refs]
 
     def _forward_batch(self, obs: str, refs: Sequence[str]) -> np.ndarray:
-        """P(obs | ref) for every ref: :meth:`_forward` with the emission model, vectorised over refs.
+        """P(obs | ref) for every ref, summed over all alignments (the forward algorithm), all refs at once.
 
         The forward column after each intended character is a row vector over the observed string's
         positions; one character's step is a matrix (emit ``obs[j:j+k]`` from position ``j``, then insert
@@ -327,55 +325,19 @@ class CharChannel:
         hit = self._vectors[observed] = model.vector(observed)
         return hit
 
-    def _emission_rows(self, obs: str, emit: Any) -> dict[str, list[list[float]]]:
-        """Per intended letter ``c`` (filled lazily): ``rows[c][j][k] = emit(c, obs[j:j+k])``.
-
-        One table per observed string and emission function, shared by every reading scored against it, so the
-        dynamic programmes index lists instead of calling the emission model.
-        """
-        key = (obs, emit is self.emission)
-        rows = self._rows.get(key)
-        if rows is None:
-            if len(self._rows) > 20_000:
-                self._rows.clear()
-            rows = self._rows[key] = {}
-        return rows
-
-    def _row(self, rows: dict[str, list[list[float]]], obs: str, c: str, emit: Any) -> list[list[float]]:
-        row = rows.get(c)
-        if row is None:
-            m = len(obs)
-            row = rows[c] = [
-                [emit(c, obs[j : j + k]) for k in range(min(MAX_EMIT, m - j) + 1)] for j in range(m + 1)
-            ]
-        return row
-
-    def _forward(self, obs: str, ref: str, emit: Any) -> float:
-        m = len(obs)
-        stop = 1.0 - self._p_ins
-        ins = [self._p_ins * self.insertion(ch) for ch in obs]
-        alpha = [0.0] * (m + 1)
-        alpha[0] = 1.0
-        for j in range(m):
-            alpha[j + 1] += alpha[j] * ins[j]
-        rows = self._emission_rows(obs, emit)
-        for c in ref:
-            alpha = _advance(alpha, self._row(rows, obs, c, emit), stop, ins)
-        return alpha[m] * stop
-
     # ------------------------------------------------------------------ skeletons
-    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - one channel object per engine per process
-    def _skeleton_emission(self, base: str, observed: str) -> float:
-        """P(observed | skeleton letter), averaging over the intended letters with that base."""
-        dist = self._char_given_base.get(base)
-        if not dist:
-            return self.emission(base, observed)
-        return sum(p * self.emission(c, observed) for c, p in dist.items())
-
     def skeleton_logprob(self, observed: str, key: str) -> float:
         """Natural-log P(observed | some syllable whose accent-stripped skeleton is ``key``)."""
         obs = unicodedata.normalize("NFC", observed.lower())
-        p = self._forward(obs, key, self._skeleton_emission)
+        closure = self._closure(obs)
+        stop = 1.0 - self._p_ins
+        letters = list(dict.fromkeys(key))
+        steps = self._skeleton_steps(obs, closure, stop, letters)
+        index = {c: i for i, c in enumerate(letters)}
+        alpha = closure[0]
+        for c in key:
+            alpha = alpha @ steps[index[c]]
+        p = float(alpha[-1]) * stop
         return math.log(p) if p > 0 else LOG_ZERO
 
     def _skeleton_keys(self, observed: str, k: int = 10) -> list[str]:
@@ -419,7 +381,7 @@ class CharChannel:
         m = len(obs)
         stop = 1.0 - self._p_ins
         closure = self._closure(obs)
-        steps = self._skeleton_steps(obs, closure, stop)
+        steps = self._skeleton_steps(obs, closure, stop, list(self._skeleton_letters()))
         rest = (m - np.arange(m + 1)) * _REST_PER_CHAR
         weight = self.prior_weight
         nodes = [self._trie()]
@@ -482,26 +444,20 @@ class CharChannel:
             self._trie_letters = letters
         return self._trie_letters
 
-    def _skeleton_steps(self, obs: str, closure: np.ndarray, stop: float) -> np.ndarray:
-        """Step matrices of the skeleton letters (emission averaged over the letters with that base)."""
-        letters = list(self._skeleton_letters())
-        mixing: list[dict[str, float]] = [self._char_given_base.get(b) or {b: 1.0} for b in letters]
-        columns = dict(
-            zip(
-                (c for dist in mixing for c in dist),
-                self._alphabet_columns([c for dist in mixing for c in dist]),
-                strict=True,
-            )
-        )
-        if self._skeleton_mixing is None or self._skeleton_mixing.shape[1] != len(self._alphabet):
-            weights = np.zeros((len(letters), len(self._alphabet)))
-            for row, dist in enumerate(mixing):
-                for c, p in dist.items():
-                    weights[row, columns[c]] += p
-            self._skeleton_mixing = weights
+    def _skeleton_steps(
+        self, obs: str, closure: np.ndarray, stop: float, letters: Sequence[str]
+    ) -> np.ndarray:
+        """Step matrices of skeleton letters: emissions averaged over the intended letters with that base."""
+        mixing = [self._char_given_base.get(b) or {b: 1.0} for b in letters]
+        intended = list(dict.fromkeys(c for dist in mixing for c in dist))
+        columns = dict(zip(intended, self._alphabet_columns(intended), strict=True))  # before the emissions
+        weights = np.zeros((len(letters), len(self._alphabet)))
+        for row, dist in enumerate(mixing):
+            for c, p in dist.items():
+                weights[row, columns[c]] += p
         m = len(obs)
         starts, ends, emitted = self._substring_emissions(obs)
-        by_skeleton = emitted @ self._skeleton_mixing.T  # (substrings, skeleton letters)
+        by_skeleton = emitted @ weights.T  # (substrings, skeleton letters)
         steps = np.zeros((len(letters), m + 1, m + 1))
         steps[:, starts, ends] = stop * by_skeleton.T
         result: np.ndarray = steps @ closure
@@ -555,29 +511,6 @@ class _VectorModel:
             spread = self._confusion / len(_VOWEL_LETTERS) if observed in _VOWEL_LETTERS else 0.0
             vec[self._vowels] = (1.0 - self._confusion) * vec[self._vowels] + spread
         return vec
-
-
-def _advance(col: list[float], row: list[list[float]], stop: float, ins: list[float]) -> list[float]:
-    """One step of the forward algorithm: the column after one more intended character.
-
-    Args:
-        col: ``col[j]`` = probability of having produced the first ``j`` observed characters so far.
-        row: ``row[j][k]`` = probability that the character emits ``obs[j:j+k]``.
-        stop: Probability of no (more) insertion before the character.
-        ins: ``ins[j]`` = probability of inserting observed character ``j``.
-    """
-    m = len(col) - 1
-    nxt = [0.0] * (m + 1)
-    for j in range(m + 1):
-        a = col[j]
-        if a == 0.0:
-            continue
-        a *= stop
-        for k, e in enumerate(row[j]):
-            nxt[j + k] += a * e
-    for j in range(m):
-        nxt[j + 1] += nxt[j] * ins[j]
-    return nxt
 
 
 #: Per-character log-probability assumed for the unexplained rest of the observed string during the search.
