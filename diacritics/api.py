@@ -98,7 +98,6 @@ def restore_explained(
     Raises:
         DataError: The shipped language data is missing or corrupt.
     """
-
     return _restore(text, confidences, explain=explain, decisions=True)
 
 

@@ -119,10 +119,6 @@ class ChannelMixture:
             self._by_name = (self.weights, named)
         return dict(self._by_name[1])
 
-    def component_logprobs(self, observed: str, intended: str) -> list[float]:
-        """log P_k(o | s) for every component."""
-        return [c.logprob(observed, intended) for c in self.components]
-
     def logprob(self, observed: str, intended: str) -> float:
         """Mixture log-probability (cached per document)."""
         return self.logprobs(observed, (intended,))[0]

@@ -90,7 +90,12 @@ class TokenSlot:
     line: int
     token: Token
     observed: str
-    candidates: list[Candidate]
+    position: Position
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """The token's readings, as the decoder sees them."""
+        return self.position.candidates
 
 
 @dataclass
@@ -248,20 +253,21 @@ class Restorer:
         token: Token,
         mixture: ChannelMixture,
         ocr_confidence: float | None = None,
-        cache: dict[tuple[str, float], list[Candidate]] | None = None,
+        cache: dict[tuple[str, float], Position] | None = None,
     ) -> TokenSlot:
-        """The token's candidates (the same for every occurrence of a word with the same OCR confidence)."""
+        """The token's lattice position (one object for every occurrence of a word with the same OCR
+        confidence, so the decoder's arrays of its candidates are built once)."""
         observed = normalise_syllable(token.text.lower())
         bonus = 0.0
         if ocr_confidence is not None and ocr_confidence >= 0:
             bonus = self.settings.confidence_weight * (min(ocr_confidence, 100.0) - 50.0) / 50.0
         key = (token.text, bonus)
-        cands = cache.get(key) if cache is not None else None
-        if cands is None:
-            cands = self._candidates(token.text, observed, mixture, bonus)
+        position = cache.get(key) if cache is not None else None
+        if position is None:
+            position = Position(tuple(self._candidates(token.text, observed, mixture, bonus)))
             if cache is not None:
-                cache[key] = cands
-        return TokenSlot(line, token, observed, cands)
+                cache[key] = position
+        return TokenSlot(line, token, observed, position)
 
     def _candidates(self, text: str, observed: str, mixture: ChannelMixture, bonus: float) -> list[Candidate]:
         abbreviation = self.is_abbreviation(text)
@@ -352,17 +358,13 @@ class Restorer:
 
         positions: list[Position] = []
         slots: list[TokenSlot | None] = []
-        slot_cache: dict[tuple[str, float], list[Candidate]] = {}
-        position_of: dict[int, Position] = {}  # one lattice position per distinct candidate list
+        slot_cache: dict[tuple[str, float], Position] = {}
         for line_no, toks in enumerate(tokenised):
             word_conf = _token_confidences(lines[line_no], toks, confidences, line_no)
             for tok in toks:
                 if tok.kind in DECODABLE_KINDS:
                     new_slot = self._slot(line_no, tok, mixture, word_conf.get(tok.start), slot_cache)
-                    shared = position_of.get(id(new_slot.candidates))
-                    if shared is None:
-                        shared = position_of[id(new_slot.candidates)] = Position(tuple(new_slot.candidates))
-                    positions.append(shared)
+                    positions.append(new_slot.position)
                     slots.append(new_slot)
                 else:
                     lm_tok = lm_token(tok.text, tok.kind)
