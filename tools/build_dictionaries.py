@@ -35,6 +35,7 @@ from diacritics.lm import FORMAT, MANIFEST, LanguageModel
 from diacritics.normalise import nfc, normalise_syllable
 from diacritics.syllables import syllable_key, valid_syllables
 from diacritics.tokens import SPECIALS
+from ocr_pipeline.textio import atomic_write_text
 from tools.lm_corpus import Corpora, TokenStream, contaminated, held_out_hashes, read_corpora, word_mask
 from tools.lm_kn import BackoffTrigram, estimate
 
@@ -49,12 +50,6 @@ SYLLABLES = "syllables.tsv"
 WIKI_SYLLABLES = "vi_wiki_syllables.tsv"
 TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
 _LETTERS = regex.compile(r"\p{L}+")
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _atomic_save(path: Path, array: np.ndarray) -> None:
@@ -192,7 +187,7 @@ def _abbreviation_like(
 
 def _write_tsv(path: Path, rows: list[tuple[str, str, int]], header: str) -> None:
     body = "".join(f"{tok}\t{kind}\t{count}\n" for tok, kind, count in rows)
-    _atomic_write_text(path, f"# {header}\n{body}")
+    atomic_write_text(path, f"# {header}\n{body}")
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -304,8 +299,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     vocab, legal_size, inv = build_vocabulary(corpora, tess, args.wiki_vocab_min, args.known_min)
     bits = max(16, math.ceil(math.log2(len(vocab))))
 
-    _atomic_write_text(out / LEGAL_VOCAB, "".join(t + "\n" for t in vocab[:legal_size]))
-    _atomic_write_text(out / WIKI_VOCAB, "".join(t + "\n" for t in vocab[legal_size:]))
+    atomic_write_text(out / LEGAL_VOCAB, "".join(t + "\n" for t in vocab[:legal_size]))
+    atomic_write_text(out / WIKI_VOCAB, "".join(t + "\n" for t in vocab[legal_size:]))
     _write_tsv(
         out / SYLLABLES,
         inv["syllables"] + inv["known"],
@@ -335,7 +330,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         del model
 
     # Provisional manifest, then tune λ on the validation split with the stored (rounded) model.
-    _atomic_write_text(out / MANIFEST, json.dumps(_manifest(vocab, legal_size, bits, components, 0.5, inv)))
+    atomic_write_text(out / MANIFEST, json.dumps(_manifest(vocab, legal_size, bits, components, 0.5, inv)))
     lm = LanguageModel.load(out)
     sets = {
         "validation": _eval_arrays(corpora.validation, remap, bos, eos),
@@ -344,7 +339,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     w, v, u = sets["validation"]
     lam, _ = tune_lambda(lm.component_logprob(0, w, v, u), lm.component_logprob(1, w, v, u))
     manifest = _manifest(vocab, legal_size, bits, components, lam, inv)
-    _atomic_write_text(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
     from diacritics import lm as lm_module
 
     lm_module._cache.clear()
@@ -404,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     summary = build(args)
     stable = {k: v for k, v in summary.items() if k != "seconds"}  # keep the committed file deterministic
-    _atomic_write_text(
+    atomic_write_text(
         args.out / "build_summary.json", json.dumps(stable, ensure_ascii=False, indent=1) + "\n"
     )
     _print_summary(summary)

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from ocr_pipeline.exceptions import DataError
+from ocr_pipeline.textio import atomic_write_text
 
 from .channel_corpus import SourceDocument, snippet_documents, training_documents
 
@@ -202,7 +203,7 @@ def cached_ocr(image: np.ndarray, lang: str, dpi: int, cache: Path = CACHE) -> l
         return [[(str(w), float(c)) for w, c in line] for line in data["lines"]]
     result = engines.ocr_page(image, lang, dpi=dpi, psm=OCR_PSM)
     lines = [[(w.text, float(w.confidence)) for w in line.words] for line in result.lines if line.words]
-    _atomic_write_text(path, json.dumps({"lines": lines}, ensure_ascii=False))
+    atomic_write_text(path, json.dumps({"lines": lines}, ensure_ascii=False))
     return lines
 
 
@@ -285,8 +286,8 @@ def build_set(name: str, shared: Path | None = None, workers: int = 2, cache: Pa
     for lang in LANGS:
         records = [rec for res in results for rec in res[lang]]
         lines = "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
-        _atomic_write_text(set_path(name, lang, cache), lines)
-        _atomic_write_text(set_path(name, lang, cache).with_suffix(".meta.json"), json.dumps(_meta(spec)))
+        atomic_write_text(set_path(name, lang, cache), lines)
+        atomic_write_text(set_path(name, lang, cache).with_suffix(".meta.json"), json.dumps(_meta(spec)))
 
 
 def _meta(spec: SetSpec) -> dict[str, Any]:
@@ -323,13 +324,6 @@ def load_set(name: str, lang: str, shared: Path | None = None, cache: Path = CAC
     path = set_path(name, lang, cache)
     with path.open(encoding="utf-8") as fh:
         return [PageRecord(**json.loads(line)) for line in fh if line.strip()]
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
