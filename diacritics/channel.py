@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from .normalise import strip_diacritics
 
 LOG_ZERO = -1e9
@@ -109,6 +111,9 @@ class ChannelMixture:
         if not self.weights:
             self.weights = [1.0 / len(self.components)] * len(self.components)
         self._cache: dict[tuple[str, str], float] = {}
+        #: Per observed token, each reading's component scores as :meth:`fit` computed them (they do not
+        #: depend on the weights, so scoring the document's tokens afterwards reuses them).
+        self._component_scores: dict[str, dict[str, tuple[float, ...]]] = {}
         self._by_name: tuple[list[float], dict[str, float]] | None = None
 
     @property
@@ -125,19 +130,28 @@ class ChannelMixture:
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """:meth:`logprob` for many readings of one observed token (each component scores them together)."""
-        missing = [s for s in dict.fromkeys(intended) if (observed, s) not in self._cache]
+        cache = self._cache
+        missing = [s for s in dict.fromkeys(intended) if (observed, s) not in cache]
         if missing:
-            log_weights = [math.log(w) if w > 0 and w >= self.negligible else None for w in self.weights]
-            per_component = [
-                c.logprobs(observed, missing) if lw is not None else []
-                for c, lw in zip(self.components, log_weights, strict=True)
-            ]
-            for i, s in enumerate(missing):
-                parts = [
-                    lw + lps[i] if lw is not None else LOG_ZERO
-                    for lw, lps in zip(log_weights, per_component, strict=True)
+            active = [(k, math.log(w)) for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
+            known = self._component_scores.get(observed, {})
+            fresh = [s for s in missing if s not in known]
+            computed = {k: self.components[k].logprobs(observed, fresh) for k, _ in active} if fresh else {}
+            where = {s: i for i, s in enumerate(fresh)}
+            parts = np.array(
+                [
+                    [lw + (known[s][k] if s in known else computed[k][where[s]]) for s in missing]
+                    for k, lw in active
                 ]
-                self._cache[(observed, s)] = logsumexp(parts)
+            ).reshape(len(active), len(missing))
+            if len(active) == 1:
+                mixed = parts[0]
+            else:
+                top = parts.max(axis=0)
+                mixed = top + np.log(np.exp(parts - top).sum(axis=0))
+            cache.update(
+                zip(((observed, s) for s in missing), np.maximum(mixed, LOG_ZERO).tolist(), strict=True)
+            )
         return [self._cache[(observed, s)] for s in intended]
 
     def fit(
@@ -172,6 +186,7 @@ class ChannelMixture:
             readings = [s for s, _ in cands]
             priors = [prior for _, prior in cands]
             rows = [comp.logprobs(observed, readings) for comp in self.components]
+            self._component_scores[observed] = dict(zip(readings, zip(*rows, strict=True), strict=True))
             per_token.append([logsumexp([p + lp for p, lp in zip(priors, row, strict=True)]) for row in rows])
         if not per_token:
             return

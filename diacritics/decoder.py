@@ -122,11 +122,17 @@ def decode(
     """
     weights = weights or DecoderWeights()
     sentences: list[list[_Column]] = [[]]
+    # Positions are shared between occurrences of a word: their arrays are prepared once (keyed by the
+    # object's identity, which ``positions`` keeps alive for the whole call).
+    prepared: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for index, pos in enumerate(positions):
         if pos.sentence_end or not pos.candidates:
             sentences.append([])
         else:
-            sentences[-1].append(_Column.of(index, pos, weights))
+            arrays = prepared.get(id(pos))
+            if arrays is None:
+                arrays = prepared[id(pos)] = _Column.arrays(pos, weights)
+            sentences[-1].append(_Column(index, *arrays))
     needs_pruning = any(
         len(col.ids) > weights.beam or weights.margin < math.inf for s in sentences for col in s
     )
@@ -148,15 +154,16 @@ class _Column:
     channel: np.ndarray
     original: np.ndarray
 
-    @classmethod
-    def of(cls, index: int, pos: Position, weights: DecoderWeights) -> _Column:
+    @staticmethod
+    def arrays(pos: Position, weights: DecoderWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A position's candidate ids, weighted channel scores and indices, after the candidate margin."""
         n = len(pos.candidates)
         ids, ch = pos.lm_ids, pos.channels
         original = np.arange(n)
         if n > 1 and weights.candidate_margin < math.inf:
             keep = np.flatnonzero(ch >= ch.max() - weights.candidate_margin)
             ids, ch, original = ids[keep], ch[keep], original[keep]
-        return cls(index, ids, weights.channel * ch, original)
+        return ids, weights.channel * ch, original
 
     def keep(self, which: np.ndarray) -> None:
         self.ids, self.channel, self.original = self.ids[which], self.channel[which], self.original[which]
@@ -169,20 +176,43 @@ def _windows(columns: Sequence[np.ndarray], order: int) -> tuple[list[np.ndarray
         ``order`` id arrays (the n-grams, one array per slot, runs one after another, each run in C order:
         the last slot varies fastest), each run's start in them, and each run's shape (runs × order).
     """
-    sizes = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
-    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    flat = np.concatenate(columns)
+    sizes, offsets = _layout(columns)
     first = np.arange(len(columns) - order + 1)  # first column of each run
     dims = np.stack([sizes[first + i] for i in range(order)], axis=1)
+    return _grids(np.concatenate(columns), [offsets[first + i] for i in range(order)], dims)
+
+
+def _pairs(
+    groups: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Like :func:`_windows` with ``order=2``, for runs given as (left column, right column) pairs."""
+    columns = [col for pair in groups for col in pair]
+    sizes, offsets = _layout(columns)
+    dims = np.stack([sizes[0::2], sizes[1::2]], axis=1)
+    return _grids(np.concatenate(columns), [offsets[0::2], offsets[1::2]], dims)
+
+
+def _layout(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's length and its offset in the columns' concatenation."""
+    sizes = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    return sizes, np.concatenate(([0], np.cumsum(sizes)[:-1]))
+
+
+def _grids(
+    flat: np.ndarray, slot_offsets: Sequence[np.ndarray], dims: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The n-grams of runs whose slot ``i`` takes the ``dims[run, i]`` ids at ``slot_offsets[i][run]`` of
+    ``flat``; returns what :func:`_windows` does."""
+    runs = len(dims)
     counts = dims.prod(axis=1)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    run = np.repeat(np.arange(len(first)), counts)
+    run = np.repeat(np.arange(runs), counts)
     local = np.arange(int(counts.sum())) - starts[run]
     slots = []
-    stride = np.ones(len(first), dtype=np.int64)
-    for i in range(order - 1, -1, -1):
-        index = (local // stride[run]) % dims[run, i]
-        slots.append(flat[offsets[first + i][run] + index])
+    stride = np.ones(runs, dtype=np.int64)
+    for i in range(dims.shape[1] - 1, -1, -1):
+        within = (local // stride[run]) % dims[run, i]
+        slots.append(flat[slot_offsets[i][run] + within])
         stride = stride * dims[:, i]
     slots.reverse()
     return slots, starts, dims
@@ -196,23 +226,37 @@ def _prune_by_bigrams(
     Changes the columns in place.
     """
     start_id, end_id = np.array([bos], dtype=np.int64), np.array([eos], dtype=np.int64)
-    stream: list[np.ndarray] = []
-    first: list[int] = []  # where each non-empty sentence's run of pairs begins
+    # A document repeats its word pairs: each distinct pair of candidate lists is scored once.
+    distinct: dict[tuple[bytes, bytes], int] = {}
+    groups: list[tuple[np.ndarray, np.ndarray]] = []
+    pair_runs: list[list[int]] = []
     for sent in sentences:
-        if sent:
-            first.append(len(stream))
-            stream.extend([start_id, *(col.ids for col in sent), end_id])
-    if not stream:
+        if not sent:
+            continue
+        columns = [start_id, *(col.ids for col in sent), end_id]
+        keys = [col.tobytes() for col in columns]
+        runs = []
+        for k in range(len(columns) - 1):
+            key = (keys[k], keys[k + 1])
+            run = distinct.get(key)
+            if run is None:
+                run = distinct[key] = len(groups)
+                groups.append((columns[k], columns[k + 1]))
+            runs.append(run)
+        pair_runs.append(runs)
+    if not groups:
         return
-    (v, w), starts, dims = _windows(stream, 2)
+    (v, w), starts, dims = _pairs(groups)
     scores = weights.lm * bigram(w, v)
+    shared = [
+        scores[starts[run] : starts[run] + int(dims[run, 0]) * int(dims[run, 1])].reshape(
+            int(dims[run, 0]), int(dims[run, 1])
+        )
+        for run in range(len(groups))
+    ]
     non_empty = [sent for sent in sentences if sent]
-    for sent, run0 in zip(non_empty, first, strict=True):
-        tables = []
-        for k in range(len(sent) + 1):
-            run = run0 + k
-            n_prev, n = int(dims[run, 0]), int(dims[run, 1])
-            tables.append(scores[starts[run] : starts[run] + n_prev * n].reshape(n_prev, n))
+    for sent, runs in zip(non_empty, pair_runs, strict=True):
+        tables = [shared[run] for run in runs]
         forward = [tables[0][0] + sent[0].channel]
         for t in range(1, len(sent)):
             forward.append((forward[-1][:, None] + tables[t]).max(axis=0) + sent[t].channel)
@@ -255,7 +299,7 @@ def _trigram_viterbi(
             tri = scores[starts[run] : starts[run] + grid[0] * grid[1] * grid[2]].reshape(grid)
             joint = state[:, :, None] + tri  # (z, a, b)
             best_z = joint.argmax(axis=0)
-            state = np.take_along_axis(joint, best_z[None], axis=0)[0]
+            state = joint.max(axis=0)
             if t < len(sent):
                 state = state + sent[t].channel[None, :]
             back.append(best_z)

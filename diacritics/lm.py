@@ -194,7 +194,11 @@ class LanguageModel:
 
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of LM tokens as an int64 array."""
-        return np.fromiter((self.token_id(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        known = self._ids.get
+        found = [known(t) for t in tokens]
+        if None in found:
+            found = [i if i is not None else self.token_id(t) for i, t in zip(found, tokens, strict=True)]
+        return np.array(found, dtype=np.int64).reshape(len(found))
 
     # ------------------------------------------------------------------ scoring
     def logprob(

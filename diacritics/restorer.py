@@ -213,16 +213,15 @@ class Restorer:
         scored: list[tuple[str, float, str, int]] = []
         if found:
             names = list(found)
-            unigram = self._unigram(names)
+            ids = self.lm.ids(names)
+            unigram = self.lm.unigram_logprob(ids).tolist()
             channel = mixture.logprobs(observed, names)
             ranked = sorted(
-                zip(names, channel, unigram.tolist(), strict=True),
+                zip(names, channel, unigram, ids.tolist(), strict=True),
                 key=lambda t: t[1] + 0.3 * t[2],
                 reverse=True,
             )
-            scored = [
-                (r, ch, found[r], self.lm.token_id(r)) for r, ch, _ in ranked[: self.settings.max_candidates]
-            ]
+            scored = [(r, ch, found[r], lm_id) for r, ch, _, lm_id in ranked[: self.settings.max_candidates]]
         keep: float | None = None
         if observed not in found or abbreviation:
             # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
