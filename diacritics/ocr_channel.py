@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import json
 import math
 import unicodedata
@@ -187,6 +188,7 @@ class CharChannel:
             c: i for i, c in enumerate(sorted(set(self._emit) | set(self._totals) | _VOWEL_LETTERS))
         }
         self._vectors: dict[str, np.ndarray] = {}
+        self._spellings: dict[str, tuple[int, ...]] = {}
         self._vector_model: _VectorModel | None = None
         self.emission = functools.lru_cache(maxsize=200_000)(self._emission)  # type: ignore[method-assign]
         self.skeleton_keys = functools.lru_cache(maxsize=50_000)(self._skeleton_keys)  # type: ignore[method-assign]
@@ -256,18 +258,23 @@ class CharChannel:
         characters), so all readings advance together, one batched matrix product per character position.
         """
         m = len(obs)
-        letters = list(dict.fromkeys(c for r in refs for c in r))
-        local = {c: i + 1 for i, c in enumerate(letters)}  # 0 = identity: a shorter reading has ended
-        width = max((len(r) for r in refs), default=0)
-        codes = np.zeros((len(refs), width), dtype=np.intp)
-        for i, ref in enumerate(refs):
-            codes[i, : len(ref)] = [local[c] for c in ref]
+        # the readings' letters as alphabet columns (first: a new letter renews the emission vectors), then as
+        # indices 1.. of the letters they use
+        spell = self._spelling
+        spelled = np.fromiter(itertools.chain.from_iterable(spell(r) for r in refs), dtype=np.intp)
+        lengths = np.fromiter((len(r) for r in refs), dtype=np.intp, count=len(refs))
+        width = int(lengths.max(initial=0))
+        used = np.zeros(len(self._alphabet), dtype=bool)
+        used[spelled] = True
+        columns = np.flatnonzero(used)
+        local = np.cumsum(used)  # alphabet column -> 1.. among the used letters
+        codes = np.zeros((len(refs), width), dtype=np.intp)  # 0 = identity: a shorter reading has ended
+        codes[np.arange(width) < lengths[:, None]] = local[spelled]
         closure = self._closure(obs)
         stop = 1.0 - self._p_ins
         # steps[l, j, j + k] = stop * P(letter l emits obs[j:j+k])
-        columns = self._alphabet_columns(letters)  # first: a new letter renews the emission vectors
         starts, ends, emitted = self._substring_emissions(obs)
-        steps = np.zeros((len(letters) + 1, m + 1, m + 1))
+        steps = np.zeros((len(columns) + 1, m + 1, m + 1))
         steps[1:, starts, ends] = stop * emitted[:, columns].T
         steps[1:] = steps[1:] @ closure
         steps[0] = np.eye(m + 1)
@@ -300,6 +307,15 @@ class CharChannel:
                 p *= ins[j2 - 1]
                 closure[j, j2] = p
         return closure
+
+    def _spelling(self, reading: str) -> tuple[int, ...]:
+        """A reading's letters as columns of the emission vectors (cached; see :meth:`_alphabet_columns`)."""
+        hit = self._spellings.get(reading)
+        if hit is None:
+            if len(self._spellings) > 200_000:
+                self._spellings.clear()
+            hit = self._spellings[reading] = tuple(self._alphabet_columns(reading))
+        return hit
 
     def _alphabet_columns(self, letters: Sequence[str]) -> list[int]:
         """Column of each intended letter in the emission vectors (the alphabet grows on a new letter)."""
