@@ -34,6 +34,10 @@ class ComponentChannel(Protocol):
         """:meth:`logprob` for many readings of one observed token."""
         ...
 
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` for many ``(observed, readings)`` at once."""
+        ...
+
 
 @dataclass
 class ExactChannel:
@@ -49,6 +53,10 @@ class ExactChannel:
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """:meth:`logprob` for many readings."""
         return [self.logprob(observed, s) for s in intended]
+
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` for many tokens."""
+        return [self.logprobs(observed, intended) for observed, intended in requests]
 
 
 @dataclass
@@ -66,13 +74,18 @@ class StrippedChannel:
         """:meth:`logprob` for many readings."""
         return [self.logprob(observed, s) for s in intended]
 
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` for many tokens."""
+        return [self.logprobs(observed, intended) for observed, intended in requests]
+
 
 @dataclass
 class LearnedChannel:
     """A channel learned from OCR output aligned with the truth (see :mod:`diacritics.ocr_channel`)."""
 
     name: str
-    scorer: Callable[[str, Sequence[str]], list[float]]
+    #: Scores many ``(observed, readings)`` at once (see ``CharChannel.logprobs_many``).
+    scorer: Callable[[Sequence[tuple[str, Sequence[str]]]], list[list[float]]]
     floor: float = math.log(1e-9)
 
     def logprob(self, observed: str, intended: str) -> float:
@@ -81,7 +94,16 @@ class LearnedChannel:
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """The learned log-probabilities of many readings (scored together), floored."""
-        return [max(self.floor, lp) for lp in self.scorer(observed, intended)]
+        return self.logprobs_many([(observed, intended)])[0]
+
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` for many tokens, scored together."""
+        return [[max(self.floor, lp) for lp in row] for row in self.scorer(requests)]
+
+
+def _score(value: float | None) -> float:
+    assert value is not None, "a weighing component was not scored"
+    return value
 
 
 def logsumexp(values: Sequence[float]) -> float:
@@ -113,7 +135,7 @@ class ChannelMixture:
         self._cache: dict[tuple[str, str], float] = {}
         #: Per observed token, each reading's component scores as :meth:`fit` computed them (they do not
         #: depend on the weights, so scoring the document's tokens afterwards reuses them).
-        self._component_scores: dict[str, dict[str, tuple[float, ...]]] = {}
+        self._component_scores: dict[str, dict[str, tuple[float | None, ...]]] = {}
         self._by_name: tuple[list[float], dict[str, float]] | None = None
 
     @property
@@ -135,12 +157,14 @@ class ChannelMixture:
         if missing:
             active = [(k, math.log(w)) for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
             known = self._component_scores.get(observed, {})
+            if known and any(row[k] is None for row in known.values() for k, _ in active):
+                known = {}  # scored before the weights changed
             fresh = [s for s in missing if s not in known]
             computed = {k: self.components[k].logprobs(observed, fresh) for k, _ in active} if fresh else {}
             where = {s: i for i, s in enumerate(fresh)}
             parts = np.array(
                 [
-                    [lw + (known[s][k] if s in known else computed[k][where[s]]) for s in missing]
+                    [lw + _score(known[s][k] if s in known else computed[k][where[s]]) for s in missing]
                     for k, lw in active
                 ]
             ).reshape(len(active), len(missing))
@@ -153,6 +177,22 @@ class ChannelMixture:
                 zip(((observed, s) for s in missing), np.maximum(mixed, LOG_ZERO).tolist(), strict=True)
             )
         return [self._cache[(observed, s)] for s in intended]
+
+    def prefetch(self, requests: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Score many ``(observed, readings)`` with the weighing components at once, for :meth:`logprobs`.
+
+        Call after :meth:`fit`: components the fitted weights leave out are not scored.
+        """
+        todo = [(o, list(rs)) for o, rs in dict(requests).items() if o not in self._component_scores and rs]
+        if not todo:
+            return
+        active = [k for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
+        scored = {k: self.components[k].logprobs_many(todo) for k in active}
+        for t, (observed, readings) in enumerate(todo):
+            rows = [scored[k][t] if k in scored else None for k in range(len(self.components))]
+            self._component_scores[observed] = {
+                s: tuple(row[i] if row is not None else None for row in rows) for i, s in enumerate(readings)
+            }
 
     def fit(
         self,
@@ -179,13 +219,15 @@ class ChannelMixture:
         if not obs:
             return
         # Per token and component: log sum_s p(s) P_k(o|s). Independent of the weights, so computed once.
+        obs = [(observed, cands) for observed, cands in obs if cands]
+        requests = [(observed, [s for s, _ in cands]) for observed, cands in obs]
+        by_component = [comp.logprobs_many(requests) for comp in self.components]
+        self._component_scores.clear()
         per_token = []
-        for observed, cands in obs:
-            if not cands:
-                continue
-            readings = [s for s, _ in cands]
+        for t, (observed, cands) in enumerate(obs):
+            readings = requests[t][1]
             priors = [prior for _, prior in cands]
-            rows = [comp.logprobs(observed, readings) for comp in self.components]
+            rows = [scores[t] for scores in by_component]
             self._component_scores[observed] = dict(zip(readings, zip(*rows, strict=True), strict=True))
             per_token.append([logsumexp([p + lp for p, lp in zip(priors, row, strict=True)]) for row in rows])
         if not per_token:

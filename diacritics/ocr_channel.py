@@ -23,7 +23,7 @@ import itertools
 import json
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ import numpy as np
 from ocr_pipeline.exceptions import DataError
 
 FORMAT = "vnocr-ocr-char-channel/1"
+#: Bound on readings × (observed length + 1)² of one batched forward pass (its arrays' size).
+_FORWARD_CELLS = 1_000_000
 ENGINES = ("eng", "vie")
 #: Longest observed string one intended character may emit.
 MAX_EMIT = 3
@@ -232,32 +234,49 @@ class CharChannel:
         return self.logprobs(observed, (intended,))[0]
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
-        """:meth:`logprob` of one observed token against many readings, computed together (cached).
+        """:meth:`logprob` of one observed token against many readings, computed together (cached)."""
+        return self.logprobs_many([(observed, intended)])[0]
 
-        The readings' dynamic programmes run side by side as matrix products over the observed string's
-        positions, one per character of the longest reading, instead of one Python loop per reading.
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` of many observed tokens, each against its readings (cached).
+
+        All the readings of the observed tokens of one length run side by side: the forward algorithm's
+        columns are vectors over the observed string's positions, so one batched matrix product per character
+        position advances every reading of every such token, instead of one Python loop per reading.
         """
-        obs = unicodedata.normalize("NFC", observed.lower())
-        refs = [unicodedata.normalize("NFC", r.lower()) for r in intended]
         cache = self._scores
-        missing = list(dict.fromkeys(r for r in refs if (obs, r) not in cache))
-        if missing:
-            if len(cache) > 400_000:
-                cache.clear()
-            with np.errstate(divide="ignore"):
-                logs = np.log(self._forward_batch(obs, missing))
-            for ref, lp in zip(missing, logs.tolist(), strict=True):
-                cache[(obs, ref)] = lp if lp > LOG_ZERO else LOG_ZERO
-        return [cache[(obs, r)] for r in refs]
+        normal = [
+            (unicodedata.normalize("NFC", o.lower()), [unicodedata.normalize("NFC", r.lower()) for r in refs])
+            for o, refs in requests
+        ]
+        by_length: dict[int, dict[str, list[str]]] = {}
+        for obs, refs in normal:
+            missing = [r for r in refs if (obs, r) not in cache]
+            if missing:
+                group = by_length.setdefault(len(obs), {})
+                group[obs] = list(dict.fromkeys(group.get(obs, []) + missing))
+        if by_length and len(cache) > 400_000:
+            cache.clear()
+            return self.logprobs_many(requests)
+        for m, group in by_length.items():
+            for chunk in _chunks(list(group.items()), _FORWARD_CELLS // (m + 1) ** 2):
+                with np.errstate(divide="ignore"):
+                    logs = np.log(self._forward_batch(chunk)).tolist()
+                keys = [(obs, r) for obs, refs in chunk for r in refs]
+                cache.update(zip(keys, (lp if lp > LOG_ZERO else LOG_ZERO for lp in logs), strict=True))
+        return [[cache[(obs, r)] for r in refs] for obs, refs in normal]
 
-    def _forward_batch(self, obs: str, refs: Sequence[str]) -> np.ndarray:
-        """P(obs | ref) for every ref, summed over all alignments (the forward algorithm), all refs at once.
+    def _forward_batch(self, tokens: Sequence[tuple[str, Sequence[str]]]) -> np.ndarray:
+        """P(obs | ref) for every ref of every ``(obs, refs)`` (observed strings of one length), summed over
+        all alignments (the forward algorithm), all at once, in the order of the tokens and their refs.
 
         The forward column after each intended character is a row vector over the observed string's
         positions; one character's step is a matrix (emit ``obs[j:j+k]`` from position ``j``, then insert
         characters), so all readings advance together, one batched matrix product per character position.
         """
-        m = len(obs)
+        m = len(tokens[0][0])
+        refs = [r for _, rs in tokens for r in rs]
+        token_of = np.repeat(np.arange(len(tokens)), [len(rs) for _, rs in tokens])
         # the readings' letters as alphabet columns (first: a new letter renews the emission vectors), then as
         # indices 1.. of the letters they use
         spell = self._spelling
@@ -270,17 +289,19 @@ class CharChannel:
         local = np.cumsum(used)  # alphabet column -> 1.. among the used letters
         codes = np.zeros((len(refs), width), dtype=np.intp)  # 0 = identity: a shorter reading has ended
         codes[np.arange(width) < lengths[:, None]] = local[spelled]
-        closure = self._closure(obs)
+        closures = np.stack([self._closure(obs) for obs, _ in tokens])
         stop = 1.0 - self._p_ins
-        # steps[l, j, j + k] = stop * P(letter l emits obs[j:j+k])
-        starts, ends, emitted = self._substring_emissions(obs)
-        steps = np.zeros((len(columns) + 1, m + 1, m + 1))
-        steps[1:, starts, ends] = stop * emitted[:, columns].T
-        steps[1:] = steps[1:] @ closure
-        steps[0] = np.eye(m + 1)
-        alpha = np.broadcast_to(closure[0], (len(refs), m + 1))
+        # steps[g, l, j, j + k] = stop * P(letter l emits obs_g[j:j+k])
+        emissions = [self._substring_emissions(obs) for obs, _ in tokens]
+        starts, ends = emissions[0][0], emissions[0][1]
+        emitted = np.stack([e[2][:, columns] for e in emissions])  # tokens × substrings × letters
+        steps = np.zeros((len(tokens), len(columns) + 1, m + 1, m + 1))
+        steps[:, 1:, starts, ends] = stop * emitted.transpose(0, 2, 1)
+        steps[:, 1:] = steps[:, 1:] @ closures[:, None]
+        steps[:, 0] = np.eye(m + 1)
+        alpha = closures[token_of, 0]
         for t in range(width):
-            alpha = np.einsum("nj,njk->nk", alpha, steps[codes[:, t]])
+            alpha = np.einsum("nj,njk->nk", alpha, steps[token_of, codes[:, t]])
         result: np.ndarray = alpha[:, m] * stop
         return result
 
@@ -478,6 +499,20 @@ class CharChannel:
         steps[:, starts, ends] = stop * by_skeleton.T
         result: np.ndarray = steps @ closure
         return result
+
+
+def _chunks(tokens: list[tuple[str, list[str]]], max_readings: int) -> Iterator[list[tuple[str, list[str]]]]:
+    """Consecutive runs of ``tokens`` holding at most ``max_readings`` readings (at least one token each)."""
+    chunk: list[tuple[str, list[str]]] = []
+    count = 0
+    for token in tokens:
+        if chunk and count + len(token[1]) > max_readings:
+            yield chunk
+            chunk, count = [], 0
+        chunk.append(token)
+        count += len(token[1])
+    if chunk:
+        yield chunk
 
 
 class _VectorModel:

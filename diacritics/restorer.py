@@ -314,7 +314,7 @@ class Restorer:
             [
                 ExactChannel(),
                 StrippedChannel(),
-                *(LearnedChannel(name, ch.logprobs) for name, ch in self.channels.items()),
+                *(LearnedChannel(name, ch.logprobs_many) for name, ch in self.channels.items()),
             ]
         )
         # distinct tokens are enough to tell regimes
@@ -362,6 +362,8 @@ class Restorer:
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
+        # every distinct word's readings scored by the OCR channels in a few batched passes
+        mixture.prefetch([(o, list(self.readings(o))) for o in dict.fromkeys(word_tokens)])
 
         positions: list[Position] = []
         slots: list[TokenSlot | None] = []

@@ -5,6 +5,7 @@ Logs go to stderr; stdout carries only the command's output (or the batch's one-
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -288,5 +289,18 @@ def report(output_dir: Path) -> None:
     click.echo("\n".join(report_lines(output_dir)))
 
 
+def run() -> None:
+    """The ``vnocr`` program: :func:`main`, then exit without the interpreter's final garbage collection.
+
+    A restoration leaves millions of small cached objects; the collection Python runs at exit would walk
+    all of them (about 0.2 s, a tenth of restoring a 3,000-syllable text). Freezing them first skips that
+    walk; exit handlers, flushing and closing files still run as usual.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from diacritics.channel import ChannelMixture, ExactChannel, StrippedChannel, logsumexp
+from diacritics.normalise import strip_diacritics
 
 LEXICON = {
     "tre": ["trẻ", "tre", "tré"],
@@ -58,3 +61,22 @@ def test_mixture_probability_prefers_identity_in_exact_regime() -> None:
 def test_logsumexp_is_stable() -> None:
     assert abs(logsumexp([-1000.0, -1000.0]) - (-1000 + math.log(2))) < 1e-12
     assert logsumexp([0.0]) == 0.0
+
+
+def test_scores_reused_from_the_fit_and_prefetched_equal_fresh_scores() -> None:
+    """The fit's and :meth:`prefetch`'s component scores give what scoring each token afresh gives."""
+    tokens = ["tre", "em", "bao", "ve", "cong", "tac", "trẻ"]
+    reused = ChannelMixture([ExactChannel(), StrippedChannel()])
+    reused.fit(observations(tokens[:3]))
+    reused.prefetch([(t, LEXICON[t]) for t in tokens[3:6]])
+    fresh = ChannelMixture([ExactChannel(), StrippedChannel()], list(reused.weights))
+    for tok in tokens:
+        readings = LEXICON[strip_diacritics(tok)]
+        assert reused.logprobs(tok, readings) == fresh.logprobs(tok, readings)
+
+
+def test_prefetch_leaves_out_negligible_components() -> None:
+    mixture = ChannelMixture([ExactChannel(), StrippedChannel()], [0.999, 0.001], negligible=0.01)
+    mixture.prefetch([("bao", LEXICON["bao"])])
+    exact = ExactChannel().logprobs("bao", LEXICON["bao"])
+    assert mixture.logprobs("bao", LEXICON["bao"]) == pytest.approx([math.log(0.999) + lp for lp in exact])

@@ -202,3 +202,18 @@ def test_batched_scores_equal_the_one_by_one_dynamic_programme(
         p = _forward_one_by_one(crafted, observed, reading)
         assert score == pytest.approx(math.log(p), abs=1e-9)
     assert crafted.logprobs(observed, readings) == batched  # cached
+
+
+def test_many_tokens_scored_together_equal_each_scored_alone(crafted: CharChannel) -> None:
+    """Tokens of one length share a batched forward pass; each score is its own dynamic programme's."""
+    requests = [
+        ("t6", ["tô", "to"]),
+        ("cu", ["cư", "ca", "c"]),
+        ("b6", ["bô"]),
+        ("xca", ["ca", "xca"]),
+        ("t6", ["tu"]),
+    ]
+    together = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5)).logprobs_many(requests)
+    for (observed, readings), scores in zip(requests, together, strict=True):
+        for reading, score in zip(readings, scores, strict=True):
+            assert score == pytest.approx(math.log(_forward_one_by_one(crafted, observed, reading)), abs=1e-9)
