@@ -77,6 +77,7 @@ bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../sha
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
 	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_case --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.build_abbreviations --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
 
 channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM

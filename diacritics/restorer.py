@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
+from .abbreviations import AbbreviationTable, apply_fixes
 from .casing import BREAKS, CaseModel, token_case
 from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
 from .decoder import Candidate, DecoderWeights, Position, batch_local_alternatives, decode
@@ -40,6 +41,8 @@ _WORD_SPAN = regex.compile(r"\S+")
 _VOWEL = regex.compile(r"[aeiouy]", regex.IGNORECASE)
 #: Tokens that are words to the decoder: letters (kind "word") and OCR-mangled mixes like ``t6``, ``S&``.
 DECODABLE_KINDS = frozenset({"word", "other"})
+#: Tokens that may hold a document code or an abbreviation (``100/2019/ND-CP``, ``HDND``).
+_CODE_KINDS = frozenset({"word", "other", "number"})
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Restorer:
         settings: RestorerSettings | None = None,
         case_model: CaseModel | Callable[[], CaseModel] | None = None,
         case_slips: dict[str, float] | None = None,
+        abbreviations: AbbreviationTable | None = None,
     ) -> None:
         self.lm = lm
         self.inventory = inventory
@@ -145,6 +149,7 @@ class Restorer:
         #: Per OCR regime: P(a lower-case word comes out capitalised mid-sentence).
         self.case_slips = case_slips or {}
         self._readings_memo: dict[str, dict[str, str]] = {}
+        self._abbreviations = abbreviations
 
     @classmethod
     @functools.cache
@@ -423,6 +428,7 @@ class Restorer:
                 )
             )
         self._fix_case_slips(tokenised, slots, replacement, reports, mixture, explain)
+        self._fix_abbreviations(tokenised, replacement, reports, mixture)
         if not decisions and not explain:
             reports.clear()
         out_lines = []
@@ -500,6 +506,61 @@ class Restorer:
             decisions[:] = [d for d in decisions if d.chosen != d.original]
         decisions.sort(key=lambda d: (d.line, d.start))
 
+    def _fix_abbreviations(
+        self,
+        tokenised: Sequence[Sequence[Token]],
+        replacement: dict[tuple[int, int], str],
+        decisions: list[Decision],
+        mixture: ChannelMixture,
+    ) -> None:
+        """Give document codes and abbreviations kept as written back their ``Đ`` (``ND-CP`` → ``NĐ-CP``).
+
+        See :mod:`diacritics.abbreviations`; the document loses the bar in its stripped and English-model
+        regimes. Changes ``replacement`` and ``decisions`` in place.
+        """
+        weights = mixture.by_name
+        damaged = weights.get("stripped", 0.0) + weights.get("eng", 0.0)
+        table: AbbreviationTable | None = None
+        for line_no, toks in enumerate(tokenised):
+            for tok in toks:
+                if "D" not in tok.text or tok.kind not in _CODE_KINDS:
+                    continue
+                if replacement.get((line_no, tok.start), tok.text) != tok.text:
+                    continue  # the decoder read it as something else
+                table = table or self.abbreviations
+                fixes = table.repair(tok.text, damaged)
+                if not fixes:
+                    continue
+                new_text = apply_fixes(tok.text, fixes)
+                replacement[(line_no, tok.start)] = new_text
+                reason = "; ".join(f.reason for f in fixes)
+                confidence = round(min(f.probability for f in fixes), 4)
+                for d in decisions:
+                    if d.line == line_no + 1 and d.start == tok.start:
+                        d.chosen, d.reason, d.confidence = new_text, reason, confidence
+                        d.alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
+                        break
+                else:
+                    decisions.append(
+                        Decision(
+                            line_no + 1,
+                            tok.start,
+                            tok.text,
+                            new_text,
+                            confidence,
+                            reason,
+                            [(new_text, confidence), (tok.text, round(1 - confidence, 4))],
+                        )
+                    )
+        decisions.sort(key=lambda d: (d.line, d.start))
+
+    @property
+    def abbreviations(self) -> AbbreviationTable:
+        """The abbreviation table (the shipped one unless given; loaded on first use)."""
+        if self._abbreviations is None:
+            self._abbreviations = AbbreviationTable.load()
+        return self._abbreviations
+
     def with_settings(
         self, settings: RestorerSettings | None = None, lm: LanguageModel | None = None
     ) -> Restorer:
@@ -511,6 +572,7 @@ class Restorer:
             settings or self.settings,
             case_model=self._case_model,
             case_slips=self.case_slips,
+            abbreviations=self._abbreviations,
         )
 
     def restore_text(self, text: str) -> str:
