@@ -146,7 +146,8 @@ def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> 
 
 
 def check_data() -> None:
-    """Load the shipped language data (LM, syllables, OCR channels, case and abbreviation tables) once, so a batch fails fast.
+    """Load the shipped language data (LM, syllables, OCR channels, case and abbreviation tables) once, so a
+    batch fails fast.
 
     Raises:
         DataError: Some of the data is missing or corrupt.
