@@ -1,0 +1,36 @@
+"""English-model OCR flips the case of a two-letter word's marked vowel; the line's case decides instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diacritics.restorer import Restorer
+
+
+def _eng_document(last_line: str) -> str:
+    """Forty lines of the real English-model OCR sample (the regime the case rule is for), then one line."""
+    sample = Path(__file__).parent.parent / "samples" / "text" / "district-2021.eng-ocr.txt"
+    return "\n".join(sample.read_text(encoding="utf-8").split("\n")[20:60]) + "\n" + last_line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Quyét dinh cia BO trudng BO Lao déng", "Quyết định của Bộ trưởng Bộ Lao động"),  # ộ read as O
+        ("DAT Vi MUC DICH QUOC PHONG", "ĐẤT VÌ MỤC ĐÍCH QUỐC PHÒNG"),  # Ì read as i
+        ("CHUONG XI QUY DINH CHUNG", "CHƯƠNG XI QUY ĐỊNH CHUNG"),  # a numeral keeps its case
+        ("Tién si Si quan", "Tiến sĩ Sĩ quan"),  # title among title/lower words stays
+    ],
+)
+def test_two_letter_words_take_their_case_from_the_line_in_english_ocr(line: str, expected: str) -> None:
+    restored = Restorer.default().restore(_eng_document(line))
+    assert restored.regime["eng"] > 0.5
+    assert restored.text.split("\n")[-1] == expected
+
+
+def test_two_letter_words_keep_their_case_outside_english_ocr() -> None:
+    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
+    text = "\n".join(plan.split("\n")[10:40]) + "\nQuyết định của BỘ trưởng"
+    assert Restorer.default().restore(text).text.split("\n")[-1] == "Quyết định của BỘ trưởng"
