@@ -74,8 +74,8 @@ class RestorerSettings:
             channel is not run on the document's other tokens). 0.005 and 300 tokens: same dev-split accuracy
             as 0 and 600 on every kind (the 2021 plan's lines 1-120 included).
         short_word_case_regime: Documents whose English-model share is at least this get the case of their
-            two-letter words from the line (``BO Lao`` → ``Bộ Lao``; dev split: eng OCR 97.19 → 97.32%, the other
-            kinds unchanged).
+            two-letter words from the line (``BO Lao`` → ``Bộ Lao``; dev split: eng OCR 97.19 → 97.32%, the
+            other kinds unchanged).
     """
 
     weights: DecoderWeights = field(
