@@ -1,0 +1,38 @@
+"""How likely an unknown token is meant as written follows the regimes that could have written it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from diacritics.channel import ChannelMixture, ComponentChannel, ExactChannel, StrippedChannel
+from diacritics.restorer import Restorer
+
+
+def _mixture(weights: dict[str, float]) -> ChannelMixture:
+    components: list[ComponentChannel] = [
+        ExactChannel(),
+        StrippedChannel(),
+        ExactChannel(name="vie"),
+        ExactChannel(name="eng"),
+    ]
+    return ChannelMixture(components, [weights[c.name] for c in components])
+
+
+def test_accented_tokens_cannot_come_from_stripped_text() -> None:
+    restorer = Restorer.default()
+    kappa = restorer.settings.keep_unknown_by_regime["eng"]
+    mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
+    # "gidm": a name in stripped text, or mangled English-model OCR
+    assert math.exp(restorer._keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
+    # "huyén" has an accent: only the English-model regime can have written it
+    assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(kappa, rel=1e-3)
+
+
+def test_accented_names_in_correct_text_are_kept_as_before() -> None:
+    restorer = Restorer.default()
+    mixture = _mixture({"exact": 0.97, "stripped": 0.01, "vie": 0.01, "eng": 0.01})
+    kappa = restorer.settings.keep_unknown_by_regime["eng"]
+    expected = (0.97 + 0.01 + 0.01 * kappa) / 0.99
+    assert math.exp(restorer._keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-3)
