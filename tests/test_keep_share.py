@@ -26,8 +26,9 @@ def test_accented_tokens_cannot_come_from_stripped_text() -> None:
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
     # "gidm": a name in stripped text, or mangled English-model OCR
     assert math.exp(restorer._keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
-    # "huyén" has an accent: only the English-model regime can have written it
+    # "huyén" has an accent, "¢" is a symbol: stripped text is ASCII, only the English-model regime is left
     assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(kappa, rel=1e-3)
+    assert math.exp(restorer._keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
 
 
 def test_accented_names_in_correct_text_are_kept_as_before() -> None:
