@@ -80,6 +80,9 @@ class RestorerSettings:
             so that regime does not count when weighing whether such an unknown token is meant as written
             (``huyén``, ``¢`` in English-model OCR that the fit sees as partly stripped: dev split eng OCR
             97.32 → 97.48%, other kinds unchanged).
+        horn_mark_regime: Documents whose English-model share is at least this read an apostrophe closing a
+            word as part of it (``SU’ DUNG``: Tesseract eng writes the horn of ``Ử`` as ``’``; see
+            :func:`glue_horn_marks`).
     """
 
     weights: DecoderWeights = field(
@@ -96,6 +99,7 @@ class RestorerSettings:
     exact_prior_share: float = 0.25  # uniform over the four regimes (0.5: same results on the dev cases)
     regime_sample: int = 300
     short_word_case_regime: float = 0.5
+    horn_mark_regime: float = 0.5
     non_ascii_rules_out_stripped: bool = True
     negligible_regime: float = 0.005
 
@@ -383,6 +387,8 @@ class Restorer:
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
+        if mixture.by_name.get("eng", 0.0) >= self.settings.horn_mark_regime:
+            tokenised = [glue_horn_marks(toks) for toks in tokenised]
         # every distinct word's readings scored by the OCR channels in a few batched passes
         mixture.prefetch([(o, list(self.readings(o))) for o in dict.fromkeys(word_tokens)])
 
@@ -661,6 +667,33 @@ class Restorer:
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+
+
+#: What Tesseract's English model writes for the horn of ``ư``/``ơ`` when it ends a word (``SU’``, ``tu'``).
+_HORN_MARKS = frozenset("’'")
+
+
+def glue_horn_marks(tokens: Sequence[Token]) -> list[Token]:
+    """Join a word and the apostrophe right after it into one ``other`` token (``SU’`` → one token).
+
+    Inside a word the tokenizer already keeps an apostrophe (``nu’éc``); at its end the apostrophe would be a
+    quote that cuts the word off from the next one (``SU’ DUNG`` read as ``SU`` + ``"`` + ``DUNG`` loses the
+    ``sử dụng`` context). Only for English-model OCR, where the apostrophe is the horn of ``ư``/``ơ``.
+    """
+    out: list[Token] = []
+    for tok in tokens:
+        prev = out[-1] if out else None
+        if (
+            tok.kind == "punct"
+            and tok.text in _HORN_MARKS
+            and prev is not None
+            and prev.kind in DECODABLE_KINDS
+            and prev.start + len(prev.text) == tok.start
+        ):
+            out[-1] = Token(prev.text + tok.text, prev.start, "other")
+        else:
+            out.append(tok)
+    return out
 
 
 def _main_case(token: str) -> CasePattern:

@@ -1,4 +1,4 @@
-"""English-model OCR flips the case of a two-letter word's marked vowel; the line's case decides instead."""
+"""English-model OCR: a two-letter word's marked vowel flips case, a word-final horn becomes an apostrophe."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from diacritics.restorer import Restorer
+from diacritics.restorer import Restorer, glue_horn_marks
+from diacritics.tokens import tokenize
 
 
 def _eng_document(last_line: str) -> str:
@@ -34,3 +35,28 @@ def test_two_letter_words_keep_their_case_outside_english_ocr() -> None:
     plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
     text = "\n".join(plan.split("\n")[10:40]) + "\nQuyết định của BỘ trưởng"
     assert Restorer.default().restore(text).text.split("\n")[-1] == "Quyết định của BỘ trưởng"
+
+
+def test_apostrophe_closing_a_word_is_its_horn_in_english_ocr() -> None:
+    restored = Restorer.default().restore(_eng_document("KE HOACH SU’ DUNG DAT NAM 2021, tu’ van"))
+    assert restored.text.split("\n")[-1] == "KẾ HOẠCH SỬ DỤNG ĐẤT NĂM 2021, tư vấn"
+
+
+def test_glue_horn_marks_joins_only_an_adjacent_closing_apostrophe() -> None:
+    tokens = tokenize("SU’ DUNG ‘trích’ dẫn ’ x")
+    glued = [(t.text, t.kind) for t in glue_horn_marks(tokens) if t.kind != "space"]
+    assert glued == [
+        ("SU’", "other"),
+        ("DUNG", "word"),
+        ("‘", "punct"),
+        ("trích’", "other"),
+        ("dẫn", "word"),
+        ("’", "punct"),
+        ("x", "word"),
+    ]
+
+
+def test_closing_quotes_in_correct_text_stay() -> None:
+    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
+    text = "\n".join(plan.split("\n")[10:40]) + "\nPhong trào ‘Nhà nước’ và tư vấn"
+    assert Restorer.default().restore(text).text.split("\n")[-1] == "Phong trào ‘Nhà nước’ và tư vấn"
