@@ -260,7 +260,15 @@ class Restorer:
                 keep = max(
                     keep, math.log(max(1e-9, weights.get("exact", 0.0) + weights.get("stripped", 0.0)))
                 )
-                scored = [t for t in scored if t[0] != observed]
+                # its other readings are its own letters with bars (HDND: hđnd) or syllables the OCR stripped
+                # of a vowel ("PQ" for "ĐỘ"), never other vowelless tokens ("KT" for "k" needs an inserted T)
+                key = strip_diacritics(observed)
+                scored = [
+                    t
+                    for t in scored
+                    if t[0] != observed
+                    and (strip_diacritics(t[0]) == key or _VOWEL.search(strip_diacritics(t[0])))
+                ]
         return scored, keep
 
     def _keep_share(self, mixture: ChannelMixture, observed: str) -> float:

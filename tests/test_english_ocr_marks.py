@@ -60,3 +60,12 @@ def test_closing_quotes_in_correct_text_stay() -> None:
     plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
     text = "\n".join(plan.split("\n")[10:40]) + "\nPhong trào ‘Nhà nước’ và tư vấn"
     assert Restorer.default().restore(text).text.split("\n")[-1] == "Phong trào ‘Nhà nước’ và tư vấn"
+
+
+def test_abbreviations_are_not_read_as_shorter_ones() -> None:
+    """``KT.`` (ký thay) is kept or read as a syllable, never as the letter ``K`` with an inserted ``T``."""
+    restored = Restorer.default().restore(_eng_document("KT. CHU TICH"), explain=True)
+    assert restored.text.split("\n")[-1].endswith(". CHỦ TỊCH")
+    last = max(d.line for d in restored.decisions)
+    kt = next(d for d in restored.decisions if d.line == last and d.original == "KT")
+    assert all(alternative != "K" for alternative, _ in kt.alternatives)
