@@ -515,22 +515,11 @@ class Restorer:
                     new_text = text.lower()
                     replacement[(line_no, tok.start)] = new_text
                     reason = f"case slip: {found.evidence}; OCR capitalises {slip:.3f} of words"
-                    for d in decisions:
-                        if d.line == line_no + 1 and d.start == tok.start:
-                            d.chosen, d.reason = new_text, f"{d.reason}; {reason}"
-                            break
-                    else:
-                        decisions.append(
-                            Decision(
-                                line_no + 1,
-                                tok.start,
-                                tok.text,
-                                new_text,
-                                round(1 - found.p_title, 4),
-                                reason,
-                                [(new_text, round(1 - found.p_title, 4))],
-                            )
-                        )
+                    p_lower = round(1 - found.p_title, 4)
+                    change = Decision(
+                        line_no + 1, tok.start, tok.text, new_text, p_lower, reason, [(new_text, p_lower)]
+                    )
+                    _record_change(decisions, change, amend=True)
                     text, kind = new_text, "lower"
             prev = normalise_syllable(text) if kind == "lower" else None
         if not explain:
@@ -566,23 +555,11 @@ class Restorer:
                 replacement[(line_no, tok.start)] = new_text
                 reason = "; ".join(f.reason for f in fixes)
                 confidence = round(min(f.probability for f in fixes), 4)
-                for d in decisions:
-                    if d.line == line_no + 1 and d.start == tok.start:
-                        d.chosen, d.reason, d.confidence = new_text, reason, confidence
-                        d.alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
-                        break
-                else:
-                    decisions.append(
-                        Decision(
-                            line_no + 1,
-                            tok.start,
-                            tok.text,
-                            new_text,
-                            confidence,
-                            reason,
-                            [(new_text, confidence), (tok.text, round(1 - confidence, 4))],
-                        )
-                    )
+                alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
+                change = Decision(
+                    line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
+                )
+                _record_change(decisions, change, amend=False)
         decisions.sort(key=lambda d: (d.line, d.start))
 
     def _fix_short_word_case(
@@ -637,12 +614,12 @@ class Restorer:
                 reason = (
                     f"case of a two-letter word from its neighbours ({'/'.join(known)}) in English-model OCR"
                 )
-                for d in decisions:
-                    if d.line == line_no + 1 and d.start == tok.start:
-                        d.chosen, d.reason = new_text, f"{d.reason}; {reason}"
-                        break
-                else:
-                    decisions.append(Decision(line_no + 1, tok.start, tok.text, new_text, share, reason, []))
+                confidence = round(share, 4)
+                alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
+                change = Decision(
+                    line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
+                )
+                _record_change(decisions, change, amend=True)
         decisions.sort(key=lambda d: (d.line, d.start))
 
     @property
@@ -675,6 +652,23 @@ class Restorer:
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+
+
+def _record_change(decisions: list[Decision], change: Decision, *, amend: bool) -> None:
+    """Record a change made after decoding: update the decoder's decision for the token, or add ``change``.
+
+    With ``amend`` the change refines the decoder's choice (its reason is added, its scores kept); otherwise
+    the change's reason, confidence and alternatives replace the decoder's.
+    """
+    for d in decisions:
+        if d.line == change.line and d.start == change.start:
+            d.chosen = change.chosen
+            if amend:
+                d.reason = f"{d.reason}; {change.reason}"
+            else:
+                d.reason, d.confidence, d.alternatives = change.reason, change.confidence, change.alternatives
+            return
+    decisions.append(change)
 
 
 #: What Tesseract's English model writes for the horn of ``ư``/``ơ`` when it ends a word (``SU’``, ``tu'``).
