@@ -18,7 +18,9 @@ with the other fixed (one run takes minutes); the dev split is small, so a finer
 
 Usage: ``python -m tools.tune_restorer [--shared ../shared] [--snippets 150]``; prints a table and the best
 setting, and writes ``docs/TUNING.md``. With ``--pruning`` it compares the decoder's pruning settings instead
-(accuracy and time per kind; a wide setting is the reference) and writes ``docs/TUNING_PRUNING.md``.
+(accuracy and time per kind; a wide setting is the reference) and writes ``docs/TUNING_PRUNING.md``; with
+``--ablate`` it switches the restorer's other dev-chosen settings off one at a time
+(``docs/TUNING_SETTINGS.md``).
 """
 
 from __future__ import annotations
@@ -111,6 +113,47 @@ def tune(shared: Path, n_snippets: int) -> tuple[list[dict[str, Any]], dict[str,
     return rows, best
 
 
+#: Settings compared by ``--ablate``: the default, then each restorer setting chosen on the dev split
+#: switched off (or moved), one at a time.
+ABLATIONS: list[tuple[str, dict[str, Any]]] = [
+    ("default", {}),
+    ("no rank margin (every reading up to max_candidates)", {"rank_margin": math.inf}),
+    ("rank margin 8", {"rank_margin": 8.0}),
+    ("no two-letter case from the line", {"short_word_case_regime": math.inf}),
+    ("no word-final apostrophe as horn", {"horn_mark_regime": math.inf}),
+    ("non-ASCII tokens may come from stripped text", {"non_ascii_rules_out_stripped": False}),
+    ("regime fit on 150 tokens", {"regime_sample": 150}),
+]
+
+
+def compare_settings(shared: Path, n_snippets: int) -> str:
+    """Accuracy per kind of each :data:`ABLATIONS` row on the dev split (markdown)."""
+    from diacritics.restorer import Restorer
+
+    base = Restorer.default()
+    sets = dev_sets(shared, n_snippets)
+    rows = []
+    for name, change in ABLATIONS:
+        restorer = base.with_settings(replace(base.settings, **change))
+        cells = [f"{100 * evaluate(restorer.restore_text, pairs):.2f}%" for pairs in sets.values()]
+        rows.append([name, ", ".join(f"{k}={v}" for k, v in change.items()) or "—", *cells])
+        log.info("%s", rows[-1])
+    table = markdown_table(["setting", "change", *sets], rows)
+    return "\n".join(
+        [
+            "# Restorer settings, one at a time (dev split)",
+            "",
+            f"Made with `python -m tools.tune_restorer --ablate --snippets {n_snippets}` on "
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}: syllable accuracy per kind of the dev split of "
+            "docs/TUNING.md for the default `RestorerSettings` and for each setting chosen on this split "
+            "switched off or moved (the held-out text is never used here).",
+            "",
+            table,
+            "",
+        ]
+    )
+
+
 def compare_pruning(shared: Path, n_snippets: int) -> str:
     """Accuracy and decoding time of each :data:`PRUNING_GRID` setting on the dev split (markdown)."""
     from diacritics.restorer import Restorer
@@ -154,8 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snippets", type=int, default=150)
     parser.add_argument("--out", type=Path, default=None, help="default: docs/TUNING.md or TUNING_PRUNING.md")
     parser.add_argument("--pruning", action="store_true", help="compare the decoder's pruning settings")
+    parser.add_argument("--ablate", action="store_true", help="switch the restorer's settings off one by one")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="tune: %(message)s", stream=sys.stderr)
+    if args.ablate:
+        text = compare_settings(args.shared, args.snippets)
+        out = args.out or ROOT / "docs" / "TUNING_SETTINGS.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(text)
+        return 0
     if args.pruning:
         text = compare_pruning(args.shared, args.snippets)
         out = args.out or ROOT / "docs" / "TUNING_PRUNING.md"
