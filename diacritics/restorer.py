@@ -57,7 +57,8 @@ class RestorerSettings:
         max_candidates: Readings kept per token (ranked by channel score plus 0.3 × unigram log-prior).
         rank_margin: Readings ranked this much (nats) below a token's best are not kept. 12 halves the
             candidates of stripped text (rare same-letter variants) with the dev-split accuracy of no margin
-            on every kind; 8 moves it (+0.04 correct, −0.04 eng OCR).
+            on every kind; 8 moves it (+0.04 correct, −0.04 eng OCR: docs/TUNING_SETTINGS.md) but drops the
+            right tone of 12 synthetic vie-slip golden cases, whose fix ranks more than 8 nats below the slip.
         keep_unknown_logprob: Channel log-probability of keeping a token that is no known syllable as is
             (names, foreign words, codes): the decoder may still pick a syllable that explains it better.
         skeleton_top_k: How many learned-channel skeletons to expand for a mangled token.
