@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from .abbreviations import AbbreviationTable, apply_fixes
+from .abbreviations import AbbreviationTable, apply_fixes, is_vowelless
 from .casing import BREAKS, CaseModel, token_case
 from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
 from .decoder import Candidate, DecoderWeights, Position, batch_local_alternatives, decode
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 _WORD_SPAN = regex.compile(r"\S+")
 _ROMAN = regex.compile(r"[IVXLCDM]+")
-_VOWEL = regex.compile(r"[aeiouy]", regex.IGNORECASE)
 #: Tokens that are words to the decoder: letters (kind "word") and OCR-mangled mixes like ``t6``, ``S&``.
 DECODABLE_KINDS = frozenset({"word", "other"})
 #: Tokens that may hold a document code or an abbreviation (``100/2019/ND-CP``, ``HDND``).
@@ -197,7 +196,7 @@ class Restorer:
         Letters without a vowel, in capitals (``VT``, ``PCT``, ``LĐTBXH``) or two letters in title case
         (``Bc``, ``Tw``). Lower-case vowelless runs (``hd``, ``chtrc``) are mangled syllables instead.
         """
-        if len(token) < 2 or not token.isalpha() or _VOWEL.search(strip_diacritics(token)):
+        if len(token) < 2 or not token.isalpha() or not is_vowelless(token):
             return False
         return token.isupper() or (len(token) == 2 and token[0].isupper() and token[1].islower())
 
@@ -267,8 +266,7 @@ class Restorer:
                 scored = [
                     t
                     for t in scored
-                    if t[0] != observed
-                    and (strip_diacritics(t[0]) == key or _VOWEL.search(strip_diacritics(t[0])))
+                    if t[0] != observed and (strip_diacritics(t[0]) == key or not is_vowelless(t[0]))
                 ]
         return scored, keep
 
@@ -387,17 +385,13 @@ class Restorer:
         """
         lines = normalise_text(text).split("\n")
         tokenised = [tokenize(line) for line in lines]
-        word_tokens = [
-            normalise_syllable(t.text.lower())
-            for toks in tokenised
-            for t in toks
-            if t.kind in DECODABLE_KINDS
-        ]
+        word_tokens = _observed_words(tokenised)
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
         if mixture.by_name.get("eng", 0.0) >= self.settings.horn_mark_regime:
             tokenised = [glue_horn_marks(toks) for toks in tokenised]
+            word_tokens = _observed_words(tokenised)
         # every distinct word's readings scored by the OCR channels in a few batched passes
         mixture.prefetch([(o, list(self.readings(o))) for o in dict.fromkeys(word_tokens)])
 
@@ -461,6 +455,7 @@ class Restorer:
         self._fix_case_slips(tokenised, slots, replacement, reports, mixture, explain)
         self._fix_abbreviations(tokenised, replacement, reports, mixture)
         self._fix_short_word_case(tokenised, slots, replacement, reports, mixture)
+        reports.sort(key=lambda d: (d.line, d.start))
         if not decisions and not explain:
             reports.clear()
         out_lines = []
@@ -525,7 +520,6 @@ class Restorer:
             prev = normalise_syllable(text) if kind == "lower" else None
         if not explain:
             decisions[:] = [d for d in decisions if d.chosen != d.original]
-        decisions.sort(key=lambda d: (d.line, d.start))
 
     def _fix_abbreviations(
         self,
@@ -541,15 +535,13 @@ class Restorer:
         """
         weights = mixture.by_name
         damaged = weights.get("stripped", 0.0) + weights.get("eng", 0.0)
-        table: AbbreviationTable | None = None
         for line_no, toks in enumerate(tokenised):
             for tok in toks:
                 if "D" not in tok.text or tok.kind not in _CODE_KINDS:
                     continue
                 if replacement.get((line_no, tok.start), tok.text) != tok.text:
                     continue  # the decoder read it as something else
-                table = table or self.abbreviations
-                fixes = table.repair(tok.text, damaged)
+                fixes = self.abbreviations.repair(tok.text, damaged)
                 if not fixes:
                     continue
                 new_text = apply_fixes(tok.text, fixes)
@@ -561,7 +553,6 @@ class Restorer:
                     line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
                 )
                 _record_change(decisions, change, amend=False)
-        decisions.sort(key=lambda d: (d.line, d.start))
 
     def _fix_short_word_case(
         self,
@@ -594,12 +585,9 @@ class Restorer:
                     continue
                 if pattern == "upper" and _ROMAN.fullmatch(tok.text):
                     continue  # "VI", "XI": a numeral, not "Vì" misread
-                if not _VOWEL.search(strip_diacritics(text[1])) or _VOWEL.search(strip_diacritics(text[0])):
+                if is_vowelless(text[1]) or not is_vowelless(text[0]):
                     continue
-                around = [
-                    p
-                    for p in (patterns[k - 1] if k else None, patterns[k + 1] if k + 1 < len(words) else None)
-                ]
+                around = (patterns[k - 1] if k else None, patterns[k + 1] if k + 1 < len(words) else None)
                 known = [p for p in around if p is not None]
                 if not known:
                     continue
@@ -621,7 +609,6 @@ class Restorer:
                     line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
                 )
                 _record_change(decisions, change, amend=True)
-        decisions.sort(key=lambda d: (d.line, d.start))
 
     @property
     def abbreviations(self) -> AbbreviationTable:
@@ -653,6 +640,13 @@ class Restorer:
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+
+
+def _observed_words(tokenised: Sequence[Sequence[Token]]) -> list[str]:
+    """The decodable tokens of the lines, as the channels see them (lower case, normalised)."""
+    return [
+        normalise_syllable(t.text.lower()) for toks in tokenised for t in toks if t.kind in DECODABLE_KINDS
+    ]
 
 
 def _record_change(decisions: list[Decision], change: Decision, *, amend: bool) -> None:
