@@ -39,8 +39,23 @@ class ComponentChannel(Protocol):
         ...
 
 
+class _ReadingByReading:
+    """``logprobs`` and ``logprobs_many`` of a channel that scores one reading at a time (``logprob``)."""
+
+    def logprob(self, observed: str, intended: str) -> float:  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings."""
+        return [self.logprob(observed, s) for s in intended]
+
+    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
+        """:meth:`logprobs` for many tokens."""
+        return [self.logprobs(observed, intended) for observed, intended in requests]
+
+
 @dataclass
-class ExactChannel:
+class ExactChannel(_ReadingByReading):
     """Correct text: the observed token is the intended one (up to a tiny slack for anything else)."""
 
     name: str = "exact"
@@ -50,17 +65,9 @@ class ExactChannel:
         """0 when identical, a tiny floor otherwise."""
         return 0.0 if observed == intended else self.slack
 
-    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
-        """:meth:`logprob` for many readings."""
-        return [self.logprob(observed, s) for s in intended]
-
-    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
-        """:meth:`logprobs` for many tokens."""
-        return [self.logprobs(observed, intended) for observed, intended in requests]
-
 
 @dataclass
-class StrippedChannel:
+class StrippedChannel(_ReadingByReading):
     """Stripped text: the observed token is the intended one without its diacritics."""
 
     name: str = "stripped"
@@ -69,14 +76,6 @@ class StrippedChannel:
     def logprob(self, observed: str, intended: str) -> float:
         """0 when the observed token is the intended one stripped, a tiny floor otherwise."""
         return 0.0 if observed == strip_diacritics(intended) else self.slack
-
-    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
-        """:meth:`logprob` for many readings."""
-        return [self.logprob(observed, s) for s in intended]
-
-    def logprobs_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[float]]:
-        """:meth:`logprobs` for many tokens."""
-        return [self.logprobs(observed, intended) for observed, intended in requests]
 
 
 @dataclass

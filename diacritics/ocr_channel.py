@@ -295,9 +295,8 @@ class CharChannel:
         emissions = [self._substring_emissions(obs) for obs, _ in tokens]
         starts, ends = emissions[0][0], emissions[0][1]
         emitted = np.stack([e[2][:, columns] for e in emissions])  # tokens × substrings × letters
-        steps = np.zeros((len(tokens), len(columns) + 1, m + 1, m + 1))
-        steps[:, 1:, starts, ends] = stop * emitted.transpose(0, 2, 1)
-        steps[:, 1:] = steps[:, 1:] @ closures[:, None]
+        steps = np.empty((len(tokens), len(columns) + 1, m + 1, m + 1))
+        steps[:, 1:] = _step_matrices(emitted.transpose(0, 2, 1), starts, ends, closures[:, None], stop)
         steps[:, 0] = np.eye(m + 1)
         alpha = closures[token_of, 0]
         for t in range(width):
@@ -492,13 +491,29 @@ class CharChannel:
         for row, dist in enumerate(mixing):
             for c, p in dist.items():
                 weights[row, columns[c]] += p
-        m = len(obs)
         starts, ends, emitted = self._substring_emissions(obs)
         by_skeleton = emitted @ weights.T  # (substrings, skeleton letters)
-        steps = np.zeros((len(letters), m + 1, m + 1))
-        steps[:, starts, ends] = stop * by_skeleton.T
-        result: np.ndarray = steps @ closure
-        return result
+        return _step_matrices(by_skeleton.T, starts, ends, closure, stop)
+
+
+def _step_matrices(
+    emitted: np.ndarray, starts: list[int], ends: list[int], closure: np.ndarray, stop: float
+) -> np.ndarray:
+    """One forward step per letter: ``step[..., l, j, j2]`` = P(no more insertion) × P(letter ``l`` emits
+    ``obs[j:j+k]``) × P(then inserting ``obs[j+k:j2]``).
+
+    Args:
+        emitted: ``emitted[..., l, s]`` = P(letter ``l`` emits substring ``s``) (``_substring_emissions``).
+        starts: Start of each substring in the observed string.
+        ends: End of each substring.
+        closure: The insertion closure of the observed string (broadcast against the letters' axis).
+        stop: P(no more insertion).
+    """
+    m = closure.shape[-1] - 1
+    steps = np.zeros((*emitted.shape[:-1], m + 1, m + 1))
+    steps[..., starts, ends] = stop * emitted
+    result: np.ndarray = steps @ closure
+    return result
 
 
 def _chunks(tokens: list[tuple[str, list[str]]], max_readings: int) -> Iterator[list[tuple[str, list[str]]]]:
