@@ -218,7 +218,6 @@ def _speed(ctx: BenchContext) -> dict[str, Any]:
                 "tesseract_seconds": round(tess_s, 1) if tess_s else None,
                 "ratio": round(seconds / tess_s, 4) if tess_s else None,
             }
-    out["tesseract_seconds"] = out["inputs"]["stripped"]["tesseract_seconds"]
     return out
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from collections import Counter
@@ -33,6 +32,7 @@ import regex
 
 from diacritics.casing import BREAKS, FORMAT, token_case
 from diacritics.normalise import normalise_syllable
+from ocr_pipeline.textio import atomic_write_text
 
 from .channel_corpus import legal_training_texts
 
@@ -113,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     data = build(args.corpus)
     path = args.out / "vi_legal_case.json"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     log.info(
         "%s: %d pairs, %d prev, %d cur, %d bytes, %.0f s",
         path,
