@@ -314,65 +314,6 @@ def _trigram_viterbi(
     return total
 
 
-def local_alternatives(
-    positions: Sequence[Position],
-    choice: Sequence[int],
-    index: int,
-    scorer: TrigramScorer,
-    bos: int,
-    eos: int,
-    weights: DecoderWeights | None = None,
-) -> list[tuple[int, float]]:
-    """Score every candidate of one position with the rest of the best path fixed.
-
-    Uses the two chosen words on the left and on the right (the trigrams the position takes part in), so the
-    scores are comparable between candidates of the same position. Returns ``(candidate index, posterior)``
-    pairs, best first, where posteriors are the softmax of the scores.
-    """
-    weights = weights or DecoderWeights()
-    pos = positions[index]
-    if not pos.candidates:
-        return []
-
-    def chosen_id(i: int) -> int | None:
-        p = positions[i]
-        if p.sentence_end or not p.candidates:
-            return None
-        return p.candidates[choice[i]].lm_id
-
-    left: list[int] = []
-    i = index - 1
-    while len(left) < 2:
-        lid = chosen_id(i) if i >= 0 else None
-        if lid is None:
-            left.extend([bos] * (2 - len(left)))
-            break
-        left.append(lid)
-        i -= 1
-    v_id, u_id = left[0], left[1]
-    right: list[int] = []
-    i = index + 1
-    while len(right) < 2:
-        rid = chosen_id(i) if i < len(positions) else None
-        if rid is None:
-            right.append(eos)
-            break
-        right.append(rid)
-        i += 1
-
-    cands = np.array([c.lm_id for c in pos.candidates], dtype=np.int64)
-    n = len(cands)
-    score = weights.channel * np.array([c.channel for c in pos.candidates])
-    score = score + weights.lm * scorer(cands, np.full(n, v_id), np.full(n, u_id))
-    score = score + weights.lm * scorer(np.full(n, right[0]), cands, np.full(n, v_id))
-    if len(right) > 1:
-        score = score + weights.lm * scorer(np.full(n, right[1]), np.full(n, right[0]), cands)
-    post = np.exp(score - score.max())
-    post /= post.sum()
-    order = np.argsort(-post)
-    return [(int(k), float(post[k])) for k in order]
-
-
 def batch_local_alternatives(
     positions: Sequence[Position],
     choice: Sequence[int],
@@ -382,7 +323,11 @@ def batch_local_alternatives(
     eos: int,
     weights: DecoderWeights | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
-    """:func:`local_alternatives` for many positions at once (three scorer calls in all).
+    """Score every candidate of each given position with the rest of the best path fixed.
+
+    Uses the two chosen words on the left and on the right (the trigrams a position takes part in), so the
+    scores are comparable between candidates of the same position; posteriors are the softmax of the
+    scores. All positions are scored together (three scorer calls in all).
 
     Returns:
         For each index in ``indices`` with candidates, ``(candidate index, posterior)`` pairs, best first.

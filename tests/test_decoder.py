@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diacritics.decoder import Candidate, DecoderWeights, Position, decode, local_alternatives
+from diacritics.decoder import (
+    Candidate,
+    DecoderWeights,
+    Position,
+    TrigramScorer,
+    batch_local_alternatives,
+    decode,
+)
 
 BOS, EOS, VOCAB = 0, 1, 8
 
@@ -92,7 +100,7 @@ def test_lm_context_overrides_channel() -> None:
     ]
     result = decode(lattice, scorer, BOS, EOS)
     assert result.choice == [0, 1]
-    alts = local_alternatives(lattice, result.choice, 1, scorer, BOS, EOS)
+    alts = batch_local_alternatives(lattice, result.choice, [1], scorer, BOS, EOS)[1]
     assert alts[0][0] == 1 and alts[0][1] > 0.99
     assert abs(sum(p for _, p in alts) - 1.0) < 1e-9
 
@@ -107,16 +115,73 @@ def test_narrow_beam_still_returns_a_valid_path() -> None:
 @settings(max_examples=40, deadline=None)
 @given(lattices, st.integers(0, 1000))
 def test_batched_alternatives_equal_one_by_one(positions: list[Position], seed: int) -> None:
-    from diacritics.decoder import batch_local_alternatives
-
     scorer = toy_scorer(seed)
     result = decode(positions, scorer, BOS, EOS)
     indices = list(range(len(positions)))
     batched = batch_local_alternatives(positions, result.choice, indices, scorer, BOS, EOS)
     for i in indices:
-        single = local_alternatives(positions, result.choice, i, scorer, BOS, EOS)
+        single = _alternatives_one_by_one(positions, result.choice, i, scorer, BOS, EOS)
         if not single:
             assert i not in batched
             continue
         assert np.allclose(sorted(p for _, p in batched[i]), sorted(p for _, p in single))
         assert batched[i][0][1] == max(p for _, p in single) or np.isclose(batched[i][0][1], single[0][1])
+
+
+def _alternatives_one_by_one(
+    positions: Sequence[Position],
+    choice: Sequence[int],
+    index: int,
+    scorer: TrigramScorer,
+    bos: int,
+    eos: int,
+    weights: DecoderWeights | None = None,
+) -> list[tuple[int, float]]:
+    """Reference for :func:`batch_local_alternatives`: one position at a time, in plain numpy.
+
+    Uses the two chosen words on the left and on the right (the trigrams the position takes part in), so the
+    scores are comparable between candidates of the same position. Returns ``(candidate index, posterior)``
+    pairs, best first, where posteriors are the softmax of the scores.
+    """
+    weights = weights or DecoderWeights()
+    pos = positions[index]
+    if not pos.candidates:
+        return []
+
+    def chosen_id(i: int) -> int | None:
+        p = positions[i]
+        if p.sentence_end or not p.candidates:
+            return None
+        return p.candidates[choice[i]].lm_id
+
+    left: list[int] = []
+    i = index - 1
+    while len(left) < 2:
+        lid = chosen_id(i) if i >= 0 else None
+        if lid is None:
+            left.extend([bos] * (2 - len(left)))
+            break
+        left.append(lid)
+        i -= 1
+    v_id, u_id = left[0], left[1]
+    right: list[int] = []
+    i = index + 1
+    while len(right) < 2:
+        rid = chosen_id(i) if i < len(positions) else None
+        if rid is None:
+            right.append(eos)
+            break
+        right.append(rid)
+        i += 1
+
+    cands = np.array([c.lm_id for c in pos.candidates], dtype=np.int64)
+    n = len(cands)
+    score = weights.channel * np.array([c.channel for c in pos.candidates])
+    score = score + weights.lm * scorer(cands, np.full(n, v_id), np.full(n, u_id))
+    score = score + weights.lm * scorer(np.full(n, right[0]), cands, np.full(n, v_id))
+    if len(right) > 1:
+        score = score + weights.lm * scorer(np.full(n, right[1]), np.full(n, right[0]), cands)
+    post = np.exp(score - score.max())
+    post /= post.sum()
+    order = np.argsort(-post)
+    return [(int(k), float(post[k])) for k in order]
