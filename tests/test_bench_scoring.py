@@ -1,0 +1,38 @@
+"""The restoration benchmark's scoring (tools/bench_restore.py) on crafted examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.bench_restore import clean_reference_accuracy, damaged_reference_words, syllable_accuracy
+
+
+@pytest.mark.parametrize(
+    ("line", "damaged"),
+    [
+        ("Thực hiện một số nhiệm vụ", []),
+        ("thực hiện môt số việc", ["môt"]),  # stop coda with a level tone: no syllable
+        ("tổ chưc các hoạt động", ["chưc"]),
+        ("cac cơ quan", ["cac"]),
+        ("tinh Bac Giang", ["Bac"]),  # "tinh" is a syllable as written, so only "Bac" shows
+        ("phòng chống Covid và internet", []),  # no reading with other marks: foreign, not damaged
+        ("QUYẾT ĐỊNH VỀ VIÊC", ["VIÊC"]),
+        ("ban hành 15/2020/NĐ-CP", []),
+    ],
+)
+def test_damaged_reference_words(line: str, damaged: list[str]) -> None:
+    assert damaged_reference_words(line) == damaged
+
+
+def test_clean_reference_accuracy_scores_only_clean_lines() -> None:
+    reference = "thực hiện nhiệm vụ\ncac cơ quan\ncông tác bảo vệ"
+    hypothesis = "thực hiện nhiệm vụ\ncác cơ quan\ncông tác bảo về"
+    accuracy, kept, total = clean_reference_accuracy(reference, hypothesis)
+    assert (kept, total) == (2, 3)
+    assert accuracy == pytest.approx(1 - 1 / 8)
+    assert syllable_accuracy(reference, hypothesis) == pytest.approx(1 - 2 / 11)
+
+
+def test_clean_reference_accuracy_needs_paired_lines() -> None:
+    with pytest.raises(ValueError, match="2 reference lines but 1 output lines"):
+        clean_reference_accuracy("một\nhai", "một hai")
