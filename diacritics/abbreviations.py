@@ -8,6 +8,11 @@ built by ``tools/build_abbreviations.py``), and ``P(written run | Y) = damaged *
 written ``D`` has the probability that the document loses the bar (the weight of its stripped and
 English-model regimes). In correct text ``damaged`` is tiny and a run stays as written unless its plain form
 is unheard of; in stripped text ``ND`` (7 times in the legal text) becomes ``NĐ`` (330 times).
+
+A form's count is how often it is a whole run plus how often it ends a longer one (``LĐTBXH`` ends
+``BLĐTBXH``, the ministry, 7 times). An office's code is often its field's abbreviation behind a letter for
+the office (``S`` for *Sở*, ``P`` for *Phòng*): a run none of whose forms was ever seen backs off to its
+longest ending of at least :data:`MIN_ENDING` letters that was (``SLDTBXH`` → ``LĐTBXH`` → ``SLĐTBXH``).
 """
 
 from __future__ import annotations
@@ -27,13 +32,15 @@ from .resources import data_path
 
 log = logging.getLogger(__name__)
 
-FORMAT = "vnocr-abbreviations/1"
+FORMAT = "vnocr-abbreviations/2"
 #: The shipped table's file name in ``dictionaries/``.
 TABLE = "vi_legal_abbreviations.tsv"
 #: Two or more capital letters, not inside a longer word.
 CAPITAL_RUN = regex.compile(r"(?<!\p{L})\p{Lu}{2,}(?!\p{L})")
 #: Runs with more ``D`` s than this are left alone (each adds a doubling of the forms to weigh).
 MAX_BARS = 4
+#: The shortest ending of a run counted on its own and backed off to (``ND`` in ``HĐND`` is not one).
+MIN_ENDING = 4
 _VOWELS = frozenset("aeiouy")
 
 
@@ -65,11 +72,17 @@ class AbbreviationTable:
     """Counts of vowelless capital runs with ``Đ`` and of their plain twins in legal text.
 
     Args:
-        counts: Run → occurrences (runs not listed count 0).
+        counts: Run → occurrences as a whole run (runs not listed count 0).
+        endings: Run → occurrences as the ending (at least :data:`MIN_ENDING` letters) of a longer run.
     """
 
-    def __init__(self, counts: dict[str, int]) -> None:
+    def __init__(self, counts: dict[str, int], endings: dict[str, int] | None = None) -> None:
         self.counts = dict(counts)
+        self.endings = dict(endings or {})
+
+    def count(self, form: str) -> int:
+        """How often ``form`` is written in legal text, as a whole run or as the ending of a longer one."""
+        return self.counts.get(form, 0) + self.endings.get(form, 0)
 
     @classmethod
     def load(cls) -> AbbreviationTable:
@@ -91,22 +104,36 @@ class AbbreviationTable:
         if not bars_at or len(bars_at) > MAX_BARS or damaged <= 0 or not is_vowelless(run):
             return None
         log_damaged = math.log(min(damaged, 1.0))
-        forms: list[tuple[float, str]] = []
-        for barred in itertools.product((False, True), repeat=len(bars_at)):
-            letters = list(run)
-            for i, bar in zip(bars_at, barred, strict=True):
-                if bar:
-                    letters[i] = "Đ"
-            form = "".join(letters)
-            forms.append((math.log(self.counts.get(form, 0) + 1) + sum(barred) * log_damaged, form))
-        top = max(score for score, _ in forms)
-        total = sum(math.exp(score - top) for score, _ in forms)
-        score, form = max(forms)
+        forms = [
+            _with_bars(run, bars_at, barred)
+            for barred in itertools.product((False, True), repeat=len(bars_at))
+        ]
+        # the counts come from the run itself or, when none of its forms was seen, its longest seen ending
+        evidence_start = next(
+            (
+                start
+                for start in range(0, min(bars_at) + 1)
+                if (start == 0 or len(run) - start >= MIN_ENDING)
+                and any(self.count(f[start:]) for f in forms)
+            ),
+            None,
+        )
+        if evidence_start is None:
+            return None
+        scored = [
+            (math.log(self.count(form[evidence_start:]) + 1) + form.count("Đ") * log_damaged, form)
+            for form in forms
+        ]
+        top = max(score for score, _ in scored)
+        total = sum(math.exp(score - top) for score, _ in scored)
+        score, form = max(scored)
         if form == run:
             return None
+        seen, plain = form[evidence_start:], run[evidence_start:]
+        ending = f" (its ending '{seen}')" if evidence_start else ""
         reason = (
-            f"abbreviation: '{form}' {self.counts.get(form, 0)}× in legal text, '{run}' "
-            f"{self.counts.get(run, 0)}×; the document loses Đ on {damaged:.2f} of its words"
+            f"abbreviation{ending}: '{seen}' {self.count(seen)}× in legal text, '{plain}' "
+            f"{self.count(plain)}×; the document loses Đ on {damaged:.2f} of its words"
         )
         return AbbreviationFix(0, run, form, math.exp(score - top) / total, reason)
 
@@ -125,6 +152,14 @@ class AbbreviationTable:
         return fixes
 
 
+def _with_bars(run: str, bars_at: list[int], barred: tuple[bool, ...]) -> str:
+    letters = list(run)
+    for i, bar in zip(bars_at, barred, strict=True):
+        if bar:
+            letters[i] = "Đ"
+    return "".join(letters)
+
+
 def apply_fixes(text: str, fixes: list[AbbreviationFix]) -> str:
     """``text`` with each fix's run replaced (the runs keep their length)."""
     out = list(text)
@@ -140,11 +175,14 @@ def _load_cached() -> AbbreviationTable:
         lines = path.read_text(encoding="utf-8").splitlines()
         if not lines or FORMAT not in lines[0]:
             raise DataError(f"{TABLE} is not an abbreviation table (expected a '# {FORMAT}' header)")
-        counts = {}
+        counts, endings = {}, {}
         for line in lines[1:]:
-            run, n = line.split("\t")
-            counts[run] = int(n)
+            run, whole, ending = line.split("\t")
+            if int(whole):
+                counts[run] = int(whole)
+            if int(ending):
+                endings[run] = int(ending)
     except (OSError, ValueError) as exc:
         raise DataError(f"abbreviation table {TABLE} cannot be read: {exc}") from exc
-    log.debug("abbreviation table: %d runs", len(counts))
-    return AbbreviationTable(counts)
+    log.debug("abbreviation table: %d runs, %d endings", len(counts), len(endings))
+    return AbbreviationTable(counts, endings)

@@ -75,16 +75,51 @@ def test_restorer_fixes_codes_in_stripped_text_and_keeps_them_in_correct_text() 
 
 def test_build_counts_barred_runs_and_their_plain_twins() -> None:
     texts = ["Nghị định 1/2019/NĐ-CP và NĐ 2, HĐND xã; ND ở đây", "UBND DH ĐỊA QĐ"]
-    counts = count_runs(texts)
+    counts, endings = count_runs(texts)
     assert counts == {"NĐ": 2, "ND": 1, "HĐND": 1, "QĐ": 1}  # UBND, DH, ĐỊA: vowels or no barred twin
+    assert endings == {}  # "ĐND", "ND" in HĐND: shorter than an ending counted on its own
+
+
+def test_build_counts_the_endings_of_longer_runs() -> None:
+    counts, endings = count_runs(["Bộ LĐTBXH: 5/2020/TT-BLĐTBXH", "BLĐTBXH; SGDĐT và BGDĐT"])
+    assert counts == {"BLĐTBXH": 2, "LĐTBXH": 1, "SGDĐT": 1, "BGDĐT": 1}
+    # ĐTBXH ends BLĐTBXH twice and LĐTBXH once; TBXH has no Đ, DĐT is too short
+    assert endings == {"LĐTBXH": 2, "ĐTBXH": 3, "GDĐT": 2}
+
+
+TABLE_WITH_ENDINGS = AbbreviationTable({"BLĐTBXH": 7, "LĐ": 6}, {"LĐTBXH": 7, "ĐTBXH": 7})
+
+
+@pytest.mark.parametrize(
+    ("run", "damaged", "expected"),
+    [
+        ("LDTBXH", STRIPPED, "LĐTBXH"),  # seen only as the ending of BLĐTBXH
+        ("SLDTBXH", STRIPPED, "SLĐTBXH"),  # never seen: backs off to its ending LDTBXH
+        ("PLDTBXH", STRIPPED, "PLĐTBXH"),
+        ("SLDTBXH", CORRECT, None),  # correct text: as written
+        ("DSTBXH", STRIPPED, None),  # the D is outside every seen ending
+        ("SLD", STRIPPED, None),  # "LD" is too short an ending to back off to
+    ],
+)
+def test_an_unseen_run_backs_off_to_its_longest_seen_ending(
+    run: str, damaged: float, expected: str | None
+) -> None:
+    fix = TABLE_WITH_ENDINGS.best(run, damaged)
+    assert (fix.replacement if fix else None) == expected
+    if fix and run != "LDTBXH":
+        assert "its ending 'LĐTBXH'" in fix.reason
 
 
 def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     abbreviations._load_cached.cache_clear()
     try:
-        (tmp_path / abbreviations.TABLE).write_text(table_text(count_runs(["NĐ NĐ ND"])), encoding="utf-8")
-        assert AbbreviationTable.load().counts == {"NĐ": 2, "ND": 1}
+        (tmp_path / abbreviations.TABLE).write_text(
+            table_text(*count_runs(["NĐ NĐ ND BLĐTBXH"])), encoding="utf-8"
+        )
+        table = AbbreviationTable.load()
+        assert table.counts == {"NĐ": 2, "ND": 1, "BLĐTBXH": 1}
+        assert table.endings == {"LĐTBXH": 1, "ĐTBXH": 1}
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).write_text("NĐ\t2\n", encoding="utf-8")
         with pytest.raises(DataError, match="not an abbreviation table"):
@@ -101,3 +136,4 @@ def test_shipped_table_holds_the_common_codes() -> None:
     counts = AbbreviationTable.load().counts
     assert counts["NĐ"] > 10 * counts.get("ND", 0)
     assert counts["QĐ"] > 10 * counts.get("QD", 0)
+    assert AbbreviationTable.load().count("LĐTBXH") > 0  # the labour ministry's field, inside BLĐTBXH
