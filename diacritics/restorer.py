@@ -588,7 +588,11 @@ class Restorer:
         for line_no, toks in enumerate(tokenised):
             words = [t for t in toks if (line_no, t.start) in decodable]
             texts = [replacement.get((line_no, t.start), t.text) for t in words]
-            patterns = [case_pattern(text) if len(text) > 1 else None for text in texts]
+            # an abbreviation (LĐTBXH, UBND) is in capitals whatever its line's case: no evidence of it
+            patterns = [
+                case_pattern(text) if len(text) > 1 and not self._always_capitals(tok.text, text) else None
+                for tok, text in zip(words, texts, strict=True)
+            ]
             for k, (tok, text) in enumerate(zip(words, texts, strict=True)):
                 pattern = case_pattern(tok.text)
                 if len(text) != 2 or pattern not in ("upper", "title") or self.is_abbreviation(tok.text):
@@ -619,6 +623,13 @@ class Restorer:
                     line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
                 )
                 _record_change(decisions, change, amend=True)
+
+    def _always_capitals(self, token: str, restored: str) -> bool:
+        """Whether a token is written in capitals whatever its line's case: an abbreviation (``LĐTBXH``) or
+        a word in capitals that is no syllable even as restored (``UBND``, ``HIV``)."""
+        if self.is_abbreviation(token):
+            return True
+        return restored.isupper() and not self.inventory.is_syllable(normalise_syllable(restored.lower()))
 
     @property
     def abbreviations(self) -> AbbreviationTable:

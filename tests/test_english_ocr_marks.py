@@ -23,6 +23,8 @@ def _eng_document(last_line: str) -> str:
         ("DAT Vi MUC DICH QUOC PHONG", "ĐẤT VÌ MỤC ĐÍCH QUỐC PHÒNG"),  # Ì read as i
         ("CHUONG XI QUY DINH CHUNG", "CHƯƠNG XI QUY ĐỊNH CHUNG"),  # a numeral keeps its case
         ("Tién si Si quan", "Tiến sĩ Sĩ quan"),  # title among title/lower words stays
+        ("- Bo LDTBXH (b/c);", "- Bộ LĐTBXH (b/c);"),  # an abbreviation is in capitals on any line...
+        ("- Bo HIV;", "- Bộ HIV;"),  # ...as is a word in capitals that is no syllable: no case evidence
     ],
 )
 def test_two_letter_words_take_their_case_from_the_line_in_english_ocr(line: str, expected: str) -> None:
