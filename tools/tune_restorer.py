@@ -123,6 +123,9 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("no word-final apostrophe as horn", {"horn_mark_regime": math.inf}),
     ("non-ASCII tokens may come from stripped text", {"non_ascii_rules_out_stripped": False}),
     ("regime fit on 150 tokens", {"regime_sample": 150}),
+    ("no per-letter cost of keeping an unknown token", {"keep_letter_cost": 0.0}),
+    ("per-letter keep cost 1.0", {"keep_letter_cost": 1.0}),
+    ("a kept abbreviation scored as its own (rare) LM token", {"rare_abbreviation_as_unknown": False}),
 ]
 
 
