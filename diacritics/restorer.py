@@ -67,11 +67,12 @@ class RestorerSettings:
             98.99%, eng OCR 97.59 → 97.66%, vie 99.60 → 99.62%, the 2021 plan's lines 1-120 98.08 → 98.37%,
             correct text unchanged (99.85%); 1.0 loses on correct text.
         keep_free_letters: The letters a kept token has free of ``keep_letter_cost``.
-        rare_abbreviation_as_unknown: An abbreviation-shaped token kept as written (``Bc``, ``CT``) is scored by
-            the LM as the unknown word when its own LM token is rarer than that: ``bc`` is in the vocabulary
-            only as a rare Wikipedia token, so "(Bc)" in a list of recipients lost to "(Bốc)", while an unheard
-            abbreviation would have kept. Dev split: eng OCR 97.67 → 97.74%, vie 99.62 → 99.66%, the other
-            kinds unchanged (applied to every kept token it loses 0.1 points on stripped and eng OCR).
+        rare_abbreviation_as_unknown: An abbreviation-shaped token kept as written (``Bc``, ``CT``) is
+            scored by the LM as the unknown word when its own LM token is rarer than that: ``bc`` is in the
+            vocabulary only as a rare Wikipedia token, so "(Bc)" in a list of recipients lost to "(Bốc)",
+            while an unheard abbreviation would have kept. Dev split: eng OCR 97.67 → 97.74%, vie 99.62 →
+            99.66%, the other kinds unchanged (applied to every kept token it loses 0.1 points on stripped
+            and eng OCR).
         skeleton_top_k: How many learned-channel skeletons to expand for a mangled token.
         review_threshold: Tokens whose confidence is below this are flagged for human review.
         confidence_weight: How much an OCR word confidence moves the score of reading the token as written:
