@@ -283,7 +283,7 @@ def report_lines(output_dir: Path) -> list[str]:
             continue
         confs = [p["mean_confidence"] for p in doc["pages"] if p.get("mean_confidence") is not None]
         meta = doc.get("metadata") or {}
-        title = (meta.get("doc_type") or "") + (": " + meta["title"] if meta.get("title") else "")
+        title = ": ".join(part for part in (meta.get("doc_type"), meta.get("title")) if part)
         lines.append(
             f"  ok      {rel}: {len(doc['pages'])} page(s)"
             + (f", OCR confidence {sum(confs) / len(confs):.0f}" if confs else "")

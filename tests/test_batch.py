@@ -189,3 +189,23 @@ def test_scanned_pdf_and_blank_page_document(tmp_path: Path) -> None:
     assert {"number", "rotation", "skew_degrees", "mean_confidence"} <= set(page)
     assert page["mean_confidence"] > 50
     assert "KẾ HOẠCH" in record["raw_text"]
+
+
+def test_summary_line_joins_only_the_metadata_it_has(tmp_path: Path) -> None:
+    from ocr_pipeline.batch import MANIFEST_NAME, report_lines
+
+    docs = {
+        "typed.txt": {"doc_type": "KẾ HOẠCH", "title": "Thực hiện công tác trẻ em"},
+        "untyped.txt": {"doc_type": None, "title": "Thực hiện công tác trẻ em"},
+        "bare.txt": {},
+    }
+    with (tmp_path / MANIFEST_NAME).open("w", encoding="utf-8") as manifest:
+        for name, meta in docs.items():
+            manifest.write(json.dumps({"path": name, "status": "done"}) + "\n")
+            doc = {"pages": [{"mean_confidence": None}], "sections": [], "metadata": meta}
+            (tmp_path / name).with_suffix(".json").write_text(json.dumps(doc), encoding="utf-8")
+    lines = report_lines(tmp_path)
+    head = "1 page(s), 0 top-level sections"
+    assert lines[0] == f"  ok      bare.txt: {head}"
+    assert lines[1] == f"  ok      typed.txt: {head} — KẾ HOẠCH: Thực hiện công tác trẻ em"
+    assert lines[2] == f"  ok      untyped.txt: {head} — Thực hiện công tác trẻ em"
