@@ -116,8 +116,8 @@ class RestorerSettings:
     non_ascii_rules_out_stripped: bool = True
     negligible_regime: float = 0.005
     keep_letter_cost: float = 0.5
-    rare_abbreviation_as_unknown: bool = True
     keep_free_letters: int = 3
+    rare_abbreviation_as_unknown: bool = True
 
 
 @dataclass
