@@ -5,11 +5,12 @@ Logs go to stderr; stdout carries only the command's output (or the batch's one-
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -245,11 +246,12 @@ def restore(file: str, out: str | None, explain: bool) -> None:
     from diacritics import restore_explained
 
     text = _read_input(file)
-    if explain:
-        result = restore_explained(text)
-        _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
-    else:
-        _write_output(restore_text(text), out)
+    with _collector_paused():
+        if explain:
+            result = restore_explained(text)
+            _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+        else:
+            _write_output(restore_text(text), out)
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -287,6 +289,24 @@ def report(output_dir: Path) -> None:
     from .batch import report_lines
 
     click.echo("\n".join(report_lines(output_dir)))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one bounded piece of work (one text's restoration).
+
+    Restoring a text builds hundreds of thousands of small objects (readings, scores, lattice positions)
+    that its caches keep until the process ends: the collector's passes over them (some 370 young and two
+    full ones for 3,000 syllables) free nothing and cost about 0.1 s. Reference counting still frees
+    everything else; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run() -> None:

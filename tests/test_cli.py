@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ocr_pipeline import ExitCode, __version__
@@ -69,3 +70,27 @@ def test_ocr_unsupported_suffix(tmp_path: Path) -> None:
     code, _, err = run("ocr", str(doc))
     assert code == ExitCode.input_file
     assert "unsupported" in err
+
+
+def test_restore_pauses_the_garbage_collector_only_while_it_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import diacritics
+
+    seen: list[bool] = []
+
+    def spy(text: str) -> str:
+        seen.append(gc.isenabled())
+        return text
+
+    monkeypatch.setattr(diacritics, "restore", spy)
+    assert gc.isenabled()
+    code, out, _ = run("restore", input="bao ve tre em\n")
+    assert code == 0 and out == "bao ve tre em\n"
+    assert seen == [False]
+    assert gc.isenabled()
+    # a failure inside gives the collector back too
+    monkeypatch.setattr(diacritics, "restore", lambda text: 1 / 0)
+    code, _, _ = run("restore", input="x\n")
+    assert code != 0
+    assert gc.isenabled()
