@@ -154,7 +154,7 @@ class ChannelMixture:
         cache = self._cache
         missing = [s for s in dict.fromkeys(intended) if (observed, s) not in cache]
         if missing:
-            active = [(k, math.log(w)) for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
+            active = [(k, math.log(self.weights[k])) for k in self._weighing()]
             known = self._component_scores.get(observed, {})
             if known and any(row[k] is None for row in known.values() for k, _ in active):
                 known = {}  # scored before the weights changed
@@ -177,6 +177,10 @@ class ChannelMixture:
             )
         return [self._cache[(observed, s)] for s in intended]
 
+    def _weighing(self) -> list[int]:
+        """Indices of the components scored under the current weights (not zero, not negligible)."""
+        return [k for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
+
     def prefetch(self, requests: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Score many ``(observed, readings)`` with the weighing components at once, for :meth:`logprobs`.
 
@@ -185,8 +189,7 @@ class ChannelMixture:
         todo = [(o, list(rs)) for o, rs in dict(requests).items() if o not in self._component_scores and rs]
         if not todo:
             return
-        active = [k for k, w in enumerate(self.weights) if w > 0 and w >= self.negligible]
-        scored = {k: self.components[k].logprobs_many(todo) for k in active}
+        scored = {k: self.components[k].logprobs_many(todo) for k in self._weighing()}
         for t, (observed, readings) in enumerate(todo):
             rows = [scored[k][t] if k in scored else None for k in range(len(self.components))]
             self._component_scores[observed] = {

@@ -571,15 +571,18 @@ class Restorer:
                 fixes = self.abbreviations.repair(tok.text, damaged)
                 if not fixes:
                     continue
-                new_text = apply_fixes(tok.text, fixes)
-                replacement[(line_no, tok.start)] = new_text
-                reason = "; ".join(f.reason for f in fixes)
                 confidence = round(min(f.probability for f in fixes), 4)
-                alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
-                change = Decision(
-                    line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
+                reason = "; ".join(f.reason for f in fixes)
+                _apply_change(
+                    replacement,
+                    decisions,
+                    line_no,
+                    tok,
+                    apply_fixes(tok.text, fixes),
+                    confidence,
+                    reason,
+                    amend=False,
                 )
-                _record_change(decisions, change, amend=False)
 
     def _fix_short_word_case(
         self,
@@ -630,16 +633,12 @@ class Restorer:
                     continue
                 if new_text == text:
                     continue
-                replacement[(line_no, tok.start)] = new_text
                 reason = (
                     f"case of a two-letter word from its neighbours ({'/'.join(known)}) in English-model OCR"
                 )
-                confidence = round(share, 4)
-                alternatives = [(new_text, confidence), (tok.text, round(1 - confidence, 4))]
-                change = Decision(
-                    line_no + 1, tok.start, tok.text, new_text, confidence, reason, alternatives
+                _apply_change(
+                    replacement, decisions, line_no, tok, new_text, round(share, 4), reason, amend=True
                 )
-                _record_change(decisions, change, amend=True)
 
     def _always_capitals(self, token: str, restored: str) -> bool:
         """Whether a token is written in capitals whatever its line's case: an abbreviation (``LĐTBXH``) or
@@ -702,6 +701,25 @@ def _record_change(decisions: list[Decision], change: Decision, *, amend: bool) 
                 d.reason, d.confidence, d.alternatives = change.reason, change.confidence, change.alternatives
             return
     decisions.append(change)
+
+
+def _apply_change(
+    replacement: dict[tuple[int, int], str],
+    decisions: list[Decision],
+    line_no: int,
+    token: Token,
+    new_text: str,
+    confidence: float,
+    reason: str,
+    *,
+    amend: bool,
+) -> None:
+    """Write a post-decoding pass's rewrite of ``token`` (0-based ``line_no``) and record it with
+    :func:`_record_change`; its alternatives are the new text and the token as written."""
+    replacement[(line_no, token.start)] = new_text
+    alternatives = [(new_text, confidence), (token.text, round(1 - confidence, 4))]
+    change = Decision(line_no + 1, token.start, token.text, new_text, confidence, reason, alternatives)
+    _record_change(decisions, change, amend=amend)
 
 
 #: What Tesseract's English model writes for the horn of ``ư``/``ơ`` when it ends a word (``SU’``, ``tu'``).
