@@ -70,24 +70,18 @@ def damaged_reference_words(line: str) -> list[str]:
     mistyped there, so restoring the word counts as an error against it. Foreign words and names (``Covid``)
     have no such reading and are not counted. Decided by the spelling rules alone, never by vnocr's output.
     """
-    from diacritics.normalise import normalise_syllable
-    from diacritics.syllables import valid_syllables
+    from diacritics.syllables import is_valid_syllable, syllable_key
 
-    valid = valid_syllables()
-    keys = _syllable_keys()
-    damaged = []
-    for word in words(line):
-        lowered = normalise_syllable(word).lower()
-        if lowered not in valid and strip_marks(lowered) in keys:
-            damaged.append(word)
-    return damaged
+    keys = _valid_syllable_keys()
+    return [word for word in words(line) if not is_valid_syllable(word) and syllable_key(word) in keys]
 
 
 @functools.cache
-def _syllable_keys() -> frozenset[str]:
-    from diacritics.syllables import valid_syllables
+def _valid_syllable_keys() -> frozenset[str]:
+    """The lookup keys (:func:`diacritics.syllables.syllable_key`) of every syllable the rules allow."""
+    from diacritics.syllables import syllable_key, valid_syllables
 
-    return frozenset(strip_marks(s) for s in valid_syllables())
+    return frozenset(syllable_key(s) for s in valid_syllables())
 
 
 def clean_reference_accuracy(reference: str, hypothesis: str) -> tuple[float, int, int]:
