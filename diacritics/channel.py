@@ -113,6 +113,25 @@ def logsumexp(values: Sequence[float]) -> float:
     return top + math.log(sum(math.exp(v - top) for v in values))
 
 
+def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
+    """:func:`logsumexp` of each row of a 2-D array."""
+    top = values.max(axis=1)
+    safe = np.where(top > LOG_ZERO, top, 0.0)
+    with np.errstate(divide="ignore"):  # rows with nothing possible: replaced below
+        summed = safe + np.log(np.exp(values - safe[:, None]).sum(axis=1))
+    return np.where(top > LOG_ZERO, summed, top)
+
+
+def _logsumexp_runs(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """:func:`logsumexp` of each run ``values[:, start:start + size]`` of each row (runs tile the row)."""
+    top = np.maximum.reduceat(values, starts, axis=1)
+    safe = np.where(top > LOG_ZERO, top, 0.0)
+    spread = np.repeat(safe, sizes, axis=1)
+    with np.errstate(divide="ignore"):  # runs with nothing possible: replaced below
+        summed = safe + np.log(np.add.reduceat(np.exp(values - spread), starts, axis=1))
+    return np.where(top > LOG_ZERO, summed, top)
+
+
 @dataclass
 class ChannelMixture:
     """``P(o | s) = sum_k pi_k P_k(o | s)`` with per-document weights ``pi``.
@@ -225,30 +244,27 @@ class ChannelMixture:
         requests = [(observed, [s for s, _ in cands]) for observed, cands in obs]
         by_component = [comp.logprobs_many(requests) for comp in self.components]
         self._component_scores.clear()
-        per_token = []
-        for t, (observed, cands) in enumerate(obs):
-            readings = requests[t][1]
-            priors = [prior for _, prior in cands]
+        for t, (observed, readings) in enumerate(requests):
             rows = [scores[t] for scores in by_component]
             self._component_scores[observed] = dict(zip(readings, zip(*rows, strict=True), strict=True))
-            per_token.append([logsumexp([p + lp for p, lp in zip(priors, row, strict=True)]) for row in rows])
-        if not per_token:
+        if not obs:
             return
+        sizes = np.fromiter((len(readings) for _, readings in requests), dtype=np.intp, count=len(requests))
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        priors = np.fromiter((prior for _, cands in obs for _, prior in cands), dtype=np.float64)
+        joint = priors + np.array(
+            [[lp for row in scores for lp in row] for scores in by_component], dtype=np.float64
+        )  # components × readings
+        per_token = _logsumexp_runs(joint, starts, sizes).T  # tokens × components
         n_comp = len(self.components)
-        shares = list(prior_shares) if prior_shares is not None else [1.0 / n_comp] * n_comp
-        total_share = sum(shares)
-        shares = [x / total_share for x in shares]
-        weights = list(self.weights)
+        shares = np.array(prior_shares if prior_shares is not None else [1.0] * n_comp, dtype=np.float64)
+        pseudo = prior_strength * shares / shares.sum()
+        weights = np.array(self.weights, dtype=np.float64)
         for _ in range(iterations):
-            totals = [prior_strength * share for share in shares]
-            for row in per_token:
-                joint = [math.log(max(w, 1e-300)) + lp for w, lp in zip(weights, row, strict=True)]
-                norm = logsumexp(joint)
-                for k in range(n_comp):
-                    totals[k] += math.exp(joint[k] - norm)
-            total = sum(totals)
-            weights = [max(min_weight, t / total) for t in totals]
-            s = sum(weights)
-            weights = [w / s for w in weights]
-        self.weights = weights
+            joint_k = np.log(np.maximum(weights, 1e-300)) + per_token
+            norm = _logsumexp_rows(joint_k)
+            totals = pseudo + np.exp(joint_k - norm[:, None]).sum(axis=0)
+            weights = np.maximum(min_weight, totals / totals.sum())
+            weights = weights / weights.sum()
+        self.weights = weights.tolist()
         self._cache.clear()

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from diacritics.channel import ChannelMixture, ExactChannel, StrippedChannel, logsumexp
+from diacritics.channel import (
+    LOG_ZERO,
+    ChannelMixture,
+    ExactChannel,
+    StrippedChannel,
+    _logsumexp_rows,
+    _logsumexp_runs,
+    logsumexp,
+)
 from diacritics.normalise import strip_diacritics
 
 LEXICON = {
@@ -80,3 +89,19 @@ def test_prefetch_leaves_out_negligible_components() -> None:
     mixture.prefetch([("bao", LEXICON["bao"])])
     exact = ExactChannel().logprobs("bao", LEXICON["bao"])
     assert mixture.logprobs("bao", LEXICON["bao"]) == pytest.approx([math.log(0.999) + lp for lp in exact])
+
+
+def test_vectorised_logsumexp_matches_the_scalar_one() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(-20.0, 8.0, size=(3, 10))
+    values[1, 4:7] = LOG_ZERO  # a run with nothing possible keeps LOG_ZERO, as logsumexp does
+    sizes = np.array([4, 3, 3])
+    starts = np.array([0, 4, 7])
+    runs = _logsumexp_runs(values, starts, sizes)
+    for row in range(3):
+        for run, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+            expected = logsumexp(list(values[row, start : start + size]))
+            assert runs[row, run] == pytest.approx(expected, abs=1e-9)
+    rows = _logsumexp_rows(values)
+    assert rows == pytest.approx([logsumexp(list(r)) for r in values], abs=1e-9)
+    assert _logsumexp_rows(np.full((1, 2), LOG_ZERO))[0] == LOG_ZERO
