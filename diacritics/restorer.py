@@ -96,6 +96,11 @@ class RestorerSettings:
         horn_mark_regime: Documents whose English-model share is at least this read an apostrophe closing a
             word as part of it (``SU’ DUNG``: Tesseract eng writes the horn of ``Ử`` as ``’``; see
             :func:`glue_horn_marks`).
+        lone_digit_regime: Documents whose English-model share is at least this read a one-digit number
+            standing alone between words as a possible syllable (Tesseract eng writes ``ở`` as ``6``/``0``:
+            ``sinh sống 6 địa phương``; see :func:`lone_digits_as_words`). None: never.
+        lone_digit_keep_logprob: Channel log-probability of such a digit being the number it shows (its
+            syllable readings get the learned channel's score, the LM weighs ``<num>`` against them).
     """
 
     weights: DecoderWeights = field(
@@ -118,6 +123,8 @@ class RestorerSettings:
     keep_letter_cost: float = 0.5
     keep_free_letters: int = 3
     rare_abbreviation_as_unknown: bool = True
+    lone_digit_regime: float | None = 0.5
+    lone_digit_keep_logprob: float = math.log(0.5)
 
 
 @dataclass
@@ -266,6 +273,8 @@ class Restorer:
                 if score >= floor
             ]
         keep: float | None = None
+        if observed.isdigit():  # a lone digit the document's regime may have made of a letter
+            return scored, self.settings.lone_digit_keep_logprob
         if observed not in found or abbreviation:
             # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
             # abbreviation-shaped token (VT, PCT, Bc) costs as little as the text is likely undamaged:
@@ -351,7 +360,11 @@ class Restorer:
                     lm_id=self._kept_lm_id(observed, abbreviation),
                     channel=keep,
                     text=text,
-                    reason="kept: abbreviation" if abbreviation else "kept: not a known syllable",
+                    reason="kept: abbreviation"
+                    if abbreviation
+                    else "kept: number"
+                    if observed.isdigit()
+                    else "kept: not a known syllable",
                 )
             )
         return cands
@@ -416,9 +429,13 @@ class Restorer:
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
-        if mixture.by_name.get("eng", 0.0) >= self.settings.horn_mark_regime:
+        eng_share = mixture.by_name.get("eng", 0.0)
+        if eng_share >= self.settings.horn_mark_regime:
             tokenised = [glue_horn_marks(toks) for toks in tokenised]
-            word_tokens = _observed_words(tokenised)
+        digit_regime = self.settings.lone_digit_regime
+        if digit_regime is not None and eng_share >= digit_regime:
+            tokenised = [lone_digits_as_words(toks) for toks in tokenised]
+        word_tokens = _observed_words(tokenised)
         # every distinct word's readings scored by the OCR channels in a few batched passes
         mixture.prefetch([(o, list(self.readings(o))) for o in dict.fromkeys(word_tokens)])
 
@@ -597,7 +614,9 @@ class Restorer:
         Tesseract's English model reads a marked vowel as a letter of the other case (``Bộ`` → ``BO``,
         ``Sở`` → ``SO``, ``SĨ`` → ``Si``, ``VÌ`` → ``Vi``): in a two-letter word the vowel alone decides the
         word's case pattern, so there the pattern is taken from the neighbouring words on the line instead
-        (roman numerals and abbreviations keep theirs). Only in
+        (roman numerals and abbreviations keep theirs). A lone digit read as a syllable (``TỔ CHỨC 0`` →
+        ``ở``, see :func:`lone_digits_as_words`) has no case of its own: between words in capitals it is
+        written in capitals. Only in
         documents mostly in that regime (:attr:`RestorerSettings.short_word_case_regime`); changes
         ``replacement`` and ``decisions`` in place.
         """
@@ -614,18 +633,21 @@ class Restorer:
                 for tok, text in zip(words, texts, strict=True)
             ]
             for k, (tok, text) in enumerate(zip(words, texts, strict=True)):
-                pattern = case_pattern(tok.text)
-                if len(text) != 2 or pattern not in ("upper", "title") or self.is_abbreviation(tok.text):
-                    continue
-                if pattern == "upper" and _ROMAN.fullmatch(tok.text):
-                    continue  # "VI", "XI": a numeral, not "Vì" misread
-                if is_vowelless(text[1]) or not is_vowelless(text[0]):
-                    continue
                 around = (patterns[k - 1] if k else None, patterns[k + 1] if k + 1 < len(words) else None)
                 known = [p for p in around if p is not None]
-                if not known:
+                pattern = case_pattern(tok.text)
+                if tok.text.isdigit():
+                    # a lone digit read as a syllable has no case of its own: "TỔ CHỨC 0" → "TỔ CHỨC Ở"
+                    if text == tok.text or not known or set(known) != {"upper"}:
+                        continue
+                    new_text = text.upper()
+                elif len(text) != 2 or pattern not in ("upper", "title") or self.is_abbreviation(tok.text):
                     continue
-                if pattern == "upper" and "upper" not in known:
+                elif pattern == "upper" and _ROMAN.fullmatch(tok.text):
+                    continue  # "VI", "XI": a numeral, not "Vì" misread
+                elif is_vowelless(text[1]) or not is_vowelless(text[0]) or not known:
+                    continue
+                elif pattern == "upper" and "upper" not in known:
                     new_text = text[0] + text[1:].lower()
                 elif pattern == "title" and "upper" in known and not {"lower", "title"} & set(known):
                     new_text = text.upper()
@@ -633,9 +655,8 @@ class Restorer:
                     continue
                 if new_text == text:
                     continue
-                reason = (
-                    f"case of a two-letter word from its neighbours ({'/'.join(known)}) in English-model OCR"
-                )
+                what = "a digit read as a syllable" if tok.text.isdigit() else "a two-letter word"
+                reason = f"case of {what} from its neighbours ({'/'.join(known)}) in English-model OCR"
                 _apply_change(
                     replacement, decisions, line_no, tok, new_text, round(share, 4), reason, amend=True
                 )
@@ -746,6 +767,26 @@ def glue_horn_marks(tokens: Sequence[Token]) -> list[Token]:
             out[-1] = Token(prev.text + tok.text, prev.start, "other")
         else:
             out.append(tok)
+    return out
+
+
+def lone_digits_as_words(tokens: Sequence[Token]) -> list[Token]:
+    """Make a one-digit number whose neighbours on the line are words an ``other`` token the decoder reads.
+
+    Tesseract's English model writes ``ở`` as ``6`` or ``0`` (``sinh sống 6 địa phương``). Such a digit is
+    decoded like a mangled syllable, keeping the number as one reading (the LM weighs ``<num>`` against the
+    syllables); digits next to punctuation or other numbers (``Điều 6.``, ``6/2021``) stay numbers. Only for
+    English-model OCR.
+    """
+    out = list(tokens)
+    visible = [i for i, t in enumerate(out) if t.kind != "space"]
+    for n, i in enumerate(visible):
+        tok = out[i]
+        if tok.kind != "number" or len(tok.text) != 1:
+            continue
+        neighbours = [out[visible[k]] for k in (n - 1, n + 1) if 0 <= k < len(visible)]
+        if neighbours and all(t.kind in DECODABLE_KINDS for t in neighbours):
+            out[i] = Token(tok.text, tok.start, "other")
     return out
 
 

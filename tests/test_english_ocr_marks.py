@@ -1,4 +1,5 @@
-"""English-model OCR: a two-letter word's marked vowel flips case, a word-final horn becomes an apostrophe."""
+"""English-model OCR: a two-letter word's marked vowel flips case, a word-final horn becomes an apostrophe,
+``ở`` becomes a digit."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diacritics.restorer import Restorer, glue_horn_marks
+from diacritics.restorer import Restorer, glue_horn_marks, lone_digits_as_words
 from diacritics.tokens import tokenize
 
 
@@ -71,3 +72,29 @@ def test_abbreviations_are_not_read_as_shorter_ones() -> None:
     last = max(d.line for d in restored.decisions)
     kt = next(d for d in restored.decisions if d.line == last and d.original == "KT")
     assert all(alternative != "K" for alternative, _ in kt.alternatives)
+
+
+def test_lone_digits_between_words_become_decodable() -> None:
+    tokens = tokenize("sống 6 địa phương, Điều 6. khoản 6/2021 6 và 6 xã 12 người 0")
+    kinds = [(t.text, t.kind) for t in lone_digits_as_words(tokens) if t.text.isdigit()]
+    # between words, or a word and the line's end: decodable; next to punctuation or longer: a number
+    assert [kind for _, kind in kinds] == ["other", "number", "number", "other", "number", "other"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("cac em sinh song 6 dia phuong", "các em sinh sống ở địa phương"),
+        ("CO QUAN, TO CHUC 0 CO SO", "CƠ QUAN, TỔ CHỨC Ở CƠ SỞ"),  # capitals from the line
+        ("thoi han 6 thang ké tir ngay", "thời hạn 6 tháng kể từ ngày"),  # a number stays
+    ],
+)
+def test_lone_digit_is_read_as_o_with_a_horn_in_english_ocr(line: str, expected: str) -> None:
+    restored = Restorer.default().restore(_eng_document(line))
+    assert restored.text.split("\n")[-1] == expected
+
+
+def test_lone_digits_stay_numbers_outside_english_ocr() -> None:
+    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
+    text = "\n".join(plan.split("\n")[10:40]) + "\nnhà 6 xã hội"
+    assert Restorer.default().restore(text).text.split("\n")[-1] == "nhà 6 xã hội"

@@ -126,6 +126,7 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("no per-letter cost of keeping an unknown token", {"keep_letter_cost": 0.0}),
     ("per-letter keep cost 1.0", {"keep_letter_cost": 1.0}),
     ("a kept abbreviation scored as its own (rare) LM token", {"rare_abbreviation_as_unknown": False}),
+    ("no lone digit read as a syllable", {"lone_digit_regime": None}),
 ]
 
 
