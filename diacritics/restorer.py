@@ -32,6 +32,7 @@ from .normalise import (
     strip_diacritics,
 )
 from .ocr_channel import CharChannel, case_slip_rate
+from .spelling import SkeletonSpeller
 from .syllables import SyllableInventory
 from .tokens import EOS, Token, lm_token, tokenize
 
@@ -125,6 +126,8 @@ class RestorerSettings:
     rare_abbreviation_as_unknown: bool = True
     lone_digit_regime: float | None = 0.5
     lone_digit_keep_logprob: float = math.log(0.5)
+    spelling_regime: float | None = 0.5
+    spelling_keys: int = 10
 
 
 @dataclass
@@ -186,6 +189,8 @@ class Restorer:
         #: Per OCR regime: P(a lower-case word comes out capitalised mid-sentence).
         self.case_slips = case_slips or {}
         self._readings_memo: dict[str, dict[str, str]] = {}
+        self._spelling_memo: dict[str, dict[str, str]] = {}
+        self._speller: SkeletonSpeller | None = None
         self._abbreviations = abbreviations
 
     @classmethod
@@ -237,6 +242,37 @@ class Restorer:
         found = self._readings_memo[observed] = self._find_readings(observed)
         return found
 
+    def spelling_readings(self, observed: str) -> dict[str, str]:
+        """Readings of a lowercase token by edit distance (:mod:`diacritics.spelling`), with the reason.
+
+        Memoised per restorer, like :meth:`readings`; callers must not change the result.
+        """
+        hit = self._spelling_memo.get(observed)
+        if hit is not None:
+            return hit
+        if self._speller is None:
+            self._speller = SkeletonSpeller(self.inventory)
+        if len(self._spelling_memo) > 100_000:
+            self._spelling_memo.clear()
+        found: dict[str, str] = {}
+        for key in self._speller.keys(strip_diacritics(observed), self.settings.spelling_keys):
+            for syllable, _prior in self.inventory.variants(key):
+                found.setdefault(syllable, f"spelling ({key})")
+        self._spelling_memo[observed] = found
+        return found
+
+    def _document_readings(
+        self, observed: str, abbreviation: bool, mixture: ChannelMixture
+    ) -> dict[str, str]:
+        """:meth:`readings`, and in English-model OCR (``spelling_regime``) those of
+        :meth:`spelling_readings` when the token is no known reading and no abbreviation."""
+        found = self.readings(observed)
+        regime = self.settings.spelling_regime
+        if regime is None or abbreviation or observed in found or mixture.by_name.get("eng", 0.0) < regime:
+            return found
+        extra = {s: why for s, why in self.spelling_readings(observed).items() if s not in found}
+        return {**found, **extra} if extra else found
+
     def _find_readings(self, observed: str) -> dict[str, str]:
         found: dict[str, str] = {}
         if self.inventory.is_known(observed):
@@ -255,7 +291,7 @@ class Restorer:
         """The best readings of an observed token with their channel scores and reasons, and the channel score
         of keeping it as written when it is no known reading (None when it is). Depends only on the token and
         the document's mixture, so :meth:`restore` computes it once per distinct written word."""
-        found = self.readings(observed)
+        found = self._document_readings(observed, abbreviation, mixture)
         scored: list[tuple[str, float, str, int]] = []
         if found:
             names = list(found)

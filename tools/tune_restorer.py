@@ -127,6 +127,8 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("per-letter keep cost 1.0", {"keep_letter_cost": 1.0}),
     ("a kept abbreviation scored as its own (rare) LM token", {"rare_abbreviation_as_unknown": False}),
     ("no lone digit read as a syllable", {"lone_digit_regime": None}),
+    ("no edit-distance look-up (symspellpy) in English-model OCR", {"spelling_regime": None}),
+    ("edit-distance look-up in every regime", {"spelling_regime": 0.0}),
 ]
 
 

@@ -1,0 +1,75 @@
+"""The edit-distance look-up of syllable skeletons (symspellpy) and its use in English-model OCR."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from diacritics.restorer import Restorer
+from diacritics.spelling import SkeletonSpeller
+from diacritics.syllables import SyllableInventory
+
+
+@pytest.fixture(scope="module")
+def speller() -> SkeletonSpeller:
+    return SkeletonSpeller(SyllableInventory.load())
+
+
+def test_finds_skeletons_within_two_edits_most_frequent_first(speller: SkeletonSpeller) -> None:
+    keys = speller.keys("img", 10)
+    assert "ung" in keys
+    inventory = SyllableInventory.load()
+
+    def frequency(key: str) -> float:
+        return sum(math.exp(prior) for _syllable, prior in inventory.variants(key))
+
+    shares = [frequency(k) for k in keys]
+    assert shares == sorted(shares, reverse=True)
+    assert len(speller.keys("img", 3)) == 3
+
+
+def test_a_skeleton_finds_itself_first_when_it_is_frequent(speller: SkeletonSpeller) -> None:
+    assert speller.keys("nguoi", 5)[0] == "nguoi"
+
+
+@pytest.mark.parametrize("key", ["", "tr¢", "x4", "huyén", "ab cd"])
+def test_anything_but_ascii_letters_finds_nothing(speller: SkeletonSpeller, key: str) -> None:
+    assert speller.keys(key, 10) == []
+
+
+def test_spelling_readings_are_syllables_with_their_reason() -> None:
+    readings = Restorer.default().spelling_readings("img")
+    assert readings.get("ứng") == "spelling (ung)"
+    assert all(why.startswith("spelling (") for why in readings.values())
+
+
+def _plan_lines(start: int, stop: int) -> str:
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "samples" / "text" / "district-2021.eng-ocr.txt"
+    return "\n".join(sample.read_text(encoding="utf-8").split("\n")[start:stop])
+
+
+def test_english_ocr_token_outside_the_channel_search_is_read_by_spelling() -> None:
+    restorer = Restorer.default()
+    text = _plan_lines(20, 60) + "\nkip thoi img phé véi tinh hinh"
+    assert "ứng" not in restorer.readings("img")  # the learned channel's search alone misses it
+    restored = restorer.restore(text, explain=True)
+    assert restored.regime["eng"] >= restorer.settings.spelling_regime  # type: ignore[operator]
+    assert restored.text.split("\n")[-1].split()[2] == "ứng"
+    last = max(d.line for d in restored.decisions)
+    decision = next(d for d in restored.decisions if d.line == last and d.original == "img")
+    assert decision.reason == "spelling (ung)"
+
+
+def test_correct_text_does_not_use_the_spelling_readings() -> None:
+    """In correct text a name in capitals stays; the look-up would make ``ODIN`` a syllable (``ĐỘI``)."""
+    line = (
+        "CÔNG TY CỔ PHẦN PHÁT TRIỂN GIÁO DỤC VÀ ĐÀO TẠO ODIN, CÔNG TY TNHH UNIVERSITY ACCESS CENTRE VIỆT NAM"
+    )
+    restorer = Restorer.default()
+    assert restorer.restore(line).text == line
+    everywhere = restorer.with_settings(replace(restorer.settings, spelling_regime=0.0))
+    assert "ĐỘI" in everywhere.restore(line).text  # what the regime gate prevents
