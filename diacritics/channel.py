@@ -203,17 +203,26 @@ class ChannelMixture:
     def prefetch(self, requests: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Score many ``(observed, readings)`` with the weighing components at once, for :meth:`logprobs`.
 
-        Call after :meth:`fit`: components the fitted weights leave out are not scored.
+        Call after :meth:`fit`: components the fitted weights leave out are not scored. Readings already
+        scored (by the fit or an earlier call) are not scored again; new readings of a token are added.
         """
-        todo = [(o, list(rs)) for o, rs in dict(requests).items() if o not in self._component_scores and rs]
+        todo = []
+        for observed, readings in dict(requests).items():
+            known = self._component_scores.get(observed, {})
+            missing = [s for s in dict.fromkeys(readings) if s not in known]
+            if missing:
+                todo.append((observed, missing))
         if not todo:
             return
         scored = {k: self.components[k].logprobs_many(todo) for k in self._weighing()}
         for t, (observed, readings) in enumerate(todo):
             rows = [scored[k][t] if k in scored else None for k in range(len(self.components))]
-            self._component_scores[observed] = {
-                s: tuple(row[i] if row is not None else None for row in rows) for i, s in enumerate(readings)
-            }
+            self._component_scores.setdefault(observed, {}).update(
+                {
+                    s: tuple(row[i] if row is not None else None for row in rows)
+                    for i, s in enumerate(readings)
+                }
+            )
 
     def fit(
         self,

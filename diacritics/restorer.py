@@ -128,6 +128,7 @@ class RestorerSettings:
     lone_digit_keep_logprob: float = math.log(0.5)
     spelling_regime: float | None = 0.5
     spelling_keys: int = 10
+    spelling_below: float = -8.0
 
 
 @dataclass
@@ -265,11 +266,14 @@ class Restorer:
         self, observed: str, abbreviation: bool, mixture: ChannelMixture
     ) -> dict[str, str]:
         """:meth:`readings`, and in English-model OCR (``spelling_regime``) those of
-        :meth:`spelling_readings` when the token is no known reading and no abbreviation."""
+        :meth:`spelling_readings` when the token is no known reading, no abbreviation, and none of its
+        readings explains it well (``spelling_below``)."""
         found = self.readings(observed)
         regime = self.settings.spelling_regime
         if regime is None or abbreviation or observed in found or mixture.by_name.get("eng", 0.0) < regime:
             return found
+        if found and max(mixture.logprobs(observed, list(found))) >= self.settings.spelling_below:
+            return found  # a reading explains it well enough
         extra = {s: why for s, why in self.spelling_readings(observed).items() if s not in found}
         return {**found, **extra} if extra else found
 
@@ -472,8 +476,11 @@ class Restorer:
         if digit_regime is not None and eng_share >= digit_regime:
             tokenised = [lone_digits_as_words(toks) for toks in tokenised]
         word_tokens = _observed_words(tokenised)
-        # every distinct word's readings scored by the OCR channels in a few batched passes
-        mixture.prefetch([(o, list(self.readings(o))) for o in dict.fromkeys(word_tokens)])
+        # every distinct word's readings scored by the OCR channels in a few batched passes; then those the
+        # spelling look-up adds for the tokens they leave unexplained (an abbreviation's, unused, are few)
+        distinct = list(dict.fromkeys(word_tokens))
+        mixture.prefetch([(o, list(self.readings(o))) for o in distinct])
+        mixture.prefetch([(o, list(self._document_readings(o, False, mixture))) for o in distinct])
 
         positions: list[Position] = []
         slots: list[TokenSlot | None] = []

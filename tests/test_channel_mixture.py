@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -77,7 +78,8 @@ def test_scores_reused_from_the_fit_and_prefetched_equal_fresh_scores() -> None:
     tokens = ["tre", "em", "bao", "ve", "cong", "tac", "trẻ"]
     reused = ChannelMixture([ExactChannel(), StrippedChannel()])
     reused.fit(observations(tokens[:3]))
-    reused.prefetch([(t, LEXICON[t]) for t in tokens[3:6]])
+    reused.prefetch([(t, LEXICON[t][:1]) for t in tokens[3:6]])
+    reused.prefetch([(t, LEXICON[t]) for t in tokens[:6]])  # new readings of fitted/prefetched tokens added
     fresh = ChannelMixture([ExactChannel(), StrippedChannel()], list(reused.weights))
     for tok in tokens:
         readings = LEXICON[strip_diacritics(tok)]
@@ -105,3 +107,25 @@ def test_vectorised_logsumexp_matches_the_scalar_one() -> None:
     rows = _logsumexp_rows(values)
     assert rows == pytest.approx([logsumexp(list(r)) for r in values], abs=1e-9)
     assert _logsumexp_rows(np.full((1, 2), LOG_ZERO))[0] == LOG_ZERO
+
+
+class _CountingChannel(StrippedChannel):
+    """The stripped channel, counting the readings it is asked to score."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scored = 0
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        self.scored += len(intended)
+        return super().logprobs(observed, intended)
+
+
+def test_prefetch_scores_new_readings_of_a_token_scored_before() -> None:
+    counting = _CountingChannel()
+    mixture = ChannelMixture([ExactChannel(), counting])
+    mixture.fit(observations(["tre", "em", "bao"]))
+    mixture.prefetch([("tre", ["trẻ", "tre", "tré", "trê"])])  # "trê" is new: scored here, in one batch
+    before = counting.scored
+    mixture.logprobs("tre", ["trẻ", "tre", "tré", "trê"])
+    assert counting.scored == before
