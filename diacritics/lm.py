@@ -265,7 +265,7 @@ class LanguageModel:
                     q.w, flat = flat[0][perm], [f[perm] for f in flat]
                 q.k3, q.ctx = k3, ctx.astype(self._bi_dtype)
             q.k2 = ((vk << self._b) | wk).astype(self._bi_dtype)
-            if big:
+            if big and order == 2:  # (trigram queries sort the bigrams they back off to, per component)
                 q.o2, q.k2_sorted = _sort_with_order(q.k2)
             q.v = flat[1]
         parts = []
@@ -293,21 +293,48 @@ class LanguageModel:
 
     @staticmethod
     def _component(c: Component, q: _Query) -> np.ndarray:
-        lp = c.uni_lp[q.w].astype(np.float64)
         if q.k2 is None or q.v is None:
-            return lp
+            return c.uni_lp[q.w].astype(np.float64)
         if not len(c.bi_keys):
-            return c.uni_bo[q.v] + lp
-        i2, f2 = _find(c.bi_keys, q.k2, q.o2, q.k2_sorted)
-        lp = np.where(f2, c.bi_lp[i2], c.uni_bo[q.v] + lp)
+            return c.uni_bo[q.v] + c.uni_lp[q.w].astype(np.float64)
         if q.k3 is None or q.ctx is None:
-            return lp
-        ic, fc = _find(c.bi_keys, q.ctx, None)
-        backoff = np.where(fc, c.bi_bo[ic], 0.0) + lp if len(c.bi_bo) else lp
+            return LanguageModel._bigram(c, q.w, q.v, q.k2, q.o2, q.k2_sorted)
         if not len(c.tri_keys):
-            return backoff
+            return LanguageModel._trigram_backoff(c, q.w, q.v, q.k2, q.ctx)
+        # the trigrams first: only the queries whose trigram is missing back off (most are found in text)
         i3, f3 = _find(c.tri_keys, q.k3, None)
-        return np.where(f3, c.tri_lp[i3], backoff)
+        out = c.tri_lp[i3].astype(np.float64)
+        miss = np.flatnonzero(~f3)
+        if len(miss):
+            out[miss] = LanguageModel._trigram_backoff(c, q.w[miss], q.v[miss], q.k2[miss], q.ctx[miss])
+        return out
+
+    @staticmethod
+    def _bigram(
+        c: Component,
+        w: np.ndarray,
+        v: np.ndarray,
+        k2: np.ndarray,
+        order: np.ndarray | None = None,
+        ordered: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Backoff ``P(w | v)`` of one component (``k2``: the packed bigram keys; see :func:`_find`)."""
+        i2, f2 = _find(c.bi_keys, k2, order, ordered)
+        return np.where(f2, c.bi_lp[i2], c.uni_bo[v] + c.uni_lp[w].astype(np.float64))
+
+    @staticmethod
+    def _trigram_backoff(
+        c: Component, w: np.ndarray, v: np.ndarray, k2: np.ndarray, ctx: np.ndarray
+    ) -> np.ndarray:
+        """``P(w | u v)`` of one component for trigrams it lacks: history backoff weight + ``P(w | v)``."""
+        if len(k2) >= SORT_THRESHOLD:
+            lp = LanguageModel._bigram(c, w, v, k2, *_sort_with_order(k2))
+        else:
+            lp = LanguageModel._bigram(c, w, v, k2)
+        if not len(c.bi_bo):
+            return lp
+        ic, fc = _find(c.bi_keys, ctx, None)
+        return np.where(fc, c.bi_bo[ic], 0.0) + lp
 
     def sentence_logprob(self, tokens: Sequence[str] | str) -> float:
         """Natural-log probability of a sentence, ``</s>`` included.
