@@ -102,6 +102,21 @@ class RestorerSettings:
             ``sinh sống 6 địa phương``; see :func:`lone_digits_as_words`). None: never.
         lone_digit_keep_logprob: Channel log-probability of such a digit being the number it shows (its
             syllable readings get the learned channel's score, the LM weighs ``<num>`` against them).
+            Dev split, lone digits on against off: eng OCR 97.74 → 97.80%, the other kinds unchanged (a
+            regime of 0.15 or 0.3: the same); keep log-probabilities from log(0.14) to log(0.5) the same,
+            log(0.9) 0.01 points lower.
+        spelling_regime: Documents whose English-model share is at least this also read a token that is no
+            known reading through the edit-distance look-up of :mod:`diacritics.spelling` (symspellpy, at
+            most 2 edits): ``img`` → ``ứng``, ``Thuye`` → ``Thực``, which the learned channel's beam search
+            missed. None: never. Dev split: the 2021 plan's lines 1-120 98.37 → 98.60%, the other kinds
+            unchanged; used in every regime it reads names in capitals in correct text as syllables
+            (``ODIN`` → ``ĐỘI``, ``PET`` → ``MỘT``).
+        spelling_keys: How many skeletons (most frequent first) the look-up adds (5, 10 and 20: the same).
+        spelling_below: The look-up is made only for a token none of whose readings scores this well in the
+            channel mixture (log-probability): symspellpy takes about 3 ms a look-up, and a token a reading
+            explains gains nothing from it (about 7% of the unknown tokens of an English-model OCR page
+            score below −8; ``img`` −16, ``Thuye`` −9). Dev split: −6 and 0 the same, −12 0.07 points lower
+            on the 2021 plan's lines 1-120.
     """
 
     weights: DecoderWeights = field(
