@@ -410,16 +410,15 @@ class Restorer:
             for reading, channel, reason, lm_id in scored
         ]
         if keep is not None:
+            what = (
+                "abbreviation" if abbreviation else "number" if observed.isdigit() else "not a known syllable"
+            )
             cands.append(
                 Candidate(
                     lm_id=self._kept_lm_id(observed, abbreviation),
                     channel=keep,
                     text=text,
-                    reason="kept: abbreviation"
-                    if abbreviation
-                    else "kept: number"
-                    if observed.isdigit()
-                    else "kept: not a known syllable",
+                    reason=f"kept: {what}",
                 )
             )
         return cands
