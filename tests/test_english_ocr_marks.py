@@ -98,3 +98,11 @@ def test_lone_digits_stay_numbers_outside_english_ocr() -> None:
     plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
     text = "\n".join(plan.split("\n")[10:40]) + "\nnhà 6 xã hội"
     assert Restorer.default().restore(text).text.split("\n")[-1] == "nhà 6 xã hội"
+
+
+def test_a_lone_digit_kept_as_a_number_says_so_when_explained() -> None:
+    restored = Restorer.default().restore(_eng_document("thoi han 6 thang ké tir ngay"), explain=True)
+    last = max(d.line for d in restored.decisions)
+    six = next(d for d in restored.decisions if d.line == last and d.original == "6")
+    assert (six.chosen, six.reason) == ("6", "kept: number")
+    assert "ở" in [alternative for alternative, _ in six.alternatives]
