@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,3 +62,11 @@ def test_explain_reports_changed_tokens_with_alternatives() -> None:
 def test_correct_text_comes_out_unchanged() -> None:
     text = "Căn cứ Kế hoạch số 28/KH-SLĐTBXH ngày 10/03/2021 của Sở Lao động - Thương binh và Xã hội"
     assert diacritics.restore(text) == text
+
+
+def test_restoring_a_restored_english_ocr_document_changes_nothing() -> None:
+    """A whole English-model OCR document (its regime's own rules: lone digits, the spelling look-up, the
+    case of two-letter words) restored twice is what it is restored once."""
+    sample = Path(__file__).parent.parent / "samples" / "text" / "district-2021.eng-ocr.txt"
+    once = diacritics.restore(sample.read_text(encoding="utf-8"))
+    assert diacritics.restore(once) == once
