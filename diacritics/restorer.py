@@ -671,10 +671,10 @@ class Restorer:
         Tesseract's English model reads a marked vowel as a letter of the other case (``Bộ`` → ``BO``,
         ``Sở`` → ``SO``, ``SĨ`` → ``Si``, ``VÌ`` → ``Vi``): in a two-letter word the vowel alone decides the
         word's case pattern, so there the pattern is taken from the neighbouring words on the line instead
-        (roman numerals and abbreviations keep theirs). A lone digit read as a syllable (``TỔ CHỨC 0`` →
-        ``ở``, see :func:`lone_digits_as_words`) has no case of its own: between words in capitals it is
-        written in capitals. Only in
-        documents mostly in that regime (:attr:`RestorerSettings.short_word_case_regime`); changes
+        (roman numerals and abbreviations kept as written keep theirs; ``BG`` read as ``BỘ`` is a word). A
+        lone digit read as a syllable (``TỔ CHỨC 0`` → ``ở``, see :func:`lone_digits_as_words`) has no case
+        of its own: between words in capitals it is written in capitals. Only in documents mostly in that
+        regime (:attr:`RestorerSettings.short_word_case_regime`); changes
         ``replacement`` and ``decisions`` in place.
         """
         share = mixture.by_name.get("eng", 0.0)
@@ -698,8 +698,10 @@ class Restorer:
                     if text == tok.text or not known or set(known) != {"upper"}:
                         continue
                     new_text = text.upper()
-                elif len(text) != 2 or pattern not in ("upper", "title") or self.is_abbreviation(tok.text):
+                elif len(text) != 2 or pattern not in ("upper", "title"):
                     continue
+                elif self.is_abbreviation(tok.text) and is_vowelless(text):
+                    continue  # kept as an abbreviation ("VT"); one read as a syllable ("BG" → "BỘ") is a word
                 elif pattern == "upper" and _ROMAN.fullmatch(tok.text):
                     continue  # "VI", "XI": a numeral, not "Vì" misread
                 elif is_vowelless(text[1]) or not is_vowelless(text[0]) or not known:

@@ -21,6 +21,7 @@ def _eng_document(last_line: str) -> str:
     ("line", "expected"),
     [
         ("Quyét dinh cia BO trudng BO Lao déng", "Quyết định của Bộ trưởng Bộ Lao động"),  # ộ read as O
+        ("Quyét dinh cia BG trudng BG Lao déng", "Quyết định của Bộ trưởng Bộ Lao động"),  # read as a word
         ("DAT Vi MUC DICH QUOC PHONG", "ĐẤT VÌ MỤC ĐÍCH QUỐC PHÒNG"),  # Ì read as i
         ("CHUONG XI QUY DINH CHUNG", "CHƯƠNG XI QUY ĐỊNH CHUNG"),  # a numeral keeps its case
         ("Tién si Si quan", "Tiến sĩ Sĩ quan"),  # title among title/lower words stays
