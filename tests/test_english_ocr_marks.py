@@ -17,6 +17,16 @@ def _eng_document(last_line: str) -> str:
     return "\n".join(sample.read_text(encoding="utf-8").split("\n")[20:60]) + "\n" + last_line
 
 
+def _correct_document(last_line: str) -> str:
+    """Thirty lines of the 2021 plan's hand transcription (correct text), then one line."""
+    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
+    return "\n".join(plan.split("\n")[10:40]) + "\n" + last_line
+
+
+def _restored_last_line(text: str) -> str:
+    return Restorer.default().restore(text).text.split("\n")[-1]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -36,14 +46,12 @@ def test_two_letter_words_take_their_case_from_the_line_in_english_ocr(line: str
 
 
 def test_two_letter_words_keep_their_case_outside_english_ocr() -> None:
-    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
-    text = "\n".join(plan.split("\n")[10:40]) + "\nQuyết định của BỘ trưởng"
-    assert Restorer.default().restore(text).text.split("\n")[-1] == "Quyết định của BỘ trưởng"
+    assert _restored_last_line(_correct_document("Quyết định của BỘ trưởng")) == "Quyết định của BỘ trưởng"
 
 
 def test_apostrophe_closing_a_word_is_its_horn_in_english_ocr() -> None:
-    restored = Restorer.default().restore(_eng_document("KE HOACH SU’ DUNG DAT NAM 2021, tu’ van"))
-    assert restored.text.split("\n")[-1] == "KẾ HOẠCH SỬ DỤNG ĐẤT NĂM 2021, tư vấn"
+    line = "KE HOACH SU’ DUNG DAT NAM 2021, tu’ van"
+    assert _restored_last_line(_eng_document(line)) == "KẾ HOẠCH SỬ DỤNG ĐẤT NĂM 2021, tư vấn"
 
 
 def test_glue_horn_marks_joins_only_an_adjacent_closing_apostrophe() -> None:
@@ -61,9 +69,8 @@ def test_glue_horn_marks_joins_only_an_adjacent_closing_apostrophe() -> None:
 
 
 def test_closing_quotes_in_correct_text_stay() -> None:
-    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
-    text = "\n".join(plan.split("\n")[10:40]) + "\nPhong trào ‘Nhà nước’ và tư vấn"
-    assert Restorer.default().restore(text).text.split("\n")[-1] == "Phong trào ‘Nhà nước’ và tư vấn"
+    line = "Phong trào ‘Nhà nước’ và tư vấn"
+    assert _restored_last_line(_correct_document(line)) == line
 
 
 def test_abbreviations_are_not_read_as_shorter_ones() -> None:
@@ -91,14 +98,11 @@ def test_lone_digits_between_words_become_decodable() -> None:
     ],
 )
 def test_lone_digit_is_read_as_o_with_a_horn_in_english_ocr(line: str, expected: str) -> None:
-    restored = Restorer.default().restore(_eng_document(line))
-    assert restored.text.split("\n")[-1] == expected
+    assert _restored_last_line(_eng_document(line)) == expected
 
 
 def test_lone_digits_stay_numbers_outside_english_ocr() -> None:
-    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
-    text = "\n".join(plan.split("\n")[10:40]) + "\nnhà 6 xã hội"
-    assert Restorer.default().restore(text).text.split("\n")[-1] == "nhà 6 xã hội"
+    assert _restored_last_line(_correct_document("nhà 6 xã hội")) == "nhà 6 xã hội"
 
 
 def test_a_lone_digit_kept_as_a_number_says_so_when_explained() -> None:
