@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "samples"
 
 
 def _has_tesseract() -> bool:
@@ -36,3 +38,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def data_dir() -> Path:
     """Folder of small committed fixtures."""
     return DATA
+
+
+@pytest.fixture(scope="session")
+def eng_document() -> Callable[[str], str]:
+    """Forty lines of the real English-model OCR sample (the 2021 plan), then a given line (read in that
+    regime)."""
+    lines = (SAMPLES / "text" / "district-2021.eng-ocr.txt").read_text(encoding="utf-8").split("\n")[20:60]
+    return lambda last_line: "\n".join([*lines, last_line])
+
+
+@pytest.fixture(scope="session")
+def correct_document() -> Callable[[str], str]:
+    """Thirty lines of the 2021 plan's hand transcription (correct text), then a given line."""
+    lines = (DATA / "district-2021.gt.txt").read_text(encoding="utf-8").split("\n")[10:40]
+    return lambda last_line: "\n".join([*lines, last_line])

@@ -3,24 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from diacritics.restorer import Restorer, glue_horn_marks, lone_digits_as_words
 from diacritics.tokens import tokenize
-
-
-def _eng_document(last_line: str) -> str:
-    """Forty lines of the real English-model OCR sample (the regime the case rule is for), then one line."""
-    sample = Path(__file__).parent.parent / "samples" / "text" / "district-2021.eng-ocr.txt"
-    return "\n".join(sample.read_text(encoding="utf-8").split("\n")[20:60]) + "\n" + last_line
-
-
-def _correct_document(last_line: str) -> str:
-    """Thirty lines of the 2021 plan's hand transcription (correct text), then one line."""
-    plan = (Path(__file__).parent / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
-    return "\n".join(plan.split("\n")[10:40]) + "\n" + last_line
 
 
 def _restored_last_line(text: str) -> str:
@@ -39,19 +27,21 @@ def _restored_last_line(text: str) -> str:
         ("- Bo HIV;", "- Bộ HIV;"),  # ...as is a word in capitals that is no syllable: no case evidence
     ],
 )
-def test_two_letter_words_take_their_case_from_the_line_in_english_ocr(line: str, expected: str) -> None:
-    restored = Restorer.default().restore(_eng_document(line))
+def test_two_letter_words_take_their_case_from_the_line_in_english_ocr(
+    line: str, expected: str, eng_document: Callable[[str], str]
+) -> None:
+    restored = Restorer.default().restore(eng_document(line))
     assert restored.regime["eng"] > 0.5
     assert restored.text.split("\n")[-1] == expected
 
 
-def test_two_letter_words_keep_their_case_outside_english_ocr() -> None:
-    assert _restored_last_line(_correct_document("Quyết định của BỘ trưởng")) == "Quyết định của BỘ trưởng"
+def test_two_letter_words_keep_their_case_outside_english_ocr(correct_document: Callable[[str], str]) -> None:
+    assert _restored_last_line(correct_document("Quyết định của BỘ trưởng")) == "Quyết định của BỘ trưởng"
 
 
-def test_apostrophe_closing_a_word_is_its_horn_in_english_ocr() -> None:
+def test_apostrophe_closing_a_word_is_its_horn_in_english_ocr(eng_document: Callable[[str], str]) -> None:
     line = "KE HOACH SU’ DUNG DAT NAM 2021, tu’ van"
-    assert _restored_last_line(_eng_document(line)) == "KẾ HOẠCH SỬ DỤNG ĐẤT NĂM 2021, tư vấn"
+    assert _restored_last_line(eng_document(line)) == "KẾ HOẠCH SỬ DỤNG ĐẤT NĂM 2021, tư vấn"
 
 
 def test_glue_horn_marks_joins_only_an_adjacent_closing_apostrophe() -> None:
@@ -68,14 +58,14 @@ def test_glue_horn_marks_joins_only_an_adjacent_closing_apostrophe() -> None:
     ]
 
 
-def test_closing_quotes_in_correct_text_stay() -> None:
+def test_closing_quotes_in_correct_text_stay(correct_document: Callable[[str], str]) -> None:
     line = "Phong trào ‘Nhà nước’ và tư vấn"
-    assert _restored_last_line(_correct_document(line)) == line
+    assert _restored_last_line(correct_document(line)) == line
 
 
-def test_abbreviations_are_not_read_as_shorter_ones() -> None:
+def test_abbreviations_are_not_read_as_shorter_ones(eng_document: Callable[[str], str]) -> None:
     """``KT.`` (ký thay) is kept or read as a syllable, never as the letter ``K`` with an inserted ``T``."""
-    restored = Restorer.default().restore(_eng_document("KT. CHU TICH"), explain=True)
+    restored = Restorer.default().restore(eng_document("KT. CHU TICH"), explain=True)
     assert restored.text.split("\n")[-1].endswith(". CHỦ TỊCH")
     last = max(d.line for d in restored.decisions)
     kt = next(d for d in restored.decisions if d.line == last and d.original == "KT")
@@ -97,16 +87,18 @@ def test_lone_digits_between_words_become_decodable() -> None:
         ("thoi han 6 thang ké tir ngay", "thời hạn 6 tháng kể từ ngày"),  # a number stays
     ],
 )
-def test_lone_digit_is_read_as_o_with_a_horn_in_english_ocr(line: str, expected: str) -> None:
-    assert _restored_last_line(_eng_document(line)) == expected
+def test_lone_digit_is_read_as_o_with_a_horn_in_english_ocr(
+    line: str, expected: str, eng_document: Callable[[str], str]
+) -> None:
+    assert _restored_last_line(eng_document(line)) == expected
 
 
-def test_lone_digits_stay_numbers_outside_english_ocr() -> None:
-    assert _restored_last_line(_correct_document("nhà 6 xã hội")) == "nhà 6 xã hội"
+def test_lone_digits_stay_numbers_outside_english_ocr(correct_document: Callable[[str], str]) -> None:
+    assert _restored_last_line(correct_document("nhà 6 xã hội")) == "nhà 6 xã hội"
 
 
-def test_a_lone_digit_kept_as_a_number_says_so_when_explained() -> None:
-    restored = Restorer.default().restore(_eng_document("thoi han 6 thang ké tir ngay"), explain=True)
+def test_a_lone_digit_kept_as_a_number_says_so_when_explained(eng_document: Callable[[str], str]) -> None:
+    restored = Restorer.default().restore(eng_document("thoi han 6 thang ké tir ngay"), explain=True)
     last = max(d.line for d in restored.decisions)
     six = next(d for d in restored.decisions if d.line == last and d.original == "6")
     assert (six.chosen, six.reason) == ("6", "kept: number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -45,16 +46,11 @@ def test_spelling_readings_are_syllables_with_their_reason() -> None:
     assert all(why.startswith("spelling (") for why in readings.values())
 
 
-def _plan_lines(start: int, stop: int) -> str:
-    from pathlib import Path
-
-    sample = Path(__file__).parent.parent / "samples" / "text" / "district-2021.eng-ocr.txt"
-    return "\n".join(sample.read_text(encoding="utf-8").split("\n")[start:stop])
-
-
-def test_english_ocr_token_outside_the_channel_search_is_read_by_spelling() -> None:
+def test_english_ocr_token_outside_the_channel_search_is_read_by_spelling(
+    eng_document: Callable[[str], str],
+) -> None:
     restorer = Restorer.default()
-    text = _plan_lines(20, 60) + "\nkip thoi img phé véi tinh hinh"
+    text = eng_document("kip thoi img phé véi tinh hinh")
     assert "ứng" not in restorer.readings("img")  # the learned channel's search alone misses it
     restored = restorer.restore(text, explain=True)
     assert restored.regime["eng"] >= restorer.settings.spelling_regime  # type: ignore[operator]
