@@ -250,31 +250,21 @@ class Restorer:
         Memoised per restorer (the regime fit and the lattice both ask for them); the result is shared, so
         callers must not change it.
         """
-        hit = self._readings_memo.get(observed)
-        if hit is not None:
-            return hit
-        if len(self._readings_memo) > 100_000:
-            self._readings_memo.clear()
-        found = self._readings_memo[observed] = self._find_readings(observed)
-        return found
+        return _memoised(self._readings_memo, observed, self._find_readings)
 
     def spelling_readings(self, observed: str) -> dict[str, str]:
         """Readings of a lowercase token by edit distance (:mod:`diacritics.spelling`), with the reason.
 
         Memoised per restorer, like :meth:`readings`; callers must not change the result.
         """
-        hit = self._spelling_memo.get(observed)
-        if hit is not None:
-            return hit
+        return _memoised(self._spelling_memo, observed, self._find_spelling_readings)
+
+    def _find_spelling_readings(self, observed: str) -> dict[str, str]:
         if self._speller is None:
             self._speller = SkeletonSpeller(self.inventory)
-        if len(self._spelling_memo) > 100_000:
-            self._spelling_memo.clear()
         found: dict[str, str] = {}
         for key in self._speller.keys(strip_diacritics(observed), self.settings.spelling_keys):
-            for syllable, _prior in self.inventory.variants(key):
-                found.setdefault(syllable, f"spelling ({key})")
-        self._spelling_memo[observed] = found
+            self._add_variants(found, key, f"spelling ({key})")
         return found
 
     def _document_readings(
@@ -296,13 +286,16 @@ class Restorer:
         found: dict[str, str] = {}
         if self.inventory.is_known(observed):
             found[observed] = "as written"
-        for syllable, _prior in self.inventory.variants(strip_diacritics(observed)):
-            found.setdefault(syllable, "same letters")
+        self._add_variants(found, strip_diacritics(observed), "same letters")
         for channel in self.channels.values():
             for key in channel.skeleton_keys(observed)[: self.settings.skeleton_top_k]:
-                for syllable, _prior in self.inventory.variants(key):
-                    found.setdefault(syllable, f"OCR confusion ({key})")
+                self._add_variants(found, key, f"OCR confusion ({key})")
         return found
+
+    def _add_variants(self, found: dict[str, str], key: str, reason: str) -> None:
+        """Add the known tokens of skeleton ``key`` to ``found`` with ``reason`` (earlier reasons stay)."""
+        for syllable, _prior in self.inventory.variants(key):
+            found.setdefault(syllable, reason)
 
     def _scored_readings(
         self, observed: str, abbreviation: bool, mixture: ChannelMixture
@@ -757,6 +750,18 @@ class Restorer:
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+
+
+def _memoised(
+    memo: dict[str, dict[str, str]], key: str, compute: Callable[[str], dict[str, str]]
+) -> dict[str, str]:
+    """``memo[key]``, computed by ``compute`` on a miss; the memo is emptied once it holds 100,000 entries."""
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) > 100_000:
+            memo.clear()
+        hit = memo[key] = compute(key)
+    return hit
 
 
 def _observed_words(tokenised: Sequence[Sequence[Token]]) -> list[str]:
