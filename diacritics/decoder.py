@@ -4,8 +4,10 @@ The decoder knows nothing about Vietnamese: it gets, for each position of a toke
 (an LM token id, a channel log-probability and the text to emit) and vectorised n-gram scorers, and finds
 the path maximising ``lm_weight * log P_LM + channel_weight * log P_channel``. Sentence ends restart the
 context, so sentences decode independently. A bigram max-product pass prunes each position's candidates;
-an exact trigram Viterbi over pairs of the survivors picks the path. Each pass scores all the n-grams it
-needs for the whole document in one batched call, so a long document costs two LM calls, not one per word.
+an exact trigram Viterbi over pairs of the survivors picks the path. Each pass scores all the n-grams a
+batch of sentences needs in one call, and the batch's sentences (a whole document, unless it is very long)
+advance together on padded arrays: the Python loop runs once per word of the longest sentence, not once
+per word of the document.
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ def decode(
     Sentences are independent (the context restarts at ``<s>`` after each), and each is decoded in two
     passes: a bigram max-product pass over every candidate finds, per candidate, the best path through it;
     the ``beam`` best candidates per position within ``margin`` of the best path then go to an exact trigram
-    Viterbi over pairs of candidates. Each pass scores the whole document's n-grams in one batched call.
+    Viterbi over pairs of candidates. Each pass scores the n-grams of many sentences in one batched call and
+    advances all those sentences together, one array step per word position (see :class:`_Batch`).
     With an unbounded beam and margin the result is the exact trigram optimum.
 
     Args:
@@ -121,88 +124,203 @@ def decode(
         The chosen candidate per position and the path score.
     """
     weights = weights or DecoderWeights()
-    sentences: list[list[_Column]] = [[]]
-    # Positions are shared between occurrences of a word: their arrays are prepared once (keyed by the
-    # object's identity, which ``positions`` keeps alive for the whole call).
-    prepared: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for index, pos in enumerate(positions):
-        if pos.sentence_end or not pos.candidates:
-            sentences.append([])
-        else:
-            arrays = prepared.get(id(pos))
-            if arrays is None:
-                arrays = prepared[id(pos)] = _Column.arrays(pos, weights)
-            sentences[-1].append(_Column(index, *arrays))
-    needs_pruning = any(
-        len(col.ids) > weights.beam or weights.margin < math.inf for s in sentences for col in s
-    )
-    if needs_pruning:
-        if bigram_scorer is None:
-            bigram_scorer = lambda w, v: scorer(w, v, np.full_like(v, bos))  # noqa: E731
-        _prune_by_bigrams(sentences, bigram_scorer, bos, eos, weights)
+    columns = _Columns.of(positions, weights, bos, eos)
+    needs_pruning = columns.width > weights.beam or weights.margin < math.inf
+    if needs_pruning and bigram_scorer is None:
+        bigram_scorer = lambda w, v: scorer(w, v, np.full_like(v, bos))  # noqa: E731
     choice = [-1] * len(positions)
-    score = _trigram_viterbi(sentences, scorer, bos, eos, weights, choice)
-    return DecodeResult(choice=choice, score=score)
+    finals = np.zeros(len(columns.sentences))
+    cells = max(columns.width**2, min(columns.width, weights.beam) ** 3)
+    for batch in _Batch.split(columns, max(1, _BATCH_CELLS // cells)):
+        if needs_pruning:
+            assert bigram_scorer is not None
+            _prune_by_bigrams(batch, bigram_scorer, weights)
+        _trigram_viterbi(batch, scorer, weights, choice, finals)
+    total = 0.0
+    for score in finals.tolist():  # in document order, as one sentence at a time would add them
+        total += score
+    return DecodeResult(choice=choice, score=total)
+
+
+#: Most cells (table entries) the padded score tables of one batch of sentences hold (bounds the memory).
+_BATCH_CELLS = 1 << 22
 
 
 @dataclass
-class _Column:
-    """One position's candidates inside the decoder: LM ids, weighted channel scores, original indices."""
+class _Columns:
+    """The lattice's positions as padded arrays: one row per position with candidates, then ``<s>``, ``</s>``.
 
-    index: int
+    Attributes:
+        ids: LM ids, ``rows × width`` (padding: 0).
+        channel: Weighted channel scores (padding: ``-inf``).
+        original: Each candidate's index in its position (after the candidate margin drops some).
+        sizes: How many candidates each row has.
+        index: Each row's index in the lattice (-1 for ``<s>`` and ``</s>``).
+        content: Rows with the same candidate ids share a content number (their bigram tables are equal).
+        sentences: Each sentence's rows, in text order (a sentence may have none).
+        start: The row of ``<s>``.
+        end: The row of ``</s>``.
+    """
+
     ids: np.ndarray
     channel: np.ndarray
     original: np.ndarray
+    sizes: np.ndarray
+    index: np.ndarray
+    content: np.ndarray
+    sentences: list[list[int]]
+    start: int
+    end: int
+
+    @property
+    def width(self) -> int:
+        """The most candidates any row has."""
+        return int(self.ids.shape[1])
 
     @staticmethod
-    def arrays(pos: Position, weights: DecoderWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A position's candidate ids, weighted channel scores and indices, after the candidate margin."""
-        n = len(pos.candidates)
-        ids, ch = pos.lm_ids, pos.channels
-        original = np.arange(n)
-        if n > 1 and weights.candidate_margin < math.inf:
-            keep = np.flatnonzero(ch >= ch.max() - weights.candidate_margin)
-            ids, ch, original = ids[keep], ch[keep], original[keep]
-        return ids, weights.channel * ch, original
+    def of(positions: Sequence[Position], weights: DecoderWeights, bos: int, eos: int) -> _Columns:
+        """The columns of a lattice; each distinct position object's arrays are prepared once."""
+        sentences: list[list[int]] = [[]]
+        # positions are shared between occurrences of a word: keyed by the object's identity, which
+        # ``positions`` keeps alive for the whole call
+        prepared: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
+        contents: dict[bytes, int] = {}
+        rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        index: list[int] = []
+        for i, pos in enumerate(positions):
+            if pos.sentence_end or not pos.candidates:
+                sentences.append([])
+                continue
+            arrays = prepared.get(id(pos))
+            if arrays is None:
+                ids, channel, original = _margin_arrays(pos, weights)
+                arrays = prepared[id(pos)] = (
+                    ids,
+                    channel,
+                    original,
+                    contents.setdefault(ids.tobytes(), len(contents)),
+                )
+            sentences[-1].append(len(rows))
+            rows.append(arrays)
+            index.append(i)
+        one = np.zeros(1)
+        for lm_id in (bos, eos):
+            ids = np.array([lm_id], dtype=np.int64)
+            rows.append(
+                (ids, one, np.zeros(1, dtype=np.int64), contents.setdefault(ids.tobytes(), len(contents)))
+            )
+            index.append(-1)
+        sizes = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+        width = int(sizes.max())
+        real = np.arange(width) < sizes[:, None]
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        ids[real] = np.concatenate([r[0] for r in rows])
+        channel = np.full((len(rows), width), -np.inf)
+        channel[real] = np.concatenate([r[1] for r in rows])
+        original = np.zeros((len(rows), width), dtype=np.int64)
+        original[real] = np.concatenate([r[2] for r in rows])
+        content = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
+        return _Columns(
+            ids, channel, original, sizes, np.array(index), content, sentences, len(rows) - 2, len(rows) - 1
+        )
 
-    def keep(self, which: np.ndarray) -> None:
-        self.ids, self.channel, self.original = self.ids[which], self.channel[which], self.original[which]
+
+def _margin_arrays(pos: Position, weights: DecoderWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A position's candidate ids, weighted channel scores and indices, after the candidate margin."""
+    n = len(pos.candidates)
+    ids, ch = pos.lm_ids, pos.channels
+    original = np.arange(n)
+    if n > 1 and weights.candidate_margin < math.inf:
+        keep = np.flatnonzero(ch >= ch.max() - weights.candidate_margin)
+        ids, ch, original = ids[keep], ch[keep], original[keep]
+    return ids, weights.channel * ch, original
 
 
-def _windows(columns: Sequence[np.ndarray], order: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Every combination of ids in every run of ``order`` consecutive columns, built for all runs at once.
+@dataclass
+class _Batch:
+    """Sentences decoded together, longest first, their steps laid out step by step.
 
-    Returns:
-        ``order`` id arrays (the n-grams, one array per slot, runs one after another, each run in C order:
-        the last slot varies fastest), each run's start in them, and each run's shape (runs × order).
+    A sentence of ``n`` words takes ``n + 1`` steps (the last one scores ``</s>``); step ``k`` of the batch
+    advances the ``active[k]`` sentences that have it, which are the first ones. Row ``offsets[k] + r`` of the
+    step arrays is step ``k`` of sentence ``r``; ``target``, ``source`` and ``before`` are the column rows of
+    its word, of the word before and of the one before that (``<s>`` before the first word, ``</s>`` after
+    the last).
     """
-    sizes, offsets = _layout(columns)
-    first = np.arange(len(columns) - order + 1)  # first column of each run
-    dims = np.stack([sizes[first + i] for i in range(order)], axis=1)
-    return _grids(np.concatenate(columns), [offsets[first + i] for i in range(order)], dims)
+
+    columns: _Columns
+    sentences: np.ndarray  # the batch's sentences (indices into columns.sentences), longest first
+    lengths: np.ndarray
+    active: np.ndarray
+    offsets: np.ndarray
+    target: np.ndarray
+    source: np.ndarray
+    before: np.ndarray
+
+    @staticmethod
+    def split(columns: _Columns, max_steps: int) -> list[_Batch]:
+        """The sentences in batches of at most ``max_steps`` steps (a longer sentence alone)."""
+        lengths = np.array([len(s) for s in columns.sentences], dtype=np.int64)
+        order = np.argsort(-lengths, kind="stable")
+        batches, first, steps = [], 0, 0
+        for k, s in enumerate(order.tolist()):
+            if k > first and steps + lengths[s] + 1 > max_steps:
+                batches.append(_Batch.of(columns, order[first:k], lengths[order[first:k]]))
+                first, steps = k, 0
+            steps += int(lengths[s]) + 1
+        batches.append(_Batch.of(columns, order[first:], lengths[order[first:]]))
+        return batches
+
+    @staticmethod
+    def of(columns: _Columns, sentences: np.ndarray, lengths: np.ndarray) -> _Batch:
+        """One batch of sentences sorted longest first."""
+        n_steps = int(lengths[0]) + 1
+        active = np.searchsorted(-lengths, -np.arange(n_steps), side="right")  # sentences with >= k words
+        offsets = np.concatenate(([0], np.cumsum(active)))
+        step = np.repeat(np.arange(n_steps), active)
+        rank = np.arange(int(offsets[-1])) - offsets[step]
+        first_row = np.array(
+            [rows[0] if rows else 0 for rows in (columns.sentences[s] for s in sentences.tolist())]
+        )
+        base, length = first_row[rank], lengths[rank]
+
+        def row(at: np.ndarray) -> np.ndarray:
+            """The column row of word ``at`` of each step's sentence (``<s>`` before it, ``</s>`` after)."""
+            inside = np.where(at < length, base + at, columns.end)
+            return np.where(at < 0, columns.start, inside)
+
+        return _Batch(columns, sentences, lengths, active, offsets, row(step), row(step - 1), row(step - 2))
+
+    def rows(self, k: int) -> slice:
+        """The step arrays' rows of step ``k``."""
+        return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
 
-def _pairs(
-    groups: Sequence[tuple[np.ndarray, np.ndarray]],
-) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Like :func:`_windows` with ``order=2``, for runs given as (left column, right column) pairs."""
-    columns = [col for pair in groups for col in pair]
-    sizes, offsets = _layout(columns)
-    dims = np.stack([sizes[0::2], sizes[1::2]], axis=1)
-    return _grids(np.concatenate(columns), [offsets[0::2], offsets[1::2]], dims)
-
-
-def _layout(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Each column's length and its offset in the columns' concatenation."""
-    sizes = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
-    return sizes, np.concatenate(([0], np.cumsum(sizes)[:-1]))
+def _gather(flat: np.ndarray, starts: np.ndarray, dims: np.ndarray, width: int) -> np.ndarray:
+    """Blocks of ``flat`` (block ``r``: C-order ``dims[r]`` from ``starts[r]``) padded to ``width`` on every
+    axis with ``-inf``: ``runs × width × ... × width``."""
+    runs, order = dims.shape
+    offset = np.broadcast_to(starts.reshape((runs,) + (1,) * order), (runs,) + (width,) * order).copy()
+    valid = np.ones((runs,) + (width,) * order, dtype=bool)
+    stride = np.ones(runs, dtype=np.int64)
+    for axis in range(order - 1, -1, -1):
+        shape = [1] * (order + 1)
+        shape[axis + 1] = width
+        at = np.arange(width).reshape(shape)
+        size = dims[:, axis].reshape((runs,) + (1,) * order)
+        offset += at * stride.reshape((runs,) + (1,) * order)
+        valid &= at < size
+        stride = stride * dims[:, axis]
+    out = np.full(valid.shape, -np.inf)
+    out[valid] = flat[offset[valid]]
+    return out
 
 
 def _grids(
     flat: np.ndarray, slot_offsets: Sequence[np.ndarray], dims: np.ndarray
-) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+) -> tuple[list[np.ndarray], np.ndarray]:
     """The n-grams of runs whose slot ``i`` takes the ``dims[run, i]`` ids at ``slot_offsets[i][run]`` of
-    ``flat``; returns what :func:`_windows` does."""
+    ``flat``: one id array per slot (runs one after another, each in C order: the last slot varies fastest),
+    and each run's start in them."""
     runs = len(dims)
     counts = dims.prod(axis=1)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -215,103 +333,115 @@ def _grids(
         slots.append(flat[slot_offsets[i][run] + within])
         stride = stride * dims[:, i]
     slots.reverse()
-    return slots, starts, dims
+    return slots, starts
 
 
-def _prune_by_bigrams(
-    sentences: list[list[_Column]], bigram: BigramScorer, bos: int, eos: int, weights: DecoderWeights
-) -> None:
+def _prune_by_bigrams(batch: _Batch, bigram: BigramScorer, weights: DecoderWeights) -> None:
     """Keep, per position, the candidates whose best bigram-model path is near the position's best.
 
-    Changes the columns in place.
+    A forward and a backward max-product pass over every candidate, all the batch's sentences advancing
+    together; the survivors are moved to the front of their rows and the rows' sizes cut (in place).
     """
-    start_id, end_id = np.array([bos], dtype=np.int64), np.array([eos], dtype=np.int64)
+    cols = batch.columns
+    width = cols.width
     # A document repeats its word pairs: each distinct pair of candidate lists is scored once.
-    distinct: dict[tuple[bytes, bytes], int] = {}
-    groups: list[tuple[np.ndarray, np.ndarray]] = []
-    pair_runs: list[list[int]] = []
-    for sent in sentences:
-        if not sent:
-            continue
-        columns = [start_id, *(col.ids for col in sent), end_id]
-        keys = [col.tobytes() for col in columns]
-        runs = []
-        for k in range(len(columns) - 1):
-            key = (keys[k], keys[k + 1])
-            run = distinct.get(key)
-            if run is None:
-                run = distinct[key] = len(groups)
-                groups.append((columns[k], columns[k + 1]))
-            runs.append(run)
-        pair_runs.append(runs)
-    if not groups:
-        return
-    (v, w), starts, dims = _pairs(groups)
+    n_content = int(cols.content.max()) + 1
+    pair_key = cols.content[batch.source] * n_content + cols.content[batch.target]
+    _, first, group = np.unique(pair_key, return_index=True, return_inverse=True)
+    left, right = batch.source[first], batch.target[first]
+    dims = np.stack([cols.sizes[left], cols.sizes[right]], axis=1)
+    (v, w), starts = _grids(cols.ids.ravel(), [left * width, right * width], dims)
     scores = weights.lm * bigram(w, v)
-    shared = [
-        scores[starts[run] : starts[run] + int(dims[run, 0]) * int(dims[run, 1])].reshape(
-            int(dims[run, 0]), int(dims[run, 1])
-        )
-        for run in range(len(groups))
-    ]
-    non_empty = [sent for sent in sentences if sent]
-    for sent, runs in zip(non_empty, pair_runs, strict=True):
-        tables = [shared[run] for run in runs]
-        forward = [tables[0][0] + sent[0].channel]
-        for t in range(1, len(sent)):
-            forward.append((forward[-1][:, None] + tables[t]).max(axis=0) + sent[t].channel)
-        b = tables[len(sent)][:, 0]
-        for t in range(len(sent) - 1, -1, -1):
-            through = forward[t] + b
-            keep = np.flatnonzero(through >= through.max() - weights.margin)
-            if len(keep) > weights.beam:
-                keep = np.sort(keep[np.argsort(-through[keep], kind="stable")[: weights.beam]])
-            if t > 0:
-                b = (tables[t] + (sent[t].channel + b)[None, :]).max(axis=1)
-            if len(keep) < len(through):
-                sent[t].keep(keep)
+    tables = _gather(scores, starts, dims, width)[group]  # step row × source candidate × target candidate
+    channel = cols.channel[batch.target]
+    end = np.full(width, -np.inf)
+    end[0] = 0.0
+    n_steps = len(batch.active)
+    forward: list[np.ndarray] = []
+    best = end[None, :]  # before the first step: at <s>
+    for k in range(n_steps):
+        rows = batch.rows(k)
+        best = (best[: batch.active[k], :, None] + tables[rows]).max(axis=1) + channel[rows]
+        forward.append(best)
+    backward: list[np.ndarray] = [end[None, :]] * n_steps
+    after = np.empty((0, width))
+    for k in range(n_steps - 1, 0, -1):
+        rows = batch.rows(k)
+        ending = int(batch.active[k]) - len(after)  # sentences whose </s> this step scores
+        after = np.concatenate([after, np.broadcast_to(end, (ending, width))])
+        after = (tables[rows] + (channel[rows] + after)[:, None, :]).max(axis=2)
+        backward[k] = after
+    if n_steps < 2:
+        return  # no words
+    # word t of each sentence that has it: forward after step t, backward from step t + 1 (step t's rows
+    # of the sentences that have a word t are its first ones)
+    through = np.concatenate(
+        [forward[t][: batch.active[t + 1]] + backward[t + 1] for t in range(n_steps - 1)]
+    )
+    word_rows = batch.target[cols.index[batch.target] >= 0]
+    real = np.arange(width) < cols.sizes[word_rows][:, None]
+    keep = real & (through >= through.max(axis=1)[:, None] - weights.margin)
+    rank = np.argsort(np.argsort(-through, axis=1, kind="stable"), axis=1, kind="stable")
+    keep &= rank < weights.beam
+    front = np.argsort(~keep, axis=1, kind="stable")  # survivors first, in their order
+    for name in ("ids", "channel", "original"):
+        array = getattr(cols, name)
+        array[word_rows] = np.take_along_axis(array[word_rows], front, axis=1)
+    cols.sizes[word_rows] = keep.sum(axis=1)
+    cut = np.arange(width) >= cols.sizes[word_rows][:, None]
+    cols.channel[word_rows] = np.where(cut, -np.inf, cols.channel[word_rows])
 
 
 def _trigram_viterbi(
-    sentences: list[list[_Column]],
-    scorer: TrigramScorer,
-    bos: int,
-    eos: int,
-    weights: DecoderWeights,
-    choice: list[int],
-) -> float:
-    """Exact trigram Viterbi over each sentence's (pruned) columns; fills ``choice``, returns the score."""
-    start_id, end_id = np.array([bos], dtype=np.int64), np.array([eos], dtype=np.int64)
-    stream: list[np.ndarray] = []
-    first: list[int] = []  # where each sentence's run of trigrams begins
-    for sent in sentences:
-        first.append(len(stream))
-        stream.extend([start_id, start_id, *(col.ids for col in sent), end_id])
-    (u, v, w), starts, dims = _windows(stream, 3)
+    batch: _Batch, scorer: TrigramScorer, weights: DecoderWeights, choice: list[int], finals: np.ndarray
+) -> None:
+    """Exact trigram Viterbi over the batch's (pruned) columns, all its sentences advancing together; fills
+    ``choice`` and each sentence's path score in ``finals``."""
+    cols = batch.columns
+    width = int(cols.sizes[batch.target].max())  # the batch's columns are pruned (their rows' fronts)
+    dims = np.stack([cols.sizes[batch.before], cols.sizes[batch.source], cols.sizes[batch.target]], axis=1)
+    stride = cols.width
+    (u, v, w), starts = _grids(
+        cols.ids.ravel(), [batch.before * stride, batch.source * stride, batch.target * stride], dims
+    )
     scores = weights.lm * scorer(w, v, u)
-    total = 0.0
-    for sent, run0 in zip(sentences, first, strict=True):
-        state = np.zeros((1, 1))  # state[a, b]: best score ending with (a, b); starts at (<s>, <s>)
-        back: list[np.ndarray] = []
-        for t in range(len(sent) + 1):
-            run = run0 + t
-            grid = (int(dims[run, 0]), int(dims[run, 1]), int(dims[run, 2]))
-            tri = scores[starts[run] : starts[run] + grid[0] * grid[1] * grid[2]].reshape(grid)
-            joint = state[:, :, None] + tri  # (z, a, b)
-            best_z = joint.argmax(axis=0)
-            state = joint.max(axis=0)
-            if t < len(sent):
-                state = state + sent[t].channel[None, :]
-            back.append(best_z)
-        # the last step scored </s>: state is (a, </s>) with one column
-        a = int(np.argmax(state[:, 0]))
-        total += float(state[a, 0])
-        b = 0
-        for t in range(len(sent), 0, -1):
-            z = int(back[t][a, b])
-            choice[sent[t - 1].index] = int(sent[t - 1].original[a])
-            a, b = z, a
-    return total
+    tables = _gather(scores, starts, dims, width)  # step row × z × a × b
+    channel = cols.channel[batch.target][:, :width]
+    n_steps = len(batch.active)
+    # state[r, a, b]: best score of sentence r's paths ending with candidates a, b; all start at (<s>, <s>)
+    state = np.full((int(batch.active[0]), width, width), -np.inf)
+    state[:, 0, 0] = 0.0
+    back: list[np.ndarray] = []
+    best_last = np.zeros(len(batch.sentences), dtype=np.int64)
+    for k in range(n_steps):
+        rows = batch.rows(k)
+        a = int(batch.active[k])
+        joint = state[:a, :, :, None] + tables[rows]  # (r, z, a, b)
+        back.append(joint.argmax(axis=1))
+        state = joint.max(axis=1) + channel[rows][:, None, :]  # </s> rows: + 0 for b = 0, the rest is -inf
+        done = range(int(batch.active[k + 1]) if k + 1 < n_steps else 0, a)
+        if len(done):  # these sentences' step scored </s>: their state is (a, </s>)
+            last = state[done.start : done.stop, :, 0]
+            best_last[done.start : done.stop] = last.argmax(axis=1)
+            finals[batch.sentences[done.start : done.stop]] = last[
+                np.arange(len(done)), best_last[done.start : done.stop]
+            ]
+    # back-trace every sentence together, from its last word
+    a_now = best_last.copy()
+    b_now = np.zeros_like(a_now)
+    words, picks = [], []
+    for k in range(n_steps - 1, 0, -1):
+        live = int(batch.active[k])
+        words.append(batch.source[batch.rows(k)])  # step k's previous word: the one a_now is a candidate of
+        picks.append(a_now[:live].copy())
+        z = back[k][np.arange(live), a_now[:live], b_now[:live]]
+        b_now[:live] = a_now[:live]
+        a_now[:live] = z
+    if words:
+        word_rows, picked = np.concatenate(words), np.concatenate(picks)
+        chosen = cols.original[word_rows, picked]
+        for i, c in zip(cols.index[word_rows].tolist(), chosen.tolist(), strict=True):
+            choice[i] = c
 
 
 def batch_local_alternatives(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diacritics import decoder
 from diacritics.decoder import (
     Candidate,
     DecoderWeights,
@@ -185,3 +187,123 @@ def _alternatives_one_by_one(
     post /= post.sum()
     order = np.argsort(-post)
     return [(int(k), float(post[k])) for k in order]
+
+
+def _decode_one_sentence_at_a_time(
+    positions: Sequence[Position], scorer: TrigramScorer, weights: DecoderWeights
+) -> tuple[list[int], float]:
+    """Reference for :func:`decode`'s pruning: each sentence on its own, one word at a time, in plain loops.
+
+    The bigram pass keeps, per position, the ``beam`` best candidates (by their best path through the
+    position under the bigram model ``P(w | v)`` = the trigram scorer with ``u = <s>``) within ``margin``
+    of the best; the exact trigram Viterbi then runs over the survivors.
+    """
+
+    def bigram(w: int, v: int) -> float:
+        return weights.lm * float(scorer(np.array([w]), np.array([v]), np.array([BOS]))[0])
+
+    def trigram(w: int, v: int, u: int) -> float:
+        return weights.lm * float(scorer(np.array([w]), np.array([v]), np.array([u]))[0])
+
+    sentences: list[list[int]] = [[]]
+    for i, pos in enumerate(positions):
+        if pos.sentence_end or not pos.candidates:
+            sentences.append([])
+        else:
+            sentences[-1].append(i)
+    choice, total = [-1] * len(positions), 0.0
+    for sent in sentences:
+        cands = [
+            [(c.lm_id, weights.channel * c.channel, k) for k, c in enumerate(positions[i].candidates)]
+            for i in sent
+        ]
+        if any(len(c) > weights.beam for c in cands) or weights.margin < math.inf:
+            n = len(sent)
+            fwd = [[0.0] * len(c) for c in cands]
+            bwd = [[0.0] * len(c) for c in cands]
+            for t in range(n):
+                for j, (w, ch, _) in enumerate(cands[t]):
+                    prev = (
+                        [(BOS, 0.0)]
+                        if t == 0
+                        else [(v, fwd[t - 1][i]) for i, (v, _, _) in enumerate(cands[t - 1])]
+                    )
+                    fwd[t][j] = max(f + bigram(w, v) for v, f in prev) + ch
+            for t in range(n - 1, -1, -1):
+                for i, (v, _, _) in enumerate(cands[t]):
+                    if t == n - 1:
+                        bwd[t][i] = bigram(EOS, v)
+                    else:
+                        bwd[t][i] = max(
+                            bigram(w, v) + ch + bwd[t + 1][j] for j, (w, ch, _) in enumerate(cands[t + 1])
+                        )
+            pruned = []
+            for t in range(n):
+                through = [f + b for f, b in zip(fwd[t], bwd[t], strict=True)]
+                inside = [k for k in range(len(through)) if through[k] >= max(through) - weights.margin]
+                best = sorted(inside, key=lambda k: -through[k])[: weights.beam]
+                pruned.append([cands[t][k] for k in sorted(best)])
+            cands = pruned
+        # exact trigram Viterbi over pairs of survivors: state (a, b) -> best score, back-pointer
+        states: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+        columns = [[(BOS, 0.0, -1)], [(BOS, 0.0, -1)], *cands]
+        for t in range(len(cands)):
+            new: dict[tuple[int, int], tuple[float, list[int]]] = {}
+            for (z, a), (score, path) in states.items():
+                u, v = columns[t][z][0], columns[t + 1][a][0]
+                for b, (w, ch, k) in enumerate(columns[t + 2]):
+                    s = score + trigram(w, v, u) + ch
+                    if (a, b) not in new or s > new[(a, b)][0]:
+                        new[(a, b)] = (s, [*path, k])
+            states = new
+        best_score, best_path = -math.inf, []
+        for (z, a), (score, path) in states.items():
+            s = score + trigram(EOS, columns[len(cands) + 1][a][0], columns[len(cands)][z][0])
+            if s > best_score:
+                best_score, best_path = s, path
+        total += best_score
+        for i, k in zip(sent, best_path, strict=True):
+            choice[i] = k
+    return choice, total
+
+
+long_lattices = st.lists(
+    st.one_of(
+        st.just(Position(sentence_end=True)),
+        st.lists(
+            st.tuples(st.integers(2, VOCAB - 1), st.floats(-8, 0)),
+            min_size=1,
+            max_size=VOCAB - 2,
+            unique_by=lambda t: t[0],
+        ).map(lambda cs: Position(tuple(Candidate(i, ch, f"w{i}") for i, ch in cs))),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    long_lattices,
+    st.integers(0, 1000),
+    st.integers(1, 4),
+    st.sampled_from([math.inf, 0.5, 3.0]),
+    st.booleans(),
+)
+def test_pruned_decoding_equals_one_sentence_at_a_time(
+    positions: list[Position], seed: int, beam: int, margin: float, small_batches: bool
+) -> None:
+    """All sentences advance together (in batches of sentences, longest first); the result is the same as
+    decoding each sentence on its own, pruned candidates included."""
+    scorer = toy_scorer(seed)
+    weights = DecoderWeights(beam=beam, margin=margin)
+    cells = decoder._BATCH_CELLS
+    try:
+        if small_batches:  # a batch of a few steps: most sentences alone
+            decoder._BATCH_CELLS = 4 * max(VOCAB**2, beam**3)
+        result = decode(positions, scorer, BOS, EOS, weights)
+    finally:
+        decoder._BATCH_CELLS = cells
+    choice, score = _decode_one_sentence_at_a_time(positions, scorer, weights)
+    assert abs(result.score - score) < 1e-9
+    assert result.choice == choice
