@@ -100,11 +100,6 @@ class LearnedChannel:
         return [[max(self.floor, lp) for lp in row] for row in self.scorer(requests)]
 
 
-def _score(value: float | None) -> float:
-    assert value is not None, "a weighing component was not scored"
-    return value
-
-
 def logsumexp(values: Sequence[float]) -> float:
     """log(sum(exp(v))) computed stably."""
     top = max(values)
@@ -150,10 +145,13 @@ class ChannelMixture:
     def __post_init__(self) -> None:
         if not self.weights:
             self.weights = [1.0 / len(self.components)] * len(self.components)
-        self._cache: dict[tuple[str, str], float] = {}
-        #: Per observed token, each reading's component scores as :meth:`fit` computed them (they do not
-        #: depend on the weights, so scoring the document's tokens afterwards reuses them).
-        self._component_scores: dict[str, dict[str, tuple[float | None, ...]]] = {}
+        #: Per observed token, each reading's mixture log-probability under the current weights.
+        self._cache: dict[str, dict[str, float]] = {}
+        #: Per observed token, each reading's component scores as :meth:`fit` or :meth:`prefetch` computed
+        #: them (they do not depend on the weights, so scoring the document's tokens afterwards reuses them);
+        #: NaN for a component that was not scored.
+        self._component_scores: dict[str, dict[str, tuple[float, ...]]] = {}
+        self._unscored = (math.nan,) * len(self.components)
         self._by_name: tuple[list[float], dict[str, float]] | None = None
 
     @property
@@ -170,31 +168,29 @@ class ChannelMixture:
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """:meth:`logprob` for many readings of one observed token (each component scores them together)."""
-        cache = self._cache
-        missing = [s for s in dict.fromkeys(intended) if (observed, s) not in cache]
+        mixed = self._cache.get(observed)
+        if mixed is None:
+            mixed = self._cache[observed] = {}
+        missing = [s for s in dict.fromkeys(intended) if s not in mixed]
         if missing:
-            active = [(k, math.log(self.weights[k])) for k in self._weighing()]
+            active = self._weighing()
             known = self._component_scores.get(observed, {})
-            if known and any(row[k] is None for row in known.values() for k, _ in active):
-                known = {}  # scored before the weights changed
-            fresh = [s for s in missing if s not in known]
-            computed = {k: self.components[k].logprobs(observed, fresh) for k, _ in active} if fresh else {}
-            where = {s: i for i, s in enumerate(fresh)}
-            parts = np.array(
-                [
-                    [lw + _score(known[s][k] if s in known else computed[k][where[s]]) for s in missing]
-                    for k, lw in active
-                ]
-            ).reshape(len(active), len(missing))
+            # component scores the fit or a prefetch computed (NaN: a component not scored then), the rest now
+            scores = np.array([known.get(s, self._unscored) for s in missing], dtype=np.float64)[:, active]
+            fresh = np.isnan(scores).any(axis=1)
+            if fresh.any():
+                which = np.flatnonzero(fresh)
+                todo = [missing[i] for i in which.tolist()]
+                for j, k in enumerate(active):
+                    scores[which, j] = self.components[k].logprobs(observed, todo)
+            parts = np.log(np.array([self.weights[k] for k in active]))[None, :] + scores
             if len(active) == 1:
-                mixed = parts[0]
+                values = parts[:, 0]
             else:
-                top = parts.max(axis=0)
-                mixed = top + np.log(np.exp(parts - top).sum(axis=0))
-            cache.update(
-                zip(((observed, s) for s in missing), np.maximum(mixed, LOG_ZERO).tolist(), strict=True)
-            )
-        return [self._cache[(observed, s)] for s in intended]
+                top = parts.max(axis=1)
+                values = top + np.log(np.exp(parts - top[:, None]).sum(axis=1))
+            mixed.update(zip(missing, np.maximum(values, LOG_ZERO).tolist(), strict=True))
+        return [mixed[s] for s in intended]
 
     def _weighing(self) -> list[int]:
         """Indices of the components scored under the current weights (not zero, not negligible)."""
@@ -219,7 +215,7 @@ class ChannelMixture:
             rows = [scored[k][t] if k in scored else None for k in range(len(self.components))]
             self._component_scores.setdefault(observed, {}).update(
                 {
-                    s: tuple(row[i] if row is not None else None for row in rows)
+                    s: tuple(row[i] if row is not None else math.nan for row in rows)
                     for i, s in enumerate(readings)
                 }
             )
