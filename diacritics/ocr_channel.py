@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import itertools
 import json
 import math
 import unicodedata
@@ -39,6 +38,11 @@ ENGINES = ("eng", "vie")
 #: Longest observed string one intended character may emit.
 MAX_EMIT = 3
 LOG_ZERO = -1e9
+#: Scores kept per channel before its cache is emptied, and readings spelled before its spelling table is.
+_MAX_SCORES = 400_000
+_MAX_SPELLINGS = 200_000
+#: Letters of the spelling table's rows (a longer reading widens it).
+_MAX_SPELLED = 8
 #: Beam width of the skeleton search. 12 finds the same restorations as 400 on the dev documents at a
 #: fraction of the cost; a table's memo of search results is used only when it was made with this beam.
 SEARCH_BEAM = 12
@@ -62,6 +66,11 @@ INSERTION_FLOOR = {"eng": 0.02, "vie": 0.0}
 
 #: How many skeletons a memo entry holds (the most :meth:`CharChannel.skeleton_keys` is asked for).
 MEMO_KEYS = 10
+
+
+@functools.lru_cache(maxsize=65536)
+def _nfc_lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text.lower())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -184,13 +193,18 @@ class CharChannel:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie_root: _Node | None = None  # built on the first search (most tokens are in the memo)
         self._trie_letters: dict[str, int] | None = None
-        self._scores: dict[tuple[str, str], float] = {}
+        #: Per observed token, each reading's log-probability (cleared when it grows past _MAX_SCORES).
+        self._scores: dict[str, dict[str, float]] = {}
+        self._n_scores = 0
         #: Intended letters in the order of the emission vectors' entries, and the vectors by observed string.
         self._alphabet: dict[str, int] = {
             c: i for i, c in enumerate(sorted(set(self._emit) | set(self._totals) | _VOWEL_LETTERS))
         }
         self._vectors: dict[str, np.ndarray] = {}
-        self._spellings: dict[str, tuple[int, ...]] = {}
+        #: Each reading spelled once: its row in a table of alphabet columns + 1 (0 after its last letter).
+        self._spelling_rows: dict[str, int] = {}
+        self._spelling_table = np.zeros((1024, _MAX_SPELLED), dtype=np.intp)
+        self._spelling_lengths = np.zeros(1024, dtype=np.intp)
         self._vector_model: _VectorModel | None = None
         self.emission = functools.lru_cache(maxsize=200_000)(self._emission)  # type: ignore[method-assign]
         self.skeleton_keys = functools.lru_cache(maxsize=50_000)(self._skeleton_keys)  # type: ignore[method-assign]
@@ -245,26 +259,28 @@ class CharChannel:
         position advances every reading of every such token, instead of one Python loop per reading.
         """
         cache = self._scores
-        normal = [
-            (unicodedata.normalize("NFC", o.lower()), [unicodedata.normalize("NFC", r.lower()) for r in refs])
-            for o, refs in requests
-        ]
+        normal = [(_nfc_lower(o), [_nfc_lower(r) for r in refs]) for o, refs in requests]
         by_length: dict[int, dict[str, list[str]]] = {}
         for obs, refs in normal:
-            missing = [r for r in refs if (obs, r) not in cache]
+            known = cache.get(obs)
+            missing = refs if known is None else [r for r in refs if r not in known]
             if missing:
                 group = by_length.setdefault(len(obs), {})
                 group[obs] = list(dict.fromkeys(group.get(obs, []) + missing))
-        if by_length and len(cache) > 400_000:
+        if by_length and self._n_scores > _MAX_SCORES:
             cache.clear()
+            self._n_scores = 0
             return self.logprobs_many(requests)
         for m, group in by_length.items():
             for chunk in _chunks(list(group.items()), _FORWARD_CELLS // (m + 1) ** 2):
                 with np.errstate(divide="ignore"):
-                    logs = np.log(self._forward_batch(chunk)).tolist()
-                keys = [(obs, r) for obs, refs in chunk for r in refs]
-                cache.update(zip(keys, (lp if lp > LOG_ZERO else LOG_ZERO for lp in logs), strict=True))
-        return [[cache[(obs, r)] for r in refs] for obs, refs in normal]
+                    logs = np.maximum(np.log(self._forward_batch(chunk)), LOG_ZERO).tolist()
+                at = 0
+                for obs, refs in chunk:
+                    cache.setdefault(obs, {}).update(zip(refs, logs[at : at + len(refs)], strict=True))
+                    at += len(refs)
+                self._n_scores += at
+        return [[cache[obs][r] for r in refs] for obs, refs in normal]
 
     def _forward_batch(self, tokens: Sequence[tuple[str, Sequence[str]]]) -> np.ndarray:
         """P(obs | ref) for every ref of every ``(obs, refs)`` (observed strings of one length), summed over
@@ -279,16 +295,16 @@ class CharChannel:
         token_of = np.repeat(np.arange(len(tokens)), [len(rs) for _, rs in tokens])
         # the readings' letters as alphabet columns (first: a new letter renews the emission vectors), then as
         # indices 1.. of the letters they use
-        spell = self._spelling
-        spelled = np.fromiter(itertools.chain.from_iterable(spell(r) for r in refs), dtype=np.intp)
-        lengths = np.fromiter((len(r) for r in refs), dtype=np.intp, count=len(refs))
+        rows = self._spelled_rows(refs)
+        lengths = self._spelling_lengths[rows]
         width = int(lengths.max(initial=0))
-        used = np.zeros(len(self._alphabet), dtype=bool)
+        spelled = self._spelling_table[rows, :width]  # alphabet column + 1, 0 after the last letter
+        used = np.zeros(len(self._alphabet) + 1, dtype=bool)
         used[spelled] = True
-        columns = np.flatnonzero(used)
-        local = np.cumsum(used)  # alphabet column -> 1.. among the used letters
-        codes = np.zeros((len(refs), width), dtype=np.intp)  # 0 = identity: a shorter reading has ended
-        codes[np.arange(width) < lengths[:, None]] = local[spelled]
+        used[0] = False
+        columns = np.flatnonzero(used) - 1
+        local = np.cumsum(used)  # alphabet column + 1 -> 1.. among the used letters
+        codes = np.where(spelled > 0, local[spelled], 0)  # 0 = identity: a shorter reading has ended
         closures = np.stack([self._closure(obs) for obs, _ in tokens])
         stop = 1.0 - self._p_ins
         # steps[g, l, j, j + k] = stop * P(letter l emits obs_g[j:j+k])
@@ -328,19 +344,48 @@ class CharChannel:
                 closure[j, j2] = p
         return closure
 
-    def _spelling(self, reading: str) -> tuple[int, ...]:
-        """A reading's letters as columns of the emission vectors (cached; see :meth:`_alphabet_columns`)."""
-        hit = self._spellings.get(reading)
-        if hit is None:
-            if len(self._spellings) > 200_000:
-                self._spellings.clear()
-            hit = self._spellings[reading] = tuple(self._alphabet_columns(reading))
-        return hit
+    def _spelled_rows(self, readings: Sequence[str]) -> np.ndarray:
+        """Each reading's row in the spelling table (readings spelled for the first time are added)."""
+        index = self._spelling_rows
+        rows = [index.get(r) for r in readings]
+        if None in rows:
+            new = list(dict.fromkeys(r for r, row in zip(readings, rows, strict=True) if row is None))
+            if len(index) + len(new) > _MAX_SPELLINGS:
+                index.clear()  # rows are then reused from the top
+                new = list(dict.fromkeys(readings))
+            self._add_spellings(new)
+            rows = [index[r] for r in readings]
+        return np.array(rows, dtype=np.intp)
+
+    def _add_spellings(self, readings: Sequence[str]) -> None:
+        """Spell new ``readings`` into new rows of the spelling table."""
+        index = self._spelling_rows
+        first = len(index)
+        spelled = [self._alphabet_columns(r) for r in readings]
+        lengths = np.fromiter((len(s) for s in spelled), dtype=np.intp, count=len(spelled))
+        width = max(self._spelling_table.shape[1], int(lengths.max(initial=0)))
+        rows = max(len(self._spelling_lengths), 1)
+        while rows < first + len(readings):
+            rows *= 2
+        if (rows, width) != self._spelling_table.shape:
+            table = np.zeros((rows, width), dtype=np.intp)
+            table[:first, : self._spelling_table.shape[1]] = self._spelling_table[:first]
+            self._spelling_table = table
+            self._spelling_lengths = np.concatenate(
+                [self._spelling_lengths[:first], np.zeros(rows - first, dtype=np.intp)]
+            )
+        block = np.zeros((len(readings), width), dtype=np.intp)
+        block[np.arange(width) < lengths[:, None]] = np.fromiter(
+            (c + 1 for s in spelled for c in s), dtype=np.intp, count=int(lengths.sum())
+        )
+        self._spelling_table[first : first + len(readings)] = block
+        self._spelling_lengths[first : first + len(readings)] = lengths
+        index.update(zip(readings, range(first, first + len(readings)), strict=True))
 
     def _alphabet_columns(self, letters: Sequence[str]) -> list[int]:
         """Column of each intended letter in the emission vectors (the alphabet grows on a new letter)."""
         index = self._alphabet
-        new = [c for c in letters if c not in index]
+        new = list(dict.fromkeys(c for c in letters if c not in index))  # a new letter may repeat
         if new:
             for c in new:
                 index[c] = len(index)

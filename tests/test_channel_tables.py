@@ -217,3 +217,20 @@ def test_many_tokens_scored_together_equal_each_scored_alone(crafted: CharChanne
     for (observed, readings), scores in zip(requests, together, strict=True):
         for reading, score in zip(readings, scores, strict=True):
             assert score == pytest.approx(math.log(_forward_one_by_one(crafted, observed, reading)), abs=1e-9)
+
+
+def test_spelling_table_grows_for_long_readings_and_many_readings() -> None:
+    """Readings are spelled once into a table that starts at 1,024 rows of 8 letters: longer readings widen
+    it and more readings lengthen it, and every score stays its own dynamic programme's."""
+    channel = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
+    letters = "abcdeghiklmnoptuvxy"
+    many = [a + b + c for a in letters for b in letters[:8] for c in letters[:8]]  # 1,216 readings
+    long = ["nghiêngnghiêng", "tổchứcthựchiện"]
+    scores = channel.logprobs("tochuc", [*many, *long])
+    assert len(channel._spelling_rows) == len(many) + len(long)
+    for reading in [many[0], many[-1], *long]:
+        p = _forward_one_by_one(channel, "tochuc", reading)
+        expected = math.log(p) if p > 0 else -1e9
+        assert scores[[*many, *long].index(reading)] == pytest.approx(expected, abs=1e-9)
+    again = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
+    assert again.logprobs("tochuc", long) == scores[-2:]  # the same on a table that never grew
