@@ -249,7 +249,6 @@ class _Batch:
 
     columns: _Columns
     sentences: np.ndarray  # the batch's sentences (indices into columns.sentences), longest first
-    lengths: np.ndarray
     active: np.ndarray
     offsets: np.ndarray
     target: np.ndarray
@@ -288,7 +287,7 @@ class _Batch:
             inside = np.where(at < length, base + at, columns.end)
             return np.where(at < 0, columns.start, inside)
 
-        return _Batch(columns, sentences, lengths, active, offsets, row(step), row(step - 1), row(step - 2))
+        return _Batch(columns, sentences, active, offsets, row(step), row(step - 1), row(step - 2))
 
     def rows(self, k: int) -> slice:
         """The step arrays' rows of step ``k``."""

@@ -53,19 +53,27 @@ def brute_force(positions: list[Position], scorer, weights: DecoderWeights) -> f
     return best
 
 
-lattices = st.lists(
-    st.one_of(
-        st.just(Position(sentence_end=True)),
-        st.lists(
-            st.tuples(st.integers(2, VOCAB - 1), st.floats(-5, 0)),
-            min_size=1,
-            max_size=3,
-            unique_by=lambda t: t[0],
-        ).map(lambda cs: Position(tuple(Candidate(i, ch, f"w{i}") for i, ch in cs))),
-    ),
-    min_size=1,
-    max_size=6,
-)
+def lattice_strategy(
+    max_positions: int, max_candidates: int, lowest_channel: float
+) -> st.SearchStrategy[list[Position]]:
+    """Lattices of up to ``max_positions`` positions (sentence ends among them), each with up to
+    ``max_candidates`` distinct word ids and channel scores in ``[lowest_channel, 0]``."""
+    return st.lists(
+        st.one_of(
+            st.just(Position(sentence_end=True)),
+            st.lists(
+                st.tuples(st.integers(2, VOCAB - 1), st.floats(lowest_channel, 0)),
+                min_size=1,
+                max_size=max_candidates,
+                unique_by=lambda t: t[0],
+            ).map(lambda cs: Position(tuple(Candidate(i, ch, f"w{i}") for i, ch in cs))),
+        ),
+        min_size=1,
+        max_size=max_positions,
+    )
+
+
+lattices = lattice_strategy(max_positions=6, max_candidates=3, lowest_channel=-5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -267,19 +275,7 @@ def _decode_one_sentence_at_a_time(
     return choice, total
 
 
-long_lattices = st.lists(
-    st.one_of(
-        st.just(Position(sentence_end=True)),
-        st.lists(
-            st.tuples(st.integers(2, VOCAB - 1), st.floats(-8, 0)),
-            min_size=1,
-            max_size=VOCAB - 2,
-            unique_by=lambda t: t[0],
-        ).map(lambda cs: Position(tuple(Candidate(i, ch, f"w{i}") for i, ch in cs))),
-    ),
-    min_size=1,
-    max_size=30,
-)
+long_lattices = lattice_strategy(max_positions=30, max_candidates=VOCAB - 2, lowest_channel=-8)
 
 
 @settings(max_examples=60, deadline=None)
