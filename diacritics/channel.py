@@ -162,6 +162,12 @@ class ChannelMixture:
             self._by_name = (self.weights, named)
         return dict(self._by_name[1])
 
+    @property
+    def weighing(self) -> dict[str, float]:
+        """The weights of the components :meth:`logprobs` scores (not zero, not negligible), by name."""
+        by_name = self.by_name
+        return {self.components[k].name: by_name[self.components[k].name] for k in self._weighing()}
+
     def logprob(self, observed: str, intended: str) -> float:
         """Mixture log-probability (cached per document)."""
         return self.logprobs(observed, (intended,))[0]
