@@ -81,10 +81,12 @@ dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ fro
 	$(BIN)/python -m tools.build_case --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_abbreviations --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.build_channel_scores --out dictionaries
 
 channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM
 	nice -n 10 $(BIN)/python -m tools.channel_sets --shared $(SHARED) --workers 2
 	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
+	$(BIN)/python -m tools.build_channel_scores --out dictionaries
 
 samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
 	$(BIN)/python -m tools.make_samples --shared $(SHARED) --out samples

@@ -18,10 +18,13 @@ skeletons (``chuc``, ``to``, ``so``) most likely produced an observed token (``c
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import json
+import logging
 import math
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +34,11 @@ import numpy as np
 
 from ocr_pipeline.exceptions import DataError
 
+log = logging.getLogger(__name__)
+
 FORMAT = "vnocr-ocr-char-channel/1"
+#: Format of the precomputed score tables (``ocr_<engine>_token_scores.npz``, see :class:`ScoreMemo`).
+SCORES_FORMAT = "vnocr-ocr-token-scores/1"
 #: Bound on readings × (observed length + 1)² of one batched forward pass (its arrays' size).
 _FORWARD_CELLS = 1_000_000
 ENGINES = ("eng", "vie")
@@ -106,14 +113,30 @@ def load_table(engine: str, kind: str) -> dict[str, Any]:
     Raises:
         DataError: The engine is unknown, or the table is missing or corrupt.
     """
+    return _parse_table(table_path(engine, kind), read_table_text(engine, kind))
+
+
+def read_table_text(engine: str, kind: str) -> str:
+    """The text of a shipped OCR table (see :func:`load_table`).
+
+    Raises:
+        DataError: The engine is unknown, or the table is missing or unreadable.
+    """
     if engine not in ENGINES:
         raise DataError(f"unknown OCR engine {engine!r}; tables exist for {', '.join(ENGINES)}")
     path = table_path(engine, kind)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataError(f"OCR channel table {path.name} is missing") from None
     except (OSError, ValueError) as exc:
+        raise DataError(f"OCR channel table {path.name} cannot be read: {exc}") from exc
+
+
+def _parse_table(path: Path, text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         raise DataError(f"OCR channel table {path.name} cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise DataError(f"OCR channel table {path.name} is corrupt")
@@ -196,6 +219,8 @@ class CharChannel:
         #: Per observed token, each reading's log-probability (cleared when it grows past _MAX_SCORES).
         self._scores: dict[str, dict[str, float]] = {}
         self._n_scores = 0
+        #: Scores precomputed for common observed tokens (the shipped channel's; see :meth:`load`).
+        self.score_memo: ScoreMemo | None = None
         #: Intended letters in the order of the emission vectors' entries, and the vectors by observed string.
         self._alphabet: dict[str, int] = {
             c: i for i, c in enumerate(sorted(set(self._emit) | set(self._totals) | _VOWEL_LETTERS))
@@ -261,8 +286,14 @@ class CharChannel:
         cache = self._scores
         normal = [(_nfc_lower(o), [_nfc_lower(r) for r in refs]) for o, refs in requests]
         by_length: dict[int, dict[str, list[str]]] = {}
+        memo = self.score_memo
         for obs, refs in normal:
             known = cache.get(obs)
+            if known is None and memo is not None:
+                known = memo.scores(obs)
+                if known is not None:
+                    cache[obs] = known
+                    self._n_scores += len(known)
             missing = refs if known is None else [r for r in refs if r not in known]
             if missing:
                 group = by_length.setdefault(len(obs), {})
@@ -661,7 +692,138 @@ def _build_trie(priors: dict[str, float]) -> _Node:
 
 @functools.cache
 def _load_cached(engine: str) -> CharChannel:
-    return CharChannel(load_table(engine, "char_channel"))
+    text = read_table_text(engine, "char_channel")
+    channel = CharChannel(_parse_table(table_path(engine), text))
+    channel.score_memo = ScoreMemo.load(scores_path(engine), scores_fingerprint(engine, text))
+    return channel
+
+
+def scores_path(engine: str) -> Path:
+    """Path of an engine's precomputed score table in the data folder (``ocr_eng_token_scores.npz``)."""
+    from .resources import data_dir
+
+    return data_dir() / f"ocr_{engine}_token_scores.npz"
+
+
+def scores_fingerprint(engine: str, table_text: str) -> str:
+    """What an engine's precomputed scores depend on: its channel table and the constants applied to it."""
+    digest = hashlib.sha256(table_text.encode("utf-8"))
+    constants = {
+        "format": SCORES_FORMAT,
+        "max_emit": MAX_EMIT,
+        "vowel_confusion": VOWEL_CONFUSION.get(engine, 0.0),
+        "insertion_floor": INSERTION_FLOOR.get(engine, 0.0),
+    }
+    digest.update(json.dumps(constants, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ScoreMemo:
+    """``log P(observed | reading)`` of a shipped channel, computed at build time for common observed tokens.
+
+    Covers what most documents are made of (every accent-stripped syllable key and the frequent syllables,
+    each with the readings the restorer asks about; see ``tools/build_channel_scores.py``), so a process
+    need not run the forward algorithm on them; a reading it lacks is computed as usual. The scores are
+    exactly those of :meth:`CharChannel.logprobs_many`, valid only for the channel table and constants they
+    were made with (:func:`scores_fingerprint`).
+
+    Attributes:
+        observed: Observed token (lower case, NFC) → its row.
+        offsets: Row ``i``'s readings are ``reading_ids[offsets[i]:offsets[i + 1]]``.
+        readings: The distinct readings, indexed by ``reading_ids``.
+        reading_ids: Each row's readings.
+        logprobs: ``log P(observed | reading)``, aligned with ``reading_ids``.
+    """
+
+    observed: dict[str, int]
+    offsets: np.ndarray
+    readings: list[str]
+    reading_ids: np.ndarray
+    logprobs: np.ndarray
+
+    def scores(self, observed: str) -> dict[str, float] | None:
+        """The precomputed scores of ``observed`` (reading → log-probability; a new dict), or None."""
+        row = self.observed.get(observed)
+        if row is None:
+            return None
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        names = self.readings
+        return dict(
+            zip(
+                [names[i] for i in self.reading_ids[start:end].tolist()],
+                self.logprobs[start:end].tolist(),
+                strict=True,
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.reading_ids)
+
+    @classmethod
+    def build(cls, channel: CharChannel, requests: Sequence[tuple[str, Sequence[str]]]) -> ScoreMemo:
+        """Score ``(observed, readings)`` with ``channel`` (observed tokens lower case, NFC, distinct)."""
+        scores = channel.logprobs_many(requests)
+        names: dict[str, int] = {}
+        ids = [names.setdefault(r, len(names)) for _, refs in requests for r in refs]
+        sizes = [len(refs) for _, refs in requests]
+        return cls(
+            {obs: i for i, (obs, _) in enumerate(requests)},
+            np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))).astype(np.int64),
+            list(names),
+            np.array(ids, dtype=np.int32),
+            np.array([lp for row in scores for lp in row], dtype=np.float64),
+        )
+
+    def save(self, path: Path, fingerprint: str) -> None:
+        """Write the table atomically: an uncompressed ``.npz`` (no pickled objects), byte-identical for the
+        same scores (its members carry a fixed date)."""
+        arrays = {
+            "format": np.array(SCORES_FORMAT),
+            "fingerprint": np.array(fingerprint),
+            "observed": np.array(list(self.observed)),
+            "offsets": self.offsets,
+            "readings": np.array(self.readings),
+            "reading_ids": self.reading_ids,
+            "logprobs": self.logprobs,
+        }
+        tmp = path.with_name(f".{path.stem}.tmp.npz")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, array in arrays.items():
+                member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                with archive.open(member, "w", force_zip64=True) as fh:
+                    np.lib.format.write_array(fh, np.asarray(array), allow_pickle=False)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> ScoreMemo | None:
+        """Read a table written by :meth:`save`; None (scores are then computed) when it was made for another
+        channel table.
+
+        Raises:
+            DataError: The file is missing or corrupt.
+        """
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["format"]) != SCORES_FORMAT:
+                    raise DataError(f"{path.name} is not an OCR score table (format {str(data['format'])!r})")
+                if str(data["fingerprint"]) != fingerprint:
+                    log.warning("%s was made for another channel table: scores computed instead", path.name)
+                    return None
+                memo = cls(
+                    {str(o): i for i, o in enumerate(data["observed"].tolist())},
+                    data["offsets"].astype(np.int64),
+                    [str(r) for r in data["readings"].tolist()],
+                    data["reading_ids"].astype(np.intp),
+                    data["logprobs"].astype(np.float64),
+                )
+        except FileNotFoundError:
+            raise DataError(f"OCR score table {path.name} is missing (make dictionaries builds it)") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise DataError(f"OCR score table {path.name} cannot be read: {exc}") from exc
+        if len(memo.offsets) != len(memo.observed) + 1 or len(memo.reading_ids) != len(memo.logprobs):
+            raise DataError(f"OCR score table {path.name} is corrupt (its arrays disagree)")
+        return memo
 
 
 def search_settings(engine: str) -> dict[str, float]:

@@ -1,0 +1,96 @@
+"""Precompute the OCR channels' scores of common observed tokens (``ocr_<engine>_token_scores.npz``).
+
+Every document's regime fit scores each of its first distinct tokens against all their readings with both
+OCR channels (the forward algorithm over ~60 readings a token), even in stripped or correct text, where the
+fit then leaves the OCR regimes out. Most of those tokens are the same few thousand: the accent-stripped
+syllable keys (all of stripped text) and the frequent syllables (correct text, ``vie`` OCR). This build scores
+them once, with the readings the shipped restorer asks about, so a process looks them up instead
+(:class:`diacritics.ocr_channel.ScoreMemo`); anything else is computed as before. The scores are exactly the
+channel's, and are used only with the channel table they were made from (a fingerprint checks it).
+
+Reads only the shipped data in ``--out`` (the syllable inventory and the channel tables, so run it after
+``tools.build_dictionaries`` and ``tools.build_channel``; ``make dictionaries`` and ``make channel`` do).
+
+Usage: ``python -m tools.build_channel_scores [--out dictionaries]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Syllables covered, most frequent first, besides every syllable key: 3,000 are 99.96% of the syllables
+#: of the inventory's corpus frequencies.
+FREQUENT_SYLLABLES = 3000
+
+
+def observed_tokens(out: Path) -> list[str]:
+    """The observed tokens to precompute: every syllable key, the frequent syllables, the known tokens."""
+    from diacritics.normalise import strip_diacritics
+    from diacritics.syllables import SyllableInventory
+
+    inventory = SyllableInventory.load(out)
+    ranked = sorted(inventory.syllables.items(), key=lambda kv: (-kv[1], kv[0]))
+    keys = sorted({strip_diacritics(s) for s, _ in ranked})
+    frequent = [s for s, _ in ranked[:FREQUENT_SYLLABLES]]
+    known = sorted(inventory.known)
+    return list(dict.fromkeys(keys + frequent + known))
+
+
+def build(out: Path) -> dict[str, int]:
+    """Write one score table per engine into ``out``; returns the number of scores of each."""
+    os.environ["VNOCR_DATA_DIR"] = str(out.resolve())  # the restorer and channels read the data being built
+    from diacritics.lm import LanguageModel
+    from diacritics.ocr_channel import (
+        ENGINES,
+        CharChannel,
+        ScoreMemo,
+        load_table,
+        read_table_text,
+        scores_fingerprint,
+        scores_path,
+    )
+    from diacritics.restorer import Restorer
+    from diacritics.syllables import SyllableInventory
+
+    # the shipped restorer's readings, from channels without score tables (these are what is being built)
+    channels = {engine: CharChannel(load_table(engine, "char_channel")) for engine in ("vie", "eng")}
+    restorer = Restorer(LanguageModel.load(out), SyllableInventory.load(out), channels)
+    tokens = observed_tokens(out)
+    requests = [(tok, list(restorer.readings(tok))) for tok in tokens]
+    report = {}
+    for engine in ENGINES:
+        start = time.monotonic()
+        memo = ScoreMemo.build(channels[engine], requests)
+        fingerprint = scores_fingerprint(engine, read_table_text(engine, "char_channel"))
+        memo.save(scores_path(engine), fingerprint)
+        report[engine] = len(memo)
+        seconds = time.monotonic() - start
+        log.info("%s: %d observed tokens, %d scores, %.1f s", engine, len(tokens), len(memo), seconds)
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: precompute the score tables into ``--out``."""
+    parser = argparse.ArgumentParser(description="Precompute the OCR channels' scores of common tokens.")
+    parser.add_argument("--out", type=Path, default=Path("dictionaries"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    if not (args.out / "lm_manifest.json").is_file():
+        print(
+            f"build_channel_scores: no language data in {args.out} (run make dictionaries)", file=sys.stderr
+        )
+        return 2
+    build(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
