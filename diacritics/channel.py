@@ -65,6 +65,11 @@ class ExactChannel(_ReadingByReading):
         """0 when identical, a tiny floor otherwise."""
         return 0.0 if observed == intended else self.slack
 
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings (one comprehension: the fit asks for ~60 a token)."""
+        slack = self.slack
+        return [0.0 if observed == s else slack for s in intended]
+
 
 @dataclass
 class StrippedChannel(_ReadingByReading):
@@ -76,6 +81,11 @@ class StrippedChannel(_ReadingByReading):
     def logprob(self, observed: str, intended: str) -> float:
         """0 when the observed token is the intended one stripped, a tiny floor otherwise."""
         return 0.0 if observed == strip_diacritics(intended) else self.slack
+
+    def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
+        """:meth:`logprob` for many readings (one comprehension: the fit asks for ~60 a token)."""
+        slack = self.slack
+        return [0.0 if observed == strip_diacritics(s) else slack for s in intended]
 
 
 @dataclass

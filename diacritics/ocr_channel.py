@@ -207,11 +207,10 @@ class CharChannel:
             self.prior_weight = float(data.get("prior_weight", 1.0))
             self._vowel_confusion = VOWEL_CONFUSION.get(self.engine, 0.0)
             memo = data.get("skeleton_memo") or {}
-            self._memo: dict[str, list[str]] = (
-                {str(o): [str(k) for k in keys] for o, keys in memo.get("keys", {}).items()}
-                if memo.get("settings") == search_settings(str(data.get("engine")))
-                else {}
-            )
+            valid = memo.get("settings") == search_settings(str(data.get("engine")))
+            self._memo: dict[str, list[str]] = memo.get("keys", {}) if valid else {}
+            if not all(isinstance(k, list) for k in self._memo.values()):
+                raise TypeError("skeleton memo entries are not lists")
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie_root: _Node | None = None  # built on the first search (most tokens are in the memo)
@@ -811,11 +810,11 @@ class ScoreMemo:
                     log.warning("%s was made for another channel table: scores computed instead", path.name)
                     return None
                 memo = cls(
-                    {str(o): i for i, o in enumerate(data["observed"].tolist())},
-                    data["offsets"].astype(np.int64),
-                    [str(r) for r in data["readings"].tolist()],
-                    data["reading_ids"].astype(np.intp),
-                    data["logprobs"].astype(np.float64),
+                    {o: i for i, o in enumerate(data["observed"].tolist())},
+                    np.asarray(data["offsets"], dtype=np.int64),
+                    data["readings"].tolist(),
+                    data["reading_ids"],
+                    np.asarray(data["logprobs"], dtype=np.float64),
                 )
         except FileNotFoundError:
             raise DataError(f"OCR score table {path.name} is missing (make dictionaries builds it)") from None
