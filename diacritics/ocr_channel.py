@@ -18,13 +18,13 @@ skeletons (``chuc``, ``to``, ``so``) most likely produced an observed token (``c
 from __future__ import annotations
 
 import functools
-import hashlib
 import heapq
+import io
 import json
 import logging
 import math
 import unicodedata
-import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -693,28 +693,33 @@ def _build_trie(priors: dict[str, float]) -> _Node:
 def _load_cached(engine: str) -> CharChannel:
     text = read_table_text(engine, "char_channel")
     channel = CharChannel(_parse_table(table_path(engine), text))
-    channel.score_memo = ScoreMemo.load(scores_path(engine), scores_fingerprint(engine, text))
+    channel.score_memo = ScoreMemo.load(engine, scores_fingerprint(engine, text))
     return channel
 
 
+#: The precomputed score tables' shared index (observed tokens, their readings) and reading numbers.
+SCORES_INDEX = "ocr_token_scores_index.json"
+SCORES_READINGS = "ocr_token_scores_readings.npy"
+
+
 def scores_path(engine: str) -> Path:
-    """Path of an engine's precomputed score table in the data folder (``ocr_eng_token_scores.npz``)."""
+    """Path of an engine's precomputed scores in the data folder (``ocr_eng_token_scores.npy``)."""
     from .resources import data_dir
 
-    return data_dir() / f"ocr_{engine}_token_scores.npz"
+    return data_dir() / f"ocr_{engine}_token_scores.npy"
 
 
 def scores_fingerprint(engine: str, table_text: str) -> str:
-    """What an engine's precomputed scores depend on: its channel table and the constants applied to it."""
-    digest = hashlib.sha256(table_text.encode("utf-8"))
+    """What an engine's precomputed scores depend on: its channel table and the constants applied to it
+    (CRC-32 and length: it tells a table apart from another, it guards against no adversary)."""
     constants = {
         "format": SCORES_FORMAT,
         "max_emit": MAX_EMIT,
         "vowel_confusion": VOWEL_CONFUSION.get(engine, 0.0),
         "insertion_floor": INSERTION_FLOOR.get(engine, 0.0),
     }
-    digest.update(json.dumps(constants, sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()
+    data = table_text.encode("utf-8") + json.dumps(constants, sort_keys=True).encode("utf-8")
+    return f"{zlib.crc32(data):08x}-{len(data)}"
 
 
 @dataclass(frozen=True)
@@ -727,6 +732,11 @@ class ScoreMemo:
     exactly those of :meth:`CharChannel.logprobs_many`, valid only for the channel table and constants they
     were made with (:func:`scores_fingerprint`).
 
+    On disk (see :meth:`save`): an index shared by the engines (``ocr_token_scores_index.json``: the observed
+    tokens, where their readings start, the distinct readings, each engine's fingerprint), the readings of
+    every token as numbers (``ocr_token_scores_readings.npy``, int32) and per engine the log-probabilities
+    aligned with them (``ocr_<engine>_token_scores.npy``, float64); the arrays are memory-mapped.
+
     Attributes:
         observed: Observed token (lower case, NFC) → its row.
         offsets: Row ``i``'s readings are ``reading_ids[offsets[i]:offsets[i + 1]]``.
@@ -736,7 +746,7 @@ class ScoreMemo:
     """
 
     observed: dict[str, int]
-    offsets: np.ndarray
+    offsets: list[int]
     readings: list[str]
     reading_ids: np.ndarray
     logprobs: np.ndarray
@@ -746,7 +756,7 @@ class ScoreMemo:
         row = self.observed.get(observed)
         if row is None:
             return None
-        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        start, end = self.offsets[row], self.offsets[row + 1]
         names = self.readings
         return dict(
             zip(
@@ -760,69 +770,120 @@ class ScoreMemo:
         return len(self.reading_ids)
 
     @classmethod
-    def build(cls, channel: CharChannel, requests: Sequence[tuple[str, Sequence[str]]]) -> ScoreMemo:
-        """Score ``(observed, readings)`` with ``channel`` (observed tokens lower case, NFC, distinct)."""
-        scores = channel.logprobs_many(requests)
+    def build(
+        cls, channels: dict[str, CharChannel], requests: Sequence[tuple[str, Sequence[str]]]
+    ) -> dict[str, ScoreMemo]:
+        """Score ``(observed, readings)`` with each channel (observed tokens lower case, NFC, distinct); the
+        tables share their index."""
         names: dict[str, int] = {}
-        ids = [names.setdefault(r, len(names)) for _, refs in requests for r in refs]
-        sizes = [len(refs) for _, refs in requests]
-        return cls(
-            {obs: i for i, (obs, _) in enumerate(requests)},
-            np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))).astype(np.int64),
-            list(names),
-            np.array(ids, dtype=np.int32),
-            np.array([lp for row in scores for lp in row], dtype=np.float64),
-        )
-
-    def save(self, path: Path, fingerprint: str) -> None:
-        """Write the table atomically: an uncompressed ``.npz`` (no pickled objects), byte-identical for the
-        same scores (its members carry a fixed date)."""
-        arrays = {
-            "format": np.array(SCORES_FORMAT),
-            "fingerprint": np.array(fingerprint),
-            "observed": np.array(list(self.observed)),
-            "offsets": self.offsets,
-            "readings": np.array(self.readings),
-            "reading_ids": self.reading_ids,
-            "logprobs": self.logprobs,
+        numbers = [names.setdefault(r, len(names)) for _, refs in requests for r in refs]
+        ids = np.array(numbers, dtype=np.int32)
+        offsets = [0]
+        for _, refs in requests:
+            offsets.append(offsets[-1] + len(refs))
+        observed = {obs: i for i, (obs, _) in enumerate(requests)}
+        return {
+            engine: cls(
+                observed,
+                offsets,
+                list(names),
+                ids,
+                np.array([lp for row in channel.logprobs_many(requests) for lp in row], dtype=np.float64),
+            )
+            for engine, channel in channels.items()
         }
-        tmp = path.with_name(f".{path.stem}.tmp.npz")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                with archive.open(member, "w", force_zip64=True) as fh:
-                    np.lib.format.write_array(fh, np.asarray(array), allow_pickle=False)
-        tmp.replace(path)
+
+    @staticmethod
+    def save(folder: Path, memos: dict[str, ScoreMemo], fingerprints: dict[str, str]) -> None:
+        """Write tables made by :meth:`build` into ``folder`` (each file atomically; byte-identical for the
+        same scores)."""
+        first = next(iter(memos.values()))
+        index = {
+            "format": SCORES_FORMAT,
+            "fingerprints": {engine: fingerprints[engine] for engine in memos},
+            "observed": list(first.observed),
+            "offsets": first.offsets,
+            "readings": first.readings,
+        }
+        _write_atomically(folder / SCORES_READINGS, _npy_bytes(first.reading_ids))
+        for engine, memo in memos.items():
+            _write_atomically(folder / f"ocr_{engine}_token_scores.npy", _npy_bytes(memo.logprobs))
+        text = json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
+        _write_atomically(folder / SCORES_INDEX, text.encode("utf-8"))
 
     @classmethod
-    def load(cls, path: Path, fingerprint: str) -> ScoreMemo | None:
-        """Read a table written by :meth:`save`; None (scores are then computed) when it was made for another
+    def load(cls, engine: str, fingerprint: str) -> ScoreMemo | None:
+        """An engine's shipped table; None (its scores are then computed) when it was made for another
         channel table.
 
         Raises:
-            DataError: The file is missing or corrupt.
+            DataError: A file is missing or corrupt.
         """
+        path = scores_path(engine)
+        index = _scores_index(path.parent)
+        if index.fingerprints.get(engine) != fingerprint:
+            log.warning("%s was made for another channel table: scores computed instead", path.name)
+            return None
         try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["format"]) != SCORES_FORMAT:
-                    raise DataError(f"{path.name} is not an OCR score table (format {str(data['format'])!r})")
-                if str(data["fingerprint"]) != fingerprint:
-                    log.warning("%s was made for another channel table: scores computed instead", path.name)
-                    return None
-                memo = cls(
-                    {o: i for i, o in enumerate(data["observed"].tolist())},
-                    np.asarray(data["offsets"], dtype=np.int64),
-                    data["readings"].tolist(),
-                    data["reading_ids"],
-                    np.asarray(data["logprobs"], dtype=np.float64),
-                )
+            logprobs = np.load(path, mmap_mode="r", allow_pickle=False)
         except FileNotFoundError:
             raise DataError(f"OCR score table {path.name} is missing (make dictionaries builds it)") from None
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise DataError(f"OCR score table {path.name} cannot be read: {exc}") from exc
-        if len(memo.offsets) != len(memo.observed) + 1 or len(memo.reading_ids) != len(memo.logprobs):
-            raise DataError(f"OCR score table {path.name} is corrupt (its arrays disagree)")
-        return memo
+        if logprobs.dtype != np.float64 or logprobs.shape != index.reading_ids.shape:
+            raise DataError(f"OCR score table {path.name} is corrupt (it does not match {SCORES_INDEX})")
+        return cls(index.observed, index.offsets, index.readings, index.reading_ids, logprobs)
+
+
+@dataclass(frozen=True)
+class _ScoresIndex:
+    fingerprints: dict[str, str]
+    observed: dict[str, int]
+    offsets: list[int]
+    readings: list[str]
+    reading_ids: np.ndarray
+
+
+@functools.cache
+def _scores_index(folder: Path) -> _ScoresIndex:
+    """The score tables' shared index and reading numbers in ``folder`` (read once per folder and process).
+
+    Raises:
+        DataError: A file is missing or corrupt.
+    """
+    path = folder / SCORES_INDEX
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != SCORES_FORMAT:
+            raise DataError(f"{path.name} is not an OCR score index (format {data.get('format')!r})")
+        index = _ScoresIndex(
+            dict(data["fingerprints"]),
+            {o: i for i, o in enumerate(data["observed"])},
+            list(data["offsets"]),
+            list(data["readings"]),
+            np.load(folder / SCORES_READINGS, mmap_mode="r", allow_pickle=False),
+        )
+    except FileNotFoundError as exc:
+        name = Path(str(exc.filename)).name
+        raise DataError(f"OCR score table {name} is missing (make dictionaries builds it)") from None
+    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+        raise DataError(f"OCR score index {path.name} cannot be read: {exc}") from exc
+    rows, n = len(index.observed), len(index.reading_ids)
+    if len(index.offsets) != rows + 1 or index.offsets[-1] != n or index.reading_ids.dtype != np.int32:
+        raise DataError(f"OCR score index {path.name} is corrupt (its parts disagree)")
+    return index
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def search_settings(engine: str) -> dict[str, float]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -39,47 +41,58 @@ def test_every_stripped_syllable_key_is_precomputed() -> None:
     assert all(memo.scores(k) is not None for k in keys)
 
 
-def _small_memo() -> tuple[CharChannel, ScoreMemo]:
-    channel = CharChannel(load_table("vie", "char_channel"))
-    return channel, ScoreMemo.build(channel, [("tre", ["trẻ", "tre", "tré"]), ("em", ["em", "êm"])])
+def _small_tables(folder: Path, fingerprints: dict[str, str]) -> dict[str, CharChannel]:
+    channels = {e: CharChannel(load_table(e, "char_channel")) for e in ("eng", "vie")}
+    memos = ScoreMemo.build(channels, [("tre", ["trẻ", "tre", "tré"]), ("em", ["em", "êm"])])
+    ScoreMemo.save(folder, memos, fingerprints)
+    return channels
 
 
-def test_a_saved_table_loads_back_for_its_channel_only(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_saved_tables_load_back_for_their_channel_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    channel, memo = _small_memo()
-    path = tmp_path / "ocr_vie_token_scores.npz"
-    memo.save(path, "fingerprint-a")
-    loaded = ScoreMemo.load(path, "fingerprint-a")
-    assert loaded is not None and len(loaded) == 5
-    assert loaded.scores("em") == dict(zip(["em", "êm"], channel.logprobs("em", ["em", "êm"]), strict=True))
-    assert loaded.scores("trẻ") is None
+    channels = _small_tables(tmp_path, {"eng": "fingerprint-eng", "vie": "fingerprint-vie"})
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
+    for engine, channel in channels.items():
+        loaded = ScoreMemo.load(engine, f"fingerprint-{engine}")
+        assert loaded is not None and len(loaded) == 5
+        assert loaded.scores("em") == dict(
+            zip(["em", "êm"], channel.logprobs("em", ["em", "êm"]), strict=True)
+        )
+        assert loaded.scores("trẻ") is None
+    eng, vie = ScoreMemo.load("eng", "fingerprint-eng"), ScoreMemo.load("vie", "fingerprint-vie")
+    assert eng is not None and vie is not None and eng.scores("tre") != vie.scores("tre")  # each its own
     with caplog.at_level(logging.WARNING, logger="diacritics.ocr_channel"):
-        assert ScoreMemo.load(path, "fingerprint-b") is None  # made for another table: computed instead
+        assert ScoreMemo.load("eng", "fingerprint-vie") is None  # made for another table: computed instead
     assert "another channel table" in caplog.text
 
 
-def test_missing_or_corrupt_tables_raise(tmp_path: Path) -> None:
+def test_missing_or_corrupt_tables_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    _small_tables(good, {"eng": "x", "vie": "x"})
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path / "empty"))
     with pytest.raises(DataError, match="missing"):
-        ScoreMemo.load(tmp_path / "ocr_eng_token_scores.npz", "x")
-    bad = tmp_path / "bad.npz"
-    bad.write_bytes(b"not a zip file")
-    with pytest.raises(DataError, match="cannot be read"):
-        ScoreMemo.load(bad, "x")
-    _, memo = _small_memo()
-    short = tmp_path / "short.npz"
-    np.savez(
-        short,
-        format=np.array("vnocr-ocr-token-scores/1"),
-        fingerprint=np.array("x"),
-        observed=np.array(list(memo.observed)),
-        offsets=memo.offsets[:-1],
-        readings=np.array(memo.readings),
-        reading_ids=memo.reading_ids,
-        logprobs=memo.logprobs,
-    )
-    with pytest.raises(DataError, match="corrupt"):
-        ScoreMemo.load(short, "x")
+        ScoreMemo.load("eng", "x")
+    for broken, damage in [
+        ("missing-array", lambda d: (d / "ocr_eng_token_scores.npy").unlink()),
+        ("short-array", lambda d: np.save(d / "ocr_eng_token_scores.npy", np.zeros(3))),
+        ("bad-index", lambda d: (d / "ocr_token_scores_index.json").write_text("{", encoding="utf-8")),
+        ("bad-offsets", lambda d: _drop_an_offset(d / "ocr_token_scores_index.json")),
+    ]:
+        folder = tmp_path / broken
+        shutil.copytree(good, folder)
+        damage(folder)
+        monkeypatch.setenv("VNOCR_DATA_DIR", str(folder))
+        with pytest.raises(DataError, match=r"missing|corrupt|cannot be read"):
+            ScoreMemo.load("eng", "x")
+
+
+def _drop_an_offset(path: Path) -> None:
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["offsets"] = index["offsets"][:-1]
+    path.write_text(json.dumps(index), encoding="utf-8")
 
 
 def test_the_fingerprint_follows_the_table_and_the_engine() -> None:

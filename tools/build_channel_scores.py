@@ -1,4 +1,4 @@
-"""Precompute the OCR channels' scores of common observed tokens (``ocr_<engine>_token_scores.npz``).
+"""Precompute the OCR channels' scores of common observed tokens (``dictionaries/ocr_*token_scores*``).
 
 Every document's regime fit scores each of its first distinct tokens against all their readings with both
 OCR channels (the forward algorithm over ~60 readings a token), even in stripped or correct text, where the
@@ -45,7 +45,8 @@ def observed_tokens(out: Path) -> list[str]:
 
 
 def build(out: Path) -> dict[str, int]:
-    """Write one score table per engine into ``out``; returns the number of scores of each."""
+    """Write the score tables (their shared index, one array per engine) into ``out``; returns the number of
+    scores of each engine."""
     os.environ["VNOCR_DATA_DIR"] = str(out.resolve())  # the restorer and channels read the data being built
     from diacritics.lm import LanguageModel
     from diacritics.ocr_channel import (
@@ -55,7 +56,6 @@ def build(out: Path) -> dict[str, int]:
         load_table,
         read_table_text,
         scores_fingerprint,
-        scores_path,
     )
     from diacritics.restorer import Restorer
     from diacritics.syllables import SyllableInventory
@@ -65,15 +65,13 @@ def build(out: Path) -> dict[str, int]:
     restorer = Restorer(LanguageModel.load(out), SyllableInventory.load(out), channels)
     tokens = observed_tokens(out)
     requests = [(tok, list(restorer.readings(tok))) for tok in tokens]
-    report = {}
-    for engine in ENGINES:
-        start = time.monotonic()
-        memo = ScoreMemo.build(channels[engine], requests)
-        fingerprint = scores_fingerprint(engine, read_table_text(engine, "char_channel"))
-        memo.save(scores_path(engine), fingerprint)
-        report[engine] = len(memo)
-        seconds = time.monotonic() - start
-        log.info("%s: %d observed tokens, %d scores, %.1f s", engine, len(tokens), len(memo), seconds)
+    start = time.monotonic()
+    memos = ScoreMemo.build({engine: channels[engine] for engine in ENGINES}, requests)
+    fingerprints = {e: scores_fingerprint(e, read_table_text(e, "char_channel")) for e in ENGINES}
+    ScoreMemo.save(out, memos, fingerprints)
+    report = {engine: len(memo) for engine, memo in memos.items()}
+    seconds = time.monotonic() - start
+    log.info("%d observed tokens, %d scores per engine, %.1f s", len(tokens), len(memos["eng"]), seconds)
     return report
 
 
