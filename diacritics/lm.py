@@ -123,7 +123,7 @@ class LanguageModel:
         self, vocab: Sequence[str], components: Sequence[Component], weights: Sequence[float], bits: int
     ):
         self.vocab = list(vocab)
-        self._ids = {tok: i for i, tok in enumerate(self.vocab)}
+        self._ids = dict(zip(self.vocab, range(len(self.vocab)), strict=True))
         self.vocab_size = len(self.vocab)
         self.unk = self._ids[UNK]
         self.bos = self._ids[BOS]

@@ -145,8 +145,15 @@ class SyllableInventory:
     def __post_init__(self) -> None:
         by_key: dict[str, list[tuple[str, float]]] = {}
         for table in (self.syllables, self.known):
-            for token, prior in table.items():
-                by_key.setdefault(syllable_key(token), []).append((token, prior))
+            if not table:
+                continue
+            # one syllable_key over all the tokens at once (newline-joined: keys are made letter by letter)
+            joined = "\n".join(table)
+            keys = syllable_key(joined).split("\n")
+            if len(keys) != len(table):  # a token holding a newline
+                keys = [syllable_key(token) for token in table]
+            for key, (token, prior) in zip(keys, table.items(), strict=True):
+                by_key.setdefault(key, []).append((token, prior))
         for entries in by_key.values():
             entries.sort(key=lambda e: (-e[1], e[0]))
         self._by_key = by_key
