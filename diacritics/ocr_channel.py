@@ -37,7 +37,8 @@ from ocr_pipeline.exceptions import DataError
 log = logging.getLogger(__name__)
 
 FORMAT = "vnocr-ocr-char-channel/1"
-#: Format of the precomputed score tables (``ocr_<engine>_token_scores.npz``, see :class:`ScoreMemo`).
+#: Format of the precomputed score tables (``ocr_token_scores_index.json`` and its arrays, see
+#: :class:`ScoreMemo`).
 SCORES_FORMAT = "vnocr-ocr-token-scores/1"
 #: Bound on readings × (observed length + 1)² of one batched forward pass (its arrays' size).
 _FORWARD_CELLS = 1_000_000
@@ -235,10 +236,11 @@ class CharChannel:
 
     @classmethod
     def load(cls, engine: str) -> CharChannel:
-        """The shipped channel of ``engine`` (``"eng"`` or ``"vie"``), loaded once per process.
+        """The shipped channel of ``engine`` (``"eng"`` or ``"vie"``) with its precomputed scores
+        (:class:`ScoreMemo`), loaded once per process.
 
         Raises:
-            DataError: The table is missing or corrupt.
+            DataError: The table or its score tables are missing or corrupt.
         """
         return _load_cached(engine)
 
