@@ -220,8 +220,8 @@ def _first_syllables(text: str, n: int) -> str:
     return "\n".join(lines)
 
 
-#: Timed runs of `vnocr restore` per input (their median is reported; a process takes about half a second,
-#: so one slow run on a shared machine would move the median of three).
+#: Fewest timed runs of `vnocr restore` per input (their median is reported; a process takes about half a
+#: second, so one slow run on a shared machine would move the median of three).
 SPEED_RUNS = 7
 
 
@@ -241,7 +241,6 @@ def _speed(ctx: BenchContext) -> dict[str, Any]:
         if ocr and ocr[1]:
             inputs[f"{lang} OCR"] = (ocr[1], held)
     inputs["stripped, first 3,000 syllables"] = (strip_text(part), part)
-    tesseract: dict[str, float | None] = {}
     out: dict[str, Any] = {"inputs": {}}
     # the modules byte-compiled, as an install leaves them (edits since would be recompiled on every run
     # where PYTHONDONTWRITEBYTECODE is set)
@@ -252,63 +251,71 @@ def _speed(ctx: BenchContext) -> dict[str, Any]:
         check=True,
         capture_output=True,
     )
+    by_source: dict[str, list[str]] = {}
+    for kind, (_text, source) in inputs.items():
+        by_source.setdefault(source, []).append(kind)
     with tempfile.TemporaryDirectory() as tmp:
-        for kind, (text, source) in inputs.items():
-            if source not in tesseract:
-                tesseract[source] = _tesseract_seconds(ctx, source)
-            tess_s = tesseract[source]
-            src = Path(tmp) / "in.txt"
-            src.write_text(text, encoding="utf-8")
-            runs = []
-            # one run first, not timed: the data files in the page cache, as on a machine that restores daily
-            for attempt in range(1 if ctx.quick else 1 + SPEED_RUNS):
-                start = time.perf_counter()
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "ocr_pipeline.cli",
-                        "restore",
-                        str(src),
-                        "-o",
-                        str(Path(tmp) / "o.txt"),
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                if attempt or ctx.quick:
-                    runs.append(time.perf_counter() - start)
-            seconds = sorted(runs)[len(runs) // 2]
-            n_syll = len(words(text))
-            out["inputs"][kind] = {
-                "syllables": n_syll,
-                "restore_seconds": round(seconds, 3),
-                "syllables_per_second": round(n_syll / seconds),
-                "tesseract_seconds": round(tess_s, 1) if tess_s else None,
-                "ratio": round(seconds / tess_s, 4) if tess_s else None,
-                "runs_seconds": [round(r, 3) for r in runs],
-            }
+        for source, kinds in by_source.items():
+            files: dict[str, Path] = {}
+            for kind in kinds:
+                files[kind] = Path(tmp) / f"in-{len(files)}.txt"
+                files[kind].write_text(inputs[kind][0], encoding="utf-8")
+            tess_s, runs = _interleaved_timings(ctx, source, files, Path(tmp) / "o.txt")
+            for kind in kinds:
+                seconds = sorted(runs[kind])[len(runs[kind]) // 2]
+                n_syll = len(words(inputs[kind][0]))
+                out["inputs"][kind] = {
+                    "syllables": n_syll,
+                    "restore_seconds": round(seconds, 3),
+                    "syllables_per_second": round(n_syll / seconds),
+                    "tesseract_seconds": round(tess_s, 1) if tess_s else None,
+                    "ratio": round(seconds / tess_s, 4) if tess_s else None,
+                    "runs_seconds": [round(r, 3) for r in runs[kind]],
+                }
     return out
 
 
-def _tesseract_seconds(ctx: BenchContext, text: str) -> float | None:
-    """Seconds Tesseract (vie, one thread) takes to OCR the rendered pages of ``text`` (clean render)."""
+def _interleaved_timings(
+    ctx: BenchContext, source: str, files: dict[str, Path], output: Path
+) -> tuple[float | None, dict[str, list[float]]]:
+    """Tesseract's seconds (vie, one thread) on the rendered pages of ``source`` and the seconds of each
+    `vnocr restore` run of ``files``, taken in turns (a page, then one run of each file, and so on; at least
+    :data:`SPEED_RUNS` runs each), so that both see the same machine: on a shared one its speed drifts by a
+    fifth within a minute. Each file is run once untimed first (the data files in the page cache, as on a
+    machine that restores daily)."""
+
+    def restore_seconds(path: Path) -> float:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "ocr_pipeline.cli", "restore", str(path), "-o", str(output)],
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - start
+
     try:
         from ocr_pipeline import engines, synthetic
     except ImportError:
-        return None
-    pages = synthetic.render_pages(synthetic.paragraphs_from_text(text), dpi=300)
+        pages = []
+    else:
+        pages = synthetic.render_pages(synthetic.paragraphs_from_text(source), dpi=300)
+    n_pages = len(pages)
     if ctx.quick:
         pages = pages[:1]
-    start = time.perf_counter()
-    for page in pages:
-        engines.ocr_page(page.image, "vie")
-    elapsed = time.perf_counter() - start
-    return (
-        elapsed
-        if not ctx.quick
-        else elapsed * len(synthetic.render_pages(synthetic.paragraphs_from_text(text)))
-    )
+    for path in files.values():
+        restore_seconds(path)
+    tesseract = 0.0
+    runs: dict[str, list[float]] = {kind: [] for kind in files}
+    for turn in range(1 if ctx.quick else max(SPEED_RUNS, len(pages))):
+        if turn < len(pages):
+            start = time.perf_counter()
+            engines.ocr_page(pages[turn].image, "vie")
+            tesseract += time.perf_counter() - start
+        for kind, path in files.items():
+            runs[kind].append(restore_seconds(path))
+    if not pages:
+        return None, runs
+    return tesseract * n_pages / len(pages), runs
 
 
 def _ocr_rows(
@@ -458,10 +465,10 @@ def run(ctx: BenchContext) -> BenchSection:
             "",
         ]
     md += [
-        f"**Speed** (`vnocr restore` as a new process, model load included, median of {SPEED_RUNS} runs after one "
-        "untimed run, every run in benchmarks.json; Tesseract `vie`, "
-        "one thread, on the same text rendered at 300 dpi, timed in the same run; target ≤ 5% for a 3,000-syllable "
-        "document)",
+        "**Speed** (`vnocr restore` as a new process, model load included, the median of its runs (every run in "
+        "benchmarks.json); Tesseract `vie`, one thread, on the same text rendered at 300 dpi, in the same run: "
+        f"one page, then one restore of each input of that text, and so on (at least {SPEED_RUNS} each, after "
+        "an untimed one), so both are timed on the same machine state; target ≤ 5% for a 3,000-syllable document)",
         "",
         markdown_table(
             ["input", "syllables", "restore (s)", "syllables/s", "tesseract (s)", "restore/tesseract"],
