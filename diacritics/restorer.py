@@ -122,6 +122,9 @@ class RestorerSettings:
             explains gains nothing from it (about 7% of the unknown tokens of an English-model OCR page
             score below −8; ``img`` −16, ``Thuye`` −9). Dev split: −6 and 0 the same, −12 0.07 points lower
             on the 2021 plan's lines 1-120.
+        roman_numerals_kept: A roman numeral in capitals (``XI``, ``IV``) is never read as another one
+            (``XII``, ``IV`` → ``IVI``): nothing but the LM's taste for the numerals its corpus mentions
+            would choose between them. Its syllable readings (``XI`` → ``XÌ``) stay.
     """
 
     weights: DecoderWeights = field(
@@ -149,6 +152,7 @@ class RestorerSettings:
     spelling_regime: float | None = 0.5
     spelling_keys: int = 10
     spelling_below: float = -8.0
+    roman_numerals_kept: bool = True
 
 
 @dataclass
@@ -405,6 +409,10 @@ class Restorer:
     def _candidates(self, text: str, observed: str, mixture: ChannelMixture, bonus: float) -> list[Candidate]:
         abbreviation = self.is_abbreviation(text)
         scored, keep = self._scored_readings(observed, abbreviation, mixture)
+        if self.settings.roman_numerals_kept and len(text) > 1 and _ROMAN.fullmatch(text):
+            # "KHÓA XI" is no slip for "KHÓA XII": the LM's preference between numerals is only which ones
+            # its corpus happened to mention (as with digits, kept as <num>); syllable readings stay
+            scored = [t for t in scored if t[0] == observed or not _ROMAN.fullmatch(t[0].upper())]
         pattern = case_pattern(text)
         as_written = text
         if pattern == "mixed":
