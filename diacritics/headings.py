@@ -1,10 +1,11 @@
-"""Repair of Roman-numeral heading labels that OCR read as digits or lowercase ``l``.
+"""Repair of Roman-numeral heading labels that OCR read as digits, lowercase ``l`` or ``H``.
 
-English-model OCR turns ``II.`` into ``11.``, ``III.`` into ``I11.`` and ``VII.`` into ``VIl.``. A label is
-repaired only when the line reads as a Roman-numbered heading — an upper-case title after the label — and, for
-labels made of digits only (``11.`` could be Arabic eleven), only when the repaired numeral continues the
-document's Roman sequence (the next numeral, or one further for a skipped number). A lone ``1.`` is
-left alone.
+English-model OCR turns ``II.`` into ``11.``, ``III.`` into ``I11.`` and ``VII.`` into ``VIl.``; both
+models read two strokes of a bold ``II`` as ``H`` (``IH.``, ``HI.``). A label is repaired only when the line
+reads as a Roman-numbered heading — an upper-case title after the label — and, for labels made of digits only
+(``11.`` could be Arabic eleven) or holding an ``H`` (one stroke or two?), only when the repaired numeral
+continues the document's Roman sequence (the next numeral, or one further for a skipped number) and, for an
+``H``, is followed by a full stop. A lone ``1.`` is left alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import regex
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 #: Characters OCR confuses with a Roman ``I``.
 I_LOOKALIKES = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I", "í": "I", "ì": "I"})
-LABEL = regex.compile(r"^(?P<lead>\s*)(?P<label>[IVXLl1|!]{1,6})(?P<dot>[.,:]?)(?P<gap>\s+)(?P<rest>\S.*)$")
+LABEL = regex.compile(r"^(?P<lead>\s*)(?P<label>[IVXLHl1|!]{1,6})(?P<dot>[.,:]?)(?P<gap>\s+)(?P<rest>\S.*)$")
+#: Tesseract (``vie`` too) reads two strokes of a bold ``II`` as ``H``: ``II.`` → ``IH.``, ``III.`` → ``HI.``.
+H_READINGS = ("I", "II")
 
 
 def roman_to_int(numeral: str) -> int | None:
@@ -78,6 +81,8 @@ def repair_roman_labels(lines: list[str]) -> list[str]:
             continue
         label = match["label"]
         repaired = label.translate(I_LOOKALIKES)
+        if match["dot"] == ".":
+            repaired = _with_h_read(repaired, last_roman)
         value = roman_to_int(repaired)
         if value is None:
             out.append(line)
@@ -86,10 +91,26 @@ def repair_roman_labels(lines: list[str]) -> list[str]:
             last_roman = value
             out.append(line)
             continue
-        # Digits only: "11." may be Arabic eleven, and a lone "1." is Arabic one far more often than "I.".
-        if label.isdigit() and (len(label) < 2 or not last_roman < value <= last_roman + 2):
+        # Digits only: "11." may be Arabic eleven, and a lone "1." is Arabic one far more often than "I.";
+        # an "H" may stand for one or two strokes: both only where the numeral continues the sequence
+        if (label.isdigit() or "H" in label) and (len(label) < 2 or not last_roman < value <= last_roman + 2):
             out.append(line)
             continue
         last_roman = value
         out.append(f"{match['lead']}{repaired}{match['dot']}{match['gap']}{match['rest']}")
     return out
+
+
+def _with_h_read(label: str, last_roman: int) -> str:
+    """``label`` with each ``H`` read as one or two ``I`` strokes: the reading that continues the document's
+    Roman sequence (the next numeral first, then one further), else the label as it is."""
+    if "H" not in label or label.count("H") > 2:
+        return label
+    readings = [label]
+    for _ in range(label.count("H")):
+        readings = [r.replace("H", strokes, 1) for r in readings for strokes in H_READINGS]
+    for step in (1, 2):
+        for reading in readings:
+            if roman_to_int(reading) == last_roman + step:
+                return reading
+    return label

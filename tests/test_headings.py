@@ -48,3 +48,17 @@ def test_digits_out_of_sequence_are_kept() -> None:
 def test_lowercase_text_is_never_touched() -> None:
     lines = ["Il. nội dung", "l1 khác"]
     assert repair_roman_labels(lines) == lines
+
+
+def test_strokes_read_as_h_in_sequence() -> None:
+    lines = [
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "1. Mục đích",
+        "IH. NỘI DUNG HOẠT ĐỘNG",
+        "HI. TỔ CHỨC THỰC HIỆN",
+        "HI. KINH PHÍ",  # IV would be next: no reading of HI continues the sequence
+        "HI VỌNG MỚI CỦA NĂM",  # no full stop: a word, not a label
+    ]
+    out = repair_roman_labels(lines)
+    assert [line.split(" ")[0] for line in out] == ["I.", "1.", "II.", "III.", "HI.", "HI"]
+    assert out[3] == "III. TỔ CHỨC THỰC HIỆN"
