@@ -57,8 +57,9 @@ class RestorerSettings:
         max_candidates: Readings kept per token (ranked by channel score plus 0.3 × unigram log-prior).
         rank_margin: Readings ranked this much (nats) below a token's best are not kept. 12 halves the
             candidates of stripped text (rare same-letter variants) with the dev-split accuracy of no margin
-            on every kind; 8 moves it (+0.04 correct, −0.04 eng OCR: docs/TUNING_SETTINGS.md) but drops the
-            right tone of 12 synthetic vie-slip golden cases, whose fix ranks more than 8 nats below the slip.
+            on every kind; 8 moves it (−0.05 eng OCR, +0.02 vie, +0.08 the 2021 plan's lines 1-120 in the
+            last docs/TUNING_SETTINGS.md) but drops the right tone of 12 synthetic vie-slip golden cases,
+            whose fix ranks more than 8 nats below the slip.
         keep_unknown_logprob: Channel log-probability of keeping a token that is no known syllable as is
             (names, foreign words, codes): the decoder may still pick a syllable that explains it better.
         keep_letter_cost: Nats taken from that keep score per letter beyond ``keep_free_letters``. The LM

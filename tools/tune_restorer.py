@@ -129,6 +129,8 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("no lone digit read as a syllable", {"lone_digit_regime": None}),
     ("no edit-distance look-up (symspellpy) in English-model OCR", {"spelling_regime": None}),
     ("edit-distance look-up in every regime", {"spelling_regime": 0.0}),
+    ("regimes under 0.5% left out (the earlier threshold)", {"negligible_regime": 0.005}),
+    ("a roman numeral may be read as another", {"roman_numerals_kept": False}),
 ]
 
 
