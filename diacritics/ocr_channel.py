@@ -25,7 +25,7 @@ import logging
 import math
 import unicodedata
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,10 @@ LOG_ZERO = -1e9
 #: Scores kept per channel before its cache is emptied, and readings spelled before its spelling table is.
 _MAX_SCORES = 400_000
 _MAX_SPELLINGS = 200_000
+#: Tokens whose searched skeleton keys are kept, and bound on tokens × letters × (length + 1)² of one
+#: batched search.
+_MAX_SEARCHED = 50_000
+_SEARCH_CELLS = 4_000_000
 #: Letters of the spelling table's rows (a longer reading widens it).
 _MAX_SPELLED = 8
 #: Beam width of the skeleton search. 12 finds the same restorations as 400 on the dev documents at a
@@ -216,6 +220,9 @@ class CharChannel:
             raise DataError(f"OCR channel table is corrupt: {exc!r}") from exc
         self._trie_root: _Node | None = None  # built on the first search (most tokens are in the memo)
         self._trie_letters: dict[str, int] | None = None
+        self._flat: _FlatTrie | None = None
+        #: Skeleton keys found by :meth:`prefetch_skeleton_keys` (as the table's memo holds them).
+        self._searched: dict[str, list[str]] = {}
         #: Per observed token, each reading's log-probability (cleared when it grows past _MAX_SCORES).
         self._scores: dict[str, dict[str, float]] = {}
         self._n_scores = 0
@@ -458,21 +465,46 @@ class CharChannel:
         if not obs:
             return []
         memo = self._memo.get(obs)
+        if memo is None:
+            memo = self._searched.get(obs)
         if memo is not None and k <= MEMO_KEYS:
             return memo[:k]
         return self.search_skeleton_keys(obs, k)
+
+    def prefetch_skeleton_keys(self, observed: Iterable[str]) -> None:
+        """Search the skeleton keys of many tokens together (those neither in the table's memo nor searched
+        before), for :meth:`skeleton_keys`: the tokens of one length advance through the trie side by side,
+        one batched step per depth for all of them instead of one per token."""
+        by_length: dict[int, list[str]] = {}
+        for token in observed:
+            obs = unicodedata.normalize("NFC", token.lower())
+            if obs and obs not in self._memo and obs not in self._searched:
+                by_length.setdefault(len(obs), []).append(obs)
+        if len(self._searched) > _MAX_SEARCHED:
+            self._searched.clear()
+        letters = len(self._skeleton_letters()) if by_length else 0
+        for m, group in by_length.items():
+            tokens = list(dict.fromkeys(group))
+            size = max(1, _SEARCH_CELLS // (letters * (m + 1) ** 2))
+            for start in range(0, len(tokens), size):
+                chunk = tokens[start : start + size]
+                for obs, scored in zip(chunk, self._search_batch(chunk, MEMO_KEYS), strict=True):
+                    self._searched[obs] = self._ranked_keys(obs, scored, MEMO_KEYS)
 
     def search_skeleton_keys(self, observed: str, k: int = MEMO_KEYS) -> list[str]:
         """:meth:`skeleton_keys` computed by the search, never from the table's memo (used to build it)."""
         obs = unicodedata.normalize("NFC", observed.lower())
         if not obs:
             return []
-        scored = self._search(obs, max(k, 10))
+        return self._ranked_keys(obs, self._search_batch([obs], max(k, 10))[0], k)
+
+    def _ranked_keys(self, obs: str, scored: list[tuple[float, str]], k: int) -> list[str]:
+        """The search's skeletons with the token's own added when the search missed it, best ``k`` first."""
         own = skeleton(obs)
         if own.isalpha() and own.isascii() and own not in {s for _, s in scored}:
             own_score = self.skeleton_logprob(obs, own) + self.prior_weight * self._unknown_skeleton
-            scored.append((own_score, own))
-        scored.sort(key=lambda t: (-t[0], t[1]))
+            scored = [*scored, (own_score, own)]
+        scored = sorted(scored, key=lambda t: (-t[0], t[1]))
         return [s for _, s in scored[:k]]
 
     def skeleton_keys(self, observed: str, k: int = 10) -> list[str]:
@@ -485,46 +517,57 @@ class CharChannel:
         """
         return self._skeleton_keys(observed, k)  # replaced by a cached version in __init__
 
-    def _search(self, obs: str, k: int, beam: int = SEARCH_BEAM) -> list[tuple[float, str]]:
-        """Beam search over the skeleton trie, extending the forward columns one letter at a time.
+    def _search_batch(
+        self, tokens: Sequence[str], k: int, beam: int = SEARCH_BEAM
+    ) -> list[list[tuple[float, str]]]:
+        """Beam search over the skeleton trie for tokens of one length, extending the forward columns one
+        letter at a time; the ``k`` best ``(score, skeleton)`` of each token.
 
-        The frontier's columns advance together: one batched matrix product per depth over every child of
-        every frontier node (see :meth:`_forward_batch` for the step matrices).
+        Every token keeps its own beam; their frontiers advance together: one batched matrix product per
+        depth over every child of every frontier node of every token (see :meth:`_forward_batch` for the
+        step matrices), which gives each token what searching it alone gives.
         """
-        m = len(obs)
+        m = len(tokens[0])
         stop = 1.0 - self._p_ins
-        closure = self._closure(obs)
-        steps = self._skeleton_steps(obs, closure, stop, list(self._skeleton_letters()))
+        letters = list(self._skeleton_letters())
+        closures = [self._closure(obs) for obs in tokens]
+        steps = np.stack(
+            [self._skeleton_steps(obs, c, stop, letters) for obs, c in zip(tokens, closures, strict=True)]
+        )
         rest = (m - np.arange(m + 1)) * _REST_PER_CHAR
         weight = self.prior_weight
-        nodes = [self._trie()]
-        cols = closure[:1]
-        done: list[tuple[float, str]] = []
+        trie = self._flat_trie()
+        owner = np.arange(len(tokens))  # the token of each frontier node
+        nodes = np.zeros(len(tokens), dtype=np.intp)  # every token starts at the root
+        cols = np.stack([c[0] for c in closures])
+        done: list[list[tuple[float, str]]] = [[] for _ in tokens]
         depth = 0
-        while nodes and depth < 12:
+        while len(nodes) and depth < 12:
             depth += 1
-            expansions = [self._expansion(node) for node in nodes]
-            sizes = [len(e.children) for e in expansions]
-            if not sum(sizes):
+            kids, parents = trie.children(nodes)
+            if not len(kids):
                 break
-            parents = np.repeat(np.arange(len(nodes)), sizes)
-            codes = np.concatenate([e.codes for e in expansions])
-            kids = [child for e in expansions for child in e.children]
-            nxt = np.einsum("cj,cjk->ck", cols[parents], steps[codes])
+            kid_owner = owner[parents]
+            nxt = np.einsum("cj,cjk->ck", cols[parents], steps[kid_owner, trie.codes[kids]])
             with np.errstate(divide="ignore"):
                 # Optimistic score of each prefix: it may still explain the rest of the observed string.
                 best = (np.log(nxt) + rest).max(axis=1)
             alive = np.flatnonzero(best > LOG_ZERO)
             finals = nxt[:, m]
-            for i in alive[[kids[i].key is not None and finals[i] > 0 for i in alive]] if len(alive) else ():
-                child = kids[i]
-                assert child.key is not None
-                done.append((math.log(finals[i] * stop) + weight * child.prior, child.key))
-            scores = best[alive] + weight * np.concatenate([e.best_priors for e in expansions])[alive]
-            top = alive[np.argsort(-scores, kind="stable")[:beam]]
-            nodes = [kids[i] for i in top]
-            cols = nxt[top]
-        return heapq.nlargest(k, done)
+            ending = alive[trie.is_key[kids[alive]] & (finals[alive] > 0)]
+            for i, kid, t in zip(
+                ending.tolist(), kids[ending].tolist(), kid_owner[ending].tolist(), strict=True
+            ):
+                done[t].append((math.log(finals[i] * stop) + weight * trie.priors[kid], trie.keys[kid]))
+            scores = best[alive] + weight * trie.best_priors[kids[alive]]
+            # each token's best `beam` children, best first (ties in the order the trie has them)
+            alive_owner = kid_owner[alive]
+            order = np.lexsort((np.arange(len(alive)), -scores, alive_owner))
+            ranked_owner = alive_owner[order]
+            rank = np.arange(len(order)) - np.searchsorted(ranked_owner, ranked_owner, side="left")
+            top = alive[order[rank < beam]]
+            owner, nodes, cols = kid_owner[top], kids[top], nxt[top]
+        return [heapq.nlargest(k, found) for found in done]
 
     def _trie(self) -> _Node:
         """The skeleton trie (built once, on first use)."""
@@ -532,17 +575,11 @@ class CharChannel:
             self._trie_root = _build_trie(self._skeleton_prior)
         return self._trie_root
 
-    def _expansion(self, node: _Node) -> _Expansion:
-        """A trie node's children as arrays for the batched search (built once per node)."""
-        if node.expansion is None:
-            index = self._skeleton_letters()
-            kids = list(node.children.values())
-            node.expansion = _Expansion(
-                kids,
-                np.array([index[letter] for letter in node.children], dtype=np.intp),
-                np.array([child.best_prior for child in kids]),
-            )
-        return node.expansion
+    def _flat_trie(self) -> _FlatTrie:
+        """The skeleton trie as arrays for the batched search (built once, on first use)."""
+        if self._flat is None:
+            self._flat = _FlatTrie.of(self._trie(), self._skeleton_letters())
+        return self._flat
 
     def _skeleton_letters(self) -> dict[str, int]:
         """The letters of the skeleton trie, numbered."""
@@ -666,16 +703,52 @@ class _Node:
     key: str | None = None
     prior: float = LOG_ZERO
     best_prior: float = LOG_ZERO  # best prior of any skeleton below (for the beam's optimistic score)
-    expansion: _Expansion | None = None
 
 
-@dataclass
-class _Expansion:
-    """A trie node's children in a form the batched search uses: nodes, letter numbers, best priors."""
+@dataclass(frozen=True)
+class _FlatTrie:
+    """The skeleton trie as arrays: node ``i``'s children are ``child_ids[child_start[i]:child_start[i + 1]]``
+    (in the order the trie has them; node 0 is the root), with per node the number of the letter leading to
+    it, whether a skeleton ends there, its prior and the best prior below it."""
 
-    children: list[_Node]
+    child_start: np.ndarray
+    child_ids: np.ndarray
     codes: np.ndarray
+    is_key: np.ndarray
+    priors: list[float]
     best_priors: np.ndarray
+    keys: list[str]
+
+    @staticmethod
+    def of(root: _Node, letters: dict[str, int]) -> _FlatTrie:
+        """Number the nodes of a trie breadth first and lay them out."""
+        order = [root]
+        codes = [-1]
+        child_start, child_ids = [0], []
+        for node in order:  # grows as it goes: breadth first
+            for letter, child in node.children.items():
+                child_ids.append(len(order))
+                order.append(child)
+                codes.append(letters[letter])
+            child_start.append(len(child_ids))
+        return _FlatTrie(
+            np.array(child_start, dtype=np.intp),
+            np.array(child_ids, dtype=np.intp),
+            np.array(codes, dtype=np.intp),
+            np.array([node.key is not None for node in order]),
+            [node.prior for node in order],
+            np.array([node.best_prior for node in order]),
+            [node.key or "" for node in order],
+        )
+
+    def children(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The children of ``nodes`` (each node's in order, node after node) and which of ``nodes`` is each
+        one's parent (its position in ``nodes``)."""
+        starts = self.child_start[nodes]
+        counts = self.child_start[nodes + 1] - starts
+        parents = np.repeat(np.arange(len(nodes)), counts)
+        first = np.cumsum(counts) - counts
+        return self.child_ids[starts[parents] + np.arange(len(parents)) - first[parents]], parents
 
 
 def _build_trie(priors: dict[str, float]) -> _Node:

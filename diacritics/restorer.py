@@ -504,6 +504,10 @@ class Restorer:
         word_tokens = _observed_words(tokenised)
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
+        # the skeleton searches of the tokens the channels' memos lack, together (the fit reads its sample's
+        # readings through every channel, the lattice all tokens' through the regimes the fit weighs)
+        for channel in self.channels.values():
+            channel.prefetch_skeleton_keys(list(dict.fromkeys(word_tokens))[: self.settings.regime_sample])
         mixture = self.fit_mixture(word_tokens)
         eng_share = mixture.by_name.get("eng", 0.0)
         if eng_share >= self.settings.horn_mark_regime:
@@ -516,6 +520,8 @@ class Restorer:
         # spelling look-up adds for the tokens they leave unexplained (an abbreviation's, unused, are few)
         distinct = list(dict.fromkeys(word_tokens))
         engines = self._weighing_engines(mixture)
+        for name in engines:
+            self.channels[name].prefetch_skeleton_keys(distinct)
         mixture.prefetch([(o, list(self.readings(o, engines))) for o in distinct])
         mixture.prefetch([(o, list(self._document_readings(o, False, mixture))) for o in distinct])
 

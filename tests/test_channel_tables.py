@@ -234,3 +234,22 @@ def test_spelling_table_grows_for_long_readings_and_many_readings() -> None:
         assert scores[[*many, *long].index(reading)] == pytest.approx(expected, abs=1e-9)
     again = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
     assert again.logprobs("tochuc", long) == scores[-2:]  # the same on a table that never grew
+
+
+@pytest.mark.parametrize("cells", [4_000_000, 5_000])
+@pytest.mark.parametrize("engine", ["eng", "vie"])
+def test_skeleton_searches_together_find_what_one_at_a_time_finds(
+    engine: str, cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:meth:`CharChannel.prefetch_skeleton_keys` runs many tokens' beam searches side by side; each token
+    must get exactly the skeletons its own search gives (tokens of one length share a batch, or several when
+    the batch would be too large: 5,000 cells make batches of one to a few tokens)."""
+    monkeypatch.setattr(ocr_channel, "_SEARCH_CELLS", cells)
+    tokens = ["chirc", "t6", "duogc", "vièc", "ngiròi", "hoat", "xãhội", "sldtbxh", "qé", "pang", "b1"]
+    tokens += [f"{t}{t}" for t in tokens] + ["đ", "ươi", "x" * 14, "val00%"]
+    alone = CharChannel(load_table(engine, "char_channel"))
+    together = CharChannel(load_table(engine, "char_channel"))
+    together.prefetch_skeleton_keys(tokens * 2)
+    for token in tokens:
+        assert token in together._searched or token in together._memo
+        assert together.skeleton_keys(token) == alone.search_skeleton_keys(token, 10), token
