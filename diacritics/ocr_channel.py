@@ -477,7 +477,7 @@ class CharChannel:
         one batched step per depth for all of them instead of one per token."""
         by_length: dict[int, list[str]] = {}
         for token in observed:
-            obs = unicodedata.normalize("NFC", token.lower())
+            obs = _nfc_lower(token)
             if obs and obs not in self._memo and obs not in self._searched:
                 by_length.setdefault(len(obs), []).append(obs)
         if len(self._searched) > _MAX_SEARCHED:
@@ -880,11 +880,13 @@ class ScoreMemo:
             "offsets": first.offsets,
             "readings": first.readings,
         }
-        _write_atomically(folder / SCORES_READINGS, _npy_bytes(first.reading_ids))
+        from ocr_pipeline.textio import atomic_write_bytes  # build time only: keeps tempfile out of start-up
+
+        atomic_write_bytes(folder / SCORES_READINGS, _npy_bytes(first.reading_ids))
         for engine, memo in memos.items():
-            _write_atomically(folder / f"ocr_{engine}_token_scores.npy", _npy_bytes(memo.logprobs))
+            atomic_write_bytes(folder / f"ocr_{engine}_token_scores.npy", _npy_bytes(memo.logprobs))
         text = json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
-        _write_atomically(folder / SCORES_INDEX, text.encode("utf-8"))
+        atomic_write_bytes(folder / SCORES_INDEX, text.encode("utf-8"))
 
     @classmethod
     def load(cls, engine: str, fingerprint: str) -> ScoreMemo | None:
@@ -953,12 +955,6 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def search_settings(engine: str) -> dict[str, float]:

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 _WORD_SPAN = regex.compile(r"\S+")
 _ROMAN = regex.compile(r"[IVXLCDM]+")
+#: The OCR channels of the shipped restorer, in the order its readings expand their skeletons.
+CHANNEL_ORDER = ("vie", "eng")
 #: Tokens that are words to the decoder: letters (kind "word") and OCR-mangled mixes like ``t6``, ``S&``.
 DECODABLE_KINDS = frozenset({"word", "other"})
 #: Tokens that may hold a document code or an abbreviation (``100/2019/ND-CP``, ``HDND``).
@@ -223,13 +225,12 @@ class Restorer:
     @functools.cache
     def default(cls) -> Restorer:
         """The restorer built from the shipped data (loaded once per process)."""
-        engines = ("vie", "eng")
         return cls(
             LanguageModel.load(),
             SyllableInventory.load(),
-            {name: CharChannel.load(name) for name in engines},
+            {name: CharChannel.load(name) for name in CHANNEL_ORDER},
             case_model=CaseModel.load,  # 1 MB of JSON: loaded when a capitalised word needs it
-            case_slips={name: case_slip_rate(name) for name in engines},
+            case_slips={name: case_slip_rate(name) for name in CHANNEL_ORDER},
         )
 
     @property
@@ -467,6 +468,9 @@ class Restorer:
         )
         # distinct tokens are enough to tell regimes
         sample = list(dict.fromkeys(observed_tokens))[: self.settings.regime_sample]
+        # their readings come through every channel: the skeleton searches the memos lack, done together
+        for channel in self.channels.values():
+            channel.prefetch_skeleton_keys(sample)
         observations = []
         for observed in sample:
             readings = list(self.readings(observed))
@@ -504,10 +508,6 @@ class Restorer:
         word_tokens = _observed_words(tokenised)
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
-        # the skeleton searches of the tokens the channels' memos lack, together (the fit reads its sample's
-        # readings through every channel, the lattice all tokens' through the regimes the fit weighs)
-        for channel in self.channels.values():
-            channel.prefetch_skeleton_keys(list(dict.fromkeys(word_tokens))[: self.settings.regime_sample])
         mixture = self.fit_mixture(word_tokens)
         eng_share = mixture.by_name.get("eng", 0.0)
         if eng_share >= self.settings.horn_mark_regime:
@@ -520,7 +520,7 @@ class Restorer:
         # spelling look-up adds for the tokens they leave unexplained (an abbreviation's, unused, are few)
         distinct = list(dict.fromkeys(word_tokens))
         engines = self._weighing_engines(mixture)
-        for name in engines:
+        for name in engines:  # the lattice's readings come through the regimes the fit weighs
             self.channels[name].prefetch_skeleton_keys(distinct)
         mixture.prefetch([(o, list(self.readings(o, engines))) for o in distinct])
         mixture.prefetch([(o, list(self._document_readings(o, False, mixture))) for o in distinct])

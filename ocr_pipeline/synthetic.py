@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -34,6 +32,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from .exceptions import BadArgumentsError, MissingDependencyError
+from .textio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -513,19 +512,4 @@ def write_pdf(
     for number in range(1, count):
         out += f"{offsets[number]:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {count} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    _atomic_write(Path(path), bytes(out))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; an output file gets the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(Path(path), bytes(out))

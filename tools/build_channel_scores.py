@@ -57,11 +57,11 @@ def build(out: Path) -> dict[str, int]:
         read_table_text,
         scores_fingerprint,
     )
-    from diacritics.restorer import Restorer
+    from diacritics.restorer import CHANNEL_ORDER, Restorer
     from diacritics.syllables import SyllableInventory
 
     # the shipped restorer's readings, from channels without score tables (these are what is being built)
-    channels = {engine: CharChannel(load_table(engine, "char_channel")) for engine in ("vie", "eng")}
+    channels = {engine: CharChannel(load_table(engine, "char_channel")) for engine in CHANNEL_ORDER}
     restorer = Restorer(LanguageModel.load(out), SyllableInventory.load(out), channels)
     tokens = observed_tokens(out)
     requests = [(tok, list(restorer.readings(tok))) for tok in tokens]
