@@ -257,11 +257,28 @@ class ChannelMixture:
                 otherwise.
             min_weight: Floor of any weight, so no regime is ever ruled out completely.
         """
-        obs = list(observations)
-        if not obs:
-            return
-        # Per token and component: log sum_s p(s) P_k(o|s). Independent of the weights, so computed once.
-        obs = [(observed, cands) for observed, cands in obs if cands]
+        self.fit_token_scores(
+            self.token_scores(observations),
+            iterations=iterations,
+            prior_strength=prior_strength,
+            min_weight=min_weight,
+            prior_shares=prior_shares,
+        )
+
+    def token_scores(self, observations: Iterable[tuple[str, Sequence[tuple[str, float]]]]) -> np.ndarray:
+        """Per token with readings and per component, ``log sum_s p(s) P_k(o | s)``: what :meth:`fit` weighs.
+
+        Independent of the weights (so a table of common tokens' rows can be made once, see
+        :mod:`diacritics.regime_scores`). The component scores are kept for :meth:`logprobs` (those of
+        earlier calls are dropped).
+
+        Args:
+            observations: As for :meth:`fit`; tokens without readings are left out.
+
+        Returns:
+            A ``tokens × components`` array, in the order of the tokens with readings.
+        """
+        obs = [(observed, cands) for observed, cands in observations if cands]
         requests = [(observed, [s for s, _ in cands]) for observed, cands in obs]
         by_component = [comp.logprobs_many(requests) for comp in self.components]
         self._component_scores.clear()
@@ -269,14 +286,29 @@ class ChannelMixture:
             rows = [scores[t] for scores in by_component]
             self._component_scores[observed] = dict(zip(readings, zip(*rows, strict=True), strict=True))
         if not obs:
-            return
+            return np.zeros((0, len(self.components)))
         sizes = np.fromiter((len(readings) for _, readings in requests), dtype=np.intp, count=len(requests))
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         priors = np.fromiter((prior for _, cands in obs for _, prior in cands), dtype=np.float64)
         joint = priors + np.array(
             [[lp for row in scores for lp in row] for scores in by_component], dtype=np.float64
         )  # components × readings
-        per_token = _logsumexp_runs(joint, starts, sizes).T  # tokens × components
+        result: np.ndarray = _logsumexp_runs(joint, starts, sizes).T  # tokens × components
+        return result
+
+    def fit_token_scores(
+        self,
+        per_token: np.ndarray,
+        *,
+        iterations: int = 12,
+        prior_strength: float = 2.0,
+        min_weight: float = 1e-4,
+        prior_shares: Sequence[float] | None = None,
+    ) -> None:
+        """EM of :meth:`fit` over the rows of :meth:`token_scores` (``tokens × components``); no rows: the
+        weights stay."""
+        if len(per_token) == 0:
+            return
         n_comp = len(self.components)
         shares = np.array(prior_shares if prior_shares is not None else [1.0] * n_comp, dtype=np.float64)
         pseudo = prior_strength * shares / shares.sum()

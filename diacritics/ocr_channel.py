@@ -228,6 +228,8 @@ class CharChannel:
         self._n_scores = 0
         #: Scores precomputed for common observed tokens (the shipped channel's; see :meth:`load`).
         self.score_memo: ScoreMemo | None = None
+        #: :func:`scores_fingerprint` of the shipped table it was loaded from (None: made otherwise).
+        self.table_fingerprint: str | None = None
         #: Intended letters in the order of the emission vectors' entries, and the vectors by observed string.
         self._alphabet: dict[str, int] = {
             c: i for i, c in enumerate(sorted(set(self._emit) | set(self._totals) | _VOWEL_LETTERS))
@@ -768,7 +770,8 @@ def _build_trie(priors: dict[str, float]) -> _Node:
 def _load_cached(engine: str) -> CharChannel:
     text = read_table_text(engine, "char_channel")
     channel = CharChannel(_parse_table(table_path(engine), text))
-    channel.score_memo = ScoreMemo.load(engine, scores_fingerprint(engine, text))
+    channel.table_fingerprint = scores_fingerprint(engine, text)
+    channel.score_memo = ScoreMemo.load(engine, channel.table_fingerprint)
     return channel
 
 
@@ -949,6 +952,16 @@ def _scores_index(folder: Path) -> _ScoresIndex:
     if len(index.offsets) != rows + 1 or index.offsets[-1] != n or index.reading_ids.dtype != np.int32:
         raise DataError(f"OCR score index {path.name} is corrupt (its parts disagree)")
     return index
+
+
+def score_index_tokens(folder: Path) -> dict[str, int]:
+    """The observed tokens of the score tables' shared index in ``folder`` (token → row; shared, do not
+    change).
+
+    Raises:
+        DataError: The index is missing or corrupt.
+    """
+    return _scores_index(folder).observed
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:

@@ -31,7 +31,9 @@ from .normalise import (
     normalise_text,
     strip_diacritics,
 )
-from .ocr_channel import CharChannel, case_slip_rate
+from .ocr_channel import CharChannel, case_slip_rate, score_index_tokens, search_settings
+from .regime_scores import RegimeScoreTable, regime_fingerprint
+from .resources import data_dir
 from .spelling import SkeletonSpeller
 from .syllables import SyllableInventory
 from .tokens import EOS, Token, lm_token, tokenize
@@ -207,6 +209,7 @@ class Restorer:
         case_model: CaseModel | Callable[[], CaseModel] | None = None,
         case_slips: dict[str, float] | None = None,
         abbreviations: AbbreviationTable | None = None,
+        regime_scores: RegimeScoreTable | None = None,
     ) -> None:
         self.lm = lm
         self.inventory = inventory
@@ -220,17 +223,32 @@ class Restorer:
         self._spelling_memo: dict[str, dict[str, str]] = {}
         self._speller: SkeletonSpeller | None = None
         self._abbreviations = abbreviations
+        #: Precomputed regime-fit rows of common tokens (:mod:`diacritics.regime_scores`), valid for this
+        #: restorer's data and reading settings; None: every row is computed.
+        self.regime_scores = regime_scores
 
     @classmethod
     @functools.cache
     def default(cls) -> Restorer:
         """The restorer built from the shipped data (loaded once per process)."""
+        channels = {name: CharChannel.load(name) for name in CHANNEL_ORDER}
+        settings = RestorerSettings()
+        folder = data_dir()
+        regimes = regime_names(channels)
+        regime_scores = RegimeScoreTable.load(
+            folder,
+            score_index_tokens(folder),
+            regimes,
+            regime_fingerprint(folder, regime_constants(channels, settings)),
+        )
         return cls(
             LanguageModel.load(),
             SyllableInventory.load(),
-            {name: CharChannel.load(name) for name in CHANNEL_ORDER},
+            channels,
+            settings,
             case_model=CaseModel.load,  # 1 MB of JSON: loaded when a capitalised word needs it
             case_slips={name: case_slip_rate(name) for name in CHANNEL_ORDER},
+            regime_scores=regime_scores,
         )
 
     @property
@@ -457,32 +475,59 @@ class Restorer:
         return lm_id
 
     # ------------------------------------------------------------------ regime
-    def fit_mixture(self, observed_tokens: Sequence[str]) -> ChannelMixture:
-        """Estimate the document's OCR regime mixture from its tokens by EM."""
-        mixture = ChannelMixture(
+    def regime_mixture(self) -> ChannelMixture:
+        """A mixture of the regimes (correct text, stripped text, each OCR channel), weights unfitted."""
+        return ChannelMixture(
             [
                 ExactChannel(),
                 StrippedChannel(),
                 *(LearnedChannel(name, ch.logprobs_many) for name, ch in self.channels.items()),
             ]
         )
+
+    def regime_observations(self, tokens: Sequence[str]) -> list[tuple[str, list[tuple[str, float]]]]:
+        """What the regime fit weighs of each (lowercase) token: its readings through every channel, each
+        with its unigram log prior (an empty list for a token without readings)."""
+        # the skeleton searches the memos lack, done together
+        for channel in self.channels.values():
+            channel.prefetch_skeleton_keys(tokens)
+        observations: list[tuple[str, list[tuple[str, float]]]] = []
+        for observed in tokens:
+            readings = list(self.readings(observed))
+            prior = self._unigram(readings).tolist() if readings else []
+            observations.append((observed, list(zip(readings, prior, strict=True))))
+        return observations
+
+    def fit_mixture(self, observed_tokens: Sequence[str]) -> ChannelMixture:
+        """Estimate the document's OCR regime mixture from its tokens by EM.
+
+        The rows the fit weighs (:meth:`ChannelMixture.token_scores`) of the tokens in the shipped table
+        (:attr:`regime_scores`) are looked up; the others' are computed.
+        """
+        mixture = self.regime_mixture()
         # distinct tokens are enough to tell regimes
         sample = list(dict.fromkeys(observed_tokens))[: self.settings.regime_sample]
-        # their readings come through every channel: the skeleton searches the memos lack, done together
-        for channel in self.channels.values():
-            channel.prefetch_skeleton_keys(sample)
-        observations = []
-        for observed in sample:
-            readings = list(self.readings(observed))
-            if not readings:
-                continue
-            prior = self._unigram(readings)
-            observations.append((observed, list(zip(readings, prior.tolist(), strict=True))))
+        table = self.regime_scores
+        found = table.lookup(sample) if table is not None else [None] * len(sample)
+        live = [observed for observed, row in zip(sample, found, strict=True) if row is None]
+        live_observations = self.regime_observations(live)
+        live_rows = iter(mixture.token_scores(live_observations))
+        has_readings = iter([bool(cands) for _, cands in live_observations])
+        rows: list[np.ndarray] = []
+        for row in found:
+            if row is None:
+                if next(has_readings):
+                    rows.append(next(live_rows))
+            elif not np.isnan(row[0]):
+                rows.append(row)
         n = len(mixture.components)
         shares = [self.settings.exact_prior_share] + [(1 - self.settings.exact_prior_share) / (n - 1)] * (
             n - 1
         )
-        mixture.fit(observations, prior_strength=self.settings.regime_prior_strength, prior_shares=shares)
+        per_token = np.array(rows, dtype=np.float64).reshape(len(rows), n)
+        mixture.fit_token_scores(
+            per_token, prior_strength=self.settings.regime_prior_strength, prior_shares=shares
+        )
         mixture.negligible = self.settings.negligible_regime
         log.debug("regime mixture: %s", mixture.by_name)
         return mixture
@@ -767,14 +812,17 @@ class Restorer:
         self, settings: RestorerSettings | None = None, lm: LanguageModel | None = None
     ) -> Restorer:
         """A restorer sharing this one's data, with other settings (or another LM, for baselines)."""
+        settings = settings or self.settings
+        same_readings = lm is None and settings.skeleton_top_k == self.settings.skeleton_top_k
         return Restorer(
             lm or self.lm,
             self.inventory,
             self.channels,
-            settings or self.settings,
+            settings,
             case_model=self._case_model,
             case_slips=self.case_slips,
             abbreviations=self._abbreviations,
+            regime_scores=self.regime_scores if same_readings else None,
         )
 
     def restore_text(self, text: str) -> str:
@@ -786,6 +834,28 @@ class Restorer:
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+
+
+def regime_names(channels: dict[str, CharChannel]) -> tuple[str, ...]:
+    """The regime mixture's component names, in order (see :meth:`Restorer.regime_mixture`)."""
+    return (ExactChannel.name, StrippedChannel.name, *channels)
+
+
+def regime_constants(channels: dict[str, CharChannel], settings: RestorerSettings) -> dict[str, object]:
+    """Besides the LM and inventory files, what the regime-fit rows of a token depend on (see
+    :func:`diacritics.regime_scores.regime_fingerprint`): the regimes, the channels' tables and search
+    settings, the reading settings and the fixed channels' constants."""
+    return {
+        "regimes": list(regime_names(channels)),
+        "channels": {
+            name: {"table": ch.table_fingerprint, "search": search_settings(name)}
+            for name, ch in channels.items()
+        },
+        "skeleton_top_k": settings.skeleton_top_k,
+        "exact_slack": ExactChannel.slack,
+        "stripped_slack": StrippedChannel.slack,
+        "learned_floor": LearnedChannel.floor,
+    }
 
 
 def _memoised(

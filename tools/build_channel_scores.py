@@ -72,7 +72,34 @@ def build(out: Path) -> dict[str, int]:
     report = {engine: len(memo) for engine, memo in memos.items()}
     seconds = time.monotonic() - start
     log.info("%d observed tokens, %d scores per engine, %.1f s", len(tokens), len(memos["eng"]), seconds)
+    report["regime rows"] = build_regime_rows(out, tokens)
     return report
+
+
+def build_regime_rows(out: Path, tokens: Sequence[str]) -> int:
+    """Write the regime-fit rows (:mod:`diacritics.regime_scores`) of ``tokens``, the score index's observed
+    tokens in its order, computed by the shipped restorer as a document's fit would; returns their number."""
+    import numpy as np
+
+    from diacritics.lm import LanguageModel
+    from diacritics.ocr_channel import CharChannel
+    from diacritics.regime_scores import RegimeScoreTable, regime_fingerprint
+    from diacritics.restorer import CHANNEL_ORDER, Restorer, RestorerSettings, regime_constants, regime_names
+    from diacritics.syllables import SyllableInventory
+
+    # the shipped channels with the score tables just written (the fit's scores, looked up)
+    channels = {engine: CharChannel.load(engine) for engine in CHANNEL_ORDER}
+    settings = RestorerSettings()
+    restorer = Restorer(LanguageModel.load(out), SyllableInventory.load(out), channels, settings)
+    observations = restorer.regime_observations(tokens)
+    scored = restorer.regime_mixture().token_scores(observations)
+    regimes = regime_names(channels)
+    rows = np.full((len(tokens), len(regimes)), np.nan)
+    rows[[i for i, (_, cands) in enumerate(observations) if cands]] = scored
+    fingerprint = regime_fingerprint(out, regime_constants(channels, settings))
+    RegimeScoreTable.save(out, rows, regimes, fingerprint)
+    log.info("%d regime rows (%d tokens without readings)", len(tokens), int(np.isnan(rows[:, 0]).sum()))
+    return len(tokens)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

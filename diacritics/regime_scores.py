@@ -1,0 +1,142 @@
+"""Precomputed regime-fit rows of common observed tokens (``dictionaries/ocr_token_regime_scores.*``).
+
+A document's regime mixture (:meth:`diacritics.restorer.Restorer.fit_mixture`) weighs, for each of its first
+distinct tokens and each regime, ``log sum_s p(s) P_k(o | s)`` over the token's readings ``s``
+(:meth:`diacritics.channel.ChannelMixture.token_scores`). That row depends only on the token and the shipped
+data, not on the document, and most documents' tokens are the same few thousand (every accent-stripped
+syllable key, the frequent syllables): ``tools/build_channel_scores.py`` computes their rows once, for the
+observed tokens of the OCR score index (:class:`diacritics.ocr_channel.ScoreMemo`), so a process looks them
+up instead of finding and scoring ~60 readings a token. The rows are exactly those the live computation
+gives, and are used only with the data and settings they were made from (:func:`regime_fingerprint`).
+
+On disk: ``ocr_token_regime_scores.npy`` (float64, one row per observed token of
+``ocr_token_scores_index.json``, one column per regime; a token without readings has a row of NaN) and
+``ocr_token_regime_scores.json`` (format, regimes, fingerprint).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .resources import DataError
+
+log = logging.getLogger(__name__)
+
+REGIME_SCORES = "ocr_token_regime_scores.npy"
+REGIME_INDEX = "ocr_token_regime_scores.json"
+REGIME_FORMAT = 1
+
+#: The shipped data files a token's readings and their priors are made from (besides the channel tables,
+#: which :func:`diacritics.ocr_channel.scores_fingerprint` covers): the LM's manifest, vocabulary and unigram
+#: arrays, the syllable inventory.
+_INVENTORY_FILES = ("lm_manifest.json", "syllables.tsv", "vi_wiki_syllables.tsv")
+
+
+def regime_fingerprint(folder: Path, constants: dict[str, Any]) -> str:
+    """What the rows depend on: the LM's vocabulary and unigrams, the inventory, and ``constants`` (the
+    regimes, the restorer's reading settings, the channels' fingerprints and search settings). CRC-32 and
+    length: it tells data apart, it guards against no adversary.
+
+    Raises:
+        DataError: A data file is missing or its manifest unreadable.
+    """
+    names = list(_INVENTORY_FILES)
+    try:
+        manifest = json.loads((folder / "lm_manifest.json").read_text(encoding="utf-8"))
+        names += list(manifest["vocab_files"])
+        for component in manifest["components"]:
+            names += [component["arrays"][part]["file"] for part in ("uni_lp", "uni_bo")]
+    except FileNotFoundError:
+        raise DataError(f"language data manifest {folder / 'lm_manifest.json'} is missing") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"language data manifest in {folder} is unreadable: {exc!r}") from exc
+    crc, size = 0, 0
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+        except FileNotFoundError:
+            raise DataError(f"language data file {name} is missing from {folder}") from None
+        crc, size = zlib.crc32(data, crc), size + len(data)
+    tail = json.dumps({"format": REGIME_FORMAT, **constants}, sort_keys=True).encode("utf-8")
+    return f"{zlib.crc32(tail, crc):08x}-{size + len(tail)}"
+
+
+@dataclass(frozen=True)
+class RegimeScoreTable:
+    """Regime-fit rows of the observed tokens of the OCR score index.
+
+    Attributes:
+        observed: Observed token (lower case, NFC) → its row.
+        regimes: The column order (the mixture's component names).
+        rows: ``tokens × regimes`` (NaN: the token has no readings).
+        fingerprint: What the rows were made from (:func:`regime_fingerprint`).
+    """
+
+    observed: dict[str, int]
+    regimes: tuple[str, ...]
+    rows: np.ndarray
+    fingerprint: str
+
+    def lookup(self, tokens: Sequence[str]) -> list[np.ndarray | None]:
+        """Each token's row (a view), or None when the table lacks it."""
+        where = self.observed
+        rows = self.rows
+        return [None if (i := where.get(t)) is None else rows[i] for t in tokens]
+
+    @staticmethod
+    def save(folder: Path, rows: np.ndarray, regimes: Sequence[str], fingerprint: str) -> None:
+        """Write the rows (aligned with the score index's observed tokens) atomically; byte-identical for the
+        same rows."""
+        import io
+
+        from ocr_pipeline.textio import atomic_write_bytes  # build time only: keeps tempfile out of start-up
+
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(rows, dtype=np.float64), allow_pickle=False)
+        atomic_write_bytes(folder / REGIME_SCORES, buffer.getvalue())
+        index = {"format": REGIME_FORMAT, "regimes": list(regimes), "fingerprint": fingerprint}
+        atomic_write_bytes(folder / REGIME_INDEX, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
+
+    @classmethod
+    def load(
+        cls, folder: Path, observed: dict[str, int], regimes: Sequence[str], fingerprint: str
+    ) -> RegimeScoreTable | None:
+        """The shipped table; None (the rows are then computed) when it was made from other data or settings.
+
+        Args:
+            folder: The data folder.
+            observed: The score index's observed tokens (their rows).
+            regimes: The mixture's component names, in order.
+            fingerprint: :func:`regime_fingerprint` of the data and settings in use.
+
+        Raises:
+            DataError: A file is missing or corrupt.
+        """
+        try:
+            index = json.loads((folder / REGIME_INDEX).read_text(encoding="utf-8"))
+            rows = np.load(folder / REGIME_SCORES, mmap_mode="r", allow_pickle=False)
+        except FileNotFoundError as exc:
+            name = Path(str(exc.filename)).name
+            raise DataError(f"regime score table {name} is missing (make dictionaries builds it)") from None
+        except (OSError, ValueError, EOFError) as exc:
+            raise DataError(f"regime score table in {folder} cannot be read: {exc}") from exc
+        if not isinstance(index, dict) or index.get("format") != REGIME_FORMAT:
+            raise DataError(f"{REGIME_INDEX} is not a regime score index")
+        if rows.dtype != np.float64 or rows.shape != (len(observed), len(regimes)):
+            raise DataError(
+                f"regime score table {REGIME_SCORES} is corrupt (it does not match the score index)"
+            )
+        if index.get("fingerprint") != fingerprint or tuple(index.get("regimes", ())) != tuple(regimes):
+            log.warning(
+                "%s was made from other data or settings: regime rows computed instead", REGIME_SCORES
+            )
+            return None
+        return cls(observed, tuple(regimes), rows, fingerprint)
