@@ -107,6 +107,17 @@ class _Query:
     k3: np.ndarray | None = None
 
 
+#: Onsets after which a lone ``i`` and ``y`` spell the same rhyme (``hi``/``hy``, ``quí``/``quý``)
+_I_Y_ONSETS = ("h", "k", "l", "m", "s", "t", "qu")
+_I_TONES = "iíìỉĩị"
+_Y_TONES = "yýỳỷỹỵ"
+
+
+def i_y_variants() -> list[tuple[str, str]]:
+    """The syllables spelt either way, as ``(i form, y form)`` pairs (lower case, NFC)."""
+    return [(onset + i, onset + y) for onset in _I_Y_ONSETS for i, y in zip(_I_TONES, _Y_TONES, strict=True)]
+
+
 class LanguageModel:
     """Interpolated trigram LM over LM tokens (see :func:`diacritics.tokens.lm_token`).
 
@@ -133,12 +144,32 @@ class LanguageModel:
         self.weights = [float(w) for w in weights]
         self._log_weights = [float(np.log(w)) if w > 0 else -np.inf for w in self.weights]
         self._unigram_table: np.ndarray | None = None
+        self._spelling_unigram_table: np.ndarray | None = None
         self.bits = bits
         self._b = np.uint64(bits)
         self._bi_dtype = np.dtype(np.uint32) if 2 * bits <= 32 else np.dtype(np.uint64)
         for comp in self.components:
             if comp.bi_keys.dtype != self._bi_dtype or comp.tri_keys.dtype != np.uint64:
                 raise DataError(f"language model component {comp.name} has keys of the wrong type")
+        #: Each id's other spelling (``lí`` ↔ ``lý``, see :func:`i_y_variants`), or the id itself.
+        self.twin = self._spelling_twins()
+        self._has_twin = self.twin != np.arange(self.vocab_size)
+
+    def _spelling_twins(self) -> np.ndarray:
+        """Each id's i/y spelling twin (itself when it has none).
+
+        Both spellings are correct Vietnamese (the 1984 and 2018 rules prefer ``i``, most legal text writes
+        ``y``) and the corpus splits a word's contexts between them by habit: ``công ty`` but ``ti vi``,
+        ``quản lý`` far more than ``quản lí``. Scoring an n-gram as the better of its two spellings
+        (:meth:`spelling_logprob`) keeps the LM from preferring either, so the channel keeps what is written
+        and the correct ``quản lí`` is not rewritten as ``quản lý``.
+        """
+        twin = np.arange(self.vocab_size)
+        ids = self._ids
+        for i_form, y_form in i_y_variants():
+            if i_form in ids and y_form in ids:
+                twin[ids[i_form]], twin[ids[y_form]] = ids[y_form], ids[i_form]
+        return twin
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -221,12 +252,57 @@ class LanguageModel:
         """
         return self._score(None, w, v, u, order)
 
+    def spelling_logprob(
+        self,
+        w: np.ndarray | Sequence[int] | int,
+        v: np.ndarray | Sequence[int] | int | None = None,
+        u: np.ndarray | Sequence[int] | int | None = None,
+        order: int = 3,
+    ) -> np.ndarray:
+        """:meth:`logprob` with each n-gram holding an i/y word (``lí``, ``kỹ``) scored as the better of its
+        two spellings (:attr:`twin`): what the restorer decodes with. No longer a distribution (a word and its
+        twin may both take the larger share), but it never prefers one correct spelling to the other.
+        """
+        base = self._score(None, w, v, u, order)
+        if not self._has_twin.any():
+            return base
+        return self._best_spelling(base, w, v, u, order)
+
+    def _best_spelling(self, base: np.ndarray, w: Any, v: Any, u: Any, order: int) -> np.ndarray:
+        """``base`` where each n-gram holding an i/y word scores as the better of it and its twin spelling
+        (every such word swapped)."""
+        used = 1 if v is None else min(order, 2) if u is None else max(1, min(order, 3))
+        slots = [np.asarray(x, dtype=np.int64) for x in (w, v, u)[:used]]
+        shape = np.broadcast_shapes(*(x.shape for x in slots))
+        slots = [self._clip(np.broadcast_to(x, shape)) for x in slots]
+        mask = np.zeros(shape, dtype=bool)
+        for x in slots:
+            mask |= self._has_twin[x]
+        if not mask.any():
+            return base
+        swapped = [self.twin[x[mask]] for x in slots]
+        padded = [*swapped, None, None][:3]
+        alt = np.asarray(self._score(None, padded[0], padded[1], padded[2], order))
+        out = np.array(base, dtype=np.float64, copy=True).reshape(shape)
+        out[mask] = np.maximum(out[mask], alt)
+        return out
+
     def unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
         """``logprob(ids, order=1)`` as one look-up in a table of every id's unigram (built on first use)."""
         table = self._unigram_table
         if table is None:
             every = np.arange(self.vocab_size)
             table = self._unigram_table = np.asarray(self._score(None, every, None, None, 1))
+        return table[self._clip(np.asarray(ids, dtype=np.int64))]
+
+    def spelling_unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
+        """:meth:`unigram_logprob` as :meth:`spelling_logprob` scores it (i/y words: the better spelling)."""
+        table = self._spelling_unigram_table
+        if table is None:
+            self.unigram_logprob(np.zeros(1, dtype=np.int64))  # builds the unigram table
+            own = self._unigram_table
+            assert own is not None
+            table = self._spelling_unigram_table = np.maximum(own, own[self.twin])
         return table[self._clip(np.asarray(ids, dtype=np.int64))]
 
     def component_logprob(

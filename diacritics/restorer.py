@@ -22,7 +22,7 @@ from .abbreviations import AbbreviationTable, apply_fixes, is_vowelless
 from .casing import BREAKS, CaseModel, token_case
 from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
 from .decoder import Candidate, DecoderWeights, Position, batch_local_alternatives, decode
-from .lm import LanguageModel
+from .lm import LanguageModel, i_y_variants
 from .normalise import (
     CasePattern,
     apply_case,
@@ -260,7 +260,7 @@ class Restorer:
 
     # ------------------------------------------------------------------ candidates
     def _unigram(self, readings: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.lm.unigram_logprob(self.lm.ids(readings)), dtype=np.float64)
+        return np.asarray(self.lm.spelling_unigram_logprob(self.lm.ids(readings)), dtype=np.float64)
 
     @staticmethod
     def is_abbreviation(token: str) -> bool:
@@ -352,7 +352,7 @@ class Restorer:
         if found:
             names = list(found)
             ids = self.lm.ids(names)
-            unigram = self.lm.unigram_logprob(ids).tolist()
+            unigram = self.lm.spelling_unigram_logprob(ids).tolist()
             channel = mixture.logprobs(observed, names)
             rank = [ch + 0.3 * uni for ch, uni in zip(channel, unigram, strict=True)]
             ranked = sorted(
@@ -830,10 +830,10 @@ class Restorer:
         return self.restore(text).text
 
     def _scorer(self, w: np.ndarray, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-        return np.asarray(self.lm.logprob(w, v, u), dtype=np.float64)
+        return np.asarray(self.lm.spelling_logprob(w, v, u), dtype=np.float64)
 
     def _bigram_scorer(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
-        return np.asarray(self.lm.logprob(w, v), dtype=np.float64)
+        return np.asarray(self.lm.spelling_logprob(w, v), dtype=np.float64)
 
 
 def regime_names(channels: dict[str, CharChannel]) -> tuple[str, ...]:
@@ -852,6 +852,7 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
             for name, ch in channels.items()
         },
         "skeleton_top_k": settings.skeleton_top_k,
+        "lm_spelling_twins": [list(pair) for pair in i_y_variants()],
         "exact_slack": ExactChannel.slack,
         "stripped_slack": StrippedChannel.slack,
         "learned_floor": LearnedChannel.floor,

@@ -205,3 +205,22 @@ def test_missing_manifest_and_bad_weights_raise_data_error(tmp_path: Path) -> No
 def test_unigram_table_equals_unigram_scoring(lm: LanguageModel) -> None:
     ids = np.array([lm.token_id(t) for t in ("trẻ", "em", "<num>", "zzz", "</s>")] + [-3, lm.vocab_size + 5])
     assert np.array_equal(lm.unigram_logprob(ids), lm.logprob(ids, order=1))
+
+
+def test_i_y_spellings_score_as_the_better_of_the_two() -> None:
+    lm = LanguageModel.load()
+    for written, other in [
+        (["quản", "lí", "các"], ["quản", "lý", "các"]),
+        (["công", "ti", "cổ"], ["công", "ty", "cổ"]),
+        (["kĩ", "năng", "sống"], ["kỹ", "năng", "sống"]),
+    ]:
+        a, b = lm.ids(written), lm.ids(other)
+        assert lm.spelling_logprob(a[2:], a[1:2], a[:1]) == lm.spelling_logprob(b[2:], b[1:2], b[:1])
+        assert lm.spelling_logprob(a[1:2], a[:1]) == lm.spelling_logprob(b[1:2], b[:1])
+    assert lm.spelling_unigram_logprob(lm.ids(["lí"])) == lm.spelling_unigram_logprob(lm.ids(["lý"]))
+    assert lm.twin[lm.token_id("lí")] == lm.token_id("lý")
+    assert lm.twin[lm.token_id("năng")] == lm.token_id("năng")
+    plain = lm.ids(["ủy", "ban", "nhân"])  # other words are scored as they are
+    assert lm.spelling_logprob(plain[2:], plain[1:2], plain[:1]) == lm.logprob(
+        plain[2:], plain[1:2], plain[:1]
+    )

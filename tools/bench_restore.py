@@ -144,8 +144,8 @@ def _restorers() -> dict[str, Callable[[str], str]]:
             def __getattr__(self, name: str) -> Any:
                 return getattr(lm, name)
 
-            def logprob(self, w: Any, v: Any = None, u: Any = None, order: int = order) -> Any:
-                return lm.logprob(w, v, u, order=min(order, 3))
+            def spelling_logprob(self, w: Any, v: Any = None, u: Any = None, order: int = order) -> Any:
+                return lm.spelling_logprob(w, v, u, order=min(order, 3))
 
         settings = full.settings
         if order == 1:
