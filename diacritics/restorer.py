@@ -100,10 +100,11 @@ class RestorerSettings:
         short_word_case_regime: Documents whose English-model share is at least this get the case of their
             two-letter words from the line (``BO Lao`` → ``Bộ Lao``; dev split: eng OCR 97.19 → 97.32%, the
             other kinds unchanged).
-        non_ascii_rules_out_stripped: A token with accents or symbols cannot come from (ASCII) stripped text,
-            so that regime does not count when weighing whether such an unknown token is meant as written
-            (``huyén``, ``¢`` in English-model OCR that the fit sees as partly stripped: dev split eng OCR
-            97.32 → 97.48%, other kinds unchanged).
+        non_ascii_rules_out_stripped: A token with accents, digits or symbols cannot be an unknown word of
+            (ASCII, letters-only) stripped text, so that regime does not count when weighing whether such an
+            unknown token is meant as written (``huyén``, ``tr¢``, ``c6``, ``x&`` in English-model OCR the
+            fit sees as partly stripped: dev split eng OCR 97.32 → 97.48% for accents and non-ASCII symbols,
+            97.81 → 97.83% with digits and ASCII symbols, other kinds unchanged).
         horn_mark_regime: Documents whose English-model share is at least this read an apostrophe closing a
             word as part of it (``SU’ DUNG``: Tesseract eng writes the horn of ``Ử`` as ``’``; see
             :func:`glue_horn_marks`).
@@ -393,12 +394,13 @@ class Restorer:
 
         In correct, stripped or ``vie`` text an unknown token is mostly a name, code or foreign word; in
         English-model OCR it is mostly a mangled syllable (``duogc``, ``thirc``), so keeping it costs more.
-        Stripped text is ASCII, so a token with accents or symbols (``huyén``, ``tr¢``) cannot come from it:
-        that regime does not count for such a token (the others are weighed in their proportions).
+        An unknown word of stripped text is letters only (a name, a foreign word), so a token with accents,
+        digits or symbols (``huyén``, ``tr¢``, ``c6``) cannot be one: that regime does not count for such a
+        token (the others are weighed in their proportions).
         """
         kappa = self.settings.keep_unknown_by_regime
         weights = mixture.by_name
-        if self.settings.non_ascii_rules_out_stripped and not observed.isascii():
+        if self.settings.non_ascii_rules_out_stripped and not (observed.isascii() and observed.isalpha()):
             weights.pop("stripped", None)
         total = sum(weights.values())
         share = sum(w * kappa.get(name, 1.0) for name, w in weights.items()) / total if total > 0 else 1.0

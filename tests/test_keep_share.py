@@ -29,6 +29,9 @@ def test_accented_tokens_cannot_come_from_stripped_text() -> None:
     # "huyén" has an accent, "¢" is a symbol: stripped text is ASCII, only the English-model regime is left
     assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(kappa, rel=1e-3)
     assert math.exp(restorer._keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
+    # nor digits or ASCII symbols inside a word: stripped text's unknown words are letters only
+    for token in ("c6", "x&", "val00"):
+        assert math.exp(restorer._keep_share(mixture, token)) == pytest.approx(kappa, rel=1e-3), token
 
 
 def test_accented_names_in_correct_text_are_kept_as_before() -> None:
