@@ -60,15 +60,17 @@ class ExactChannel(_ReadingByReading):
 
     name: str = "exact"
     slack: float = math.log(1e-7)
+    #: Added to the slack per letter the reading lacks beyond the first (``billiards`` for ``bảo``).
+    slack_per_dropped_letter: float = -1.0
 
     def logprob(self, observed: str, intended: str) -> float:
-        """0 when identical, a tiny floor otherwise."""
-        return 0.0 if observed == intended else self.slack
+        """0 when identical, a tiny floor otherwise (lower the more letters the reading lacks)."""
+        return self.logprobs(observed, (intended,))[0]
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """:meth:`logprob` for many readings (one comprehension: the fit asks for ~60 a token)."""
-        slack = self.slack
-        return [0.0 if observed == s else slack for s in intended]
+        slack, per, spare = self.slack, self.slack_per_dropped_letter, len(observed) - 1
+        return [0.0 if observed == s else slack + per * max(0, spare - len(s)) for s in intended]
 
 
 @dataclass
@@ -77,15 +79,20 @@ class StrippedChannel(_ReadingByReading):
 
     name: str = "stripped"
     slack: float = math.log(1e-7)
+    #: As :attr:`ExactChannel.slack_per_dropped_letter`.
+    slack_per_dropped_letter: float = -1.0
 
     def logprob(self, observed: str, intended: str) -> float:
-        """0 when the observed token is the intended one stripped, a tiny floor otherwise."""
-        return 0.0 if observed == strip_diacritics(intended) else self.slack
+        """0 when the observed token is the intended one stripped, a tiny floor otherwise (lower the more
+        letters the reading lacks)."""
+        return self.logprobs(observed, (intended,))[0]
 
     def logprobs(self, observed: str, intended: Sequence[str]) -> list[float]:
         """:meth:`logprob` for many readings (one comprehension: the fit asks for ~60 a token)."""
-        slack = self.slack
-        return [0.0 if observed == strip_diacritics(s) else slack for s in intended]
+        slack, per, spare = self.slack, self.slack_per_dropped_letter, len(observed) - 1
+        return [
+            0.0 if observed == strip_diacritics(s) else slack + per * max(0, spare - len(s)) for s in intended
+        ]
 
 
 @dataclass

@@ -129,3 +129,15 @@ def test_prefetch_scores_new_readings_of_a_token_scored_before() -> None:
     before = counting.scored
     mixture.logprobs("tre", ["trẻ", "tre", "tré", "trê"])
     assert counting.scored == before
+
+
+def test_fixed_channels_charge_a_reading_for_the_letters_it_lacks() -> None:
+    exact, stripped = ExactChannel(), StrippedChannel()
+    slack, per = exact.slack, exact.slack_per_dropped_letter
+    assert exact.logprobs("công", ["công", "cong", "côn"]) == [0.0, slack, slack]  # one letter short: free
+    assert exact.logprob("công", "cô") == pytest.approx(slack + per)  # two short
+    # "billiards" (9 letters) for "bảo" (3): six letters lacking, five beyond the first
+    assert exact.logprob("billiards", "bảo") == pytest.approx(slack + 5 * per)
+    assert stripped.logprob("billiards", "bảo") == pytest.approx(slack + 5 * per)
+    assert stripped.logprobs("cong", ["công", "cổng", "côn"]) == [0.0, 0.0, slack]
+    assert exact.logprob("c", "có") == slack  # a longer reading costs the slack alone

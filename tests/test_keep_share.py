@@ -40,3 +40,13 @@ def test_accented_names_in_correct_text_are_kept_as_before() -> None:
     kappa = restorer.settings.keep_unknown_by_regime["eng"]
     expected = (0.97 + 0.01 + 0.01 * kappa) / 0.99
     assert math.exp(restorer._keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-3)
+
+
+def test_lower_case_unknown_words_are_rarely_stripped_text_names() -> None:
+    restorer = Restorer.default()
+    kappa = restorer.settings.keep_unknown_by_regime["eng"]
+    lower = restorer.settings.lowercase_unknown_in_stripped
+    mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
+    share = math.exp(restorer._keep_share(mixture, "gidm", lowercase=True))
+    assert share == pytest.approx(0.6 * lower + 0.4 * kappa, rel=1e-3)
+    assert share < math.exp(restorer._keep_share(mixture, "gidm"))  # "Gidm": a name, as likely as before
