@@ -131,6 +131,8 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("edit-distance look-up in every regime", {"spelling_regime": 0.0}),
     ("regimes under 0.5% left out (the earlier threshold)", {"negligible_regime": 0.005}),
     ("a roman numeral may be read as another", {"roman_numerals_kept": False}),
+    ("a lower-case unknown word as likely a stripped-text name", {"lowercase_unknown_in_stripped": 1.0}),
+    ("lower-case unknown words 0.03 of the stripped share", {"lowercase_unknown_in_stripped": 0.03}),
 ]
 
 
