@@ -277,7 +277,7 @@ class ChannelMixture:
 
         Independent of the weights (so a table of common tokens' rows can be made once, see
         :mod:`diacritics.regime_scores`). The component scores are kept for :meth:`logprobs` (those of
-        earlier calls are dropped).
+        earlier calls are dropped, unless no token has readings).
 
         Args:
             observations: As for :meth:`fit`; tokens without readings are left out.
@@ -286,14 +286,14 @@ class ChannelMixture:
             A ``tokens × components`` array, in the order of the tokens with readings.
         """
         obs = [(observed, cands) for observed, cands in observations if cands]
+        if not obs:
+            return np.zeros((0, len(self.components)))
         requests = [(observed, [s for s, _ in cands]) for observed, cands in obs]
         by_component = [comp.logprobs_many(requests) for comp in self.components]
         self._component_scores.clear()
         for t, (observed, readings) in enumerate(requests):
             rows = [scores[t] for scores in by_component]
             self._component_scores[observed] = dict(zip(readings, zip(*rows, strict=True), strict=True))
-        if not obs:
-            return np.zeros((0, len(self.components)))
         sizes = np.fromiter((len(readings) for _, readings in requests), dtype=np.intp, count=len(requests))
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         priors = np.fromiter((prior for _, cands in obs for _, prior in cands), dtype=np.float64)

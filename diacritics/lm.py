@@ -261,7 +261,7 @@ class LanguageModel:
     ) -> np.ndarray:
         """:meth:`logprob` with each n-gram holding an i/y word (``lí``, ``kỹ``) scored as the better of its
         two spellings (:attr:`twin`): what the restorer decodes with. No longer a distribution (a word and its
-        twin may both take the larger share), but it never prefers one correct spelling to the other.
+        twin may both take the larger share), but it prefers no correct spelling of an n-gram to another.
         """
         base = self._score(None, w, v, u, order)
         if not self._has_twin.any():
@@ -269,23 +269,31 @@ class LanguageModel:
         return self._best_spelling(base, w, v, u, order)
 
     def _best_spelling(self, base: np.ndarray, w: Any, v: Any, u: Any, order: int) -> np.ndarray:
-        """``base`` where each n-gram holding an i/y word scores as the better of it and its twin spelling
-        (every such word swapped)."""
+        """``base`` where each n-gram holding i/y words scores as the best of their spellings: every
+        combination of each such word as written or swapped (one more :meth:`_score` call for all of them)."""
         used = 1 if v is None else min(order, 2) if u is None else max(1, min(order, 3))
         slots = [np.asarray(x, dtype=np.int64) for x in (w, v, u)[:used]]
         shape = np.broadcast_shapes(*(x.shape for x in slots))
-        slots = [self._clip(np.broadcast_to(x, shape)) for x in slots]
-        mask = np.zeros(shape, dtype=bool)
-        for x in slots:
-            mask |= self._has_twin[x]
+        slots = [self._clip(np.broadcast_to(x, shape)).ravel() for x in slots]
+        has = [self._has_twin[x] for x in slots]
+        mask = np.logical_or.reduce(has)
         if not mask.any():
             return base
-        swapped = [self.twin[x[mask]] for x in slots]
-        padded = [*swapped, None, None][:3]
+        written = [x[mask] for x in slots]
+        swapped = [self.twin[x] for x in written]
+        # the combinations swapping at least one slot; a slot without a twin swaps to itself (a repeat)
+        combos = [
+            c for c in range(1, 1 << used) if any(h[mask].any() for k, h in enumerate(has) if c >> k & 1)
+        ]
+        queries = [
+            np.concatenate([swapped[k] if c >> k & 1 else written[k] for c in combos]) for k in range(used)
+        ]
+        padded = [*queries, None, None][:3]
         alt = np.asarray(self._score(None, padded[0], padded[1], padded[2], order))
-        out = np.array(base, dtype=np.float64, copy=True).reshape(shape)
-        out[mask] = np.maximum(out[mask], alt)
-        return out
+        best = alt.reshape(len(combos), -1).max(axis=0)
+        out = np.array(base, dtype=np.float64, copy=True).reshape(-1)
+        out[mask] = np.maximum(out[mask], best)
+        return out.reshape(shape)
 
     def unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
         """``logprob(ids, order=1)`` as one look-up in a table of every id's unigram (built on first use)."""

@@ -32,23 +32,27 @@ log = logging.getLogger(__name__)
 
 REGIME_SCORES = "ocr_token_regime_scores.npy"
 REGIME_INDEX = "ocr_token_regime_scores.json"
-REGIME_FORMAT = 1
+#: Bump whenever the code the rows are computed by changes (the readings, the fixed channels, the mixture's
+#: per-token sum): the fingerprint covers data and constants, not code. ``tests/test_regime_scores.py``
+#: recomputes every shipped row, so a forgotten bump fails there.
+REGIME_FORMAT = 2
 
 #: The shipped data files a token's readings and their priors are made from (besides the channel tables,
 #: which :func:`diacritics.ocr_channel.scores_fingerprint` covers): the LM's manifest, vocabulary and unigram
-#: arrays, the syllable inventory.
-_INVENTORY_FILES = ("lm_manifest.json", "syllables.tsv", "vi_wiki_syllables.tsv")
+#: arrays, the syllable inventory, and the score index whose observed tokens the rows follow.
+_DATA_FILES = ("lm_manifest.json", "syllables.tsv", "vi_wiki_syllables.tsv", "ocr_token_scores_index.json")
 
 
 def regime_fingerprint(folder: Path, constants: dict[str, Any]) -> str:
-    """What the rows depend on: the LM's vocabulary and unigrams, the inventory, and ``constants`` (the
-    regimes, the restorer's reading settings, the channels' fingerprints and search settings). CRC-32 and
-    length: it tells data apart, it guards against no adversary.
+    """What the rows depend on: the LM's vocabulary and unigrams, the inventory, the score index (the rows'
+    order), :data:`REGIME_FORMAT` and ``constants`` (the regimes, the restorer's reading settings, the
+    channels' fingerprints and search settings). CRC-32 and length: it tells data apart, it guards against no
+    adversary.
 
     Raises:
         DataError: A data file is missing or its manifest unreadable.
     """
-    names = list(_INVENTORY_FILES)
+    names = list(_DATA_FILES)
     try:
         manifest = json.loads((folder / "lm_manifest.json").read_text(encoding="utf-8"))
         names += list(manifest["vocab_files"])
@@ -56,7 +60,7 @@ def regime_fingerprint(folder: Path, constants: dict[str, Any]) -> str:
             names += [component["arrays"][part]["file"] for part in ("uni_lp", "uni_bo")]
     except FileNotFoundError:
         raise DataError(f"language data manifest {folder / 'lm_manifest.json'} is missing") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # unreadable, not JSON, not a manifest
         raise DataError(f"language data manifest in {folder} is unreadable: {exc!r}") from exc
     crc, size = 0, 0
     for name in names:
@@ -64,6 +68,8 @@ def regime_fingerprint(folder: Path, constants: dict[str, Any]) -> str:
             data = (folder / name).read_bytes()
         except FileNotFoundError:
             raise DataError(f"language data file {name} is missing from {folder}") from None
+        except OSError as exc:
+            raise DataError(f"language data file {name} in {folder} cannot be read: {exc}") from exc
         crc, size = zlib.crc32(data, crc), size + len(data)
     tail = json.dumps({"format": REGIME_FORMAT, **constants}, sort_keys=True).encode("utf-8")
     return f"{zlib.crc32(tail, crc):08x}-{size + len(tail)}"
@@ -126,17 +132,24 @@ class RegimeScoreTable:
         except FileNotFoundError as exc:
             name = Path(str(exc.filename)).name
             raise DataError(f"regime score table {name} is missing (make dictionaries builds it)") from None
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError) as exc:  # unreadable, not JSON, not an array
             raise DataError(f"regime score table in {folder} cannot be read: {exc}") from exc
-        if not isinstance(index, dict) or index.get("format") != REGIME_FORMAT:
+        if not isinstance(index, dict) or not isinstance(index.get("format"), int):
             raise DataError(f"{REGIME_INDEX} is not a regime score index")
-        if rows.dtype != np.float64 or rows.shape != (len(observed), len(regimes)):
-            raise DataError(
-                f"regime score table {REGIME_SCORES} is corrupt (it does not match the score index)"
-            )
-        if index.get("fingerprint") != fingerprint or tuple(index.get("regimes", ())) != tuple(regimes):
+        if (
+            index["format"] != REGIME_FORMAT
+            or index.get("fingerprint") != fingerprint
+            or tuple(index.get("regimes", ())) != tuple(regimes)
+        ):  # made by other code, data or settings (a build stopped half-way, an older table): not corrupt
             log.warning(
                 "%s was made from other data or settings: regime rows computed instead", REGIME_SCORES
             )
             return None
+        if rows.dtype != np.float64 or rows.shape != (len(observed), len(regimes)):
+            raise DataError(
+                f"regime score table {REGIME_SCORES} is corrupt (it does not match the score index)"
+            )
+        missing = np.isnan(rows)
+        if (missing.any(axis=1) != missing.all(axis=1)).any():
+            raise DataError(f"regime score table {REGIME_SCORES} is corrupt (a row is partly missing)")
         return cls(observed, tuple(regimes), rows, fingerprint)

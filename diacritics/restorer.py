@@ -106,7 +106,7 @@ class RestorerSettings:
         short_word_case_regime: Documents whose English-model share is at least this get the case of their
             two-letter words from the line (``BO Lao`` → ``Bộ Lao``; dev split: eng OCR 97.19 → 97.32%, the
             other kinds unchanged).
-        non_ascii_rules_out_stripped: A token with accents, digits or symbols cannot be an unknown word of
+        non_letters_rule_out_stripped: A token with accents, digits or symbols cannot be an unknown word of
             (ASCII, letters-only) stripped text, so that regime does not count when weighing whether such an
             unknown token is meant as written (``huyén``, ``tr¢``, ``c6``, ``x&`` in English-model OCR the
             fit sees as partly stripped: dev split eng OCR 97.32 → 97.48% for accents and non-ASCII symbols,
@@ -155,7 +155,7 @@ class RestorerSettings:
     regime_sample: int = 300
     short_word_case_regime: float = 0.5
     horn_mark_regime: float = 0.5
-    non_ascii_rules_out_stripped: bool = True
+    non_letters_rule_out_stripped: bool = True
     negligible_regime: float = 0.02
     keep_letter_cost: float = 0.5
     keep_free_letters: int = 3
@@ -353,8 +353,9 @@ class Restorer:
         self, observed: str, abbreviation: bool, mixture: ChannelMixture, lowercase: bool = False
     ) -> tuple[list[tuple[str, float, str, int]], float | None]:
         """The best readings of an observed token with their channel scores and reasons, and the channel score
-        of keeping it as written when it is no known reading (None when it is). Depends only on the token and
-        the document's mixture, so :meth:`restore` computes it once per distinct written word."""
+        of keeping it as written when it is no known reading (None when it is). Depends only on the token,
+        whether it is written in lower case (``lowercase``, see :meth:`_keep_share`) and the document's
+        mixture, so :meth:`restore` computes it once per distinct written word."""
         found = self._document_readings(observed, abbreviation, mixture)
         scored: list[tuple[str, float, str, int]] = []
         if found:
@@ -410,7 +411,7 @@ class Restorer:
         if lowercase:
             kappa["stripped"] = kappa.get("stripped", 1.0) * self.settings.lowercase_unknown_in_stripped
         weights = mixture.by_name
-        if self.settings.non_ascii_rules_out_stripped and not (observed.isascii() and observed.isalpha()):
+        if self.settings.non_letters_rule_out_stripped and not (observed.isascii() and observed.isalpha()):
             weights.pop("stripped", None)
         total = sum(weights.values())
         share = sum(w * kappa.get(name, 1.0) for name, w in weights.items()) / total if total > 0 else 1.0
@@ -866,8 +867,8 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
         },
         "skeleton_top_k": settings.skeleton_top_k,
         "lm_spelling_twins": [list(pair) for pair in i_y_variants()],
-        "exact_slack": [ExactChannel.slack, ExactChannel.slack_per_dropped_letter],
-        "stripped_slack": [StrippedChannel.slack, StrippedChannel.slack_per_dropped_letter],
+        "exact_channel": [ExactChannel.slack, ExactChannel.slack_per_dropped_letter],
+        "stripped_channel": [StrippedChannel.slack, StrippedChannel.slack_per_dropped_letter],
         "learned_floor": LearnedChannel.floor,
     }
 

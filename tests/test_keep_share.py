@@ -50,3 +50,13 @@ def test_lower_case_unknown_words_are_rarely_stripped_text_names() -> None:
     share = math.exp(restorer._keep_share(mixture, "gidm", lowercase=True))
     assert share == pytest.approx(0.6 * lower + 0.4 * kappa, rel=1e-3)
     assert share < math.exp(restorer._keep_share(mixture, "gidm"))  # "Gidm": a name, as likely as before
+
+
+def test_the_written_case_reaches_the_keep_share() -> None:
+    restorer = Restorer.default()
+    mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
+    keeps = {}
+    for text in ("gidm", "Gidm", "GIDM"):
+        kept = [c for c in restorer._candidates(text, "gidm", mixture, 0.0) if c.reason.startswith("kept")]
+        keeps[text] = kept[0].channel
+    assert keeps["gidm"] < keeps["Gidm"] == keeps["GIDM"]

@@ -224,3 +224,41 @@ def test_i_y_spellings_score_as_the_better_of_the_two() -> None:
     assert lm.spelling_logprob(plain[2:], plain[1:2], plain[:1]) == lm.logprob(
         plain[2:], plain[1:2], plain[:1]
     )
+
+
+def test_every_spelling_combination_of_an_n_gram_scores_alike() -> None:
+    lm = LanguageModel.load()
+    for trigram in [("quản", "lí", "kĩ"), ("kĩ", "sĩ", "quan"), ("tỉ", "mỉ", "của")]:
+        ids = [lm.token_id(t) for t in trigram]
+        spellings = [{i, int(lm.twin[i])} for i in ids]
+        scores = {
+            float(lm.spelling_logprob([w], [v], [u])[0])
+            for u in spellings[0]
+            for v in spellings[1]
+            for w in spellings[2]
+        }
+        assert len(scores) == 1, trigram
+        best = max(
+            float(lm.logprob(w, v, u)) for u in spellings[0] for v in spellings[1] for w in spellings[2]
+        )
+        assert scores.pop() == pytest.approx(best)
+
+
+def test_spelling_scores_broadcast_like_the_model() -> None:
+    lm = LanguageModel.load()
+    words = lm.ids(["lí", "kỹ", "nhân", "quý", "dân"]).reshape(5, 1)
+    before = lm.ids(["quản", "kĩ", "ủy", "sĩ"]).reshape(1, 4)
+    got = lm.spelling_logprob(words, before, lm.token_id("lí"))
+    assert got.shape == (5, 4)
+    for a in range(5):
+        for b in range(4):
+            w, v = int(words[a, 0]), int(before[0, b])
+            assert got[a, b] == pytest.approx(
+                max(
+                    float(lm.logprob(x, y, z))
+                    for x in {w, int(lm.twin[w])}
+                    for y in {v, int(lm.twin[v])}
+                    for z in {lm.token_id("lí"), lm.token_id("lý")}
+                )
+            )
+    assert lm.spelling_logprob(words[:, 0], order=1).shape == (5,)  # unigram: no context

@@ -27,13 +27,13 @@ def test_shipped_rows_equal_the_live_computation() -> None:
     restorer = Restorer.default()
     table = restorer.regime_scores
     assert table is not None, "the shipped table was made from other data (make dictionaries rebuilds it)"
-    tokens = [*list(table.observed)[::97], "cong", "người", "huyện", "ubnd"]  # keys, syllables, known
+    tokens = list(table.observed)  # every row: keys, frequent syllables, known tokens
     observations = restorer.regime_observations(tokens)
     live = restorer.regime_mixture().token_scores(observations)
     assert all(cands for _, cands in observations)
     looked_up = table.lookup(tokens)
     assert all(row is not None for row in looked_up)
-    assert np.array_equal(np.array(looked_up), live)
+    assert np.array_equal(np.array(looked_up), live), "regime rows are stale: bump REGIME_FORMAT and rebuild"
     assert table.lookup(["chirc"]) == [None]  # mangled OCR is computed as it comes
 
 
@@ -66,13 +66,19 @@ def test_the_fingerprint_follows_the_data_and_the_settings(tmp_path: Path) -> No
     constants = regime_constants(restorer.channels, RestorerSettings())
     folder = data_dir()
     shipped = regime_fingerprint(folder, constants)
-    assert regime_fingerprint(folder, constants) == shipped
     assert regime_fingerprint(folder, {**constants, "skeleton_top_k": 5}) != shipped
-    copy = tmp_path / "data"
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    copy = tmp_path / "data"  # the data without the n-gram arrays (not fingerprinted) and the score tables
+    shutil.copytree(
+        folder, copy, ignore=shutil.ignore_patterns("__pycache__", "*.bi_*", "*.tri_*", "*scores.npy")
+    )
     assert regime_fingerprint(copy, constants) == shipped
     with (copy / "syllables.tsv").open("a", encoding="utf-8") as fh:
         fh.write("xyz\ts\t1\n")
+    assert regime_fingerprint(copy, constants) != shipped
+    shutil.copy(folder / "syllables.tsv", copy / "syllables.tsv")
+    index = json.loads((copy / "ocr_token_scores_index.json").read_text(encoding="utf-8"))
+    index["observed"][:2] = index["observed"][1::-1]  # the rows' order
+    (copy / "ocr_token_scores_index.json").write_text(json.dumps(index), encoding="utf-8")
     assert regime_fingerprint(copy, constants) != shipped
     (copy / "vi_wiki_3gram.uni_lp.npy").unlink()
     with pytest.raises(DataError, match="missing"):
@@ -96,7 +102,15 @@ def test_saved_tables_load_back_only_when_valid(tmp_path: Path, caplog: pytest.L
     assert "other data or settings" in caplog.text
     with pytest.raises(DataError, match="corrupt"):
         RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "fp")  # rows for another index
-    (tmp_path / REGIME_INDEX).write_text(json.dumps({"format": 99}), encoding="utf-8")
+    # a build stopped between the score index and these rows: another fingerprint, so computed, not corrupt
+    assert RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "new") is None
+    RegimeScoreTable.save(tmp_path, np.array([[-1.0, np.nan, -3.0, -4.0], [np.nan] * 4]), regimes, "fp")
+    with pytest.raises(DataError, match="partly missing"):
+        RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
+    index = json.loads((tmp_path / REGIME_INDEX).read_text(encoding="utf-8"))
+    (tmp_path / REGIME_INDEX).write_text(json.dumps({**index, "format": 1}), encoding="utf-8")
+    assert RegimeScoreTable.load(tmp_path, observed, regimes, "fp") is None  # an older table: computed
+    (tmp_path / REGIME_INDEX).write_text(json.dumps(["not", "an", "index"]), encoding="utf-8")
     with pytest.raises(DataError, match="not a regime score index"):
         RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     (tmp_path / REGIME_SCORES).unlink()

@@ -81,6 +81,7 @@ def build_regime_rows(out: Path, tokens: Sequence[str]) -> int:
     tokens in its order, computed by the shipped restorer as a document's fit would; returns their number."""
     import numpy as np
 
+    os.environ["VNOCR_DATA_DIR"] = str(out.resolve())  # the channels and score tables just written
     from diacritics.lm import LanguageModel
     from diacritics.ocr_channel import CharChannel
     from diacritics.regime_scores import RegimeScoreTable, regime_fingerprint

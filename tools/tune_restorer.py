@@ -121,7 +121,10 @@ ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("rank margin 8", {"rank_margin": 8.0}),
     ("no two-letter case from the line", {"short_word_case_regime": math.inf}),
     ("no word-final apostrophe as horn", {"horn_mark_regime": math.inf}),
-    ("non-ASCII tokens may come from stripped text", {"non_ascii_rules_out_stripped": False}),
+    (
+        "tokens with accents, digits or symbols may come from stripped text",
+        {"non_letters_rule_out_stripped": False},
+    ),
     ("regime fit on 150 tokens", {"regime_sample": 150}),
     ("no per-letter cost of keeping an unknown token", {"keep_letter_cost": 0.0}),
     ("per-letter keep cost 1.0", {"keep_letter_cost": 1.0}),
