@@ -108,8 +108,9 @@ def decode(
     Sentences are independent (the context restarts at ``<s>`` after each), and each is decoded in two
     passes: a bigram max-product pass over every candidate finds, per candidate, the best path through it;
     the ``beam`` best candidates per position within ``margin`` of the best path then go to an exact trigram
-    Viterbi over pairs of candidates. Each pass scores the n-grams of many sentences in one batched call and
-    advances all those sentences together, one array step per word position (see :class:`_Batch`).
+    Viterbi over pairs of candidates. Each pass scores the n-grams of many sentences in one batched call (each
+    distinct pair or triple of candidate lists once: documents repeat their phrases) and advances all those
+    sentences together, one array step per word position (see :class:`_Batch`).
     With an unbounded beam and margin the result is the exact trigram optimum.
 
     Args:
@@ -351,7 +352,8 @@ def _prune_by_bigrams(batch: _Batch, bigram: BigramScorer, weights: DecoderWeigh
     dims = np.stack([cols.sizes[left], cols.sizes[right]], axis=1)
     (v, w), starts = _grids(cols.ids.ravel(), [left * width, right * width], dims)
     scores = weights.lm * bigram(w, v)
-    tables = _gather(scores, starts, dims, width)[group]  # step row × source candidate × target candidate
+    # distinct pair × source candidate × target candidate; step row r's table is unique[group[r]]
+    unique = _gather(scores, starts, dims, width)
     channel = cols.channel[batch.target]
     end = np.full(width, -np.inf)
     end[0] = 0.0
@@ -360,7 +362,7 @@ def _prune_by_bigrams(batch: _Batch, bigram: BigramScorer, weights: DecoderWeigh
     best = end[None, :]  # before the first step: at <s>
     for k in range(n_steps):
         rows = batch.rows(k)
-        best = (best[: batch.active[k], :, None] + tables[rows]).max(axis=1) + channel[rows]
+        best = (best[: batch.active[k], :, None] + unique[group[rows]]).max(axis=1) + channel[rows]
         forward.append(best)
     backward: list[np.ndarray] = [end[None, :]] * n_steps
     after = np.empty((0, width))
@@ -368,7 +370,7 @@ def _prune_by_bigrams(batch: _Batch, bigram: BigramScorer, weights: DecoderWeigh
         rows = batch.rows(k)
         ending = int(batch.active[k]) - len(after)  # sentences whose </s> this step scores
         after = np.concatenate([after, np.broadcast_to(end, (ending, width))])
-        after = (tables[rows] + (channel[rows] + after)[:, None, :]).max(axis=2)
+        after = (unique[group[rows]] + (channel[rows] + after)[:, None, :]).max(axis=2)
         backward[k] = after
     if n_steps < 2:
         return  # no words
@@ -398,13 +400,21 @@ def _trigram_viterbi(
     ``choice`` and each sentence's path score in ``finals``."""
     cols = batch.columns
     width = int(cols.sizes[batch.target].max())  # the batch's columns are pruned (their rows' fronts)
-    dims = np.stack([cols.sizes[batch.before], cols.sizes[batch.source], cols.sizes[batch.target]], axis=1)
+    # A document repeats its word triples: each distinct triple of (pruned) candidate lists is scored once.
+    pruned = np.where(np.arange(cols.width) < cols.sizes[:, None], cols.ids, -1)
+    _, content = np.unique(pruned, axis=0, return_inverse=True)
+    content = content.reshape(-1)
+    n_content = int(content.max()) + 1
+    triple = (content[batch.before] * n_content + content[batch.source]) * n_content + content[batch.target]
+    _, first, group = np.unique(triple, return_index=True, return_inverse=True)
+    before, source, target = batch.before[first], batch.source[first], batch.target[first]
+    dims = np.stack([cols.sizes[before], cols.sizes[source], cols.sizes[target]], axis=1)
     stride = cols.width
-    (u, v, w), starts = _grids(
-        cols.ids.ravel(), [batch.before * stride, batch.source * stride, batch.target * stride], dims
-    )
+    (u, v, w), starts = _grids(cols.ids.ravel(), [before * stride, source * stride, target * stride], dims)
     scores = weights.lm * scorer(w, v, u)
-    tables = _gather(scores, starts, dims, width)  # step row × z × a × b
+    # distinct triple × z × a × b; step row r's table is unique[group[r]]
+    unique = _gather(scores, starts, dims, width)
+    group = group.reshape(-1)
     channel = cols.channel[batch.target][:, :width]
     n_steps = len(batch.active)
     # state[r, a, b]: best score of sentence r's paths ending with candidates a, b; all start at (<s>, <s>)
@@ -415,7 +425,7 @@ def _trigram_viterbi(
     for k in range(n_steps):
         rows = batch.rows(k)
         a = int(batch.active[k])
-        joint = state[:a, :, :, None] + tables[rows]  # (r, z, a, b)
+        joint = state[:a, :, :, None] + unique[group[rows]]  # (r, z, a, b)
         back.append(joint.argmax(axis=1))
         state = joint.max(axis=1) + channel[rows][:, None, :]  # </s> rows: + 0 for b = 0, the rest is -inf
         done = range(int(batch.active[k + 1]) if k + 1 < n_steps else 0, a)

@@ -303,3 +303,18 @@ def test_pruned_decoding_equals_one_sentence_at_a_time(
     choice, score = _decode_one_sentence_at_a_time(positions, scorer, weights)
     assert abs(result.score - score) < 1e-9
     assert result.choice == choice
+
+
+@settings(max_examples=30, deadline=None)
+@given(lattice_strategy(max_positions=4, max_candidates=VOCAB - 2, lowest_channel=-8), st.integers(0, 1000))
+def test_repeated_phrases_decode_as_one_sentence_at_a_time(positions: list[Position], seed: int) -> None:
+    """A document repeats its phrases; the decoder scores each distinct pair and triple of candidate lists
+    once (the same objects, or equal lists in other objects), with the same result."""
+    copies = [Position(tuple(p.candidates), p.sentence_end) for p in positions]
+    lattice = positions * 3 + copies + positions[::-1]
+    scorer = toy_scorer(seed)
+    weights = DecoderWeights(beam=3, margin=4.0)
+    result = decode(lattice, scorer, BOS, EOS, weights)
+    choice, score = _decode_one_sentence_at_a_time(lattice, scorer, weights)
+    assert abs(result.score - score) < 1e-9
+    assert result.choice == choice
