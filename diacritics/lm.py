@@ -24,7 +24,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -106,6 +106,9 @@ class _Query:
     ctx: np.ndarray | None = None
     k3: np.ndarray | None = None
 
+
+#: Token ids as the scoring methods take them: an array, a sequence or one id (arrays broadcast).
+Ids: TypeAlias = "np.ndarray | Sequence[int] | int"
 
 #: Onsets after which a lone ``i`` and ``y`` spell the same rhyme (``hi``/``hy``, ``quí``/``quý``)
 _I_Y_ONSETS = ("h", "k", "l", "m", "s", "t", "qu")
@@ -234,9 +237,9 @@ class LanguageModel:
     # ------------------------------------------------------------------ scoring
     def logprob(
         self,
-        w: np.ndarray | Sequence[int] | int,
-        v: np.ndarray | Sequence[int] | int | None = None,
-        u: np.ndarray | Sequence[int] | int | None = None,
+        w: Ids,
+        v: Ids | None = None,
+        u: Ids | None = None,
         order: int = 3,
     ) -> np.ndarray:
         """Natural-log ``P(w | u v)`` under the interpolated model; arrays broadcast.
@@ -254,9 +257,9 @@ class LanguageModel:
 
     def spelling_logprob(
         self,
-        w: np.ndarray | Sequence[int] | int,
-        v: np.ndarray | Sequence[int] | int | None = None,
-        u: np.ndarray | Sequence[int] | int | None = None,
+        w: Ids,
+        v: Ids | None = None,
+        u: Ids | None = None,
         order: int = 3,
     ) -> np.ndarray:
         """:meth:`logprob` with each n-gram holding an i/y word (``lí``, ``kỹ``) scored as the better of its
@@ -316,9 +319,9 @@ class LanguageModel:
     def component_logprob(
         self,
         index: int,
-        w: np.ndarray | Sequence[int] | int,
-        v: np.ndarray | Sequence[int] | int | None = None,
-        u: np.ndarray | Sequence[int] | int | None = None,
+        w: Ids,
+        v: Ids | None = None,
+        u: Ids | None = None,
         order: int = 3,
     ) -> np.ndarray:
         """Like :meth:`logprob` for one component only (``index`` into :attr:`components`)."""
