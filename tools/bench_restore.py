@@ -457,8 +457,8 @@ def run(ctx: BenchContext) -> BenchSection:
         md += [
             "**The real 2021 district plan** (English-model OCR of a real scan, `shared/documents`) against the "
             "project's hand transcription `tests/data/district-2021.gt.txt`. Lines 1–120 are dev material: the eng "
-            "channel's `VOWEL_CONFUSION` and `INSERTION_FLOOR`, the restorer's `keep_unknown_by_regime` and the "
-            "decoder weights of docs/TUNING.md were chosen with them; lines 121–241 were never tuned on.",
+            "channel's `VOWEL_CONFUSION` and `INSERTION_FLOOR`, the decoder weights of docs/TUNING.md and the "
+            "restorer settings of docs/TUNING_SETTINGS.md were chosen with them; lines 121–241 were never tuned on.",
             "",
             markdown_table(
                 ["system", *parts],
