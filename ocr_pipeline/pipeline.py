@@ -6,11 +6,14 @@ the document stages (restoration, segmentation) turn the page texts into a :clas
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import cleanup, deskew, engines, ocr, orientation, rasterise
 from ._version import __version__
@@ -74,19 +77,12 @@ def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
     """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
-    from diacritics import restore_explained
-
-    changed, flagged = 0, []
-    regimes = []
-    for page in pages:
-        if not options.restore:
+    restoration: dict[str, Any] = {"enabled": options.restore}
+    if options.restore:
+        restoration.update(restore_pages(pages))
+    else:
+        for page in pages:
             page.text = page.raw_text
-            continue
-        restoration = restore_explained(page.raw_text, page.line_confidences, explain=False)
-        page.text = restoration.text
-        changed += len(restoration.changed)
-        flagged += [dict(item, page=page.number) for item in restoration.summary()["flagged_for_review"]]
-        regimes.append(restoration.regime)
     text = FORM_FEED.join(p.text for p in pages)
     doc = Document(
         source=source,
@@ -94,15 +90,49 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         text=text,
         raw_text=FORM_FEED.join(p.raw_text for p in pages),
         vnocr_version=__version__,
-        restoration={"enabled": options.restore, "changed_tokens": changed, "flagged_for_review": flagged},
+        restoration=restoration,
     )
-    if regimes:
-        doc.restoration["regime_by_page"] = regimes
     if options.segment:
         structure = segment_text(text)  # the segmenter uses page breaks (page numbers, joins)
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
         doc.closing, doc.unassigned = structure.closing, structure.unassigned
     return doc
+
+
+def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
+    """Restore one document's pages (``raw_text`` → ``text``, in place) as one text, then give each page its
+    lines back: the regime is fitted on the whole document and a sentence's context runs on across a page
+    break.
+
+    Returns:
+        The counts for the document record: changed tokens, the tokens flagged for review (by page and line of
+        the page) and the regime mixture.
+    """
+    from diacritics import restore_explained
+
+    sizes = [page.raw_text.count("\n") + 1 for page in pages]
+    confidences: list[list[float]] | None = None
+    if any(page.line_confidences is not None for page in pages):
+        confidences = []
+        for page, size in zip(pages, sizes, strict=True):  # each page's lines, padded where it has none
+            confidences += (list(page.line_confidences or []) + [[]] * size)[:size]
+    restored = restore_explained("\n".join(page.raw_text for page in pages), confidences, explain=False)
+    lines = restored.text.split("\n")
+    starts = list(itertools.accumulate(sizes, initial=0))
+    if len(lines) != starts[-1]:  # pragma: no cover - restoration keeps line breaks exactly
+        raise AssertionError(f"restoration returned {len(lines)} lines for {starts[-1]}")
+    for page, start, size in zip(pages, starts, sizes, strict=False):
+        page.text = "\n".join(lines[start : start + size])
+    summary = restored.summary()
+    flagged = []
+    for item in summary["flagged_for_review"]:
+        at = bisect.bisect_right(starts, item["line"] - 1) - 1  # its page (lines are 1-based)
+        flagged.append(dict(item, page=pages[at].number, line=item["line"] - starts[at]))
+    return {
+        "changed_tokens": summary["changed_tokens"],
+        "flagged_for_review": flagged,
+        "regime": summary["regime"],
+    }
 
 
 def process_document(path: Path, options: ProcessOptions | None = None) -> Document:

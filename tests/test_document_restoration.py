@@ -1,0 +1,59 @@
+"""A document's pages are restored as one text and get their own lines back (no Tesseract needed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import diacritics
+from diacritics.restorer import Restorer
+from ocr_pipeline import ProcessOptions
+from ocr_pipeline.models import PageResult
+from ocr_pipeline.pipeline import finish_document
+
+PAGE_1 = (
+    "KE HOACH\nThuc hien cong tac bao ve, cham soc tre em nam 2021 tren dia ban\nhuyen; tang cuong cong tac"
+)
+PAGE_2 = (
+    "truyen thong, giao duc ve quyen tre em cho cac ban nganh\nva cac xa, thi tran; cac ban co lien quan."
+)
+
+
+def _pages() -> list[PageResult]:
+    return [PageResult(number=1, raw_text=PAGE_1), PageResult(number=2, raw_text=PAGE_2)]
+
+
+def test_pages_are_restored_together_and_keep_their_lines() -> None:
+    pages = _pages()
+    doc = finish_document("plan.txt", pages, ProcessOptions())
+    whole = diacritics.restore(PAGE_1 + "\n" + PAGE_2)  # the page break does not cut the sentence
+    assert [p.text for p in pages] == [
+        "\n".join(whole.split("\n")[:3]),
+        "\n".join(whole.split("\n")[3:]),
+    ]
+    assert pages[1].text.startswith("truyền thông, giáo dục")
+    assert doc.text == pages[0].text + "\f" + pages[1].text
+    assert doc.restoration["regime"]["stripped"] > 0.5  # one regime, fitted on the whole document
+    assert doc.restoration["changed_tokens"] > 20
+
+
+def test_flagged_tokens_point_at_their_page_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    restorer = Restorer.default()
+    monkeypatch.setattr(restorer, "settings", replace(restorer.settings, review_threshold=1.01))  # flag all
+    pages = _pages()
+    doc = finish_document("plan.txt", pages, ProcessOptions())
+    flagged = doc.restoration["flagged_for_review"]
+    assert {item["page"] for item in flagged} == {1, 2}
+    for item in flagged:
+        page = pages[item["page"] - 1]
+        line = page.raw_text.split("\n")[item["line"] - 1]
+        assert any(item["original"] in word for word in line.split()), item
+        assert item["chosen"] in page.text.split("\n")[item["line"] - 1]
+
+
+def test_without_restoration_the_pages_keep_their_text() -> None:
+    pages = _pages()
+    doc = finish_document("plan.txt", pages, ProcessOptions(restore=False))
+    assert [p.text for p in pages] == [PAGE_1, PAGE_2]
+    assert doc.restoration == {"enabled": False}
