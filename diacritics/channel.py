@@ -273,21 +273,25 @@ class ChannelMixture:
         )
 
     def token_scores(self, observations: Iterable[tuple[str, Sequence[tuple[str, float]]]]) -> np.ndarray:
-        """Per token with readings and per component, ``log sum_s p(s) P_k(o | s)``: what :meth:`fit` weighs.
+        """Per token and component, ``log sum_s p(s) P_k(o | s)``: what :meth:`fit` weighs.
 
         Independent of the weights (so a table of common tokens' rows can be made once, see
         :mod:`diacritics.regime_scores`). The component scores are kept for :meth:`logprobs` (those of
         earlier calls are dropped, unless no token has readings).
 
         Args:
-            observations: As for :meth:`fit`; tokens without readings are left out.
+            observations: As for :meth:`fit`.
 
         Returns:
-            A ``tokens × components`` array, in the order of the tokens with readings.
+            A ``tokens × components`` array, a row per observation in order; a token without readings has a
+            row of NaN (which :meth:`fit_token_scores` leaves out).
         """
-        obs = [(observed, cands) for observed, cands in observations if cands]
-        if not obs:
-            return np.zeros((0, len(self.components)))
+        observations = list(observations)
+        out = np.full((len(observations), len(self.components)), np.nan)
+        with_readings = [t for t, (_, cands) in enumerate(observations) if cands]
+        if not with_readings:
+            return out
+        obs = [observations[t] for t in with_readings]
         requests = [(observed, [s for s, _ in cands]) for observed, cands in obs]
         by_component = [comp.logprobs_many(requests) for comp in self.components]
         self._component_scores.clear()
@@ -300,8 +304,8 @@ class ChannelMixture:
         joint = priors + np.array(
             [[lp for row in scores for lp in row] for scores in by_component], dtype=np.float64
         )  # components × readings
-        result: np.ndarray = _logsumexp_runs(joint, starts, sizes).T  # tokens × components
-        return result
+        out[with_readings] = _logsumexp_runs(joint, starts, sizes).T  # tokens × components
+        return out
 
     def fit_token_scores(
         self,
@@ -312,8 +316,9 @@ class ChannelMixture:
         min_weight: float = 1e-4,
         prior_shares: Sequence[float] | None = None,
     ) -> None:
-        """EM of :meth:`fit` over the rows of :meth:`token_scores` (``tokens × components``); no rows: the
-        weights stay."""
+        """EM of :meth:`fit` over the rows of :meth:`token_scores` (``tokens × components``; rows of NaN,
+        tokens without readings, are left out); no rows: the weights stay."""
+        per_token = per_token[~np.isnan(per_token).any(axis=1)]
         if len(per_token) == 0:
             return
         n_comp = len(self.components)

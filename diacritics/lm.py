@@ -300,21 +300,22 @@ class LanguageModel:
 
     def unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
         """``logprob(ids, order=1)`` as one look-up in a table of every id's unigram (built on first use)."""
-        table = self._unigram_table
-        if table is None:
-            every = np.arange(self.vocab_size)
-            table = self._unigram_table = np.asarray(self._score(None, every, None, None, 1))
-        return table[self._clip(np.asarray(ids, dtype=np.int64))]
+        return self._unigrams()[self._clip(np.asarray(ids, dtype=np.int64))]
 
     def spelling_unigram_logprob(self, ids: np.ndarray) -> np.ndarray:
         """:meth:`unigram_logprob` as :meth:`spelling_logprob` scores it (i/y words: the better spelling)."""
         table = self._spelling_unigram_table
         if table is None:
-            self.unigram_logprob(np.zeros(1, dtype=np.int64))  # builds the unigram table
-            own = self._unigram_table
-            assert own is not None
+            own = self._unigrams()
             table = self._spelling_unigram_table = np.maximum(own, own[self.twin])
         return table[self._clip(np.asarray(ids, dtype=np.int64))]
+
+    def _unigrams(self) -> np.ndarray:
+        """Every id's unigram log-probability (computed on first use)."""
+        if self._unigram_table is None:
+            every = np.arange(self.vocab_size)
+            self._unigram_table = np.asarray(self._score(None, every, None, None, 1))
+        return self._unigram_table
 
     def component_logprob(
         self,

@@ -524,16 +524,9 @@ class Restorer:
         table = self.regime_scores
         found = table.lookup(sample) if table is not None else [None] * len(sample)
         live = [observed for observed, row in zip(sample, found, strict=True) if row is None]
-        live_observations = self.regime_observations(live)
-        live_rows = iter(mixture.token_scores(live_observations))
-        has_readings = iter([bool(cands) for _, cands in live_observations])
-        rows: list[np.ndarray] = []
-        for row in found:
-            if row is None:
-                if next(has_readings):
-                    rows.append(next(live_rows))
-            elif not np.isnan(row[0]):
-                rows.append(row)
+        live_rows = iter(mixture.token_scores(self.regime_observations(live)))
+        # in the sample's order; a token without readings has a row of NaN either way, and is left out
+        rows = [next(live_rows) if row is None else row for row in found]
         n = len(mixture.components)
         shares = [self.settings.exact_prior_share] + [(1 - self.settings.exact_prior_share) / (n - 1)] * (
             n - 1

@@ -92,11 +92,8 @@ def build_regime_rows(out: Path, tokens: Sequence[str]) -> int:
     channels = {engine: CharChannel.load(engine) for engine in CHANNEL_ORDER}
     settings = RestorerSettings()
     restorer = Restorer(LanguageModel.load(out), SyllableInventory.load(out), channels, settings)
-    observations = restorer.regime_observations(tokens)
-    scored = restorer.regime_mixture().token_scores(observations)
+    rows = restorer.regime_mixture().token_scores(restorer.regime_observations(tokens))  # NaN: no readings
     regimes = regime_names(channels)
-    rows = np.full((len(tokens), len(regimes)), np.nan)
-    rows[[i for i, (_, cands) in enumerate(observations) if cands]] = scored
     fingerprint = regime_fingerprint(out, regime_constants(channels, settings))
     RegimeScoreTable.save(out, rows, regimes, fingerprint)
     log.info("%d regime rows (%d tokens without readings)", len(tokens), int(np.isnan(rows[:, 0]).sum()))
