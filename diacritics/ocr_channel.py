@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import io
 import json
 import logging
 import math
@@ -883,11 +882,12 @@ class ScoreMemo:
             "offsets": first.offsets,
             "readings": first.readings,
         }
-        from ocr_pipeline.textio import atomic_write_bytes  # build time only: keeps tempfile out of start-up
+        # build time only: keeps tempfile out of start-up
+        from ocr_pipeline.textio import atomic_write_bytes, atomic_write_npy
 
-        atomic_write_bytes(folder / SCORES_READINGS, _npy_bytes(first.reading_ids))
+        atomic_write_npy(folder / SCORES_READINGS, first.reading_ids)
         for engine, memo in memos.items():
-            atomic_write_bytes(folder / f"ocr_{engine}_token_scores.npy", _npy_bytes(memo.logprobs))
+            atomic_write_npy(folder / f"ocr_{engine}_token_scores.npy", memo.logprobs)
         text = json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
         atomic_write_bytes(folder / SCORES_INDEX, text.encode("utf-8"))
 
@@ -962,12 +962,6 @@ def score_index_tokens(folder: Path) -> dict[str, int]:
         DataError: The index is missing or corrupt.
     """
     return _scores_index(folder).observed
-
-
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
 
 
 def search_settings(engine: str) -> dict[str, float]:

@@ -101,13 +101,10 @@ class RegimeScoreTable:
     def save(folder: Path, rows: np.ndarray, regimes: Sequence[str], fingerprint: str) -> None:
         """Write the rows (aligned with the score index's observed tokens) atomically; byte-identical for the
         same rows."""
-        import io
+        # build time only: keeps tempfile out of start-up
+        from ocr_pipeline.textio import atomic_write_bytes, atomic_write_npy
 
-        from ocr_pipeline.textio import atomic_write_bytes  # build time only: keeps tempfile out of start-up
-
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(rows, dtype=np.float64), allow_pickle=False)
-        atomic_write_bytes(folder / REGIME_SCORES, buffer.getvalue())
+        atomic_write_npy(folder / REGIME_SCORES, np.asarray(rows, dtype=np.float64))
         index = {"format": REGIME_FORMAT, "regimes": list(regimes), "fingerprint": fingerprint}
         atomic_write_bytes(folder / REGIME_INDEX, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .exceptions import InputFileError
 
@@ -51,6 +52,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_npy(path: Path, array: Any) -> None:
+    """Write a NumPy array to ``path`` as ``.npy`` (C order, no pickles), atomically as
+    :func:`atomic_write_bytes`."""
+    import io
+
+    import numpy as np  # data builds only: keeps numpy out of the modules that do not need it
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -35,7 +35,7 @@ from diacritics.lm import FORMAT, MANIFEST, LanguageModel
 from diacritics.normalise import nfc, normalise_syllable
 from diacritics.syllables import syllable_key, valid_syllables
 from diacritics.tokens import SPECIALS
-from ocr_pipeline.textio import atomic_write_text
+from ocr_pipeline.textio import atomic_write_npy, atomic_write_text
 from tools.lm_corpus import Corpora, TokenStream, contaminated, held_out_hashes, read_corpora, word_mask
 from tools.lm_kn import BackoffTrigram, estimate
 
@@ -50,12 +50,6 @@ SYLLABLES = "syllables.tsv"
 WIKI_SYLLABLES = "vi_wiki_syllables.tsv"
 TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
 _LETTERS = regex.compile(r"\p{L}+")
-
-
-def _atomic_save(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp.npy")
-    np.save(tmp, np.ascontiguousarray(array), allow_pickle=False)
-    tmp.replace(path)
 
 
 def tesseract_words(traineddata: Path = TESSDATA) -> list[str]:
@@ -207,7 +201,7 @@ def _save_model(out: Path, name: str, model: BackoffTrigram) -> dict[str, Any]:
     arrays = {}
     for key, arr in model.arrays().items():
         fname = f"{name}.{key}.npy"
-        _atomic_save(out / fname, arr)
+        atomic_write_npy(out / fname, arr)
         arrays[key] = {"file": fname, "dtype": str(arr.dtype), "shape": list(arr.shape)}
     return {"name": name, "arrays": arrays, "stats": model.stats}
 
