@@ -33,7 +33,11 @@ def test_shipped_rows_equal_the_live_computation() -> None:
     assert all(cands for _, cands in observations)
     looked_up = table.lookup(tokens)
     assert all(row is not None for row in looked_up)
-    assert np.array_equal(np.array(looked_up), live), "regime rows are stale: bump REGIME_FORMAT and rebuild"
+    # equal but for the last bit of a few sums: NumPy builds and CPUs order floating-point reductions as they
+    # like (15 of 17,408 entries differ by 4e-15 on one machine); a stale table differs by far more
+    assert np.allclose(np.array(looked_up), live, rtol=0.0, atol=1e-9), (
+        "regime rows are stale: bump REGIME_FORMAT and rebuild"
+    )
     assert table.lookup(["chirc"]) == [None]  # mangled OCR is computed as it comes
 
 
