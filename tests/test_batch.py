@@ -162,14 +162,27 @@ def test_incomplete_outputs_are_redone(tmp_path: Path) -> None:
     assert run_batch(src, out, ProcessOptions(), jobs=1, force=True).ok == 1
 
 
-def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
+def test_atomic_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "sub" / "x.json"
     atomic_write_text(target, "first")
 
-    with pytest.raises(TypeError):
-        atomic_write_text(target, 12345)  # type: ignore[arg-type]
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)  # fails after the temporary file is written
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_text(target, "second")
     assert target.read_text() == "first"
     assert [p.name for p in target.parent.iterdir()] == ["x.json"]
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "x.txt", "text")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "x.txt").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
 
 
 @pytest.mark.tesseract
