@@ -80,6 +80,7 @@ dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ fro
 	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_case --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_abbreviations --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.build_english_words --out dictionaries
 	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.build_channel_scores --out dictionaries
 

@@ -146,8 +146,8 @@ def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> 
 
 
 def check_data() -> None:
-    """Load the shipped language data (LM, syllables, OCR channels, case and abbreviation tables) once, so a
-    batch fails fast.
+    """Load the shipped language data (LM, syllables, OCR channels, case and abbreviation tables, English
+    word list) once, so a batch fails fast.
 
     Raises:
         DataError: Some of the data is missing or corrupt.
@@ -155,4 +155,4 @@ def check_data() -> None:
     from .restorer import Restorer
 
     restorer = Restorer.default()
-    _ = restorer.case_model, restorer.abbreviations  # loaded lazily otherwise
+    _ = restorer.case_model, restorer.abbreviations, restorer.english  # loaded lazily otherwise

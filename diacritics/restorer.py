@@ -22,6 +22,7 @@ from .abbreviations import AbbreviationTable, apply_fixes, is_vowelless
 from .casing import BREAKS, CaseModel, token_case
 from .channel import ChannelMixture, ExactChannel, LearnedChannel, StrippedChannel
 from .decoder import Candidate, DecoderWeights, Position, batch_local_alternatives, decode
+from .foreign import EnglishPassageModel, load_english_words
 from .lm import LanguageModel, i_y_variants
 from .normalise import (
     CasePattern,
@@ -134,6 +135,11 @@ class RestorerSettings:
             explains gains nothing from it (about 7% of the unknown tokens of an English-model OCR page
             score below −8; ``img`` −16, ``Thuye`` −9). Dev split: −6 and 0 the same, −12 0.07 points lower
             on the 2021 plan's lines 1-120.
+        english_passages_kept: Words of English passages (:mod:`diacritics.foreign`: translated titles,
+            English articles, ``Key English Test``) and the codes between them are kept as written, and left
+            out of the regime fit. Dev split: the English titles of the rendered dev pages come out as
+            written; no word of the Vietnamese dev text (correct, stripped, ``vie`` or ``eng`` OCR, the 2021
+            plan) is taken for English.
         roman_numerals_kept: A roman numeral in capitals (``XI``, ``IV``) is never read as another one
             (``XII``, ``IV`` → ``IVI``): nothing but the LM's taste for the numerals its corpus mentions
             would choose between them. Its syllable readings (``XI`` → ``XÌ``) stay.
@@ -166,6 +172,7 @@ class RestorerSettings:
     spelling_keys: int = 10
     spelling_below: float = -8.0
     roman_numerals_kept: bool = True
+    english_passages_kept: bool = True
 
 
 @dataclass
@@ -234,6 +241,7 @@ class Restorer:
         #: Precomputed regime-fit rows of common tokens (:mod:`diacritics.regime_scores`), valid for this
         #: restorer's data and reading settings; None: every row is computed.
         self.regime_scores = regime_scores
+        self._english: EnglishPassageModel | None = None
 
     @classmethod
     @functools.cache
@@ -265,6 +273,52 @@ class Restorer:
         if callable(self._case_model) and not isinstance(self._case_model, CaseModel):
             self._case_model = self._case_model()
         return self._case_model
+
+    @property
+    def english(self) -> EnglishPassageModel:
+        """The model telling English passages from Vietnamese (its word list is loaded on first use)."""
+        if self._english is None:
+            syllables = self.inventory.syllables
+
+            def is_vietnamese_key(key: str) -> bool:
+                return any(v in syllables for v, _ in self.inventory.variants(key))
+
+            self._english = EnglishPassageModel(load_english_words(), is_vietnamese_key)
+        return self._english
+
+    def english_passages(self, tokenised: Sequence[Sequence[Token]]) -> set[tuple[int, int]]:
+        """``(line, start)`` of the tokens inside English passages: their words, whatever lies between two
+        of their words (codes, numbers, punctuation; across line breaks), and the tokens that are no words
+        between a passage's first or last word and the word before or after it on the same line
+        (``A2 Key English Test``, ``DECREE NO. 15/2020/ND-CP``).
+
+        Empty when :attr:`RestorerSettings.english_passages_kept` is off.
+        """
+        if not self.settings.english_passages_kept:
+            return set()
+        flat = [(line_no, tok) for line_no, toks in enumerate(tokenised) for tok in toks]
+        word_at = [i for i, (_, tok) in enumerate(flat) if tok.kind == "word"]
+        if not word_at:
+            return set()
+        mask = self.english.english_mask([flat[i][1].text for i in word_at])
+        inside: set[tuple[int, int]] = set()
+        k = 0
+        while k < len(word_at):
+            if not mask[k]:
+                k += 1
+                continue
+            first = k
+            while k + 1 < len(word_at) and mask[k + 1]:
+                k += 1
+            begin, end = word_at[first], word_at[k]
+            line_first, line_last = flat[begin][0], flat[end][0]
+            while begin > 0 and flat[begin - 1][1].kind != "word" and flat[begin - 1][0] == line_first:
+                begin -= 1
+            while end + 1 < len(flat) and flat[end + 1][1].kind != "word" and flat[end + 1][0] == line_last:
+                end += 1
+            inside.update((line_no, tok.start) for line_no, tok in flat[begin : end + 1])
+            k += 1
+        return inside
 
     # ------------------------------------------------------------------ candidates
     def _unigram(self, readings: Sequence[str]) -> np.ndarray:
@@ -439,6 +493,26 @@ class Restorer:
                 cache[key] = position
         return TokenSlot(line, token, observed, position)
 
+    def _english_slot(
+        self, line: int, token: Token, mixture: ChannelMixture, cache: dict[str, Position]
+    ) -> TokenSlot:
+        """The lattice position of a token of an English passage: the token as written, and for a word that
+        is no common English word (an OCR slip such as ``OE`` for ``OF``) its readings without Vietnamese
+        letters too. English words, names and codes stay (``the`` never becomes ``thể``)."""
+        observed = normalise_syllable(token.text.lower())
+        position = cache.get(token.text)
+        if position is None:
+            readings: list[Candidate] = []
+            if token.kind == "word" and self.english.word_class(token.text) not in ("english", "marked"):
+                candidates = self._candidates(token.text, observed, mixture, 0.0)
+                readings = [c for c in candidates if c.text.isascii()]
+            if not any(c.text == token.text for c in readings):
+                readings.append(
+                    Candidate(self.lm.token_id(observed), 0.0, token.text, "kept: English passage")
+                )
+            position = cache[token.text] = Position(tuple(readings))
+        return TokenSlot(line, token, observed, position)
+
     def _candidates(self, text: str, observed: str, mixture: ChannelMixture, bonus: float) -> list[Candidate]:
         abbreviation = self.is_abbreviation(text)
         lowercase = text.isalpha() and text.islower()
@@ -557,7 +631,10 @@ class Restorer:
         """
         lines = normalise_text(text).split("\n")
         tokenised = [tokenize(line) for line in lines]
-        word_tokens = _observed_words(tokenised)
+        english = self.english_passages(tokenised)
+        word_tokens = _observed_words(tokenised, english)
+        if not word_tokens:
+            word_tokens = _observed_words(tokenised)  # all English: the fit still needs tokens
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
@@ -567,7 +644,7 @@ class Restorer:
         digit_regime = self.settings.lone_digit_regime
         if digit_regime is not None and eng_share >= digit_regime:
             tokenised = [lone_digits_as_words(toks) for toks in tokenised]
-        word_tokens = _observed_words(tokenised)
+        word_tokens = _observed_words(tokenised, english)
         # every distinct word's readings scored by the OCR channels in a few batched passes; then those the
         # spelling look-up adds for the tokens they leave unexplained (an abbreviation's, unused, are few)
         distinct = list(dict.fromkeys(word_tokens))
@@ -580,10 +657,15 @@ class Restorer:
         positions: list[Position] = []
         slots: list[TokenSlot | None] = []
         slot_cache: dict[tuple[str, float], Position] = {}
+        english_cache: dict[str, Position] = {}
         for line_no, toks in enumerate(tokenised):
             word_conf = _token_confidences(lines[line_no], toks, confidences, line_no)
             for tok in toks:
-                if tok.kind in DECODABLE_KINDS:
+                if tok.kind in DECODABLE_KINDS and (line_no, tok.start) in english:
+                    new_slot = self._english_slot(line_no, tok, mixture, english_cache)
+                    positions.append(new_slot.position)
+                    slots.append(new_slot)
+                elif tok.kind in DECODABLE_KINDS:
                     new_slot = self._slot(line_no, tok, mixture, word_conf.get(tok.start), slot_cache)
                     positions.append(new_slot.position)
                     slots.append(new_slot)
@@ -634,9 +716,11 @@ class Restorer:
                     alternatives=[(slot.candidates[k].text, round(p, 4)) for k, p in alts[:5]],
                 )
             )
-        self._fix_case_slips(tokenised, slots, replacement, reports, mixture, explain)
-        self._fix_abbreviations(tokenised, replacement, reports, mixture)
-        self._fix_short_word_case(tokenised, slots, replacement, reports, mixture)
+        # the later passes leave English passages alone
+        restored_slots = [s if s is None or (s.line, s.token.start) not in english else None for s in slots]
+        self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain)
+        self._fix_abbreviations(tokenised, replacement, reports, mixture, english)
+        self._fix_short_word_case(tokenised, restored_slots, replacement, reports, mixture)
         reports.sort(key=lambda d: (d.line, d.start))
         if not decisions and not explain:
             reports.clear()
@@ -709,17 +793,21 @@ class Restorer:
         replacement: dict[tuple[int, int], str],
         decisions: list[Decision],
         mixture: ChannelMixture,
+        english: set[tuple[int, int]] | None = None,
     ) -> None:
         """Give document codes and abbreviations kept as written back their ``Đ`` (``ND-CP`` → ``NĐ-CP``).
 
         See :mod:`diacritics.abbreviations`; the document loses the bar in its stripped and English-model
-        regimes. Changes ``replacement`` and ``decisions`` in place.
+        regimes. Tokens of English passages (``english``: ``(line, start)``) keep theirs (``DECREE NO.
+        222006ND-CP``). Changes ``replacement`` and ``decisions`` in place.
         """
         weights = mixture.by_name
         damaged = weights.get("stripped", 0.0) + weights.get("eng", 0.0)
         for line_no, toks in enumerate(tokenised):
             for tok in toks:
                 if "D" not in tok.text or tok.kind not in _CODE_KINDS:
+                    continue
+                if english and (line_no, tok.start) in english:
                     continue
                 if replacement.get((line_no, tok.start), tok.text) != tok.text:
                     continue  # the decoder read it as something else
@@ -878,10 +966,16 @@ def _memoised(
     return hit
 
 
-def _observed_words(tokenised: Sequence[Sequence[Token]]) -> list[str]:
-    """The decodable tokens of the lines, as the channels see them (lower case, normalised)."""
+def _observed_words(
+    tokenised: Sequence[Sequence[Token]], left_out: set[tuple[int, int]] | None = None
+) -> list[str]:
+    """The decodable tokens of the lines, as the channels see them (lower case, normalised), but those at
+    ``left_out`` (``(line, start)``)."""
     return [
-        normalise_syllable(t.text.lower()) for toks in tokenised for t in toks if t.kind in DECODABLE_KINDS
+        normalise_syllable(t.text.lower())
+        for line_no, toks in enumerate(tokenised)
+        for t in toks
+        if t.kind in DECODABLE_KINDS and not (left_out and (line_no, t.start) in left_out)
     ]
 
 

@@ -1,0 +1,193 @@
+"""English passages inside Vietnamese documents: find them, so that restoration leaves them as written.
+
+Legal texts carry English translations of their titles and whole English articles (``GUIDING THE
+IMPLEMENTATION OF THE LAW ON ...``, ``Exercise its rights and obligations specified in Articles 19 and 20``,
+``CHAIRMAN``); certificates and forms name English tests (``Key English Test``). Restoring them turns
+``the`` into ``thể``, ``that`` into ``thất`` and ``if they`` into ``ứ theo``; the document-wide regime fit
+also reads their many unknown words as English-model OCR, which lends every other token of the document
+a looser channel.
+
+Each word is given a class from its letters alone:
+
+``english``
+    a common English word (:data:`ENGLISH_WORDS_FILE`) whose letters are no Vietnamese syllable (``and``,
+    ``of``, ``specified``);
+``shared``
+    both a common English word and the letters of a Vietnamese syllable (``the``, ``in``, ``thong``);
+``vietnamese``
+    the letters of a Vietnamese syllable that is no common English word (``nguoi``, ``chuc``);
+``marked``
+    a word with a letter outside ASCII (``người``, ``hién``);
+``unknown``
+    anything else (names, mangled OCR, codes).
+
+A two-state hidden Markov model (English / Vietnamese) reads the document's words in order, across line
+breaks, and Viterbi decides which words are in an English passage. The emission tables are measured: the
+Vietnamese state's share of each class is the highest share it has in any kind of Vietnamese input on the
+dev data (correct, stripped, ``vie`` and ``eng`` OCR: ``english`` at most 0.74%, in English-model OCR,
+where mangled syllables happen to be English words such as ``pang``), so the model leans towards
+Vietnamese; the English state's are those of the dev snippets' English passages. Switching states costs
+:attr:`EnglishPassageModel.switch_logprob` each way, so a passage needs about three English words in a row
+before it counts: a lone ``pang`` or ``cir`` in OCR output never does.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ocr_pipeline.exceptions import DataError
+
+from .resources import data_dir
+
+log = logging.getLogger(__name__)
+
+WordClass = Literal["english", "shared", "vietnamese", "marked", "unknown"]
+
+#: The common English words, one per line, most frequent first (built by ``tools.build_english_words``).
+ENGLISH_WORDS_FILE = "en_common_words_20k.txt"
+
+#: P(class | English passage), measured on the dev snippets' English passages (smoothed).
+ENGLISH_EMISSIONS: Mapping[WordClass, float] = {
+    "english": 0.80,
+    "shared": 0.17,
+    "unknown": 0.03,
+    "vietnamese": 0.01,
+    "marked": 0.001,
+}
+#: Per class, its highest share in any kind of Vietnamese input of the dev data (rounded up).
+VIETNAMESE_EMISSIONS: Mapping[WordClass, float] = {
+    "english": 0.01,
+    "shared": 0.25,
+    "unknown": 0.12,
+    "vietnamese": 0.74,
+    "marked": 0.87,
+}
+
+_lock = threading.Lock()
+_cache: dict[str, frozenset[str]] = {}
+
+
+def load_english_words(directory: Path | None = None) -> frozenset[str]:
+    """The shipped common English words (lower case), loaded once per data folder and process.
+
+    Args:
+        directory: Data folder; the packaged ``dictionaries/`` (or ``$VNOCR_DATA_DIR``) when None.
+
+    Raises:
+        DataError: The word list is missing or empty.
+    """
+    folder = Path(directory) if directory is not None else data_dir()
+    path = folder / ENGLISH_WORDS_FILE
+    key = str(path.resolve())
+    with _lock:
+        words = _cache.get(key)
+        if words is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise DataError(
+                    f"English word list {path} is missing ({exc}); rebuild it with 'make dictionaries'"
+                ) from exc
+            words = frozenset(line.strip() for line in text.splitlines() if line.strip())
+            if not words:
+                raise DataError(f"English word list {path} is empty; rebuild it with 'make dictionaries'")
+            _cache[key] = words
+        return words
+
+
+@dataclass
+class EnglishPassageModel:
+    """Tells English passages from Vietnamese text, word by word (see the module docstring).
+
+    Attributes:
+        english_words: Common English words, lower case.
+        is_vietnamese_key: Whether lower-case ASCII letters are the accent-stripped form of a Vietnamese
+            syllable (``"nguoi"`` → True).
+        switch_logprob: Natural-log cost of entering or leaving an English passage.
+        english_emissions: P(class | English).
+        vietnamese_emissions: P(class | Vietnamese).
+    """
+
+    english_words: frozenset[str]
+    is_vietnamese_key: Callable[[str], bool]
+    switch_logprob: float = math.log(0.002)
+    english_emissions: Mapping[WordClass, float] = field(default_factory=lambda: dict(ENGLISH_EMISSIONS))
+    vietnamese_emissions: Mapping[WordClass, float] = field(
+        default_factory=lambda: dict(VIETNAMESE_EMISSIONS)
+    )
+
+    def __post_init__(self) -> None:
+        self._word_class = functools.lru_cache(maxsize=65536)(self._classify)
+
+    def word_class(self, word: str) -> WordClass:
+        """The class of one word (letters only; see the module docstring)."""
+        return self._word_class(word)
+
+    def _classify(self, word: str) -> WordClass:
+        if not word.isascii():
+            return "marked"
+        low = word.lower()
+        english = low in self.english_words
+        vietnamese = self.is_vietnamese_key(low)
+        if english:
+            return "shared" if vietnamese else "english"
+        return "vietnamese" if vietnamese else "unknown"
+
+    def english_mask(self, words: Sequence[str]) -> list[bool]:
+        """Which of ``words`` (a document's words in reading order) lie in an English passage.
+
+        Args:
+            words: Word tokens (letters only), in order; line breaks do not matter.
+
+        Returns:
+            One flag per word.
+        """
+        if not words:
+            return []
+        emit = {
+            cls: (math.log(self.vietnamese_emissions[cls]), math.log(self.english_emissions[cls]))
+            for cls in self.english_emissions
+        }
+        switch = self.switch_logprob
+        # state 0 Vietnamese, 1 English; a document starts in Vietnamese
+        vietnamese, english = 0.0, switch
+        back: list[tuple[int, int]] = []
+        for word in words:
+            e_vi, e_en = emit[self.word_class(word)]
+            from_vi_to_en = vietnamese + switch
+            from_en_to_vi = english + switch
+            best_vi = (vietnamese, 0) if vietnamese >= from_en_to_vi else (from_en_to_vi, 1)
+            best_en = (english, 1) if english >= from_vi_to_en else (from_vi_to_en, 0)
+            back.append((best_vi[1], best_en[1]))
+            vietnamese, english = best_vi[0] + e_vi, best_en[0] + e_en
+        state = 0 if vietnamese >= english + switch else 1  # and it ends in Vietnamese
+        mask = [False] * len(words)
+        for i in range(len(words) - 1, -1, -1):
+            mask[i] = state == 1
+            state = back[i][state]
+        return self._widen(words, mask)
+
+    def _widen(self, words: Sequence[str], mask: list[bool]) -> list[bool]:
+        """Extend each passage over a ``shared`` word next to it (``He said ...``, ``... DECREE NO``).
+
+        Such a word is about as likely in either language, so Viterbi puts a passage's edge past it only
+        because switching there or one word later costs the same. One word each side: a stripped
+        Vietnamese sentence after an English title (``... LAW cong tac``) keeps its words.
+        """
+        n = len(words)
+        out = list(mask)
+        for i in range(n):
+            if not mask[i]:
+                continue
+            if i > 0 and not mask[i - 1] and self.word_class(words[i - 1]) == "shared":
+                out[i - 1] = True
+            if i + 1 < n and not mask[i + 1] and self.word_class(words[i + 1]) == "shared":
+                out[i + 1] = True
+        return out
