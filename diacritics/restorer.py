@@ -318,7 +318,43 @@ class Restorer:
                 end += 1
             inside.update((line_no, tok.start) for line_no, tok in flat[begin : end + 1])
             k += 1
+        self._add_signature_names(tokenised, inside)
         return inside
+
+    #: Words in a signer's name line (``Vuong Dinh Hue``, ``Nguyen Thi Kim Ngan``).
+    _NAME_WORDS = range(2, 6)
+
+    def _add_signature_names(
+        self, tokenised: Sequence[Sequence[Token]], inside: set[tuple[int, int]]
+    ) -> None:
+        """Add to ``inside`` the signer's name under an English signature title (``CHAIRMAN`` /
+        ``Vuong Dinh Hue``): a line of two to five words in title case, without marks, each the letters of a
+        Vietnamese syllable or an unknown word (``Hue`` may be English too), right under a line that ends in
+        an English passage. Its words are Vietnamese letters,
+        so the passage model alone ends the passage before them; an English text writes names unmarked."""
+        previous: Sequence[Token] = ()
+        previous_no = -1
+        for line_no, toks in enumerate(tokenised):
+            visible = [t for t in toks if t.kind != "space"]
+            if not visible:
+                continue
+            words = [t for t in visible if t.kind == "word"]
+            last_word = next((t for t in reversed(previous) if t.kind == "word"), None)
+            if (
+                last_word is not None
+                and (previous_no, last_word.start) in inside
+                and len(words) == len(visible)
+                and len(words) in self._NAME_WORDS
+                and all(
+                    t.text.isascii()
+                    and t.text[:1].isupper()
+                    and t.text[1:].islower()
+                    and self.english.word_class(t.text) != "english"
+                    for t in words
+                )
+            ):
+                inside.update((line_no, t.start) for t in toks)
+            previous, previous_no = visible, line_no
 
     # ------------------------------------------------------------------ candidates
     def _unigram(self, readings: Sequence[str]) -> np.ndarray:

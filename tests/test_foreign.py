@@ -165,3 +165,13 @@ def test_switch_off_restores_english_as_before() -> None:
     from diacritics.tokens import tokenize
 
     assert off.english_passages([tokenize("This decision shall be in force on the date")]) == set()
+
+
+def test_signer_name_under_an_english_title_is_kept() -> None:
+    from diacritics import restore
+
+    signed = "This Resolution was passed on July 28, 2021.\nCHAIRMAN\nVuong Dinh Hue"
+    assert restore(signed) == signed
+    # the same name under a Vietnamese title is restored, and a line with a number is no name
+    assert restore("CHU TICH\nNguyen Van Hai") == "CHỦ TỊCH\nNguyễn Văn Hải"
+    assert restore("ON LAND PRICES AND THE LAW\nQuyet Dinh So 12").endswith("Quyết Định Số 12")
