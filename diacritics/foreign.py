@@ -61,7 +61,9 @@ ENGLISH_EMISSIONS: Mapping[WordClass, float] = {
     "vietnamese": 0.01,
     "marked": 0.001,
 }
-#: Per class, its highest share in any kind of Vietnamese input of the dev data (rounded up).
+#: Per class, its highest share in any kind of Vietnamese input of the dev data (rounded up). Not a
+#: distribution (the shares sum to 1.99): each class is scored as the Vietnamese regime most likely to
+#: produce it, a deliberate lean towards Vietnamese.
 VIETNAMESE_EMISSIONS: Mapping[WordClass, float] = {
     "english": 0.01,
     "shared": 0.25,
@@ -112,7 +114,8 @@ class EnglishPassageModel:
             syllable (``"nguoi"`` → True).
         switch_logprob: Natural-log cost of entering or leaving an English passage.
         english_emissions: P(class | English).
-        vietnamese_emissions: P(class | Vietnamese).
+        vietnamese_emissions: Per class, the likelihood of the Vietnamese state (an upper envelope over
+            the Vietnamese regimes, see :data:`VIETNAMESE_EMISSIONS`).
     """
 
     english_words: frozenset[str]
@@ -140,11 +143,16 @@ class EnglishPassageModel:
             return "shared" if vietnamese else "english"
         return "vietnamese" if vietnamese else "unknown"
 
-    def english_mask(self, words: Sequence[str]) -> list[bool]:
+    def _shared(self, word: str) -> bool:
+        return self.word_class(word) == "shared"
+
+    def english_mask(self, words: Sequence[str], breaks: Sequence[bool] | None = None) -> list[bool]:
         """Which of ``words`` (a document's words in reading order) lie in an English passage.
 
         Args:
-            words: Word tokens (letters only), in order; line breaks do not matter.
+            words: Word tokens (letters only), in order; the model reads across line breaks.
+            breaks: Per word, whether a line break or a sentence end comes before it: a passage is not
+                widened across one (see :meth:`_widen`). None: no breaks.
 
         Returns:
             One flag per word.
@@ -172,22 +180,28 @@ class EnglishPassageModel:
         for i in range(len(words) - 1, -1, -1):
             mask[i] = state == 1
             state = back[i][state]
-        return self._widen(words, mask)
+        return self._widen(words, mask, breaks)
 
-    def _widen(self, words: Sequence[str], mask: list[bool]) -> list[bool]:
+    def _widen(self, words: Sequence[str], mask: list[bool], breaks: Sequence[bool] | None) -> list[bool]:
         """Extend each passage over a ``shared`` word next to it (``He said ...``, ``... DECREE NO``).
 
         Such a word is about as likely in either language, so Viterbi puts a passage's edge past it only
-        because switching there or one word later costs the same. One word each side: a stripped
-        Vietnamese sentence after an English title (``... LAW cong tac``) keeps its words.
+        because switching there or one word later costs the same. One word each side, and never across a
+        line break or a sentence end: a stripped Vietnamese line after an English title (``... LAW`` /
+        ``thong tin``) keeps its words.
         """
         n = len(words)
         out = list(mask)
         for i in range(n):
             if not mask[i]:
                 continue
-            if i > 0 and not mask[i - 1] and self.word_class(words[i - 1]) == "shared":
+            if i > 0 and not mask[i - 1] and not (breaks and breaks[i]) and self._shared(words[i - 1]):
                 out[i - 1] = True
-            if i + 1 < n and not mask[i + 1] and self.word_class(words[i + 1]) == "shared":
+            if (
+                i + 1 < n
+                and not mask[i + 1]
+                and not (breaks and breaks[i + 1])
+                and self._shared(words[i + 1])
+            ):
                 out[i + 1] = True
         return out

@@ -13,7 +13,7 @@ import functools
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import regex
@@ -287,10 +287,14 @@ class Restorer:
         return self._english
 
     def english_passages(self, tokenised: Sequence[Sequence[Token]]) -> set[tuple[int, int]]:
-        """``(line, start)`` of the tokens inside English passages: their words, whatever lies between two
-        of their words (codes, numbers, punctuation; across line breaks), and the tokens that are no words
-        between a passage's first or last word and the word before or after it on the same line
-        (``A2 Key English Test``, ``DECREE NO. 15/2020/ND-CP``).
+        """``(line, start)`` of the tokens inside English passages.
+
+        A passage holds its words but those with marks (see also :meth:`vietnamese_words_in_passages`),
+        whatever lies between two of its words (numbers,
+        codes, punctuation; across line breaks), and the numbers, punctuation and level codes (``A2``)
+        between its first or last word and the word before or after it on the same line (``A2 Key English
+        Test``, ``DECREE NO. 15/2020/ND-CP``); then the signer's name under an English signature title
+        (:meth:`_add_signature_names`).
 
         Empty when :attr:`RestorerSettings.english_passages_kept` is off.
         """
@@ -300,7 +304,16 @@ class Restorer:
         word_at = [i for i, (_, tok) in enumerate(flat) if tok.kind == "word"]
         if not word_at:
             return set()
-        mask = self.english.english_mask([flat[i][1].text for i in word_at])
+        # a passage does not widen across a line break or a sentence end
+        breaks = [
+            k > 0
+            and (
+                flat[word_at[k]][0] != flat[word_at[k - 1]][0]
+                or any(_SENTENCE_BREAK.search(t.text) for _, t in flat[word_at[k - 1] + 1 : word_at[k]])
+            )
+            for k in range(len(word_at))
+        ]
+        mask = self.english.english_mask([flat[i][1].text for i in word_at], breaks)
         inside: set[tuple[int, int]] = set()
         k = 0
         while k < len(word_at):
@@ -312,26 +325,51 @@ class Restorer:
                 k += 1
             begin, end = word_at[first], word_at[k]
             line_first, line_last = flat[begin][0], flat[end][0]
-            while begin > 0 and flat[begin - 1][1].kind != "word" and flat[begin - 1][0] == line_first:
+            while begin > 0 and _edge_token(flat[begin - 1][1]) and flat[begin - 1][0] == line_first:
                 begin -= 1
-            while end + 1 < len(flat) and flat[end + 1][1].kind != "word" and flat[end + 1][0] == line_last:
+            while end + 1 < len(flat) and _edge_token(flat[end + 1][1]) and flat[end + 1][0] == line_last:
                 end += 1
-            inside.update((line_no, tok.start) for line_no, tok in flat[begin : end + 1])
+            inside.update(
+                (line_no, tok.start)
+                for line_no, tok in flat[begin : end + 1]
+                if tok.kind != "word" or self.english.word_class(tok.text) != "marked"
+            )
             k += 1
         self._add_signature_names(tokenised, inside)
         return inside
 
+    def vietnamese_words_in_passages(
+        self, tokenised: Sequence[Sequence[Token]], english: set[tuple[int, int]]
+    ) -> set[tuple[int, int]]:
+        """The words of English passages made of Vietnamese letters in lower case (``va``, ``tai`` in
+        ``Key English Test (KET) va Preliminary English Test``; ``hoc`` in ``ad hoc``): in a stripped or
+        English-model OCR document they are restored (:meth:`restore` takes them out of the passages), in
+        other text they are English or Latin and stay. Title-case ones are names and stay everywhere."""
+        return {
+            (line_no, tok.start)
+            for line_no, toks in enumerate(tokenised)
+            for tok in toks
+            if tok.kind == "word"
+            and (line_no, tok.start) in english
+            and tok.text.islower()
+            and self.english.word_class(tok.text) == "vietnamese"
+        }
+
     #: Words in a signer's name line (``Vuong Dinh Hue``, ``Nguyen Thi Kim Ngan``).
     _NAME_WORDS = range(2, 6)
+    #: Words in the English signature title above it (``CHAIRMAN``, ``DEPUTY PRIME MINISTER``).
+    _TITLE_WORDS = range(1, 5)
 
     def _add_signature_names(
         self, tokenised: Sequence[Sequence[Token]], inside: set[tuple[int, int]]
     ) -> None:
         """Add to ``inside`` the signer's name under an English signature title (``CHAIRMAN`` /
-        ``Vuong Dinh Hue``): a line of two to five words in title case, without marks, each the letters of a
-        Vietnamese syllable or an unknown word (``Hue`` may be English too), right under a line that ends in
-        an English passage. Its words are Vietnamese letters,
-        so the passage model alone ends the passage before them; an English text writes names unmarked."""
+        ``Vuong Dinh Hue``): a line of two to five words in title case, without marks, none an English word
+        that is no Vietnamese syllable (``Hue`` may be English too), right under a line of one to four
+        words in capitals that are all in a passage. Its words are Vietnamese letters, so the passage model
+        alone ends the passage before them; an English text writes names unmarked. Only the passages found
+        by the model count as titles: a name line never makes the next line one."""
+        passages = set(inside)
         previous: Sequence[Token] = ()
         previous_no = -1
         for line_no, toks in enumerate(tokenised):
@@ -339,10 +377,10 @@ class Restorer:
             if not visible:
                 continue
             words = [t for t in visible if t.kind == "word"]
-            last_word = next((t for t in reversed(previous) if t.kind == "word"), None)
+            title = [t for t in previous if t.kind == "word"]
             if (
-                last_word is not None
-                and (previous_no, last_word.start) in inside
+                len(title) in self._TITLE_WORDS
+                and all(t.text.isupper() and (previous_no, t.start) in passages for t in title)
                 and len(words) == len(visible)
                 and len(words) in self._NAME_WORDS
                 and all(
@@ -533,20 +571,24 @@ class Restorer:
         self, line: int, token: Token, mixture: ChannelMixture, cache: dict[str, Position]
     ) -> TokenSlot:
         """The lattice position of a token of an English passage: the token as written, and for a word that
-        is no common English word (an OCR slip such as ``OE`` for ``OF``) its readings without Vietnamese
-        letters too. English words, names and codes stay (``the`` never becomes ``thể``)."""
+        is no common English word and no name (an OCR slip such as ``OE`` for ``OF``) its readings that are
+        common English words. English words, names and codes stay (``the`` never becomes ``thể``, ``Thy``
+        never ``The``)."""
         observed = normalise_syllable(token.text.lower())
         position = cache.get(token.text)
         if position is None:
+            kept = Candidate(self.lm.token_id(observed), 0.0, token.text, "kept: English passage")
             readings: list[Candidate] = []
-            if token.kind == "word" and self.english.word_class(token.text) not in ("english", "marked"):
+            word_class = self.english.word_class(token.text) if token.kind == "word" else "unknown"
+            name = token.text[:1].isupper() and not token.text.isupper()
+            if token.kind == "word" and word_class not in ("english", "shared", "marked") and not name:
+                english_words = self.english.english_words
                 candidates = self._candidates(token.text, observed, mixture, 0.0)
-                readings = [c for c in candidates if c.text.isascii()]
-            if not any(c.text == token.text for c in readings):
-                readings.append(
-                    Candidate(self.lm.token_id(observed), 0.0, token.text, "kept: English passage")
-                )
-            position = cache[token.text] = Position(tuple(readings))
+                readings = [c for c in candidates if c.text != token.text and c.text.lower() in english_words]
+                if readings:
+                    own = next((c for c in candidates if c.text == token.text), None)
+                    kept = replace(kept, channel=own.channel) if own is not None else kept
+            position = cache[token.text] = Position((*readings, kept))
         return TokenSlot(line, token, observed, position)
 
     def _candidates(self, text: str, observed: str, mixture: ChannelMixture, bonus: float) -> list[Candidate]:
@@ -675,6 +717,8 @@ class Restorer:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
         eng_share = mixture.by_name.get("eng", 0.0)
+        if english and eng_share + mixture.by_name.get("stripped", 0.0) >= 0.5:
+            english -= self.vietnamese_words_in_passages(tokenised, english)
         if eng_share >= self.settings.horn_mark_regime:
             tokenised = [glue_horn_marks(toks) for toks in tokenised]
         digit_regime = self.settings.lone_digit_regime
@@ -988,6 +1032,18 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
         "stripped_channel": [StrippedChannel.slack, StrippedChannel.slack_per_dropped_letter],
         "learned_floor": LearnedChannel.floor,
     }
+
+
+#: Punctuation that ends a sentence (a passage does not widen across it).
+_SENTENCE_BREAK = regex.compile(r"[.!?;:]")
+#: A level or grade code (``A2``, ``B1``, ``C1``) next to an English passage.
+_LEVEL_CODE = regex.compile(r"[A-Z]{1,2}\d{1,2}")
+
+
+def _edge_token(token: Token) -> bool:
+    """Whether a token between an English passage's edge word and the next word on its line goes with the
+    passage: punctuation, space, a number or code, a level code (``A2``); not a glued OCR token (``d6i``)."""
+    return token.kind in ("punct", "space", "number") or bool(_LEVEL_CODE.fullmatch(token.text))
 
 
 def _memoised(

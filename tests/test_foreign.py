@@ -102,8 +102,14 @@ def test_passage_widened_over_one_shared_word() -> None:
     # "the" is as likely Vietnamese as English: it joins the passage it touches, one word each side only
     words = ["cong", "tac", "be", "the", "decision", "of", "law", "for"]
     mask = toy_model().english_mask(words)
-    assert mask[3:] == [True] * 5
-    assert mask[:2] == [False, False]
+    assert mask == [False, False, False, True, True, True, True, True]
+
+
+def test_passage_not_widened_across_a_break() -> None:
+    words = ["cong", "tac", "the", "decision", "of", "law", "for"]
+    breaks = [False, False, False, True, False, False, False]  # a line break before "decision"
+    assert toy_model().english_mask(words, breaks) == [False, False, False, True, True, True, True]
+    assert toy_model().english_mask(words)[2]
 
 
 def test_empty_input() -> None:
@@ -129,16 +135,54 @@ def test_shipped_word_list() -> None:
 
 
 def test_real_english_model_ocr_has_no_passage() -> None:
-    """The 2021 plan as Tesseract's English model read it: mangled Vietnamese, never English."""
+    """The 2021 plan as Tesseract's English model read it (mangled Vietnamese: ``Pang``, ``nim``, ``t6
+    chirc``), and its hand transcription: never English."""
     from diacritics.restorer import Restorer
     from diacritics.tokens import tokenize
 
     restorer = Restorer.default()
-    text = (ROOT / "tests" / "data" / "district-2021.gt.txt").read_text(encoding="utf-8")
-    ocr_like = "Thuc hién cac hoat dong truyén thong vé quyén tré em nim 2021, Pang uy, t6 chirc"
-    for sample in (ocr_like, text):
-        tokenised = [tokenize(line) for line in sample.split("\n")]
-        assert restorer.english_passages(tokenised) == set()
+    for name in ("samples/text/district-2021.eng-ocr.txt", "tests/data/district-2021.gt.txt"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        tokenised = [tokenize(line) for line in text.split("\n")]
+        assert restorer.english_passages(tokenised) == set(), name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # stripped Vietnamese words inside or next to a passage are restored; names in it are not
+        (
+            "Key English Test (KET) va Preliminary English Test (PET) tai Ha Noi",
+            "Key English Test (KET) và Preliminary English Test (PET) tại Hà Nội",
+        ),
+        (
+            "GUIDING THE IMPLEMENTATION OF THE LAW ON LAND\nthong tin ve dat dai",
+            "GUIDING THE IMPLEMENTATION OF THE LAW ON LAND\nthông tin về đất đai",
+        ),
+        (
+            "Thong tu huong dan\nGUIDING THE IMPLEMENTATION OF THE LAW",
+            "Thông tư hướng dẫn\nGUIDING THE IMPLEMENTATION OF THE LAW",
+        ),
+        (
+            "The Ministry of Finance and Mr Thy shall guide the implementation of this Circular.",
+            "The Ministry of Finance and Mr Thy shall guide the implementation of this Circular.",
+        ),
+        # glued OCR tokens after a passage are mangled syllables, not part of it
+        (
+            "This Plan takes effect from the date of signing; d6i v6i c4c x4 trén dja ban",
+            "This Plan takes effect from the date of signing; đối với các xã trên địa bàn",
+        ),
+        # an OCR slip inside a passage is still mended into an English word
+        (
+            "PROVIDING GUIDELINES FOR IMPLEMENTATION OE DECREE NO. 12",
+            "PROVIDING GUIDELINES FOR IMPLEMENTATION OF DECREE NO. 12",
+        ),
+    ],
+)
+def test_passage_edges(text: str, expected: str) -> None:
+    from diacritics import restore
+
+    assert restore(text) == expected
 
 
 def test_restorer_keeps_english_passage_and_restores_vietnamese() -> None:
@@ -162,9 +206,9 @@ def test_switch_off_restores_english_as_before() -> None:
 
     base = Restorer.default()
     off = base.with_settings(replace(base.settings, english_passages_kept=False))
-    from diacritics.tokens import tokenize
-
-    assert off.english_passages([tokenize("This decision shall be in force on the date")]) == set()
+    text = "He said that the law in force on the date of signing applies."
+    assert base.restore_text(text) == text
+    assert off.restore_text(text) != text  # without the passage model "He" is read as "Hệ"
 
 
 def test_signer_name_under_an_english_title_is_kept() -> None:
@@ -172,6 +216,16 @@ def test_signer_name_under_an_english_title_is_kept() -> None:
 
     signed = "This Resolution was passed on July 28, 2021.\nCHAIRMAN\nVuong Dinh Hue"
     assert restore(signed) == signed
-    # the same name under a Vietnamese title is restored, and a line with a number is no name
+    # the lines after the name are no names; the same name under a Vietnamese title is restored; a title-case
+    # line under a long English title is a heading, not a name; a line with a number is no name
+    assert restore(signed + "\nNoi Nhan\nBo Tai Chinh").endswith("Vuong Dinh Hue\nNơi Nhận\nBộ Tài Chính")
     assert restore("CHU TICH\nNguyen Van Hai") == "CHỦ TỊCH\nNguyễn Văn Hải"
+    assert restore("GUIDING THE IMPLEMENTATION OF THE LAW\nThong Tu Huong Dan").endswith("Thông Tư Hướng Dẫn")
     assert restore("ON LAND PRICES AND THE LAW\nQuyet Dinh So 12").endswith("Quyết Định Số 12")
+
+
+def test_explain_gives_the_passage_reason() -> None:
+    from diacritics import restore_explained
+
+    result = restore_explained("This decision shall be in force on the date of signing.", explain=True)
+    assert {t.reason for t in result.tokens} == {"kept: English passage"}
