@@ -35,22 +35,9 @@ def toy_scorer(seed: int):  # type: ignore[no-untyped-def]
 
 
 def brute_force(positions: list[Position], scorer, weights: DecoderWeights) -> float:  # type: ignore[no-untyped-def]
-    best = -np.inf
+    """The best score over every path, each scored by :func:`_path_score`."""
     options = [range(len(p.candidates)) if p.candidates else [-1] for p in positions]
-    for combo in itertools.product(*options):
-        u, v, score = BOS, BOS, 0.0
-        for pos, k in zip(positions, combo, strict=True):
-            if k == -1:
-                score += weights.lm * float(scorer(np.array([EOS]), np.array([v]), np.array([u]))[0])
-                u, v = BOS, BOS
-                continue
-            c = pos.candidates[k]
-            score += weights.lm * float(scorer(np.array([c.lm_id]), np.array([v]), np.array([u]))[0])
-            score += weights.channel * c.channel
-            u, v = v, c.lm_id
-        score += weights.lm * float(scorer(np.array([EOS]), np.array([v]), np.array([u]))[0])
-        best = max(best, score)
-    return best
+    return max(_path_score(positions, combo, scorer, weights) for combo in itertools.product(*options))
 
 
 def lattice_strategy(
