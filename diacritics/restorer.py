@@ -798,7 +798,7 @@ class Restorer:
             )
         # the later passes leave English passages alone
         restored_slots = [s if s is None or (s.line, s.token.start) not in english else None for s in slots]
-        self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain)
+        self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain, english)
         self._fix_abbreviations(tokenised, replacement, reports, mixture, english)
         self._fix_short_word_case(tokenised, restored_slots, replacement, reports, mixture)
         reports.sort(key=lambda d: (d.line, d.start))
@@ -821,8 +821,13 @@ class Restorer:
         decisions: list[Decision],
         mixture: ChannelMixture,
         explain: bool,
+        english: set[tuple[int, int]] | None = None,
     ) -> None:
-        """Lower-case capitalised words inside sentences that the case table says are slips (in place)."""
+        """Lower-case capitalised words inside sentences that the case table says are slips (in place).
+
+        A word's previous word is the one before it in its sentence; an English passage (``english``:
+        ``(line, start)`` of its tokens) breaks the run like a sentence end.
+        """
         if self._case_model is None:
             return
         slip = self.case_slip_probability(mixture)
@@ -842,7 +847,7 @@ class Restorer:
         for i, (line_no, tok) in enumerate(flat):
             slot = by_start.get((line_no, tok.start))
             if slot is None:
-                if BREAKS.search(tok.text):
+                if BREAKS.search(tok.text) or (english and (line_no, tok.start) in english):
                     prev = None
                 continue
             text = replacement.get((line_no, tok.start), tok.text)
