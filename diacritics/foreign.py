@@ -36,7 +36,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ from typing import Literal
 
 from ocr_pipeline.exceptions import DataError
 
-from .resources import data_dir
+from .resources import data_path
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +71,8 @@ VIETNAMESE_EMISSIONS: Mapping[WordClass, float] = {
     "marked": 0.87,
 }
 
-_lock = threading.Lock()
-_cache: dict[str, frozenset[str]] = {}
 
-
+@functools.cache
 def load_english_words(directory: Path | None = None) -> frozenset[str]:
     """The shipped common English words (lower case), loaded once per data folder and process.
 
@@ -85,23 +82,17 @@ def load_english_words(directory: Path | None = None) -> frozenset[str]:
     Raises:
         DataError: The word list is missing or empty.
     """
-    folder = Path(directory) if directory is not None else data_dir()
-    path = folder / ENGLISH_WORDS_FILE
-    key = str(path.resolve())
-    with _lock:
-        words = _cache.get(key)
-        if words is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise DataError(
-                    f"English word list {path} is missing ({exc}); rebuild it with 'make dictionaries'"
-                ) from exc
-            words = frozenset(line.strip() for line in text.splitlines() if line.strip())
-            if not words:
-                raise DataError(f"English word list {path} is empty; rebuild it with 'make dictionaries'")
-            _cache[key] = words
-        return words
+    path = data_path(ENGLISH_WORDS_FILE) if directory is None else Path(directory) / ENGLISH_WORDS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(
+            f"English word list {path} is missing ({exc}); rebuild it with 'make dictionaries'"
+        ) from exc
+    words = frozenset(line.strip() for line in text.splitlines() if line.strip())
+    if not words:
+        raise DataError(f"English word list {path} is empty; rebuild it with 'make dictionaries'")
+    return words
 
 
 @dataclass

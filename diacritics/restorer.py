@@ -37,7 +37,7 @@ from .regime_scores import RegimeScoreTable, regime_fingerprint
 from .resources import data_dir
 from .spelling import SkeletonSpeller
 from .syllables import SyllableInventory
-from .tokens import EOS, Token, lm_token, tokenize
+from .tokens import EOS, SENTENCE_END, Token, lm_token, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -579,9 +579,12 @@ class Restorer:
         if position is None:
             kept = Candidate(self.lm.token_id(observed), 0.0, token.text, "kept: English passage")
             readings: list[Candidate] = []
-            word_class = self.english.word_class(token.text) if token.kind == "word" else "unknown"
             name = token.text[:1].isupper() and not token.text.isupper()
-            if token.kind == "word" and word_class not in ("english", "shared", "marked") and not name:
+            if (
+                token.kind == "word"
+                and not name
+                and self.english.word_class(token.text) in ("vietnamese", "unknown")
+            ):
                 english_words = self.english.english_words
                 candidates = self._candidates(token.text, observed, mixture, 0.0)
                 readings = [c for c in candidates if c.text != token.text and c.text.lower() in english_words]
@@ -1039,8 +1042,8 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
     }
 
 
-#: Punctuation that ends a sentence (a passage does not widen across it).
-_SENTENCE_BREAK = regex.compile(r"[.!?;:]")
+#: Punctuation a passage does not widen across: a sentence end (:data:`SENTENCE_END`) or a colon.
+_SENTENCE_BREAK = regex.compile(f"[{regex.escape(''.join(sorted(SENTENCE_END)))}:]")
 #: A level or grade code (``A2``, ``B1``, ``C1``) next to an English passage.
 _LEVEL_CODE = regex.compile(r"[A-Z]{1,2}\d{1,2}")
 
