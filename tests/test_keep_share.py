@@ -27,7 +27,8 @@ def test_accented_tokens_cannot_come_from_stripped_text() -> None:
     # "gidm": a name in stripped text, or mangled English-model OCR
     assert math.exp(restorer._keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
     # "huyén" has an accent, "¢" is a symbol: stripped text is ASCII, only the English-model regime is left
-    assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(kappa, rel=1e-3)
+    accented = restorer.settings.accented_unknown_by_regime["eng"]
+    assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(accented, rel=1e-3)
     assert math.exp(restorer._keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
     # nor digits or ASCII symbols inside a word: stripped text's unknown words are letters only
     for token in ("c6", "x&", "val00"):
@@ -37,8 +38,8 @@ def test_accented_tokens_cannot_come_from_stripped_text() -> None:
 def test_accented_names_in_correct_text_are_kept_as_before() -> None:
     restorer = Restorer.default()
     mixture = _mixture({"exact": 0.97, "stripped": 0.01, "vie": 0.01, "eng": 0.01})
-    kappa = restorer.settings.keep_unknown_by_regime["eng"]
-    expected = (0.97 + 0.01 + 0.01 * kappa) / 0.99
+    accented = restorer.settings.accented_unknown_by_regime["eng"]
+    expected = (0.97 + 0.01 + 0.01 * accented) / 0.99
     assert math.exp(restorer._keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-3)
 
 
@@ -60,3 +61,20 @@ def test_the_written_case_reaches_the_keep_share() -> None:
         kept = [c for c in restorer._candidates(text, "gidm", mixture, 0.0) if c.reason.startswith("kept")]
         keeps[text] = kept[0].channel
     assert keeps["gidm"] < keeps["Gidm"] == keeps["GIDM"]
+
+
+def test_accented_unknown_tokens_of_english_model_ocr_are_rarely_as_written() -> None:
+    # the English-model engine writes accents only by mangling a Vietnamese letter (riêng -> "riéng")
+    restorer = Restorer.default()
+    mixture = _mixture({"exact": 0.0, "stripped": 0.0, "vie": 0.0, "eng": 1.0})
+    ascii_share = math.exp(restorer._keep_share(mixture, "gidm"))
+    accented_share = math.exp(restorer._keep_share(mixture, "riéng"))
+    assert accented_share < ascii_share / 10
+    # in correct text an accented unknown word (a French name) is as likely kept as an ASCII one
+    correct = _mixture({"exact": 1.0, "stripped": 0.0, "vie": 0.0, "eng": 0.0})
+    assert restorer._keep_share(correct, "napoléon") == restorer._keep_share(correct, "gidm") == 0.0
+
+
+def test_a_line_of_english_model_ocr_reads_riéng_as_riêng() -> None:
+    restorer = Restorer.default()
+    assert "riêng" in restorer.restore_text("chuan nghéo tiép can da chiéu, riéng cdc huyén nghéo c6 ty 1é")
