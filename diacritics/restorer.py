@@ -822,7 +822,7 @@ class Restorer:
         restored_slots = [s if s is None or (s.line, s.token.start) not in english else None for s in slots]
         self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain, english)
         self._fix_abbreviations(tokenised, replacement, reports, mixture, english)
-        self._fix_short_word_case(tokenised, restored_slots, replacement, reports, mixture)
+        self._fix_short_word_case(tokenised, restored_slots, replacement, reports, mixture, english)
         reports.sort(key=lambda d: (d.line, d.start))
         if not decisions and not explain:
             reports.clear()
@@ -941,6 +941,7 @@ class Restorer:
         replacement: dict[tuple[int, int], str],
         decisions: list[Decision],
         mixture: ChannelMixture,
+        english: set[tuple[int, int]] | None = None,
     ) -> None:
         """Give two-letter syllables the case of their line in English-model OCR (``BO Lao`` → ``Bộ Lao``).
 
@@ -951,21 +952,29 @@ class Restorer:
         lone digit read as a syllable (``TỔ CHỨC 0`` → ``ở``, see :func:`lone_digits_as_words`) has no case
         of its own: between words in capitals it is written in capitals. Only in documents mostly in that
         regime (:attr:`RestorerSettings.short_word_case_regime`); changes
-        ``replacement`` and ``decisions`` in place.
+        ``replacement`` and ``decisions`` in place. A word of an English passage (``english``: ``(line,
+        start)``) keeps its case and is no evidence for its neighbours (nor are the words beyond it).
         """
         share = mixture.by_name.get("eng", 0.0)
         if share < self.settings.short_word_case_regime:
             return
         decodable = {(s.line, s.token.start) for s in slots if s is not None}
+        english = english or set()
         for line_no, toks in enumerate(tokenised):
-            words = [t for t in toks if (line_no, t.start) in decodable]
+            words = [t for t in toks if (line_no, t.start) in decodable or (line_no, t.start) in english]
             texts = [replacement.get((line_no, t.start), t.text) for t in words]
-            # an abbreviation (LĐTBXH, UBND) is in capitals whatever its line's case: no evidence of it
+            passage = [(line_no, t.start) in english for t in words]
+            # an abbreviation (LĐTBXH, UBND) is in capitals whatever its line's case: no evidence of it; nor
+            # is an English word (a title in capitals next to a Vietnamese sentence)
             patterns = [
-                case_pattern(text) if len(text) > 1 and not self._always_capitals(tok.text, text) else None
-                for tok, text in zip(words, texts, strict=True)
+                case_pattern(text)
+                if len(text) > 1 and not in_passage and not self._always_capitals(tok.text, text)
+                else None
+                for tok, text, in_passage in zip(words, texts, passage, strict=True)
             ]
             for k, (tok, text) in enumerate(zip(words, texts, strict=True)):
+                if passage[k]:
+                    continue
                 around = (patterns[k - 1] if k else None, patterns[k + 1] if k + 1 < len(words) else None)
                 known = [p for p in around if p is not None]
                 pattern = case_pattern(tok.text)

@@ -229,3 +229,18 @@ def test_explain_gives_the_passage_reason() -> None:
 
     result = restore_explained("This decision shall be in force on the date of signing.", explain=True)
     assert {t.reason for t in result.tokens} == {"kept: English passage"}
+
+
+def test_the_two_letter_case_pass_takes_no_neighbour_across_an_english_passage() -> None:
+    # "BO" after an English title in capitals: its left neighbour is the passage's word, not "theo" before it
+    from diacritics.restorer import Restorer
+
+    restorer = Restorer.default()
+    text = (
+        "Can cir Nghi dinh s6 15/2021/ND-CP cia Chinh phi vé quan ly du an dau tu xay dung;\n"
+        "Thuc hién cac hoat dong truyén thong vé bao vé, chim séc tré em trén dja ban huyén,\n"
+        "ban hanh kém theo DECREE ON THE MANAGEMENT OF CONSTRUCTION INVESTMENT PROJECTS BO\n"
+        "hudng dan cac x4, thi tran to chirc kién toan, cung cd hé thong nhan vién."
+    )
+    line = restorer.restore_text(text).split("\n")[2]
+    assert line.endswith("DECREE ON THE MANAGEMENT OF CONSTRUCTION INVESTMENT PROJECTS BỘ"), line
