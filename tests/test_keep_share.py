@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -78,3 +79,24 @@ def test_accented_unknown_tokens_of_english_model_ocr_are_rarely_as_written() ->
 def test_a_line_of_english_model_ocr_reads_riéng_as_riêng() -> None:
     restorer = Restorer.default()
     assert "riêng" in restorer.restore_text("chuan nghéo tiép can da chiéu, riéng cdc huyén nghéo c6 ty 1é")
+
+
+def test_unmarked_names_inside_a_sentence_are_left_out_of_the_regime_fit() -> None:
+    from diacritics.restorer import _name_words
+    from diacritics.tokens import tokenize
+
+    lines = ["Quyết định bổ nhiệm bà Nguyễn Thị Hải Nhung giữ chức", "HOẠT ĐỘNG Dieu 1. Xã Bang Mac"]
+    tokenised = [tokenize(line) for line in lines]
+    found = _name_words(tokenised)
+    names = [t.text for no, toks in enumerate(tokenised) for t in toks if (no, t.start) in found]
+    # marked names stay in (evidence of a marked text); after a heading in capitals a new line begins;
+    # the first word of a sentence is no name
+    assert names == ["Nhung", "Bang", "Mac"]
+
+
+def test_an_unmarked_name_in_correct_text_is_kept() -> None:
+    restorer = Restorer.default()
+    text = "Quyết định bổ nhiệm bà Nguyễn Thị Hải Nhung giữ chức Vụ trưởng"
+    assert restorer.restore_text(text) == text
+    off = restorer.with_settings(replace(restorer.settings, names_left_out_of_fit=False))
+    assert off.restore_text(text) != text  # the stripped regime the name alone gave the fit
