@@ -86,13 +86,14 @@ class RestorerSettings:
             ``confidence_weight * (conf - 50) / 50`` nats (OCR confidences are 0-100).
         keep_unknown_by_regime: Per OCR regime, how likely an unknown token is meant as written, relative
             to correct text (1 when not listed); scales ``keep_unknown_logprob`` by the document's mixture.
-        accented_unknown_by_regime: ``keep_unknown_by_regime`` for an unknown token of accented letters
-            (``riéng``, ``thudéc``, ``néng``). On the channel's training pages (set ``train``) 15 of
-            9,381 such tokens of English-model OCR are as written (``Napoléon``, ``José``), against
-            1,805 of 18,705 ASCII ones (codes, English, names): 0.16% against 9.6%, so the
-            English-model regime's 0.01 becomes 0.0002. Dev split: eng OCR 97.905 → 97.919% (0.003 to
-            0.0001 the same), the other kinds unchanged; the same for correct text or ``vie`` OCR (0.1)
-            loses on correct text (99.913 → 99.905%).
+        accented_unknown_by_regime: Overrides ``keep_unknown_by_regime`` for the regimes it lists, for an
+            unknown token of letters only, some not ASCII (``riéng``, ``thudéc``, ``néng``; a word with an
+            apostrophe, ``R'Lấp``, is not letters only and keeps the other rate). On the channel's training
+            pages (set ``train``) 15 of 9,381 such tokens of English-model OCR are as written
+            (``Napoléon``, ``José``), against 1,805 of 18,705 ASCII ones (codes, English, names): 0.16%
+            against 9.6%, so the English-model regime's 0.01 becomes 0.0002. Dev split: eng OCR 97.905 →
+            97.919% (0.003 to 0.0001 the same), the other kinds unchanged; the same for correct text or
+            ``vie`` OCR (0.1) loses on correct text (99.913 → 99.905%).
         lowercase_unknown_in_stripped: The stripped regime's share of that for an unknown token in lower-case
             letters: stripped text's unknown words are mostly names, written with capitals, so English-model
             OCR the fit sees as partly stripped no longer keeps ``gidm``, ``tudn``, ``chttng`` for that
@@ -157,14 +158,16 @@ class RestorerSettings:
             written; no word of the Vietnamese dev text (correct, stripped, ``vie`` or ``eng`` OCR, the 2021
             plan) is taken for English.
         names_left_out_of_fit: In a text the regime fit finds mostly marked (correct text and ``vie`` OCR
-            at least half), the fit is made again without its unmarked words in title case inside a sentence
-            (:func:`_name_words`: ``Hải Nhung``, ``Đắc Lua``). A name is written without marks in correct
-            text as often as in stripped text, but the fit weighs the common word's unigram (``nhưng``,
-            ``lửa``), so one such name in a short marked text gave stripped text 7% and the name was
-            "restored". On 750 validation snippets of correct text changed words 153 → 148 (``Nhung``,
-            ``Đắc Lua`` ×3, ``RUNG`` kept); every dev kind the same (one-line inputs too). Left out of every
-            fit, the names cost the held-out lines of the real 2021 plan 97.93 → 97.77% (English-model OCR
-            writes mangled words in title case, ``Pang``, which are evidence of its regime).
+            weighing at least this), the fit is made again without its unmarked words in title case after a
+            word (:func:`_unmarked_names`: ``Nhung`` in ``Hải Nhung``, ``Lua`` in ``Đắc Lua``). None: never.
+            A name is written without marks in correct text as often as in stripped text, but the fit weighs
+            the common word's unigram (``nhưng``, ``lửa``), so one such name in a short marked text gave
+            stripped text 7% and the name was "restored". On 750 validation snippets of correct text
+            changed words 153 → 148 (``Nhung``, ``Đắc Lua`` ×3, ``RUNG`` kept); every dev kind the same
+            (one-line inputs too). Left out of every fit, the names cost the held-out lines of the real
+            2021 plan 97.93 → 97.77% (English-model OCR writes mangled words in title case, ``Pang``, which
+            are evidence of its regime). The gate is read on a fit the names are in: a marked line followed
+            by a stripped one (``Ông Nguyễn Văn An`` / ``Nguyen Van Binh``) may fall short of it.
         roman_numerals_kept: A roman numeral in capitals (``XI``, ``IV``) is never read as another one
             (``XII``, ``IV`` → ``IVI``): nothing but the LM's taste for the numerals its corpus mentions
             would choose between them. Its syllable readings (``XI`` → ``XÌ``) stay.
@@ -183,7 +186,9 @@ class RestorerSettings:
     accented_unknown_by_regime: dict[str, float] = field(default_factory=lambda: {"eng": 0.0002})
     lowercase_unknown_in_stripped: float = 0.1
     regime_prior_strength: float = 0.5
-    exact_prior_share: float = 0.25  # uniform over the four regimes (0.5: same results on the dev cases)
+    exact_prior_share: float = (
+        0.25  # uniform over the four regimes (0.5: the same on the dev cases at strength 2)
+    )
     regime_sample: int = 300
     short_word_case_regime: float = 0.5
     horn_mark_regime: float = 0.5
@@ -199,7 +204,7 @@ class RestorerSettings:
     spelling_below: float = -8.0
     roman_numerals_kept: bool = True
     english_passages_kept: bool = True
-    names_left_out_of_fit: bool = True
+    names_left_out_of_fit: float | None = 0.5
 
 
 @dataclass
@@ -411,10 +416,7 @@ class Restorer:
                 and len(words) == len(visible)
                 and len(words) in self._NAME_WORDS
                 and all(
-                    t.text.isascii()
-                    and t.text[:1].isupper()
-                    and t.text[1:].islower()
-                    and self.english.word_class(t.text) != "english"
+                    _unmarked_title_case(t.text) and self.english.word_class(t.text) != "english"
                     for t in words
                 )
             ):
@@ -560,7 +562,9 @@ class Restorer:
         An unknown word of stripped text is letters only (a name, a foreign word), so a token with accents,
         digits or symbols (``huyén``, ``tr¢``, ``c6``) cannot be one: that regime does not count for such a
         token (the others are weighed in their proportions); and its names have capitals, so a word written
-        in lower case (``lowercase``) is less likely one (``lowercase_unknown_in_stripped``).
+        in lower case (``lowercase``) is less likely one (``lowercase_unknown_in_stripped``). A token of
+        letters with accents takes the rates of ``accented_unknown_by_regime`` where it lists a regime:
+        English-model OCR writes accents only by mangling a letter.
         """
         kappa = dict(self.settings.keep_unknown_by_regime)
         if observed.isalpha() and not observed.isascii():  # accented letters (see accented_unknown_by_regime)
@@ -696,6 +700,10 @@ class Restorer:
             observations.append((observed, list(zip(readings, prior, strict=True))))
         return observations
 
+    def _fit_sample(self, observed_tokens: Sequence[str]) -> list[str]:
+        """The tokens the regime fit weighs: distinct tokens are enough to tell regimes (the first ones)."""
+        return list(dict.fromkeys(observed_tokens))[: self.settings.regime_sample]
+
     def fit_mixture(self, observed_tokens: Sequence[str]) -> ChannelMixture:
         """Estimate the document's OCR regime mixture from its tokens by EM.
 
@@ -703,8 +711,7 @@ class Restorer:
         (:attr:`regime_scores`) are looked up; the others' are computed.
         """
         mixture = self.regime_mixture()
-        # distinct tokens are enough to tell regimes
-        sample = list(dict.fromkeys(observed_tokens))[: self.settings.regime_sample]
+        sample = self._fit_sample(observed_tokens)
         table = self.regime_scores
         found = table.lookup(sample) if table is not None else [None] * len(sample)
         live = [observed for observed, row in zip(sample, found, strict=True) if row is None]
@@ -748,11 +755,12 @@ class Restorer:
         if not word_tokens:
             return RestoredText("\n".join(lines), [], {})
         mixture = self.fit_mixture(word_tokens)
+        marked = self.settings.names_left_out_of_fit
         weights = mixture.by_name
-        if self.settings.names_left_out_of_fit and weights.get("exact", 0.0) + weights.get("vie", 0.0) >= 0.5:
+        if marked is not None and weights.get("exact", 0.0) + weights.get("vie", 0.0) >= marked:
             # a marked text: its unmarked names say nothing of whether it is stripped
-            without_names = _observed_words(tokenised, english | _name_words(tokenised))
-            if without_names and len(without_names) < len(word_tokens):
+            without_names = _observed_words(tokenised, english | _unmarked_names(tokenised))
+            if without_names and self._fit_sample(without_names) != self._fit_sample(word_tokens):
                 mixture = self.fit_mixture(without_names)
         eng_share = mixture.by_name.get("eng", 0.0)
         if english and eng_share + mixture.by_name.get("stripped", 0.0) >= 0.5:
@@ -977,7 +985,12 @@ class Restorer:
         decodable = {(s.line, s.token.start) for s in slots if s is not None}
         english = english or set()
         for line_no, toks in enumerate(tokenised):
-            words = [t for t in toks if (line_no, t.start) in decodable or (line_no, t.start) in english]
+            words = [
+                t
+                for t in toks
+                if (line_no, t.start) in decodable
+                or (t.kind in DECODABLE_KINDS and (line_no, t.start) in english)
+            ]
             texts = [replacement.get((line_no, t.start), t.text) for t in words]
             passage = [(line_no, t.start) in english for t in words]
             # an abbreviation (LĐTBXH, UBND) is in capitals whatever its line's case: no evidence of it; nor
@@ -1110,15 +1123,20 @@ def _memoised(
     return hit
 
 
-def _name_words(tokenised: Sequence[Sequence[Token]]) -> set[tuple[int, int]]:
-    """``(line, start)`` of the unmarked words in title case right after a word of their line in lower or
-    title case (no punctuation between): names inside a sentence (``bà Nguyễn Thị Hải Nhung``, ``xã Đắc
-    Lua``), which correct text writes without marks as often as stripped text does, or case slips. Not after
-    a word in capitals (``HOẠT ĐỘNG Dieu 1``: a heading ends there); a marked name (``Văn Ổn``) is evidence of
-    a marked text and stays in."""
+def _unmarked_title_case(text: str) -> bool:
+    """Whether a word is written in title case without marks (``Nhung``, ``Vuong``), as a name may be."""
+    return len(text) > 1 and text.isascii() and text[0].isupper() and text[1:].islower()
+
+
+def _unmarked_names(tokenised: Sequence[Sequence[Token]]) -> set[tuple[int, int]]:
+    """``(line, start)`` of the unmarked words in title case (``Nhung`` in ``bà Nguyễn Thị Hải Nhung``,
+    ``Lua`` in ``xã Đắc Lua``) that follow a word in lower or title case with nothing but space between, on
+    their line or at the end of the line before (lines are hard-wrapped): names inside a sentence, which
+    correct text writes without marks as often as stripped text does, or case slips. Not after a word in
+    capitals (``HOẠT ĐỘNG Dieu 1``: a heading ends there) nor after punctuation or a number."""
     names: set[tuple[int, int]] = set()
+    previous: Token | None = None
     for line_no, toks in enumerate(tokenised):
-        previous: Token | None = None
         for t in toks:
             if t.kind == "space":
                 continue
@@ -1126,10 +1144,8 @@ def _name_words(tokenised: Sequence[Sequence[Token]]) -> set[tuple[int, int]]:
                 t.kind == "word"
                 and previous is not None
                 and previous.kind == "word"
-                and case_pattern(previous.text) in ("lower", "title")  # after a heading a new line begins
-                and case_pattern(t.text) == "title"
-                and len(t.text) > 1
-                and t.text.isascii()
+                and case_pattern(previous.text) in ("lower", "title")
+                and _unmarked_title_case(t.text)
             ):
                 names.add((line_no, t.start))
             previous = t
