@@ -138,3 +138,24 @@ def test_a_stripped_text_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(calls) == 1
     restorer.restore_text("Ông Nguyễn Văn An, Chủ tịch Ủy ban nhân dân xã Đắc Lua")
     assert len(calls) == 3  # a marked text with a name: fitted again without it
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kết quả công tác của Đảng, Nhà nước, tổ chứ", "Kết quả công tác của Đảng, Nhà nước, tổ chứ"),
+        ("Thu nhập bình quân đầ\n", "Thu nhập bình quân đầ\n"),
+        ("Chủ nhiệm Văn phòng Chính ph", "Chủ nhiệm Văn phòng Chính ph"),
+        # inside the text the word is completed as before; a stripped last word is still restored
+        ("Kết quả công tác của tổ chứ năm 2021", "Kết quả công tác của tổ chức năm 2021"),
+        ("cong tac bao ve, cham soc tre em", "công tác bảo vệ, chăm sóc trẻ em"),
+    ],
+)
+def test_a_text_cut_mid_word_keeps_its_last_word(text: str, expected: str) -> None:
+    assert Restorer.default().restore_text(text) == expected
+
+
+def test_completing_the_cut_last_word_can_be_switched_on() -> None:
+    restorer = Restorer.default()
+    on = restorer.with_settings(replace(restorer.settings, cut_final_word_completed=True))
+    assert on.restore_text("Kết quả công tác của Đảng, Nhà nước, tổ chứ").endswith("tổ chức")
