@@ -10,6 +10,7 @@ Line breaks, spacing, punctuation, numbers and codes are copied through; each wo
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -400,6 +401,9 @@ class Restorer:
     _NAME_WORDS = range(2, 6)
     #: Words in the English signature title above it (``CHAIRMAN``, ``DEPUTY PRIME MINISTER``).
     _TITLE_WORDS = range(1, 5)
+    #: ... and on the line the name closes, where two title lines may have run together (``FOR THE PRIME
+    #: MINISTER DEPUTY PRIME MINISTER Truong Hoa Binh``).
+    _RUN_TITLE_WORDS = range(1, 9)
 
     def _add_signature_names(
         self, tokenised: Sequence[Sequence[Token]], inside: set[tuple[int, int]]
@@ -409,7 +413,8 @@ class Restorer:
         that is no Vietnamese syllable (``Hue`` may be English too), right under a line of one to four
         words in capitals that are all in a passage. Its words are Vietnamese letters, so the passage model
         alone ends the passage before them; an English text writes names unmarked. Only the passages found
-        by the model count as titles: a name line never makes the next line one."""
+        by the model count as titles: a name line never makes the next line one. The same title and name
+        closing one line count too (:meth:`_signature_ending_line`)."""
         passages = set(inside)
         previous: Sequence[Token] = ()
         previous_no = -1
@@ -424,13 +429,42 @@ class Restorer:
                 and all(t.text.isupper() and (previous_no, t.start) in passages for t in title)
                 and len(words) == len(visible)
                 and len(words) in self._NAME_WORDS
-                and all(
-                    _unmarked_title_case(t.text) and self.english.word_class(t.text) != "english"
-                    for t in words
-                )
+                and all(self._signer_name_word(t) for t in words)
             ):
                 inside.update((line_no, t.start) for t in toks)
+            else:
+                inside.update(
+                    (line_no, t.start) for t in self._signature_ending_line(line_no, visible, passages)
+                )
             previous, previous_no = visible, line_no
+
+    def _signer_name_word(self, token: Token) -> bool:
+        """A word a signer's name may be written with in an English text: unmarked title case, and no English
+        word that is no Vietnamese syllable (``Hue`` may be English too)."""
+        return _unmarked_title_case(token.text) and self.english.word_class(token.text) != "english"
+
+    def _signature_ending_line(
+        self, line_no: int, visible: Sequence[Token], passages: set[tuple[int, int]]
+    ) -> list[Token]:
+        """The signer's name closing a line after its English title (``... on July 28, 2021. CHAIRMAN Vuong
+        Dinh Hue``, a signature block run into one line): two to five name words ending the line, right after
+        one to eight words in capitals of a passage that start the line or follow a sentence end."""
+        names = list(
+            itertools.takewhile(lambda t: t.kind == "word" and self._signer_name_word(t), visible[::-1])
+        )
+        if len(names) not in self._NAME_WORDS:
+            return []
+        before = visible[: len(visible) - len(names)]
+        title = list(
+            itertools.takewhile(
+                lambda t: t.kind == "word" and t.text.isupper() and (line_no, t.start) in passages,
+                before[::-1],
+            )
+        )
+        rest = before[: len(before) - len(title)]
+        if len(title) not in self._RUN_TITLE_WORDS or (rest and rest[-1].text[-1:] not in SENTENCE_END):
+            return []
+        return names
 
     # ------------------------------------------------------------------ candidates
     def _unigram(self, readings: Sequence[str]) -> np.ndarray:

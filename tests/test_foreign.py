@@ -224,6 +224,24 @@ def test_signer_name_under_an_english_title_is_kept() -> None:
     assert restore("ON LAND PRICES AND THE LAW\nQuyet Dinh So 12").endswith("Quyết Định Số 12")
 
 
+def test_signer_name_closing_a_line_after_an_english_title_is_kept() -> None:
+    from diacritics import restore
+
+    # a signature block run into one line (the legal-snippets texts have their line breaks folded)
+    for signed in (
+        "This Resolution was passed on July 28, 2021. CHAIRMAN Vuong Dinh Hue",
+        "This Decision takes effect from the date of signing. FOR THE PRIME MINISTER DEPUTY PRIME MINISTER"
+        " Truong Hoa Binh",
+    ):
+        assert restore(signed) == signed
+    # a Vietnamese title in capitals is no English passage: its name is restored; nor is a name that does not
+    # close its line, nor one after a title that follows no sentence end
+    assert restore("Ông An, Chủ tịch UBND xã. KT CHU TICH Nguyen Van Binh").endswith(
+        "KT CHỦ TỊCH Nguyễn Văn Bình"
+    )
+    assert restore("This Resolution was passed. CHAIRMAN Vuong Dinh Hue ky").endswith("Vương Đình Huệ ký")
+
+
 def test_explain_gives_the_passage_reason() -> None:
     from diacritics import restore_explained
 
