@@ -443,7 +443,7 @@ def run(ctx: BenchContext) -> BenchSection:
         "",
         markdown_table(["set", "unchanged", "unchanged, words not in capitals", CLEAN_COLUMN], rows_correct),
         "",
-        "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), which vnocr restores, and snippets are cut mid-word (`đầ`, `Điề`), which vnocr completes; both count as changes. The second column leaves out words in capitals (on both sides alike).",
+        "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), and some passages were stripped of their tone marks (`biên phap điêu tra tô tung`); vnocr restores both, and both count as changes. A snippet cut mid-word (`đầ`, `Điề`) keeps its last word (`cut_final_word_completed`). The second column leaves out words in capitals (on both sides alike).",
         "",
         f"**{CLEAN_COLUMN}** (every table): the share over the lines whose reference holds no word that breaks the "
         "spelling rules but would be a syllable with other marks (`môt`, `chưc`, `viêc`, `cac`: the reference "
