@@ -169,8 +169,9 @@ class RestorerSettings:
             2021 plan 97.93 → 97.77% (English-model OCR writes mangled words in title case, ``Pang``, which
             are evidence of its regime). The gate is read on a fit the names are in: a marked line followed
             by a stripped one (``Ông Nguyễn Văn An`` / ``Nguyen Van Binh``) may fall short of it.
-        cut_final_word_completed: Whether the text's last word (nothing but space after it) may be read as a
-            longer word it begins (``tổ chứ`` → ``chức``, ``đầ`` → ``đầu``, ``Chính ph`` → ``phủ``). A
+        cut_final_word_completed: Whether the text's last word (nothing but space or an ellipsis after it)
+            may be read as a longer word its unmarked form begins (``tổ chứ`` → ``chức``, ``đầ`` → ``đầu``,
+            ``Chính ph`` → ``phủ``). A
             syllable is never split across lines, so a text ends mid-word only where it was cut (an
             excerpt, a field of fixed length), and nothing after the cut tells what the word was; OCR does
             not drop a word's last letters (on the channel's 100 ``vie`` training pages, 0 of 49,160 word
@@ -907,9 +908,10 @@ class Restorer:
         positions: list[Position],
         english: set[tuple[int, int]],
     ) -> None:
-        """Take from the text's last word, when nothing but space follows it, the readings that only add
-        letters to it (``tổ chứ`` → ``chức``, ``đầ`` → ``đầu``): a text cut off mid-word (an excerpt, a
-        database field) ends so, and nothing after it tells what the word was. See
+        """Take from the text's last word, when only space or an ellipsis follows it, the readings whose
+        unmarked form extends its own (``tổ chứ`` → ``chức`` or ``chứa``, ``đầ`` → ``đầu``): a text cut off
+        mid-word (an excerpt, a database field) ends so, and nothing after it tells what the word was. A word
+        of an English passage, and a word all of whose readings extend it, keep them. See
         :attr:`RestorerSettings.cut_final_word_completed`; changes ``slots`` and ``positions`` in place."""
         index = next((k for k in range(len(slots) - 1, -1, -1) if slots[k] is not None), None)
         if index is None:
@@ -918,14 +920,16 @@ class Restorer:
         assert slot is not None
         after = [t for t in tokenised[slot.line] if t.start > slot.token.start]
         after += [t for toks in tokenised[slot.line + 1 :] for t in toks]
-        if any(t.kind != "space" for t in after) or (slot.line, slot.token.start) in english:
+        cut_off = all(t.kind == "space" or t.text in _ELLIPSES for t in after)
+        if not cut_off or (slot.line, slot.token.start) in english:
             return
         written = strip_diacritics(slot.observed)
         kept = tuple(
             c
             for c in slot.candidates
             if not (
-                len(c.text) > len(slot.token.text) and strip_diacritics(c.text.lower()).startswith(written)
+                len(reading := strip_diacritics(c.text.lower())) > len(written)
+                and reading.startswith(written)
             )
         )
         if kept and len(kept) < len(slot.candidates):
@@ -1177,6 +1181,8 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
     }
 
 
+#: How a cut excerpt may end after its last word.
+_ELLIPSES = frozenset({"...", "…"})
 #: Punctuation a passage does not widen across: a sentence end (:data:`SENTENCE_END`) or a colon.
 _SENTENCE_BREAK = regex.compile(f"[{regex.escape(''.join(sorted(SENTENCE_END)))}:]")
 #: A level or grade code (``A2``, ``B1``, ``C1``) next to an English passage.

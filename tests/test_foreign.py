@@ -240,6 +240,9 @@ def test_signer_name_closing_a_line_after_an_english_title_is_kept() -> None:
         "KT CHỦ TỊCH Nguyễn Văn Bình"
     )
     assert restore("This Resolution was passed. CHAIRMAN Vuong Dinh Hue ky").endswith("Vương Đình Huệ ký")
+    assert restore("This Resolution was passed on July 28, 2021 by the CHAIRMAN Vuong Dinh Hue").endswith(
+        "CHAIRMAN Vương Đình Huệ"
+    )
 
 
 def test_explain_gives_the_passage_reason() -> None:

@@ -146,9 +146,12 @@ def test_a_stripped_text_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None
         ("Kết quả công tác của Đảng, Nhà nước, tổ chứ", "Kết quả công tác của Đảng, Nhà nước, tổ chứ"),
         ("Thu nhập bình quân đầ\n", "Thu nhập bình quân đầ\n"),
         ("Chủ nhiệm Văn phòng Chính ph", "Chủ nhiệm Văn phòng Chính ph"),
+        ("Kết quả công tác của Đảng, Nhà nước, tổ chứ...", "Kết quả công tác của Đảng, Nhà nước, tổ chứ..."),
+        ("Kết quả công tác của Đảng, Nhà nước, tổ chứ…\n", "Kết quả công tác của Đảng, Nhà nước, tổ chứ…\n"),
         # inside the text the word is completed as before; a stripped last word is still restored
         ("Kết quả công tác của tổ chứ năm 2021", "Kết quả công tác của tổ chức năm 2021"),
-        ("cong tac bao ve, cham soc tre em", "công tác bảo vệ, chăm sóc trẻ em"),
+        ("cong tac bao ve, cham soc tre", "công tác bảo vệ, chăm sóc trẻ"),
+        ("Ke hoach nay do phong Noi vu to chuc", "Kế hoạch này do phòng Nội vụ tổ chức"),
     ],
 )
 def test_a_text_cut_mid_word_keeps_its_last_word(text: str, expected: str) -> None:
