@@ -196,9 +196,8 @@ class RestorerSettings:
     accented_unknown_by_regime: dict[str, float] = field(default_factory=lambda: {"eng": 0.0002})
     lowercase_unknown_in_stripped: float = 0.1
     regime_prior_strength: float = 0.5
-    exact_prior_share: float = (
-        0.25  # uniform over the four regimes (0.5: the same on the dev cases at strength 2)
-    )
+    # uniform over the four regimes (0.5: the same on the dev cases at prior strength 2)
+    exact_prior_share: float = 0.25
     regime_sample: int = 300
     short_word_case_regime: float = 0.5
     horn_mark_regime: float = 0.5
@@ -892,7 +891,7 @@ class Restorer:
         restored_slots = [s if s is None or (s.line, s.token.start) not in english else None for s in slots]
         self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain, english)
         self._fix_abbreviations(tokenised, replacement, reports, mixture, english)
-        self._fix_short_word_case(tokenised, restored_slots, replacement, reports, mixture, english)
+        self._fix_short_word_case(tokenised, slots, replacement, reports, mixture, english)
         reports.sort(key=lambda d: (d.line, d.start))
         if not decisions and not explain:
             reports.clear()
@@ -1067,12 +1066,7 @@ class Restorer:
         decodable = {(s.line, s.token.start) for s in slots if s is not None}
         english = english or set()
         for line_no, toks in enumerate(tokenised):
-            words = [
-                t
-                for t in toks
-                if (line_no, t.start) in decodable
-                or (t.kind in DECODABLE_KINDS and (line_no, t.start) in english)
-            ]
+            words = [t for t in toks if (line_no, t.start) in decodable]
             texts = [replacement.get((line_no, t.start), t.text) for t in words]
             passage = [(line_no, t.start) in english for t in words]
             # an abbreviation (LĐTBXH, UBND) is in capitals whatever its line's case: no evidence of it; nor
