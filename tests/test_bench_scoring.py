@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tools.bench_restore import clean_reference_accuracy, damaged_reference_words, syllable_accuracy
+from tools.bench_restore import (
+    changes_by_reference_state,
+    clean_reference_accuracy,
+    damaged_reference_words,
+    syllable_accuracy,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,3 +41,16 @@ def test_clean_reference_accuracy_scores_only_clean_lines() -> None:
 def test_clean_reference_accuracy_needs_paired_lines() -> None:
     with pytest.raises(ValueError, match="2 reference lines but 1 output lines"):
         clean_reference_accuracy("một\nhai", "một hai")
+
+
+def test_changes_by_reference_state_counts_changes_in_damaged_lines_apart() -> None:
+    reference = "thực hiện nhiệm vụ\ncac cơ quan\ncông tác bảo vệ"
+    hypothesis = "thực hiện nhiệm vụ\ncác cơ quan\ncông tác bảo về"
+    counts = changes_by_reference_state(reference, hypothesis)
+    assert counts == {
+        "words": 11,
+        "lines": 3,
+        "damaged_lines": 1,
+        "changed": 2,
+        "changed_in_damaged_lines": 1,
+    }
