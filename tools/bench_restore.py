@@ -477,7 +477,7 @@ def run(ctx: BenchContext) -> BenchSection:
         "The legal-snippets text is the reference as it is: its titles in capitals often lack tone marks (`NGOAI`, `VA`, `NƯƠC`, `TOAN`), and some passages were stripped of their tone marks (`biên phap điêu tra tô tung`); vnocr restores both, and both count as changes. A snippet cut mid-word (`đầ`, `Điề`) keeps its last word (`cut_final_word_completed`). The second column leaves out words in capitals (on both sides alike).",
         "",
         "Where the changes are (word edits per line, case included; the damaged lines are those the "
-        f"{CLEAN_COLUMN} column leaves out): "
+        f"**{CLEAN_COLUMN}** column leaves out): "
         + "; ".join(
             f"{name}: {c['changed']:,} of {c['words']:,} words changed, {c['changed_in_damaged_lines']:,} of them "
             f"in the {c['damaged_lines']:,} of {c['lines']:,} lines whose reference breaks the spelling rules"
