@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from diacritics.api import Restoration, TokenDecision
 from tools.bench_restore import (
     changes_by_reference_state,
     clean_reference_accuracy,
     damaged_reference_words,
+    review_flag_counts,
     syllable_accuracy,
 )
 
@@ -54,3 +56,31 @@ def test_changes_by_reference_state_counts_changes_in_damaged_lines_apart() -> N
         "changed": 2,
         "changed_in_damaged_lines": 1,
     }
+
+
+def test_review_flag_counts_pair_flags_with_wrong_words() -> None:
+    text = "cong tac bao ve\nthuc hien nhiem vu\nba tu"
+    reference = "công tác bảo vệ\nthực hiện nhiệm vụ\nbà tư ba"  # line 3: the OCR lost a word
+
+    def explained(given: str) -> Restoration:
+        assert given == text
+        out = "công tác bảo về\nthực hiện nhiệm vu\nbà tư"
+        changes = [
+            (1, 0, "cong", "công", False),
+            (1, 5, "tac", "tác", False),
+            (1, 9, "bao", "bảo", True),  # flagged, right
+            (1, 13, "ve", "về", True),  # flagged, wrong
+            (2, 0, "thuc", "thực", False),
+            (2, 5, "hien", "hiện", False),
+            (2, 10, "nhiem", "nhiệm", False),  # line 2's "vu" is left wrong, unflagged
+            (3, 0, "ba", "bà", True),
+            (3, 3, "tu", "tư", False),
+        ]
+        tokens = [
+            TokenDecision(line, start, a, b, 0.4 if flag else 0.9, review=flag)
+            for line, start, a, b, flag in changes
+        ]
+        return Restoration(out, tokens)
+
+    counts = review_flag_counts([(text, reference)], explained)
+    assert counts == {"words": 8, "words_skipped": 3, "errors": 2, "flagged": 2, "flagged_errors": 1}

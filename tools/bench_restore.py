@@ -16,14 +16,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import Levenshtein
 
 from tools.benchlib import BenchContext, BenchSection, markdown_table, normalise_for_scoring, strip_marks
+
+if TYPE_CHECKING:
+    from diacritics.api import Restoration, TokenDecision
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT_DOC = "lang-son-2023.md"
@@ -126,6 +129,52 @@ def changes_by_reference_state(reference: str, hypothesis: str) -> dict[str, int
         if damaged_reference_words(ref_line):
             counts["damaged_lines"] += 1
             counts["changed_in_damaged_lines"] += edits
+    return counts
+
+
+def review_flag_counts(
+    pairs: Sequence[tuple[str, str]], explained: Callable[[str], Restoration]
+) -> dict[str, int]:
+    """How well the review flags point at restoration's errors, as the batch pipeline flags them (changed
+    tokens whose confidence is below ``review_threshold``).
+
+    Scored over the lines whose input, output and reference have the same number of words (word ``k`` of
+    each is the same word) and whose changed words pair one to one with the changed tokens reported, in the
+    texts whose input and reference have the same lines.
+
+    Args:
+        pairs: ``(input, reference)`` texts with paired lines.
+        explained: :func:`diacritics.restore_explained` with ``explain=False`` (or a stand-in).
+
+    Returns:
+        ``words`` scored (and ``words_skipped``), ``errors`` (output word ≠ reference word), ``flagged``
+        words and ``flagged_errors`` among them.
+    """
+    counts = dict.fromkeys(("words", "words_skipped", "errors", "flagged", "flagged_errors"), 0)
+    for text, reference in pairs:
+        result = explained(text)
+        changed: dict[int, list[TokenDecision]] = {}
+        for d in sorted(result.tokens, key=lambda d: (d.line, d.start)):
+            if words(d.original) != words(d.chosen):
+                changed.setdefault(d.line, []).append(d)
+        in_lines, out_lines, ref_lines = text.split("\n"), result.text.split("\n"), reference.split("\n")
+        if not len(in_lines) == len(out_lines) == len(ref_lines):  # not paired line by line: not scored
+            counts["words_skipped"] += len(words(reference))
+            continue
+        lines = zip(in_lines, out_lines, ref_lines, strict=True)
+        for number, (in_line, out_line, ref_line) in enumerate(lines, start=1):
+            w_in, w_out, w_ref = words(in_line), words(out_line), words(ref_line)
+            moved = [k for k, (a, b) in enumerate(zip(w_in, w_out, strict=False)) if a != b]
+            decisions = changed.get(number, [])
+            if not len(w_in) == len(w_out) == len(w_ref) or len(moved) != len(decisions):
+                counts["words_skipped"] += len(w_ref)
+                continue
+            errors = {k for k, (a, b) in enumerate(zip(w_out, w_ref, strict=True)) if a != b}
+            flagged = {k for k, d in zip(moved, decisions, strict=True) if d.review}
+            counts["words"] += len(w_ref)
+            counts["errors"] += len(errors)
+            counts["flagged"] += len(flagged)
+            counts["flagged_errors"] += len(flagged & errors)
     return counts
 
 
@@ -376,6 +425,41 @@ def _ocr_rows(
     return rows
 
 
+def _review_rows(ctx: BenchContext, sets: dict[str, list[str]], results: dict[str, Any]) -> list[list[Any]]:
+    """:func:`review_flag_counts` on the held-out sets of each kind of damaged input."""
+    from diacritics import restore_explained
+
+    def explained(text: str) -> Restoration:
+        return restore_explained(text, explain=False)
+
+    kinds: dict[str, dict[str, list[tuple[str, str]]]] = {
+        "stripped": {name: [(strip_text(t), t) for t in texts] for name, texts in sets.items()}
+    }
+    for lang in ("eng", "vie"):
+        kinds[f"{lang} OCR"] = {
+            name: [(ocr, truth)] for name, (truth, ocr) in _ocr_sets(ctx, lang).items() if ocr
+        }
+    rows: list[list[Any]] = []
+    for kind, by_set in kinds.items():
+        for set_name, pairs in by_set.items():
+            c = review_flag_counts(pairs, explained)
+            results.setdefault("review_flags", {}).setdefault(kind, {})[set_name] = c
+            n, errors, flagged, hits = c["words"], c["errors"], c["flagged"], c["flagged_errors"]
+            rows.append(
+                [
+                    kind,
+                    set_name,
+                    f"{n:,} ({100 * n / max(1, n + c['words_skipped']):.0f}%)",
+                    f"{errors:,}",
+                    f"{flagged:,} ({100 * flagged / max(1, n):.1f}%)",
+                    f"{100 * hits / errors:.0f}%" if errors else "–",
+                    f"{100 * hits / flagged:.0f}%" if flagged else "–",
+                    f"{100 * (1 - errors / max(1, n)):.2f}% → {100 * (1 - (errors - hits) / max(1, n)):.2f}%",
+                ]
+            )
+    return rows
+
+
 def _plan_2021(ctx: BenchContext, restorers: dict[str, Callable[[str], str]]) -> dict[str, dict[str, float]]:
     """Syllable accuracy on the real 2021 plan: lines 1-120 (one constant was chosen on them) and 121-241."""
     gt_path = ROOT / "tests" / "data" / "district-2021.gt.txt"
@@ -424,6 +508,7 @@ def run(ctx: BenchContext) -> BenchSection:
     rows_eng = _ocr_rows(ctx, "eng", restorers, results)
     rows_vie = _ocr_rows(ctx, "vie", restorers, results)
     plan_2021 = _plan_2021(ctx, restorers)
+    rows_review = _review_rows(ctx, sets, results)
     results["plan_2021"] = plan_2021
     speed = _speed(ctx)
     results["speed"] = speed
@@ -508,6 +593,29 @@ def run(ctx: BenchContext) -> BenchSection:
             ),
             "",
         ]
+    md += [
+        "**Review flags** (what the batch pipeline lists for a person to check: changed tokens whose "
+        "confidence, the posterior of the choice given its neighbours, is below `review_threshold`; measured "
+        "over the lines whose input, output and reference pair word for word, the words column's share). "
+        "`errors flagged`: the share of the output's wrong words that are flagged; `flagged that are errors`: "
+        "the share of flags that point at a wrong word; the last column is the accuracy before and after a "
+        "reviewer corrects every flagged word.",
+        "",
+        markdown_table(
+            [
+                "input",
+                "set",
+                "words",
+                "errors",
+                "flagged (of words)",
+                "errors flagged",
+                "flagged that are errors",
+                "accuracy → after review",
+            ],
+            rows_review,
+        ),
+        "",
+    ]
     md += [
         "**Speed** (`vnocr restore` as a new process, model load included, the median of its runs (every run in "
         "benchmarks.json); Tesseract `vie`, one thread, on the same text rendered at 300 dpi, in the same run: "
