@@ -43,7 +43,8 @@ class Restoration:
 
     Attributes:
         text: The restored text, with the input's line breaks.
-        tokens: Decisions (every token in explain mode; the changed ones otherwise).
+        tokens: Decisions (every token in explain mode; otherwise the changed ones and those kept as written
+            that are flagged for review).
         regime: Estimated share of each OCR regime in the input (exact, stripped, vie, eng).
     """
 
@@ -89,8 +90,8 @@ def restore_explained(
         text: Input text of any kind (stripped, English-model OCR, ``vie`` OCR, correct); line breaks are kept
             exactly.
         confidences: Optional OCR word confidences (0-100), one sequence per line, in word order.
-        explain: Compute alternatives and confidences for every token (slower); when False only the changed
-            tokens are reported.
+        explain: Report every token with its alternatives (slower); when False, the changed tokens and the
+            tokens kept as written whose confidence is below ``review_threshold`` (flagged for review).
 
     Returns:
         The restoration with per-token decisions.
@@ -108,9 +109,11 @@ def _restore(
     from .restorer import Restorer
 
     restorer = Restorer.default()
-    result = restorer.restore(text, explain=explain, confidences=confidences, decisions=decisions)
-    lines = repair_roman_labels(result.text.split("\n"))
     threshold = restorer.settings.review_threshold
+    result = restorer.restore(
+        text, explain=explain, confidences=confidences, decisions=decisions, review_below=threshold
+    )
+    lines = repair_roman_labels(result.text.split("\n"))
     tokens = [
         TokenDecision(
             line=d.line,

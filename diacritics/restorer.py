@@ -783,6 +783,7 @@ class Restorer:
         explain: bool = False,
         confidences: Sequence[Sequence[float]] | None = None,
         decisions: bool = True,
+        review_below: float | None = None,
     ) -> RestoredText:
         """Restore ``text``, keeping its line breaks exactly.
 
@@ -791,6 +792,8 @@ class Restorer:
             explain: Also compute per-token alternatives and confidences.
             confidences: OCR word confidences (0-100) per line, one per whitespace-separated word.
             decisions: Report the changed tokens with their confidences (False: just the text, faster).
+            review_below: With ``decisions``, also report the tokens kept as written whose confidence is below
+                this (what a reviewer should check besides the changes; None: only the changed tokens).
         """
         lines = normalise_text(text).split("\n")
         tokenised = [tokenize(line) for line in lines]
@@ -866,10 +869,11 @@ class Restorer:
                 continue
             chosen = slot.candidates[result.choice[index]]
             replacement[(slot.line, slot.token.start)] = chosen.text
-            if explain or (decisions and chosen.text != slot.token.text):
+            if explain or (decisions and (review_below is not None or chosen.text != slot.token.text)):
                 reported.append(index)
-        # Cheap (three batched trigram look-ups per candidate), so done for every changed token: it gives the
-        # confidence used to flag tokens for review even when the caller did not ask to explain.
+        # Cheap (three batched trigram look-ups per candidate), so done for every changed token (and with
+        # review_below for every token): it gives the confidence used to flag tokens for review even when the
+        # caller did not ask to explain.
         alternatives = batch_local_alternatives(
             positions, result.choice, reported, self._scorer, self.lm.bos, self.lm.eos, self.settings.weights
         )
@@ -879,6 +883,8 @@ class Restorer:
             chosen = slot.candidates[result.choice[index]]
             alts = alternatives.get(index, [])
             confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
+            if not explain and chosen.text == slot.token.text and not _below(confidence, review_below):
+                continue
             reports.append(
                 Decision(
                     line=slot.line + 1,
@@ -892,12 +898,14 @@ class Restorer:
             )
         # the later passes leave English passages alone
         restored_slots = [s if s is None or (s.line, s.token.start) not in english else None for s in slots]
-        self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, explain, english)
+        self._fix_case_slips(tokenised, restored_slots, replacement, reports, mixture, english)
         self._fix_abbreviations(tokenised, replacement, reports, mixture, english)
         self._fix_short_word_case(tokenised, slots, replacement, reports, mixture, english)
         reports.sort(key=lambda d: (d.line, d.start))
         if not decisions and not explain:
             reports.clear()
+        elif not explain:  # the changed tokens, and those kept as written that a reviewer should check
+            reports[:] = [d for d in reports if d.chosen != d.original or _below(d.confidence, review_below)]
         out_lines = []
         for line_no, toks in enumerate(tokenised):
             out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
@@ -950,7 +958,6 @@ class Restorer:
         replacement: dict[tuple[int, int], str],
         decisions: list[Decision],
         mixture: ChannelMixture,
-        explain: bool,
         english: set[tuple[int, int]] | None = None,
     ) -> None:
         """Lower-case capitalised words inside sentences that the case table says are slips (in place).
@@ -999,8 +1006,6 @@ class Restorer:
                     _record_change(decisions, change, amend=True)
                     text, kind = new_text, "lower"
             prev = normalise_syllable(text) if kind == "lower" else None
-        if not explain:
-            decisions[:] = [d for d in decisions if d.chosen != d.original]
 
     def _fix_abbreviations(
         self,
@@ -1202,6 +1207,11 @@ def _memoised(
             memo.clear()
         hit = memo[key] = compute(key)
     return hit
+
+
+def _below(confidence: float, threshold: float | None) -> bool:
+    """Whether a confidence is below a review threshold (None: no threshold)."""
+    return threshold is not None and confidence < threshold
 
 
 def _unmarked_title_case(text: str) -> bool:

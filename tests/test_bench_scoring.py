@@ -72,7 +72,8 @@ def test_review_flag_counts_pair_flags_with_wrong_words() -> None:
             (1, 13, "ve", "về", True),  # flagged, wrong
             (2, 0, "thuc", "thực", False),
             (2, 5, "hien", "hiện", False),
-            (2, 10, "nhiem", "nhiệm", False),  # line 2's "vu" is left wrong, unflagged
+            (2, 10, "nhiem", "nhiệm", False),
+            (2, 16, "vu", "vu", True),  # kept as written, wrong, flagged
             (3, 0, "ba", "bà", True),
             (3, 3, "tu", "tư", False),
         ]
@@ -83,4 +84,4 @@ def test_review_flag_counts_pair_flags_with_wrong_words() -> None:
         return Restoration(out, tokens)
 
     counts = review_flag_counts([(text, reference)], explained)
-    assert counts == {"words": 8, "words_skipped": 3, "errors": 2, "flagged": 2, "flagged_errors": 1}
+    assert counts == {"words": 8, "words_skipped": 3, "errors": 2, "flagged": 3, "flagged_errors": 2}

@@ -57,3 +57,16 @@ def test_without_restoration_the_pages_keep_their_text() -> None:
     doc = finish_document("plan.txt", pages, ProcessOptions(restore=False))
     assert [p.text for p in pages] == [PAGE_1, PAGE_2]
     assert doc.restoration == {"enabled": False}
+
+
+def test_tokens_kept_as_written_are_flagged_below_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Báo cáo về các lô hàng đã thông quan cho Bộ Công Thương."  # correct text: nothing changes
+    restorer = Restorer.default()
+    monkeypatch.setattr(restorer, "settings", replace(restorer.settings, review_threshold=1.01))  # flag all
+    flagged = diacritics.restore_explained(text, explain=False)
+    assert flagged.text == text
+    assert flagged.changed == []
+    assert [t.original for t in flagged.flagged] == text.rstrip(".").split()
+    assert all(t.chosen == t.original and t.review for t in flagged.tokens)
+    monkeypatch.setattr(restorer, "settings", replace(restorer.settings, review_threshold=0.0))  # flag none
+    assert diacritics.restore_explained(text, explain=False).tokens == []

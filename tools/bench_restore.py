@@ -135,12 +135,12 @@ def changes_by_reference_state(reference: str, hypothesis: str) -> dict[str, int
 def review_flag_counts(
     pairs: Sequence[tuple[str, str]], explained: Callable[[str], Restoration]
 ) -> dict[str, int]:
-    """How well the review flags point at restoration's errors, as the batch pipeline flags them (changed
-    tokens whose confidence is below ``review_threshold``).
+    """How well the review flags point at restoration's errors, as the batch pipeline flags them (tokens,
+    changed or kept, whose confidence is below ``review_threshold``).
 
     Scored over the lines whose input, output and reference have the same number of words (word ``k`` of
-    each is the same word) and whose changed words pair one to one with the changed tokens reported, in the
-    texts whose input and reference have the same lines.
+    each is the same word; a flagged token is the word its line's words before it say), in the texts whose
+    input and reference have the same lines.
 
     Args:
         pairs: ``(input, reference)`` texts with paired lines.
@@ -150,27 +150,28 @@ def review_flag_counts(
         ``words`` scored (and ``words_skipped``), ``errors`` (output word ≠ reference word), ``flagged``
         words and ``flagged_errors`` among them.
     """
+    from diacritics.normalise import normalise_text
+
     counts = dict.fromkeys(("words", "words_skipped", "errors", "flagged", "flagged_errors"), 0)
     for text, reference in pairs:
         result = explained(text)
-        changed: dict[int, list[TokenDecision]] = {}
-        for d in sorted(result.tokens, key=lambda d: (d.line, d.start)):
-            if words(d.original) != words(d.chosen):
-                changed.setdefault(d.line, []).append(d)
         in_lines, out_lines, ref_lines = text.split("\n"), result.text.split("\n"), reference.split("\n")
         if not len(in_lines) == len(out_lines) == len(ref_lines):  # not paired line by line: not scored
             counts["words_skipped"] += len(words(reference))
             continue
+        flags: dict[int, list[TokenDecision]] = {}
+        for d in result.tokens:
+            if d.review:
+                flags.setdefault(d.line, []).append(d)
         lines = zip(in_lines, out_lines, ref_lines, strict=True)
         for number, (in_line, out_line, ref_line) in enumerate(lines, start=1):
             w_in, w_out, w_ref = words(in_line), words(out_line), words(ref_line)
-            moved = [k for k, (a, b) in enumerate(zip(w_in, w_out, strict=False)) if a != b]
-            decisions = changed.get(number, [])
-            if not len(w_in) == len(w_out) == len(w_ref) or len(moved) != len(decisions):
+            if not len(w_in) == len(w_out) == len(w_ref):
                 counts["words_skipped"] += len(w_ref)
                 continue
+            normalised = normalise_text(in_line)  # the offsets of the decisions are in the normalised line
+            flagged = {len(words(normalised[: d.start])) for d in flags.get(number, [])}
             errors = {k for k, (a, b) in enumerate(zip(w_out, w_ref, strict=True)) if a != b}
-            flagged = {k for k, d in zip(moved, decisions, strict=True) if d.review}
             counts["words"] += len(w_ref)
             counts["errors"] += len(errors)
             counts["flagged"] += len(flagged)
@@ -594,8 +595,8 @@ def run(ctx: BenchContext) -> BenchSection:
             "",
         ]
     md += [
-        "**Review flags** (what the batch pipeline lists for a person to check: changed tokens whose "
-        "confidence, the posterior of the choice given its neighbours, is below `review_threshold`; measured "
+        "**Review flags** (what the batch pipeline lists for a person to check: the tokens, changed or kept, "
+        "whose confidence, the posterior of the choice given its neighbours, is below `review_threshold`; measured "
         "over the lines whose input, output and reference pair word for word, the words column's share). "
         "`errors flagged`: the share of the output's wrong words that are flagged; `flagged that are errors`: "
         "the share of flags that point at a wrong word; the last column is the accuracy before and after a "
