@@ -67,7 +67,13 @@ class Restoration:
         return {
             "changed_tokens": len(self.changed),
             "flagged_for_review": [
-                {"line": t.line, "original": t.original, "chosen": t.chosen, "confidence": t.confidence}
+                {
+                    "line": t.line,
+                    "start": t.start,
+                    "original": t.original,
+                    "chosen": t.chosen,
+                    "confidence": t.confidence,
+                }
                 for t in self.flagged
             ],
             "regime": self.regime,
@@ -90,8 +96,9 @@ def restore_explained(
         text: Input text of any kind (stripped, English-model OCR, ``vie`` OCR, correct); line breaks are kept
             exactly.
         confidences: Optional OCR word confidences (0-100), one sequence per line, in word order.
-        explain: Report every token with its alternatives (slower); when False, the changed tokens and the
-            tokens kept as written whose confidence is below ``review_threshold`` (flagged for review).
+        explain: Report every token with its alternatives; when False, only the changed tokens and the
+            tokens kept as written whose confidence is below ``review_threshold`` (flagged for review). Both
+            score every token's alternatives.
 
     Returns:
         The restoration with per-token decisions.

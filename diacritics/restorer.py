@@ -82,10 +82,11 @@ class RestorerSettings:
             99.66%, the other kinds unchanged (applied to every kept token it loses 0.1 points on stripped
             and eng OCR).
         skeleton_top_k: How many learned-channel skeletons to expand for a mangled token.
-        review_threshold: Changed tokens whose confidence is below this are flagged for human review. On
-            the dev split 0.9 flags 1.6% of the words of stripped text and 2.6% of English-model OCR and
-            points at 54% and 48% of the output's wrong words (a third of the flags are errors); 0.6 flagged
-            0.5-0.7% and pointed at a quarter (docs/BENCHMARKS.md measures it on the held-out sets).
+        review_threshold: Tokens, changed or kept as written, whose confidence is below this are flagged for
+            human review. On the dev split 0.9 flags 2.1% of the words of stripped text and 3.1% of
+            English-model OCR and points at 71% and 61% of the output's wrong words (a third of the flags are
+            errors); 0.6 flags 0.7-0.9% and points at a third, 0.95 flags 2.8-4.0% for 73% and 69%
+            (docs/BENCHMARKS.md measures it on the held-out sets).
         confidence_weight: How much an OCR word confidence moves the score of reading the token as written:
             ``confidence_weight * (conf - 50) / 50`` nats (OCR confidences are 0-100).
         keep_unknown_by_regime: Per OCR regime, how likely an unknown token is meant as written, relative
@@ -1259,16 +1260,20 @@ def _observed_words(
 def _record_change(decisions: list[Decision], change: Decision, *, amend: bool) -> None:
     """Record a change made after decoding: update the decoder's decision for the token, or add ``change``.
 
-    With ``amend`` the change refines the decoder's choice (its reason is added, its scores kept); otherwise
+    With ``amend`` the change refines the decoder's choice (its reason is added, its scores kept, unless the
+    decoder kept the token as written: its scores were those of the reading the change replaces); otherwise
     the change's reason, confidence and alternatives replace the decoder's.
     """
     for d in decisions:
         if d.line == change.line and d.start == change.start:
+            kept_as_written = d.chosen == d.original
             d.chosen = change.chosen
             if amend:
                 d.reason = f"{d.reason}; {change.reason}"
-            else:
-                d.reason, d.confidence, d.alternatives = change.reason, change.confidence, change.alternatives
+            if not amend or kept_as_written:
+                d.confidence, d.alternatives = change.confidence, change.alternatives
+            if not amend:
+                d.reason = change.reason
             return
     decisions.append(change)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from diacritics.api import Restoration, TokenDecision
@@ -85,3 +87,20 @@ def test_review_flag_counts_pair_flags_with_wrong_words() -> None:
 
     counts = review_flag_counts([(text, reference)], explained)
     assert counts == {"words": 8, "words_skipped": 3, "errors": 2, "flagged": 3, "flagged_errors": 2}
+
+
+def test_review_flags_point_at_words_by_normalised_offsets() -> None:
+    # decisions carry offsets in the restorer's NFC line; a flagged digit points at no word
+    reference = "Hội đồng nhân dân tỉnh quyết định 6 lần"
+    text = unicodedata.normalize("NFD", reference)
+    output = reference.replace("định", "đình")
+
+    def explained(given: str) -> Restoration:
+        tokens = [
+            TokenDecision(1, reference.index("định"), "định", "đình", 0.5, review=True),
+            TokenDecision(1, reference.index("6"), "6", "6", 0.5, review=True),
+        ]
+        return Restoration(output, tokens)
+
+    counts = review_flag_counts([(text, reference)], explained)
+    assert counts == {"words": 8, "words_skipped": 0, "errors": 1, "flagged": 1, "flagged_errors": 1}
