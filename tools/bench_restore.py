@@ -87,6 +87,14 @@ def _valid_syllable_keys() -> frozenset[str]:
     return frozenset(syllable_key(s) for s in valid_syllables())
 
 
+def _paired_lines(reference: str, hypothesis: str) -> tuple[list[str], list[str]]:
+    """The lines of a reference and of its restoration, which keeps the input's line breaks (one to one)."""
+    ref_lines, hyp_lines = reference.split("\n"), hypothesis.split("\n")
+    if len(ref_lines) != len(hyp_lines):
+        raise ValueError(f"{len(ref_lines)} reference lines but {len(hyp_lines)} output lines")
+    return ref_lines, hyp_lines
+
+
 def clean_reference_accuracy(reference: str, hypothesis: str) -> tuple[float, int, int]:
     """:func:`syllable_accuracy` over the lines whose reference holds no :func:`damaged_reference_words`.
 
@@ -95,9 +103,7 @@ def clean_reference_accuracy(reference: str, hypothesis: str) -> tuple[float, in
     Returns:
         The accuracy, the number of lines kept and the number of lines in all.
     """
-    ref_lines, hyp_lines = reference.split("\n"), hypothesis.split("\n")
-    if len(ref_lines) != len(hyp_lines):
-        raise ValueError(f"{len(ref_lines)} reference lines but {len(hyp_lines)} output lines")
+    ref_lines, hyp_lines = _paired_lines(reference, hypothesis)
     kept = [i for i, line in enumerate(ref_lines) if not damaged_reference_words(line)]
     accuracy = syllable_accuracy("\n".join(ref_lines[i] for i in kept), "\n".join(hyp_lines[i] for i in kept))
     return accuracy, len(kept), len(ref_lines)
@@ -111,9 +117,7 @@ def changes_by_reference_state(reference: str, hypothesis: str) -> dict[str, int
         ``words`` and ``lines`` of the reference, ``damaged_lines``, ``changed`` (edits in all lines) and
         ``changed_in_damaged_lines``.
     """
-    ref_lines, hyp_lines = reference.split("\n"), hypothesis.split("\n")
-    if len(ref_lines) != len(hyp_lines):
-        raise ValueError(f"{len(ref_lines)} reference lines but {len(hyp_lines)} output lines")
+    ref_lines, hyp_lines = _paired_lines(reference, hypothesis)
     counts = {
         "words": 0,
         "lines": len(ref_lines),
@@ -215,8 +219,10 @@ def strip_text(text: str) -> str:
     return strip_marks(text)
 
 
-def _restorers() -> dict[str, Callable[[str], str]]:
-    from diacritics import restore
+def _restorers() -> tuple[dict[str, Callable[[str], str]], Callable[[str], Restoration]]:
+    """The systems compared, and the product's restoration with its decisions (memoised per input: the
+    `vnocr` column's text is its text, and the review-flag table reads its flags without restoring again)."""
+    from diacritics import restore_explained
     from diacritics.decoder import DecoderWeights
     from diacritics.restorer import Restorer
 
@@ -238,11 +244,16 @@ def _restorers() -> dict[str, Callable[[str], str]]:
         restorer = full.with_settings(settings, lm=OrderLM())  # type: ignore[arg-type]
         return restorer.restore_text
 
+    @functools.cache
+    def explained(text: str) -> Restoration:
+        return restore_explained(text, explain=False)  # its text is diacritics.restore's
+
     return {
         "unigram": with_order(1),
         "bigram": with_order(2),
-        "vnocr (trigram)": restore,  # the product's API: the decoder, then the heading-label repair
-    }
+        # the product's API: the decoder, then the heading-label repair
+        "vnocr (trigram)": lambda text: explained(text).text,
+    }, explained
 
 
 def _eval_sets(ctx: BenchContext) -> dict[str, list[str]]:
@@ -311,7 +322,7 @@ def _first_syllables(text: str, n: int) -> str:
 SPEED_RUNS = 7
 
 
-def _speed(ctx: BenchContext) -> dict[str, Any]:
+def _speed(ctx: BenchContext, ocr_sets: dict[str, dict[str, tuple[str, str]]]) -> dict[str, Any]:
     """Time `vnocr restore` (process start and model load included, modules byte-compiled as an install leaves
     them) on the held-out document vs Tesseract.
 
@@ -323,7 +334,7 @@ def _speed(ctx: BenchContext) -> dict[str, Any]:
     part = _first_syllables(held, 3000)
     inputs = {"stripped": (strip_text(held), held)}
     for lang in ("vie", "eng"):  # vie: what the pipeline restores; eng: old archives' OCR
-        ocr = _ocr_sets(ctx, lang).get(f"held-out doc ({HELD_OUT_DOC})")
+        ocr = ocr_sets[lang].get(f"held-out doc ({HELD_OUT_DOC})")
         if ocr and ocr[1]:
             inputs[f"{lang} OCR"] = (ocr[1], held)
     inputs["stripped, first 3,000 syllables"] = (strip_text(part), part)
@@ -405,10 +416,13 @@ def _interleaved_timings(
 
 
 def _ocr_rows(
-    ctx: BenchContext, lang: str, restorers: dict[str, Callable[[str], str]], results: dict[str, Any]
+    lang: str,
+    ocr_sets: dict[str, tuple[str, str]],
+    restorers: dict[str, Callable[[str], str]],
+    results: dict[str, Any],
 ) -> list[list[Any]]:
     rows: list[list[Any]] = []
-    for set_name, (truth, ocr) in _ocr_sets(ctx, lang).items():
+    for set_name, (truth, ocr) in ocr_sets.items():
         if not ocr:
             rows.append([set_name, truth, *([""] * (len(restorers) + 2))])
             continue
@@ -432,20 +446,18 @@ def _ocr_rows(
     return rows
 
 
-def _review_rows(ctx: BenchContext, sets: dict[str, list[str]], results: dict[str, Any]) -> list[list[Any]]:
+def _review_rows(
+    sets: dict[str, list[str]],
+    ocr_sets: dict[str, dict[str, tuple[str, str]]],
+    explained: Callable[[str], Restoration],
+    results: dict[str, Any],
+) -> list[list[Any]]:
     """:func:`review_flag_counts` on the held-out sets of each kind of damaged input."""
-    from diacritics import restore_explained
-
-    def explained(text: str) -> Restoration:
-        return restore_explained(text, explain=False)
-
     kinds: dict[str, dict[str, list[tuple[str, str]]]] = {
         "stripped": {name: [(strip_text(t), t) for t in texts] for name, texts in sets.items()}
     }
     for lang in ("eng", "vie"):
-        kinds[f"{lang} OCR"] = {
-            name: [(ocr, truth)] for name, (truth, ocr) in _ocr_sets(ctx, lang).items() if ocr
-        }
+        kinds[f"{lang} OCR"] = {name: [(ocr, truth)] for name, (truth, ocr) in ocr_sets[lang].items() if ocr}
     rows: list[list[Any]] = []
     for kind, by_set in kinds.items():
         for set_name, pairs in by_set.items():
@@ -489,8 +501,9 @@ def _plan_2021(ctx: BenchContext, restorers: dict[str, Callable[[str], str]]) ->
 
 def run(ctx: BenchContext) -> BenchSection:
     """Run the restoration benchmark."""
-    restorers = _restorers()
+    restorers, explained = _restorers()
     sets = _eval_sets(ctx)
+    ocr_sets = {lang: _ocr_sets(ctx, lang) for lang in ("eng", "vie")}
     results: dict[str, Any] = {"stripped": {}, "correct": {}, "eng_ocr": {}, "vie_ocr": {}}
     rows_stripped, rows_correct = [], []
     changes: dict[str, dict[str, int]] = {}
@@ -512,12 +525,12 @@ def run(ctx: BenchContext) -> BenchSection:
         cell, results["correct"][f"{set_name}, clean references"] = _clean_cell(ref, hyp)
         rows_correct.append([set_name, f"{100 * acc:.2f}%", f"{100 * acc_low:.2f}%", cell])
         changes[set_name] = results["correct"][f"{set_name}, changes"] = changes_by_reference_state(ref, hyp)
-    rows_eng = _ocr_rows(ctx, "eng", restorers, results)
-    rows_vie = _ocr_rows(ctx, "vie", restorers, results)
+    rows_eng = _ocr_rows("eng", ocr_sets["eng"], restorers, results)
+    rows_vie = _ocr_rows("vie", ocr_sets["vie"], restorers, results)
     plan_2021 = _plan_2021(ctx, restorers)
-    rows_review = _review_rows(ctx, sets, results)
+    rows_review = _review_rows(sets, ocr_sets, explained, results)
     results["plan_2021"] = plan_2021
-    speed = _speed(ctx)
+    speed = _speed(ctx, ocr_sets)
     results["speed"] = speed
     names = list(restorers)
     md = [
