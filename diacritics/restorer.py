@@ -884,7 +884,7 @@ class Restorer:
             chosen = slot.candidates[result.choice[index]]
             alts = alternatives.get(index, [])
             confidence = next((p for k, p in alts if k == result.choice[index]), 1.0) if alts else 1.0
-            if not explain and chosen.text == slot.token.text and not _below(confidence, review_below):
+            if not explain and not _worth_reporting(slot.token.text, chosen.text, confidence, review_below):
                 continue
             reports.append(
                 Decision(
@@ -906,7 +906,9 @@ class Restorer:
         if not decisions and not explain:
             reports.clear()
         elif not explain:  # the changed tokens, and those kept as written that a reviewer should check
-            reports[:] = [d for d in reports if d.chosen != d.original or _below(d.confidence, review_below)]
+            reports[:] = [
+                d for d in reports if _worth_reporting(d.original, d.chosen, d.confidence, review_below)
+            ]
         out_lines = []
         for line_no, toks in enumerate(tokenised):
             out_lines.append("".join(replacement.get((line_no, t.start), t.text) for t in toks))
@@ -1210,9 +1212,10 @@ def _memoised(
     return hit
 
 
-def _below(confidence: float, threshold: float | None) -> bool:
-    """Whether a confidence is below a review threshold (None: no threshold)."""
-    return threshold is not None and confidence < threshold
+def _worth_reporting(original: str, chosen: str, confidence: float, review_below: float | None) -> bool:
+    """Whether a token's decision is reported when the caller does not ask to explain: it was changed, or
+    kept as written with a confidence below ``review_below`` (None: only changes)."""
+    return chosen != original or (review_below is not None and confidence < review_below)
 
 
 def _unmarked_title_case(text: str) -> bool:
