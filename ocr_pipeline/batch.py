@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import BadArgumentsError, VnocrError
+from .imaging.rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from .options import ProcessOptions
-from .rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from .textio import atomic_write_text
 
 log = logging.getLogger(__name__)

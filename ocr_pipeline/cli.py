@@ -166,7 +166,7 @@ def batch(
     options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
     inputs = discover_inputs(input_dir, output_dir)
     if any(p.suffix.lower() != ".txt" for p in inputs):
-        from . import engines
+        from .imaging import engines
 
         engines.choose_language(lang)  # fail fast, once, when tesseract or the language is missing
     if not no_restore:
@@ -267,7 +267,8 @@ def segment(file: str, fmt: str, out: str | None) -> None:
       vnocr segment plan.txt
       vnocr segment plan.txt --format md
     """
-    from .segment import render_markdown, segment_text
+    from .render import render_markdown
+    from .structure.segment import segment_text
 
     structure = segment_text(_read_input(file))
     if fmt == "md":

@@ -1,117 +1,18 @@
-"""Typed objects that flow through the pipeline.
+"""The document model: what the pipeline produces for one input (pages, texts, structure, record).
 
-A page travels through the image stages as a :class:`PageImage` (each stage takes one and returns a new
-one, never mutating its input); OCR attaches a :class:`PageOcr`; the document-level stages (restoration,
-segmentation) produce the final :class:`Document`.
+The page model of the image stages is :mod:`.imaging.page`; the structure's own types are
+:mod:`.structure.model`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
-from .metadata import DocumentMetadata
-from .segment import Section, Structure, render_markdown
-
-
-@dataclass(frozen=True)
-class OcrWord:
-    """One word as Tesseract saw it.
-
-    Attributes:
-        text: The recognised characters.
-        confidence: Tesseract's word confidence, 0-100.
-        left, top, width, height: Bounding box in pixels of the processed page image.
-        block, paragraph, line: Tesseract's layout indices (reading order).
-    """
-
-    text: str
-    confidence: float
-    left: int = 0
-    top: int = 0
-    width: int = 0
-    height: int = 0
-    block: int = 0
-    paragraph: int = 0
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class OcrLine:
-    """A line of words in reading order."""
-
-    words: tuple[OcrWord, ...]
-
-    @property
-    def text(self) -> str:
-        """The words joined by single spaces."""
-        return " ".join(w.text for w in self.words)
-
-
-@dataclass(frozen=True)
-class PageOcr:
-    """The OCR result of one page.
-
-    Attributes:
-        lines: Lines in reading order. A line with no words marks a paragraph break.
-        lang: The Tesseract language(s) used, e.g. ``"vie"`` or ``"eng"``.
-        engine: Engine name and version, e.g. ``"tesseract 5.3.0"``.
-    """
-
-    lines: tuple[OcrLine, ...]
-    lang: str
-    engine: str = "tesseract"
-
-    @property
-    def words(self) -> list[OcrWord]:
-        """All words of the page in reading order."""
-        return [w for line in self.lines for w in line.words]
-
-    @property
-    def mean_confidence(self) -> float | None:
-        """Mean word confidence (0-100), or None for a page without words."""
-        confs = [w.confidence for w in self.words if w.confidence >= 0]
-        return round(float(np.mean(confs)), 2) if confs else None
-
-    @property
-    def text(self) -> str:
-        """Plain text: one line per OCR line, an empty line between paragraphs."""
-        return "\n".join(line.text for line in self.lines).strip("\n")
-
-
-@dataclass(frozen=True, eq=False)
-class PageImage:
-    """A page image travelling through the image stages.
-
-    Attributes:
-        number: 1-based page number within the source document.
-        image: Grayscale image, ``uint8``, shape (height, width).
-        dpi: Resolution the image was rasterised at (or read from the file).
-        rotation: Clockwise rotation in degrees (0/90/180/270) applied to upright the page.
-        skew_degrees: Skew angle found on the page, in degrees (positive = counter-clockwise
-            text baseline), already rotated out of ``image``.
-        ocr: The OCR result, once the OCR stage has run.
-        log: Short notes from each stage about what it did (for the JSON record and debugging).
-        pre_cleanup: The image before the cleanup stage (for the OCR stage's fallback); None otherwise.
-    """
-
-    number: int
-    image: np.ndarray
-    dpi: int = 300
-    rotation: int = 0
-    skew_degrees: float = 0.0
-    ocr: PageOcr | None = None
-    log: tuple[str, ...] = ()
-    pre_cleanup: np.ndarray | None = field(default=None, repr=False)
-
-    def evolve(self, note: str | None = None, **changes: Any) -> PageImage:
-        """Return a copy with ``changes`` applied and ``note`` appended to the log."""
-        if note:
-            changes["log"] = (*self.log, note)
-        return replace(self, **changes)
+from .imaging.page import PageImage
+from .render import render_markdown
+from .structure.model import DocumentMetadata, Section, Structure
 
 
 @dataclass

@@ -15,12 +15,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import cleanup, deskew, engines, ocr, orientation, rasterise
 from ._version import __version__
 from .exceptions import InputFileError
-from .models import Document, PageImage, PageResult
+from .imaging import cleanup, deskew, engines, ocr, orientation, rasterise
+from .imaging.page import PageImage
+from .models import Document, PageResult
 from .options import ProcessOptions
-from .segment import segment_text
+from .structure.segment import segment_text
 from .textio import read_text_file
 
 log = logging.getLogger(__name__)

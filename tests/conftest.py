@@ -15,7 +15,7 @@ SAMPLES = Path(__file__).parent.parent / "samples"
 def _has_tesseract() -> bool:
     if shutil.which("tesseract") is None:
         return False
-    from ocr_pipeline import engines
+    from ocr_pipeline.imaging import engines
 
     return "eng" in engines.installed_languages()
 

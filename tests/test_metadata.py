@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ocr_pipeline.metadata import (
+from ocr_pipeline.structure.metadata import (
     DocumentMetadata,
     extract_metadata,
     find_references,
     parse_long_date,
     parse_number,
 )
-from ocr_pipeline.segment import segment_text
+from ocr_pipeline.structure.segment import segment_text
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = DATA / "structure"
@@ -168,7 +168,7 @@ def test_english_model_ocr_of_the_number_line() -> None:
     ],
 )
 def test_place_date_lines(text: str, expected: bool) -> None:
-    from ocr_pipeline.layout import is_place_date
+    from ocr_pipeline.structure.layout import is_place_date
 
     assert is_place_date(text) is expected
 

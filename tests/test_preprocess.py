@@ -25,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr_pipeline import cleanup, deskew, engines, orientation
-from ocr_pipeline.models import PageImage
+from ocr_pipeline.imaging import cleanup, deskew, engines, orientation
+from ocr_pipeline.imaging.page import PageImage
 from ocr_pipeline.synthetic import Degradation, blank_page, degrade, paragraphs_from_text, render_pages
 
 # A few paragraphs of a commune People's Committee plan (copied from a real Kế hoạch; never read at run time).

@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from ocr_pipeline.cli import main as cli_main
-from ocr_pipeline.segment import Section, Structure, render_markdown, segment_text, split_heading
+from ocr_pipeline.render import render_markdown
+from ocr_pipeline.structure.model import Section, Structure
+from ocr_pipeline.structure.segment import segment_text, split_heading
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = DATA / "structure"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocr_pipeline.numbering import (
+from ocr_pipeline.structure.numbering import (
     Expectation,
     best_marker,
     fold,

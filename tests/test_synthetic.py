@@ -148,7 +148,7 @@ def test_degradation_validates() -> None:
 @pytest.mark.poppler
 @pytest.mark.parametrize("quality", [None, 70])
 def test_write_pdf_round_trips_through_poppler(tmp_path: Path, quality: int | None) -> None:
-    from ocr_pipeline import engines
+    from ocr_pipeline.imaging import engines
 
     pages = [blank_page(DPI), render_pages(["Xin chào Việt Nam"], dpi=DPI)[0].image]
     path = tmp_path / "out.pdf"

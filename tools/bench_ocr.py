@@ -15,7 +15,7 @@ Measured side by side in one run: raw ``tesseract -l vie`` on the unprocessed pa
 default psm) and the product's page stages (``pipeline.page_stages`` + ``run_page``) with ``vie`` and with
 ``eng`` (what users without the ``vie`` pack get), each before and after ``diacritics.restore`` (reported as
 unavailable when the restoration data is missing); deskew and orientation errors against the known
-degradation; a cleanup ablation; the confidence fallback of :func:`ocr_pipeline.ocr.recognise`; and speed:
+degradation; a cleanup ablation; the confidence fallback of :func:`ocr_pipeline.imaging.ocr.recognise`; and speed:
 pages/minute with 1 and 2 worker processes and the pipeline's own time as a share of Tesseract's, timed for
 real on a fixed subset on every run (the OCR outputs themselves come from the cache when nothing changed:
 the key holds the page-image hash, the variant's settings, :data:`CODE_VERSION`, the source of the page
@@ -43,10 +43,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ocr_pipeline import cleanup, deskew, engines, ocr, orientation, pipeline, synthetic
-from ocr_pipeline.cleanup import CleanupSettings
+from ocr_pipeline import pipeline, synthetic
 from ocr_pipeline.exceptions import DataError
-from ocr_pipeline.models import PageImage
+from ocr_pipeline.imaging import cleanup, deskew, engines, ocr, orientation
+from ocr_pipeline.imaging.cleanup import CleanupSettings
+from ocr_pipeline.imaging.page import PageImage
 from ocr_pipeline.options import ProcessOptions
 from ocr_pipeline.synthetic import Degradation
 from tools.benchlib import BenchContext, BenchSection, error_rates, markdown_table, normalise_for_scoring

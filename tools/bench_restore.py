@@ -391,7 +391,7 @@ def _interleaved_timings(
         return time.perf_counter() - start
 
     try:
-        from ocr_pipeline import engines, synthetic
+        from ocr_pipeline.imaging import engines, synthetic
     except ImportError:
         pages = []
     else:

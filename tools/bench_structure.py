@@ -312,7 +312,7 @@ def _row(name: str, split: str, score: dict[str, Any]) -> list[Any]:
 
 def evaluate(ctx: BenchContext) -> dict[str, Any]:
     """Score every gold document and the end-to-end run; the raw figures."""
-    from ocr_pipeline.segment import segment_text
+    from ocr_pipeline.structure.segment import segment_text
 
     results: dict[str, Any] = {"documents": {}, "end_to_end": {}}
     for gold in load_gold():

@@ -194,7 +194,7 @@ def cached_ocr(image: np.ndarray, lang: str, dpi: int, cache: Path = CACHE) -> l
 
     The cache key is the image content, the language and the Tesseract configuration.
     """
-    from ocr_pipeline import engines
+    from ocr_pipeline.imaging import engines
 
     config = f"psm{OCR_PSM}-dpi{dpi}"
     path = cache / "ocr" / f"{_image_key(image)}.{lang}.{config}.json"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import deskew, engines
-from .models import PageImage
+from .page import PageImage
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ..exceptions import InputFileError
 from . import engines
-from .exceptions import InputFileError
-from .models import PageImage
+from .page import PageImage
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ after cleanup (a blank page that cleanup painted blank) is not re-read. The fall
 from __future__ import annotations
 
 from . import engines
-from .models import PageImage
+from .page import PageImage
 
 #: Default confidence threshold of the uncleaned-page fallback (None = off; see the module docstring).
 FALLBACK_BELOW: float | None = None

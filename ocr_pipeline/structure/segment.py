@@ -1,7 +1,7 @@
 """Section segmenter: numbered section tree of a Vietnamese administrative document.
 
 Contract: :func:`segment_text` takes restored text and returns a :class:`Structure` (preamble, section
-tree, closing paragraph, metadata); :func:`render_markdown` renders it.
+tree, closing paragraph, metadata; the types are in :mod:`.model`).
 
 Levels come from the numbering only (never from Markdown marks or fonts): a node is nested under the
 nearest open node whose kind ranks above it (part > chapter > mục > điều > Roman > Arabic > decimal >
@@ -14,112 +14,19 @@ lower case). ``-`` and ``+`` lines are list items of the current section (``+`` 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import regex
 
 from .layout import TextLine, clean_lines, ends_sentence, find_zones, starts_preamble, typical_width
-from .metadata import DocumentMetadata, metadata_from_lines
+from .metadata import metadata_from_lines
+from .model import ListItem, Section, Structure
 from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
 
 log = logging.getLogger(__name__)
 
 _SENTENCE_END = regex.compile(r"(?<=[.!?…])[\"”’')]*\s+(?=[\"“‘(]?[\p{Lu}\d])")
 _ABBREVIATION = regex.compile(r"(?:^|[\s(])(?:\p{Lu}{1,3}|TP|Tp|TX|ThS|TS|PGS|GS|BS|St|v\.v|Ô|B|K)\.$")
-
-
-@dataclass
-class ListItem:
-    """A ``-`` or ``+`` list item inside a section, with nested items."""
-
-    marker: str
-    text: str
-    items: list[ListItem] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return {"marker": self.marker, "text": self.text, "items": [i.to_dict() for i in self.items]}
-
-
-@dataclass
-class Section:
-    """A numbered section: ``{label, kind, level, title, body, items, children}``.
-
-    Attributes:
-        label: The numbering without its trailing dot, OCR slips repaired (``"II"``, ``"1.2"``, ``"a"``).
-        kind: ``part|chapter|section|article|roman|number|decimal|letter`` (``section`` is a ``Mục``;
-            an upper-case ``A.`` heading of a report is a ``part``).
-        level: Depth in the tree, 1 for top-level sections.
-        title: Heading text up to the first colon, else its first sentence (never empty when the
-            numbered line has text).
-        body: The rest of the heading paragraph and the section's other paragraphs (``\\n\\n`` between).
-        items: ``-``/``+`` list items.
-        children: Sub-sections.
-        printed: The marker as printed (``"11."``, ``"Điều 3."``); not part of the JSON node.
-    """
-
-    label: str
-    kind: str
-    level: int
-    title: str
-    body: str = ""
-    items: list[ListItem] = field(default_factory=list)
-    children: list[Section] = field(default_factory=list)
-    printed: str = field(default="", compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return {
-            "label": self.label,
-            "kind": self.kind,
-            "level": self.level,
-            "title": self.title,
-            "body": self.body,
-            "items": [i.to_dict() for i in self.items],
-            "children": [c.to_dict() for c in self.children],
-        }
-
-    def walk(self) -> list[tuple[tuple[str, ...], Section]]:
-        """This section and its descendants with their label paths, in document order."""
-        out: list[tuple[tuple[str, ...], Section]] = [((self.label,), self)]
-        for child in self.children:
-            out += [((self.label, *path), node) for path, node in child.walk()]
-        return out
-
-
-@dataclass
-class Structure:
-    """Preamble, sections, closing paragraph and metadata of a document.
-
-    Attributes:
-        preamble: Paragraphs between the title and the first section (căn cứ / thực hiện ...).
-        sections: The section tree.
-        metadata: Administrative metadata.
-        closing: The closing paragraph(s) (``Trên đây là ...``) between the last section and ``Nơi nhận``.
-        unassigned: Texts of the end zone recognised as neither recipients nor signer (stamp noise,
-            ``(Đã ký)``); kept so that nothing is dropped.
-    """
-
-    preamble: str = ""
-    sections: list[Section] = field(default_factory=list)
-    metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
-    closing: str = ""
-    unassigned: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return {
-            "metadata": self.metadata.to_dict(),
-            "preamble": self.preamble,
-            "sections": [s.to_dict() for s in self.sections],
-            "closing": self.closing,
-            "unassigned": self.unassigned,
-        }
-
-    def walk(self) -> list[tuple[tuple[str, ...], Section]]:
-        """Every section with its label path, in document order."""
-        return [pair for s in self.sections for pair in s.walk()]
 
 
 # --------------------------------------------------------------------------------------------- headings
@@ -416,80 +323,3 @@ def segment_text(text: str) -> Structure:
         closing="\n\n".join(closing),
         unassigned=leftovers,
     )
-
-
-# --------------------------------------------------------------------------------------------- markdown
-
-
-def _heading_text(section: Section) -> str:
-    label = section.label
-    prefix = {
-        "part": f"Phần {label}." if not (len(label) == 1 and label.isalpha()) else f"{label}.",
-        "chapter": f"Chương {label}.",
-        "section": f"Mục {label}.",
-        "article": f"Điều {label}.",
-        "letter": f"{label})",
-    }.get(section.kind, f"{label}.")
-    return f"{prefix} {section.title}".strip()
-
-
-def _render_items(items: list[ListItem], depth: int, out: list[str]) -> None:
-    for item in items:
-        out.append(f"{'  ' * depth}- {item.text}")
-        _render_items(item.items, depth + 1, out)
-
-
-def _render_section(section: Section, out: list[str]) -> None:
-    level = section.level + 1
-    heading = _heading_text(section)
-    out.append(f"{'#' * level} {heading}" if level <= 6 else f"**{heading}**")
-    if section.body:
-        out.append(section.body)
-    if section.items:
-        lines: list[str] = []
-        _render_items(section.items, 0, lines)
-        out.append("\n".join(lines))
-    for child in section.children:
-        _render_section(child, out)
-
-
-def _render_metadata(meta: DocumentMetadata) -> list[str]:
-    out: list[str] = []
-    if meta.doc_type or meta.title:
-        out.append("# " + ": ".join(t for t in (meta.doc_type, meta.title) if t))
-    facts = []
-    if meta.parent_body:
-        facts.append(f"- Cơ quan chủ quản: {meta.parent_body}")
-    if meta.issuer:
-        facts.append(f"- Cơ quan ban hành: {meta.issuer}")
-    if meta.number:
-        facts.append(f"- Số: {meta.number.raw}")
-    if meta.place or meta.date:
-        facts.append("- " + ", ".join(t for t in (meta.place, meta.date.raw if meta.date else None) if t))
-    if facts:
-        out.append("\n".join(facts))
-    return out
-
-
-def render_markdown(structure: Structure) -> str:
-    """Render a structure as Markdown: metadata header, headings by level, list items as lists."""
-    out = _render_metadata(structure.metadata)
-    if structure.preamble:
-        out.append(structure.preamble)
-    for section in structure.sections:
-        _render_section(section, out)
-    if structure.closing:
-        out.append(structure.closing)
-    meta = structure.metadata
-    if meta.recipients:
-        out.append("**Nơi nhận:**\n" + "\n".join(f"- {r}" for r in meta.recipients))
-    if meta.signer:
-        signer = meta.signer
-        lines = [f"**{c}**" for c in signer.chain]
-        if signer.position:
-            lines.append(f"**{signer.position}**")
-        if signer.name:
-            lines.append(signer.name)
-        if lines:
-            out.append("  \n".join(lines))
-    return "\n\n".join(out) + "\n"

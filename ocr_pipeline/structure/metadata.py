@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 import regex
 
@@ -37,6 +36,7 @@ from .layout import (
     is_position_line,
     national_title,
 )
+from .model import DocumentDate, DocumentMetadata, DocumentNumber, Reference, Signer
 from .numbering import bullet, fold, is_upper_heading
 
 log = logging.getLogger(__name__)
@@ -133,99 +133,6 @@ _PARTY_NUMBER = regex.compile(r"^(?P<num>\d+)-(?P<type>[A-Za-zĐđ]{1,4})/(?P<is
 _LOCALITY = ("TINH ", "HUYEN ", "XA ", "THANH PHO ", "PHUONG ", "THI TRAN ", "QUAN ", "THI XA ", "TP ", "TP.")
 _BODY_ONLY = regex.compile(r"^(?:UY BAN NHAN DAN|UBND|HOI DONG NHAN DAN|HDND|BAN CHI DAO|DANG UY|DANG BO)$")
 _TRAILING_PUNCT = " \t;,.:"
-
-
-@dataclass
-class DocumentNumber:
-    """Số/ký hiệu, e.g. ``Số: 28/KH-UBND`` -> number "28", type_code "KH", issuer_code "UBND".
-
-    A công văn has no type code: ``Số: 631/UBND-LĐTBXH`` -> issuer_code "UBND", unit_code "LĐTBXH" (the
-    drafting unit). A number left blank for the date of signing (``Số: /KH-UBND``) has ``number`` None.
-    """
-
-    raw: str
-    number: str | None = None
-    year: str | None = None
-    type_code: str | None = None
-    issuer_code: str | None = None
-    unit_code: str | None = None
-
-
-@dataclass
-class DocumentDate:
-    """A date as printed, with its parts (any of which may be blank in a draft) and ISO form."""
-
-    raw: str
-    day: int | None = None
-    month: int | None = None
-    year: int | None = None
-    iso: str | None = None
-
-
-@dataclass
-class Reference:
-    """A document referred to in the text, e.g. ``Kế hoạch số 169/KH-UBND ngày 14/5/2024``."""
-
-    raw: str
-    doc_type: str | None = None
-    number: str | None = None
-    date: DocumentDate | None = None
-    issuer: str | None = None
-
-
-@dataclass
-class Signer:
-    """The signature block: authority (TM./KT./TL./TUQ./Q.), position and name.
-
-    Attributes:
-        authority: The signing authority nearest the signer, without its dot (``"KT"``).
-        on_behalf_of: What the authority line names (``"CHỦ TỊCH"`` in ``KT. CHỦ TỊCH``).
-        position: The signer's own position (``"PHÓ CHỦ TỊCH"``).
-        name: The signer's name.
-        chain: Every authority line as printed, outermost first (``["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]``).
-    """
-
-    authority: str | None = None
-    on_behalf_of: str | None = None
-    position: str | None = None
-    name: str | None = None
-    chain: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DocumentMetadata:
-    """Metadata fields of an administrative document; None where not found.
-
-    Attributes:
-        issuer: The issuing body as printed (``ỦY BAN NHÂN DÂN XÃ BẰNG MẠC``).
-        parent_body: The body above the issuer, printed above it (``UBND HUYỆN CHI LĂNG``).
-        number: Số/ký hiệu.
-        place: Place of issue (``Bằng Mạc``).
-        date: Date of issue.
-        doc_type: Document type (``KẾ HOẠCH``, ``QUYẾT ĐỊNH``; ``CÔNG VĂN`` for a công văn, recognised by
-            its ``V/v`` trích yếu).
-        title: Trích yếu (the ``V/v`` of a công văn without its prefix).
-        references: Documents cited with a số/ký hiệu, in order of first mention.
-        signer: The signature block.
-        recipients: Nơi nhận items, without bullets and trailing punctuation.
-        addressees: Kính gửi items (công văn, tờ trình).
-    """
-
-    issuer: str | None = None
-    parent_body: str | None = None
-    number: DocumentNumber | None = None
-    place: str | None = None
-    date: DocumentDate | None = None
-    doc_type: str | None = None
-    title: str | None = None
-    references: list[Reference] = field(default_factory=list)
-    signer: Signer | None = None
-    recipients: list[str] = field(default_factory=list)
-    addressees: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return asdict(self)
 
 
 # --------------------------------------------------------------------------------------------- parts

@@ -15,9 +15,9 @@ held-out ones), not by how the page looks:
   without it (the stage tests show it thinning strokes and accents, most at 200 dpi). The page stays grey:
   Tesseract's LSTM reads the grey image better than any binarisation we tried.
 
-The image before cleanup is kept for the OCR stage, which can re-read it when the cleaned page reads with
-low confidence (:func:`ocr_pipeline.ocr.recognise`, ``fallback_below``); that fallback is off by default
-because it did not lower the error rate on the scan set.
+The image before cleanup is kept for the OCR stage, which can re-read it when the cleaned page reads
+with low confidence (:func:`ocr_pipeline.imaging.ocr.recognise`, ``fallback_below``); that fallback is off
+by default because it did not lower the error rate on the scan set.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .models import PageImage
+from .page import PageImage
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def clean(page: PageImage, settings: CleanupSettings = DEFAULT) -> PageImage:
     """Denoise the page and paint over borders and dust (see the module docstring).
 
     The image before cleanup is kept in ``pre_cleanup`` for the OCR stage's fallback (see
-    :func:`ocr_pipeline.ocr.recognise`), which drops it again.
+    :func:`ocr_pipeline.imaging.ocr.recognise`), which drops it again.
     """
     image, note = clean_image(page.image, page.dpi, settings)
     return page.evolve(f"cleanup: {note}", image=image, pre_cleanup=page.image)

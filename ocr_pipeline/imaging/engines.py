@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .exceptions import (
+from ..exceptions import (
     EncryptedPdfError,
     InputFileError,
     MissingDependencyError,
     OcrTimeoutError,
 )
-from .models import OcrLine, OcrWord, PageOcr
+from .page import OcrLine, OcrWord, PageOcr
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
     """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
 
     Callers choose ``dpi`` with :func:`fitting_dpi` so that the page stays within the pixel limits (see
-    :func:`ocr_pipeline.rasterise.iter_pages`); as a last resort a page still bigger than
+    :func:`ocr_pipeline.imaging.rasterise.iter_pages`); as a last resort a page still bigger than
     :data:`MAX_PAGE_PIXELS_SIDE` on a side is scaled down after rendering.
 
     Raises:

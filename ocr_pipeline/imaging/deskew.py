@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .models import PageImage
+from .page import PageImage
 
 log = logging.getLogger(__name__)
 
