@@ -389,11 +389,14 @@ def test_fix_orientation_turns_the_page_upright_without_osd(turn: int) -> None:
 def test_skew_handed_over_by_orientation_matches_a_fresh_search(turn: int) -> None:
     upright = scan(clean_page(), seed=22, skew_degrees=2.0, **MILD)
     out = orientation.fix_orientation(page_of(orientation.rotate_right_angle(upright, turn)))
-    handed_over = deskew.estimate(out.image, DPI).angle  # may come from deskew.remember
-    fresh = deskew.estimate(out.image.copy(), DPI).angle  # a new array: always searched again
+    assert out.measured_skew is not None
+    handed_over = out.measured_skew
+    fresh = deskew.estimate(out.image, DPI).angle
     assert handed_over == pytest.approx(fresh, abs=0.05)
     assert handed_over == pytest.approx(2.0, abs=SKEW_TOLERANCE)
     level = deskew.deskew(out)
+    assert level.skew_degrees == round(handed_over, 3)
+    assert level.measured_skew is None  # rotated out: no longer the skew of the image
     assert level.skew_degrees == pytest.approx(2.0, abs=SKEW_TOLERANCE)
     assert level.rotation == out.rotation
 

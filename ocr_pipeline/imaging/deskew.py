@@ -12,7 +12,6 @@ three best neighbouring scores, giving a sub-0.05° estimate on typical pages. S
 from __future__ import annotations
 
 import logging
-import weakref
 from dataclasses import dataclass
 
 import cv2
@@ -158,32 +157,8 @@ def estimate_skew(image: np.ndarray, dpi: int = 300) -> float:
     return estimate(image, dpi).angle
 
 
-#: The last estimate handed over by :func:`remember`: (weak reference to the image, dpi, estimate).
-_remembered: tuple[weakref.ReferenceType[np.ndarray], int, SkewEstimate] | None = None
-
-
-def remember(image: np.ndarray, dpi: int, found: SkewEstimate) -> None:
-    """Hand over the skew of ``image`` measured elsewhere, so :func:`estimate` does not search again.
-
-    The orientation stage measures the skew anyway (it runs the same search on the same reduced page); it
-    remembers it for the upright image it returns. One slot, keyed by the identity of the (unchanged) array.
-    """
-    global _remembered
-    _remembered = (weakref.ref(image), dpi, found)
-
-
-def _recall(image: np.ndarray, dpi: int) -> SkewEstimate | None:
-    memo = _remembered
-    if memo is not None and memo[0]() is image and memo[1] == dpi:
-        return memo[2]
-    return None
-
-
 def estimate(image: np.ndarray, dpi: int = 300) -> SkewEstimate:
     """Skew estimate of a page image with its sharpness score (see :class:`SkewEstimate`)."""
-    found = _recall(image, dpi)
-    if found is not None:
-        return found
     small, _ = work_image(image, dpi)
     points = ink_points(ink_mask(small))
     return search_skew(points, small.shape[0] + small.shape[1])
@@ -210,9 +185,11 @@ def rotate_image(image: np.ndarray, degrees: float, fill: int = 255) -> np.ndarr
 
 
 def deskew(page: PageImage) -> PageImage:
-    """Estimate the page's skew and rotate it out; records the angle in ``skew_degrees``."""
-    found = estimate(page.image, page.dpi)
-    angle = round(found.angle, 3)
+    """Rotate the page's skew out (measured here unless an earlier stage measured it on this image);
+    records the angle in ``skew_degrees``."""
+    measured = page.measured_skew if page.measured_skew is not None else estimate(page.image, page.dpi).angle
+    page = page.evolve(measured_skew=None)
+    angle = round(measured, 3)
     if abs(angle) < MIN_CORRECTION:
         return page.evolve(f"deskew: none ({angle:+.2f} deg)", skew_degrees=angle)
     rotated = rotate_image(page.image, -angle, fill=background_level(page.image))

@@ -50,7 +50,8 @@ class OrientationEstimate:
         lines: Text lines measured.
         method: ``"profile"`` (own method), ``"osd"`` or ``"none"``.
         skew: The skew of the text lines once the page is turned by ``rotate`` (the own method measures it
-            on the way; see :func:`deskew.remember`), None when not measured.
+            on the way and hands it to the deskew stage as ``PageImage.measured_skew``), None when not
+            measured.
     """
 
     rotate: int
@@ -174,11 +175,16 @@ def fix_orientation(page: PageImage) -> PageImage:
     """Rotate the page upright (0/90/180/270); records the clockwise rotation applied in ``rotation``."""
     found = detect(page.image, page.dpi)
     image = rotate_right_angle(page.image, found.rotate)
-    if found.skew is not None:
-        deskew.remember(image, page.dpi, found.skew)  # the deskew stage need not search again
+    # the skew measured here holds for the upright image: the deskew stage need not search again
+    skew = found.skew.angle if found.skew is not None else None
     if found.method == "none":
-        return page.evolve("orientation: no text to go by")
+        return page.evolve("orientation: no text to go by", measured_skew=skew)
     detail = f"{found.method}, lines {found.lines}, axis {found.axis_ratio:.2f}, up/down {found.updown:.2f}"
     if found.rotate == 0:
-        return page.evolve(f"orientation: upright ({detail})")
-    return page.evolve(f"orientation: rotated {found.rotate} ({detail})", image=image, rotation=found.rotate)
+        return page.evolve(f"orientation: upright ({detail})", measured_skew=skew)
+    return page.evolve(
+        f"orientation: rotated {found.rotate} ({detail})",
+        image=image,
+        rotation=found.rotate,
+        measured_skew=skew,
+    )

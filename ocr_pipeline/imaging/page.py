@@ -88,6 +88,8 @@ class PageImage:
         rotation: Clockwise rotation in degrees (0/90/180/270) applied to upright the page.
         skew_degrees: Skew angle found on the page, in degrees (positive = counter-clockwise
             text baseline), already rotated out of ``image``.
+        measured_skew: Skew of ``image`` as it is now, measured by an earlier stage (orientation) and not yet
+            rotated out; None when nobody measured it.
         ocr: The OCR result, once the OCR stage has run.
         log: Short notes from each stage about what it did (for the JSON record and debugging).
         pre_cleanup: The image before the cleanup stage (for the OCR stage's fallback); None otherwise.
@@ -98,6 +100,7 @@ class PageImage:
     dpi: int = 300
     rotation: int = 0
     skew_degrees: float = 0.0
+    measured_skew: float | None = None
     ocr: PageOcr | None = None
     log: tuple[str, ...] = ()
     pre_cleanup: np.ndarray | None = field(default=None, repr=False)

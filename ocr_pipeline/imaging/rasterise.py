@@ -20,15 +20,6 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 TEXT_SUFFIXES = frozenset({".txt"})
 
 
-def page_count(path: Path) -> int:
-    """Number of pages of a PDF or (multi-frame) image."""
-    suffix = path.suffix.lower()
-    if suffix in PDF_SUFFIXES:
-        return engines.pdf_page_count(path)
-    with _open_image(path) as img:
-        return int(getattr(img, "n_frames", 1))
-
-
 def iter_pages(path: Path, dpi: int) -> Iterator[PageImage]:
     """Yield the pages of a PDF or image file as grayscale :class:`PageImage` objects.
 

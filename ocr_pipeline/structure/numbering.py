@@ -40,7 +40,6 @@ RANK: dict[str, int] = {
     "decimal": 7,
     "letter": 20,
 }
-SECTION_KINDS = tuple(RANK)
 #: Letters used for ``a)`` items, in Vietnamese alphabetical order (no f, j, w, z).
 VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -61,7 +60,6 @@ ORDINALS = {
     "mười": 10,
 }
 
-UPPER = r"[A-ZĐÀ-ỸÁÉÍÓÚÝÂÊÔĂƠƯ]"
 _ROMAN_TOKEN = regex.compile(r"^(?P<num>[IVXLCHl1|!íìi\]]{1,7})(?P<punct>\s*[.,:)]|\s)(?P<rest>.*)$")
 _NUMBER = regex.compile(r"^(?P<num>\d{1,3})(?P<punct>\s*[.)]|\s*,(?=\s)|(?=\s))(?P<rest>.*)$")
 _DECIMAL = regex.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){1,3})(?P<punct>\.?)(?=\s|$)(?P<rest>.*)$")
