@@ -154,6 +154,18 @@ def ocr_page(
     return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
 
 
+def lines_from_tsv(tsv: str) -> tuple[OcrLine, ...]:
+    """Lines of a Tesseract TSV output (``tesseract IMAGE out tsv``), as :func:`ocr_page` makes them."""
+    rows = [row.split("\t") for row in tsv.splitlines() if row]
+    header, body = rows[0], rows[1:]
+    data: dict[str, list[Any]] = {name: [] for name in header}
+    for row in body:
+        row = (row + [""] * len(header))[: len(header)]  # a trailing empty text column may be cut
+        for name, value in zip(header, row, strict=True):
+            data[name].append(value)
+    return _lines_from_data(data)
+
+
 def _lines_from_data(data: dict[str, list[Any]]) -> tuple[OcrLine, ...]:
     """Group ``image_to_data`` rows into lines, with an empty line between paragraphs."""
     lines: list[OcrLine] = []

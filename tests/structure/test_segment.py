@@ -16,9 +16,9 @@ from ocr_pipeline.render import render_markdown
 from ocr_pipeline.structure.model import Section, Structure
 from ocr_pipeline.structure.segment import segment_text, split_heading
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 FIXTURES = DATA / "structure"
-GOLD = Path(__file__).parent / "golden" / "structure"
+GOLD = Path(__file__).parents[1] / "golden" / "structure"
 
 
 def tree(structure: Structure) -> list[tuple[tuple[str, ...], str, str]]:

@@ -16,9 +16,9 @@ from ocr_pipeline.structure.metadata import (
 )
 from ocr_pipeline.structure.segment import segment_text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 FIXTURES = DATA / "structure"
-GOLD = Path(__file__).parent / "golden" / "structure"
+GOLD = Path(__file__).parents[1] / "golden" / "structure"
 
 
 def meta_of(name: str) -> DocumentMetadata:
