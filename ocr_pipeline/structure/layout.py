@@ -68,11 +68,16 @@ NATIONAL_TITLE = regex.compile(
 MOTTO = regex.compile(
     r"D\s*O\s*C\s+L\s*A\s*P\s*[-–—]+\s*T\s*U\s+D\s*O\s*[-–—]+\s*H\s*A\s*N\s*H\s+P\s*H\s*U\s*C"
 )
-NUMBER_START = regex.compile(r"(?<![A-Z])S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+#: The blank of a số/ký hiệu before its ký hiệu: digits, dots, or handwriting OCR'd as a few glyphs
+#: (``#2 ``, ``4/35 ``, ``I73 ``), then ``/`` and the ký hiệu (``/QĐ-TTg``, ``/2026/TT-BCT``).
+_NUMBER_BLANK = r"(?=[^\s/]{0,6}(?:/\d+)?(?:\s+[^\s/]{1,4})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?[A-ZĐ])"
+NUMBER_START = regex.compile(r"(?<![A-Z])S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
 #: A số/ký hiệu line, possibly named by its kind: ``Số: 12/KH-UBND``, ``Luật số: 68/2014/QH13``.
-NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
+#: What OCR leaves in a date blank filled in by hand: digits, dots, spaces or a few single glyphs.
+DATE_BLANK = r"(?:[^\sA-Z]|\s|(?<![A-Z])[A-Z](?![A-Z])){0,8}?"
 DATE_LONG = regex.compile(
-    r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)"
+    rf"NGAY\b{DATE_BLANK}THANG\b{DATE_BLANK}NAM\s*(?:\d{{4}}|[._…]*)"
     r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
 )
 SEPARATOR = regex.compile(r"^[\s\-–—_=*~.·o0O]{3,}$")
@@ -376,6 +381,31 @@ def _extend_header(lines: list[TextLine], end: int) -> int:
     return last
 
 
+def _continues_title(line: TextLine) -> bool:
+    """Whether a line may go on a title block (not a preamble, heading, marker or header line)."""
+    return not (
+        starts_preamble(line.folded)
+        or line.text.startswith("(")
+        or _is_right_column(line)
+        or is_upper_heading(line.text)
+        or bool(line_candidates(line.text))
+        or RECIPIENTS_START.match(line.folded)
+    )
+
+
+def _title_line_after_blank(lines: list[TextLine], k: int, limit: int) -> bool:
+    """Whether line ``k``, after a blank line inside a title block, is the title's next line (OCR puts
+    blank lines between a title's lines): a short capitalised line followed by a blank line, not a
+    preamble paragraph's first line."""
+    line = lines[k]
+    if not _continues_title(line) or ends_sentence(line.text) or len(line.text.split()) > 16:
+        return False
+    after = k + 1
+    while after < limit and lines[after].noise:
+        after += 1
+    return after >= limit or lines[after].blank
+
+
 def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[int], int]:
     """Title lines from ``start`` (the first non-blank line) and the index after the title block."""
     i = start
@@ -411,9 +441,9 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
             nxt = lines[k] if k < limit else None
             if (
                 nxt is not None
-                and nxt.text[:1].islower()
                 and k - j <= 2
                 and not ends_sentence(lines[title[-1]].text)
+                and (nxt.text[:1].islower() or _title_line_after_blank(lines, k, limit))
             ):
                 title.append(k)
                 j = k + 1

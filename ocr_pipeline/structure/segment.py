@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import regex
 
 from .layout import TextLine, clean_lines, ends_sentence, find_zones, starts_preamble, typical_width
+from .marks import strip_marks
 from .metadata import metadata_from_lines
 from .model import ListItem, Section, Structure
 from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
@@ -299,6 +300,7 @@ def segment_text(text: str) -> Structure:
         The document structure.
     """
     lines = clean_lines(text)
+    marks = strip_marks(lines)
     zones = find_zones(lines)
     metadata, leftovers = metadata_from_lines(lines, zones)
     width = typical_width(lines)
@@ -322,4 +324,5 @@ def segment_text(text: str) -> Structure:
         metadata=metadata,
         closing="\n\n".join(closing),
         unassigned=leftovers,
+        marks=marks,
     )
