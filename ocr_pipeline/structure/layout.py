@@ -103,6 +103,12 @@ POSITION_WORDS = (
     "THU KY",
     "CONG CHUC",
     "CHI HUY",
+    "THU TUONG",
+    "CHU NHIEM",
+    "TONG THU KY",
+    "KIEM TOAN",
+    "THAM PHAN",
+    "VIEN TRUONG",
 )
 COLUMN_GAP = regex.compile(r"\s{3,}|\t+")
 _MD_HEADING = regex.compile(r"^\s{0,3}#{1,6}\s*")

@@ -450,11 +450,14 @@ def _recipient_tail(item: str) -> tuple[str, str]:
 
 
 def _clean_item(text: str) -> str:
+    """An item without its bullet and trailing punctuation; empty when it holds no word (OCR's ``_``, a
+    page number)."""
     text = regex.sub(r"\s+", " ", text).strip()
     marker = bullet(text)
     if marker is not None:
         text = marker.rest
-    return text.rstrip(_TRAILING_PUNCT + "…").strip()
+    text = text.lstrip("~_¬•·*» ").rstrip(_TRAILING_PUNCT + "…").strip()
+    return text if regex.search(r"\p{L}{2}", text) else ""
 
 
 def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, list[str]]:
@@ -523,7 +526,8 @@ def _recipients(left: list[str], leftovers: list[str]) -> list[str]:
 #: A signer's own position, when OCR joined it to the authority line (``KT. CHỦ TỊCH PHÓ CHỦ TỊCH``).
 _POSITION_SUFFIX = regex.compile(
     r"\s(?P<position>(?:PHO\s+)?(?:CHU TICH|GIAM DOC|TRUONG BAN|TRUONG PHONG|CHANH VAN PHONG|BI THU|"
-    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA))$"
+    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA|THU TUONG|"
+    r"CHU NHIEM))$"
 )
 
 

@@ -340,6 +340,8 @@ def line_candidates(line: str) -> list[Marker]:
             found.append(replace(m, label="đ", value=(5,), form=m.form * 0.8, repaired=True))
         if m.kind == "roman" and m.label == "I" and is_upper_heading(m.rest):  # "II." with a stroke lost
             found.append(replace(m, label="II", value=(2,), form=m.form * 0.7, repaired=True))
+        if m.kind == "roman" and m.label == "II" and is_upper_heading(m.rest):  # "III." likewise
+            found.append(replace(m, label="III", value=(3,), form=m.form * 0.75, repaired=True))
     return sorted(found, key=lambda m: -m.form)
 
 
