@@ -75,9 +75,9 @@ NUMBER_START = regex.compile(r"(?<![A-Z])S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*
 #: A số/ký hiệu line, possibly named by its kind: ``Số: 12/KH-UBND``, ``Luật số: 68/2014/QH13``.
 NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
 #: What OCR leaves in a date blank filled in by hand: digits, dots, spaces or a few single glyphs.
-DATE_BLANK = r"(?:[^\sA-Z]|\s|(?<![A-Z])[A-Z](?![A-Z])){0,8}?"
+DATE_BLANK = r"(?:[^\sA-Z]|\s|(?<![A-Z])[A-Z]{1,2}(?![A-Z])){0,8}?"
 DATE_LONG = regex.compile(
-    rf"NGAY\b{DATE_BLANK}THANG\b{DATE_BLANK}NAM\s*(?:\d{{4}}|[._…]*)"
+    rf"(?<![A-Z])NGAY{DATE_BLANK}THANG{DATE_BLANK}NAM\s*(?:\d{{4}}|[._…]*)"
     r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
 )
 SEPARATOR = regex.compile(r"^[\s\-–—_=*~.·o0O]{3,}$")
@@ -240,8 +240,11 @@ def typical_width(lines: list[TextLine]) -> float:
 
 def doc_type_of(line: TextLine) -> tuple[str, str] | None:
     """The document type printed on a type line (``KẾ HOẠCH``) and any text after it on the same line."""
-    if line.blank or not line.text[:1].isalpha():
+    text = line.text.lstrip("`~;:'\"|.,_-–— ")
+    if line.blank or not text[:1].isalpha():
         return None
+    if text != line.text:
+        line = TextLine(text=text, index=line.index)
     folded = line.folded.rstrip(" :.")
     for folded_type, name in _FOLDED_TYPES:
         if folded == folded_type:
@@ -433,6 +436,8 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
     cands = line_candidates(first.text)
     if cands and cands[0].kind != "bullet" and cands[0].form >= 0.85:
         return [], start
+    if not regex.search(r"\p{L}{3}", first.text) and len(first.text) < 8:  # a seal's glyphs
+        return _title_after(lines, i + 1, limit) if blanks < 3 else ([], start)
     title = [i]
     j = i + 1
     while j < limit and len(title) < 5:
