@@ -75,7 +75,7 @@ NUMBER_START = regex.compile(r"(?<![A-Z])S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*
 #: A số/ký hiệu line, possibly named by its kind: ``Số: 12/KH-UBND``, ``Luật số: 68/2014/QH13``.
 NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
 #: What OCR leaves in a date blank filled in by hand: digits, dots, spaces or a few single glyphs.
-DATE_BLANK = r"(?:[^\sA-Z]|\s|(?<![A-Z])[A-Z]{1,2}(?![A-Z])){0,8}?"
+DATE_BLANK = r"(?:[^\sA-Z]|\s|[A-Z]{1,2}(?:(?![A-Z])|(?=THANG|NAM))){0,8}?"
 DATE_LONG = regex.compile(
     rf"(?<![A-Z])NGAY{DATE_BLANK}THANG{DATE_BLANK}NAM\s*(?:\d{{4}}|[._…]*)"
     r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
@@ -507,7 +507,7 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
             return _extend_header(lines, j), None, None, title, ""
         if not _is_header_line(line):
             unknown += 1
-            if unknown > 3:
+            if unknown > 6:  # stamp and seal glyph lines between the header and the type line
                 break
     # No type line: consume the header lines, then a short unpunctuated block before the preamble is a title.
     i = 0

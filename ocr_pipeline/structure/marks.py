@@ -27,7 +27,9 @@ _STAMP_NAME = regex.compile(r"[CG]\s?[OÔ]NG\s+THONG\s+TI?N\s+DIEN\s+T[UƯ]|\bCO
 #: Urgency marks, a line of their own.
 _URGENCY = regex.compile(r"^\W*(?:HOA\s+TOC(?:\s+HEN\s+GIO)?|THUONG\s+KHAN|KHAN|DEN)\W*$")
 #: A stamp's field: ``Ngày:.``, ``Ngày..22.1``, ``Giờ:`` (title case, never the header's ``, ngày``).
-_STAMP_FIELD = regex.compile(r"(?:(?<=\s)|^)(?:Ngày|Ngay|Giờ|Gio|Chuyển|Số đến)\s*(?::\s*(?:[.…\d]|$)|\.{2,}|…)")
+_STAMP_FIELD = regex.compile(
+    r"(?:(?<=\s)|^)(?:Ngày|Ngay|Giờ|Gio|Chuyển|Số đến)\s*(?::\s*(?:[.…\d]|$)|\.{2,}|…)"
+)
 #: ``ĐẾN`` (the received stamp's big word) as a token of its own.
 _RECEIVED_WORD = regex.compile(r"(?:(?<=\s)|^)Đ[ẾEÉ]N(?=\s|$)")
 _STAMP_JUNK_TOKEN = regex.compile(r"^(?:[^\p{L}]*|.*[.…:]{2,}.*|.*\d.*)$")
@@ -84,7 +86,11 @@ def _cut_type_prefix(text: str) -> tuple[str, str]:
             continue
         start = len(folded) - len(folded_type)
         head = text[:start].strip()
-        if is_upper_heading(text[start:]) and regex.search(r"[.…:]{2,}|:", head) and not is_upper_heading(head):
+        if (
+            is_upper_heading(text[start:])
+            and regex.search(r"[.…:]{2,}|:", head)
+            and not is_upper_heading(head)
+        ):
             return text[start:].strip(), head
         break
     return text, ""

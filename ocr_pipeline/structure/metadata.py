@@ -27,6 +27,7 @@ from .layout import (
     DATE_BLANK,
     DATE_LONG,
     DOC_TYPES,
+    MOTTO,
     NUMBER_START,
     RECIPIENTS_START,
     TextLine,
@@ -144,7 +145,7 @@ def _fold_norm(text: str) -> str:
 
 
 _KY_HIEU = regex.compile(
-    r"/\s*(?:(?P<year>(?:19|20)\d{2})\s*/\s*)?(?P<codes>[A-Za-zĐđ][\wĐđ&.\-]*[\wĐđ])"
+    r"/\s*(?:(?P<year>(?:19|20)\d{2})\s*/\s*)?(?P<codes>[A-Za-zĐđ](?:[\wĐđ&.]|-[\s-]*)*[\wĐđ])"
 )
 
 
@@ -177,7 +178,7 @@ def parse_number(raw: str) -> DocumentNumber | None:
         blank = text[: match.start()] if match else ""
         if match is None or len(blank) > 12 or regex.search(r"\p{L}{3}", blank):
             return None
-        codes, year, digits = match["codes"], match["year"], ""
+        codes, year, digits = regex.sub(r"-[\s-]*", "-", match["codes"]), match["year"], ""
         unread = bool(blank.strip(" .…_"))
     if digits and not digits.isdigit():
         digits, unread = "", True
@@ -343,9 +344,17 @@ def _split_place(before_date: str) -> str | None:
 
 def _header_parts(lines: list[TextLine]) -> _HeaderParts:
     parts = _HeaderParts()
+    motto_seen = False
     for line in lines:
         if line.blank or line.noise:
             continue
+        merged = bool(parts.left) and motto_seen and parts.number is None
+        if merged and is_upper_heading(line.text) and not national_title(line.text):
+            # Issuer lines OCR'd beside the quốc hiệu and tiêu ngữ: an upper-case line of its own after
+            # them is a stamp's name (``VĂN PHÒNG CHÍNH PHỦ`` over the date line), not the issuer.
+            parts.other.append(line.text)
+            continue
+        motto_seen = motto_seen or bool(MOTTO.search(_fold_norm(line.text)))
         for piece in COLUMN_GAP.split(line.text):
             _take_header_piece(piece.strip(), parts)
     return parts

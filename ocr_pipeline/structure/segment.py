@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .attachments import attachment_starts, document_starts, split_lines
 from .layout import (
     TextLine,
     Zones,
@@ -341,8 +342,7 @@ def _fill_missing(meta: DocumentMetadata, fallback: DocumentMetadata) -> None:
             setattr(meta, name, getattr(fallback, name))
 
 
-def _segment_lines(lines: list[TextLine]) -> Structure:
-    marks = strip_marks(lines)
+def _structure_of(lines: list[TextLine], marks: list[str]) -> Structure:
     zones = find_zones(lines)
     metadata, leftovers = metadata_from_lines(lines, zones)
     sections, preamble, closing = _body_structure(lines, zones)
@@ -357,16 +357,31 @@ def _segment_lines(lines: list[TextLine]) -> Structure:
     )
 
 
-def _segment_zones(text: str, zones: Sequence[Zone]) -> Structure:
+def _segment_lines(lines: list[TextLine]) -> list[Structure]:
+    """Every document of the file's lines, each with its attached documents."""
+    marks = strip_marks(lines)
+    header_end = find_zones(lines).header.stop
+    documents: list[Structure] = []
+    for part in split_lines(lines, document_starts(lines, header_end)):
+        part_header = find_zones(part).header.stop
+        main, *attached = split_lines(part, attachment_starts(part, part_header))
+        structure = _structure_of(main, marks if not documents else [])
+        structure.attachments = [_structure_of(lines_of, []) for lines_of in attached]
+        documents.append(structure)
+    return documents
+
+
+def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
     """The structure with each metadata field read from its page zone (text-only reading where the zones
     yield nothing) and the sections from the body zones."""
-    structure = _segment_lines(clean_lines(text))
+    documents = _segment_lines(clean_lines(text))
+    structure = documents[0]
     meta, leftovers, marks = metadata_from_zones(zones)
     _fill_missing(meta, structure.metadata)
     structure.metadata, structure.unassigned = meta, leftovers
     structure.marks = [*marks, *(m for m in structure.marks if m not in marks)]
     body_text = zone_text(zones, "body")
-    if body_text.strip():
+    if body_text.strip() and len(documents) == 1 and not structure.attachments:
         lines = clean_lines(body_text)
         strip_marks(lines)
         text_zones = find_zones(lines)
@@ -377,7 +392,22 @@ def _segment_zones(text: str, zones: Sequence[Zone]) -> Structure:
             end=text_zones.end,
         )
         structure.sections, structure.preamble, structure.closing = _body_structure(lines, body)
-    return structure
+    return [structure, *documents[1:]]
+
+
+def segment_documents(text: str, zones: Sequence[Zone] | None = None) -> list[Structure]:
+    """Every document of a file's text (usually one), each with its attached documents.
+
+    Args:
+        text: Restored plain text, pages possibly separated by form feeds.
+        zones: Layout zones found on the page images, if any (they describe the first document).
+
+    Returns:
+        The documents in order; never empty.
+    """
+    if zones and any(zone.kind not in {"unknown", "mark"} for zone in zones):
+        return _segment_zones(text, zones)
+    return _segment_lines(clean_lines(text))
 
 
 def segment_text(text: str, zones: Sequence[Zone] | None = None) -> Structure:
@@ -390,8 +420,7 @@ def segment_text(text: str, zones: Sequence[Zone] | None = None) -> Structure:
             text.
 
     Returns:
-        The document structure.
+        The document structure (of the first document when the file holds several: see
+        :func:`segment_documents`).
     """
-    if zones and any(zone.kind not in {"unknown", "mark"} for zone in zones):
-        return _segment_zones(text, zones)
-    return _segment_lines(clean_lines(text))
+    return segment_documents(text, zones)[0]

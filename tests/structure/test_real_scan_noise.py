@@ -7,7 +7,7 @@ import pytest
 from ocr_pipeline.structure.marks import overlay_line
 from ocr_pipeline.structure.metadata import parse_long_date, parse_number
 from ocr_pipeline.structure.model import Zone
-from ocr_pipeline.structure.segment import segment_text
+from ocr_pipeline.structure.segment import segment_documents, segment_text
 
 #: A page as Tesseract reads a signed, stamped quyết định: overlay box first, header columns merged,
 #: handwritten number and day, a received stamp beside the type and title, title lines split by blanks.
@@ -113,11 +113,19 @@ def test_fields_read_from_zones() -> None:
     zones = [
         Zone("mark", "Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", 1),
         Zone("header_left", "BỘ CÔNG THƯƠNG\n———\nSố: 21/2026/TT-BCT", 1),
-        Zone("header_right", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
-             "Hà Nội, ngày 28 tháng 4 năm 2026", 1),
+        Zone(
+            "header_right",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hà Nội, ngày 28 tháng 4 năm 2026",
+            1,
+        ),
         Zone("title", "THÔNG TƯ\nBãi bỏ một phần khoản 2 Điều 1\ncủa Thông tư số 18/2025/TT-BCT", 1),
-        Zone("body", "Căn cứ Luật Ban hành văn bản quy phạm pháp luật;\n\nĐiều 1. Bãi bỏ.\n\n"
-             "Điều 2. Hiệu lực thi hành.", 1),
+        Zone(
+            "body",
+            "Căn cứ Luật Ban hành văn bản quy phạm pháp luật;\n\nĐiều 1. Bãi bỏ.\n\n"
+            "Điều 2. Hiệu lực thi hành.",
+            1,
+        ),
         Zone("closing_left", "Nơi nhận:\n- Văn phòng Chính phủ;\n- Lưu: VT, TTTN.", 2),
         Zone("closing_right", "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nNguyễn Sinh Nhật Tân", 2),
     ]
@@ -142,7 +150,11 @@ def test_fields_read_from_zones() -> None:
 
 def test_zones_of_a_cong_van_and_unknown_zones_fall_back_to_text() -> None:
     zones = [
-        Zone("header_left", "VĂN PHÒNG CHÍNH PHỦ\nSố: 3722/VPCP-CN\nV/v cơ chế đặc thù xây dựng\ncông trình khẩn cấp", 1),
+        Zone(
+            "header_left",
+            "VĂN PHÒNG CHÍNH PHỦ\nSố: 3722/VPCP-CN\nV/v cơ chế đặc thù xây dựng\ncông trình khẩn cấp",
+            1,
+        ),
         Zone("header_right", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHà Nội, ngày 28 tháng 4 năm 2026", 1),
         Zone("body", "Kính gửi: Ủy ban nhân dân tỉnh Đồng Nai.\n\nVăn phòng Chính phủ thông báo./.", 1),
     ]
@@ -151,3 +163,66 @@ def test_zones_of_a_cong_van_and_unknown_zones_fall_back_to_text() -> None:
     assert meta.addressees == ["Ủy ban nhân dân tỉnh Đồng Nai"]
     only_unknown = [Zone("unknown", STAMPED_DECISION, 1)]
     assert segment_text(STAMPED_DECISION, only_unknown) == segment_text(STAMPED_DECISION)
+
+
+DECISION_WITH_PLAN = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH LẠNG SƠN Độc lập - Tự do - Hạnh phúc
+Số: 68/QĐ-UBND Lạng Sơn, ngày 12 tháng 5 năm 2025
+
+QUYẾT ĐỊNH
+Ban hành Kế hoạch thi đua năm 2025
+
+ỦY BAN NHÂN DÂN TỈNH
+
+Căn cứ Luật Thi đua, khen thưởng;
+
+QUYẾT ĐỊNH:
+
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch thi đua năm 2025.
+
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+
+Nơi nhận: TM. ỦY BAN NHÂN DÂN
+- Như Điều 2; CHỦ TỊCH
+- Lưu: VT.
+Hồ Tiến Thiệu
+\fỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH LẠNG SƠN Độc lập - Tự do - Hạnh phúc
+
+KẾ HOẠCH
+Thi đua năm 2025
+(Kèm theo Quyết định số 68/QĐ-UBND
+ngày 12 tháng 5 năm 2025 của Ủy ban nhân dân tỉnh)
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+Thi đua hoàn thành nhiệm vụ.
+
+II. NỘI DUNG
+
+Các phong trào thi đua.
+"""
+
+
+def test_attached_plan_is_its_own_record() -> None:
+    s = segment_text(DECISION_WITH_PLAN)
+    assert s.metadata.doc_type == "QUYẾT ĐỊNH"
+    assert [x.label for x in s.sections] == ["1", "2"]
+    assert s.metadata.signer is not None and s.metadata.signer.name == "Hồ Tiến Thiệu"
+    assert s.metadata.recipients == ["Như Điều 2", "Lưu: VT"]
+    assert len(s.attachments) == 1
+    plan = s.attachments[0]
+    assert (plan.metadata.doc_type, plan.metadata.title) == ("KẾ HOẠCH", "Thi đua năm 2025")
+    assert plan.metadata.issuer == "ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"
+    assert [(x.kind, x.label) for x in plan.sections] == [("roman", "I"), ("roman", "II")]
+
+
+def test_two_documents_in_one_file_are_split() -> None:
+    second = STAMPED_DECISION.split("THỦ TƯỚNG CHÍNH PHỦ CỘNG HÒA", 1)[1]
+    text = DECISION_WITH_PLAN.split("\f")[0] + "\fTHỦ TƯỚNG CHÍNH PHỦ CỘNG HÒA" + second
+    documents = segment_documents(text)
+    assert len(documents) == 2
+    assert [d.metadata.issuer for d in documents] == ["ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "THỦ TƯỚNG CHÍNH PHỦ"]
+    assert documents[1].metadata.number is not None and documents[1].metadata.number.raw == "/QĐ-TTg"
+    assert segment_text(text) == documents[0]
+    assert segment_documents(DECISION_WITH_PLAN)[0].attachments
