@@ -15,7 +15,7 @@ from __future__ import annotations
 import regex
 
 from .layout import DOC_TYPES, TextLine
-from .numbering import fold, is_upper_heading
+from .numbering import fold, is_upper_heading, line_candidates
 
 #: The keywords of a digital-signature overlay line, after up to three short junk tokens (box edges).
 _OVERLAY = regex.compile(
@@ -28,7 +28,8 @@ _STAMP_NAME = regex.compile(r"[CG]\s?[OÔ]NG\s+THONG\s+TI?N\s+DIEN\s+T[UƯ]|\bCO
 _URGENCY = regex.compile(r"^\W*(?:HOA\s+TOC(?:\s+HEN\s+GIO)?|THUONG\s+KHAN|KHAN|DEN)\W*$")
 #: A stamp's field: ``Ngày:.``, ``Ngày..22.1``, ``Giờ:`` (title case, never the header's ``, ngày``).
 _STAMP_FIELD = regex.compile(
-    r"(?:(?<=\s)|^)(?:Ngày|Ngay|Giờ|Gio|Chuyển|Số đến)\s*(?::\s*(?:[.…\d]|$)|\.{2,}|…)"
+    r"(?:(?<=\s)|^)(?:Ngày|Ngay|Giờ|Gio|Chuyển|Kính chuyển|Kính chuyên|Số đến)"
+    r"\s*(?::\s*(?:[.…\d]|$)|\.{2,}|…)"
 )
 #: ``ĐẾN`` (the received stamp's big word) as a token of its own.
 _RECEIVED_WORD = regex.compile(r"(?:(?<=\s)|^)Đ[ẾEÉ]N(?=\s|$)")
@@ -88,8 +89,9 @@ def _cut_type_prefix(text: str) -> tuple[str, str]:
         head = text[:start].strip()
         if (
             is_upper_heading(text[start:])
-            and regex.search(r"[.…:]{2,}|:", head)
+            and (regex.search(r"[.…:]{2,}|:", head) or not regex.search(r"\p{L}{2}", head))
             and not is_upper_heading(head)
+            and not line_candidates(text)
         ):
             return text[start:].strip(), head
         break
