@@ -42,7 +42,7 @@ def test_anything_but_ascii_letters_finds_nothing(speller: SkeletonSpeller, key:
 
 
 def test_spelling_readings_are_syllables_with_their_reason() -> None:
-    readings = Restorer.default().spelling_readings("img")
+    readings = Restorer.default().candidate_source.spelling_readings("img")
     assert readings.get("ứng") == "spelling (ung)"
     assert all(why.startswith("spelling (") for why in readings.values())
 
