@@ -10,6 +10,7 @@ from __future__ import annotations
 from .abbreviations import apply_fixes, is_vowelless
 from .casing import BREAKS, token_case
 from .channel import ChannelMixture
+from .headings import find_label_repairs
 from .lattice import ROMAN, is_abbreviation
 from .normalise import case_pattern, normalise_syllable
 from .ocr_tokens import CODE_KINDS
@@ -164,6 +165,47 @@ def fix_short_word_case(models: Models, state: RestoreState) -> None:
             what = "a digit read as a syllable" if tok.text.isdigit() else "a two-letter word"
             reason = f"case of {what} from its neighbours ({'/'.join(known)}) in English-model OCR"
             _apply_change(state, line_no, tok, new_text, round(share, 4), reason, amend=True)
+
+
+def repair_heading_labels(models: Models, state: RestoreState) -> None:
+    """Repair the Roman heading labels OCR read as digits, ``l`` or ``H`` (``11. NHIEM VU`` → ``II.``; see
+    :mod:`diacritics.headings`), found on the restored lines.
+
+    The tokens a label covers (``I`` and ``|`` of ``I|.``) become one decision at the first one; a decision
+    the decoder made there keeps its confidence, a new one is certain (the rule needs the document's
+    numbering to agree).
+    """
+    restored = [[state.restored(line_no, t) for t in toks] for line_no, toks in enumerate(state.tokenised)]
+    for repair in find_label_repairs(["".join(texts) for texts in restored]):
+        toks, texts = state.tokenised[repair.line], restored[repair.line]
+        covered: list[int] = []
+        at = first_at = 0
+        for k, text in enumerate(texts):
+            if at < repair.end and at + len(text) > repair.start:
+                first_at = first_at if covered else at
+                covered.append(k)
+            at += len(text)
+        span = "".join(texts[k] for k in covered)
+        new_text = span[: repair.start - first_at] + repair.label + span[repair.end - first_at :]
+        first = toks[covered[0]]
+        for k in covered:
+            state.replacement[(repair.line, toks[k].start)] = new_text if k == covered[0] else ""
+        original = "".join(toks[k].text for k in covered)
+        reason = f"Roman heading label ({span} read as {new_text} in the document's numbering)"
+        line, starts = repair.line + 1, {toks[k].start for k in covered[1:]}
+        state.decisions[:] = [d for d in state.decisions if not (d.line == line and d.start in starts)]
+        decoded = next((d for d in state.decisions if d.line == line and d.start == first.start), None)
+        if decoded is None:
+            change = Decision(
+                line, first.start, original, new_text, 1.0, reason, [(new_text, 1.0), (original, 0.0)]
+            )
+            state.decisions.append(change)
+        else:
+            decoded.original, decoded.chosen, decoded.reason = (
+                original,
+                new_text,
+                f"{decoded.reason}; {reason}",
+            )
 
 
 def _always_capitals(models: Models, token: str, restored: str) -> bool:

@@ -190,6 +190,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("case slips", passes.fix_case_slips),
     Pass("abbreviations", passes.fix_abbreviations),
     Pass("two-letter case", passes.fix_short_word_case),
+    Pass("heading labels", passes.repair_heading_labels, needs_words=False),
     Pass("report", select_reports, needs_words=False),
     Pass("rebuild", rebuild, needs_words=False),
 )
