@@ -77,6 +77,7 @@ class CandidateSource:
         self.inventory = inventory
         self.channels = channels
         self.settings = settings
+        self.tuning = settings.tuning
         self._english = english
         self._readings_memo: dict[tuple[str, ...], dict[str, dict[str, str]]] = {}
         self._spelling_memo: dict[str, dict[str, str]] = {}
@@ -114,19 +115,19 @@ class CandidateSource:
         if self._speller is None:
             self._speller = SkeletonSpeller(self.inventory)
         found: dict[str, str] = {}
-        for key in self._speller.keys(strip_diacritics(observed), self.settings.spelling_keys):
+        for key in self._speller.keys(strip_diacritics(observed), self.tuning.spelling_keys):
             self._add_variants(found, key, f"spelling ({key})")
         return found
 
     def document_readings(self, observed: str, abbreviation: bool, mixture: ChannelMixture) -> dict[str, str]:
-        """:meth:`readings`, and in English-model OCR (``spelling_regime``) those of
+        """:meth:`readings`, and in English-model OCR (gate ``spelling_lookup``) those of
         :meth:`spelling_readings` when the token is no known reading, no abbreviation, and none of its
         readings explains it well (``spelling_below``)."""
         found = self.readings(observed, self.weighing_engines(mixture))
-        regime = self.settings.spelling_regime
-        if regime is None or abbreviation or observed in found or mixture.by_name.get("eng", 0.0) < regime:
+        gate = self.tuning.gate("spelling_lookup")
+        if abbreviation or observed in found or mixture.by_name.get("eng", 0.0) < gate:
             return found
-        if found and max(mixture.logprobs(observed, list(found))) >= self.settings.spelling_below:
+        if found and max(mixture.logprobs(observed, list(found))) >= self.tuning.spelling_below:
             return found  # a reading explains it well enough
         extra = {s: why for s, why in self.spelling_readings(observed).items() if s not in found}
         return {**found, **extra} if extra else found
@@ -142,7 +143,7 @@ class CandidateSource:
             found[observed] = "as written"
         self._add_variants(found, strip_diacritics(observed), "same letters")
         for name in engines:
-            for key in self.channels[name].skeleton_keys(observed)[: self.settings.skeleton_top_k]:
+            for key in self.channels[name].skeleton_keys(observed)[: self.tuning.skeleton_top_k]:
                 self._add_variants(found, key, f"OCR confusion ({key})")
         return found
 
@@ -169,21 +170,21 @@ class CandidateSource:
             ranked = sorted(
                 zip(rank, names, channel, ids.tolist(), strict=True), key=lambda t: t[0], reverse=True
             )
-            floor = ranked[0][0] - self.settings.rank_margin
+            floor = ranked[0][0] - self.tuning.rank_margin
             scored = [
                 (r, ch, found[r], lm_id)
-                for score, r, ch, lm_id in ranked[: self.settings.max_candidates]
+                for score, r, ch, lm_id in ranked[: self.tuning.max_candidates]
                 if score >= floor
             ]
         keep: float | None = None
         if observed.isdigit():  # a lone digit the document's regime may have made of a letter
-            return scored, self.settings.lone_digit_keep_logprob
+            return scored, self.tuning.lone_digit_keep_logprob
         if observed not in found or abbreviation:
             # Keep what is written (a name, a foreign word, a code) when nothing explains it better. An
             # abbreviation-shaped token (VT, PCT, Bc) costs as little as the text is likely undamaged:
             # in correct text it stays, in English-model OCR "PQ" may still be read as "ĐỘ".
-            keep = self.settings.keep_unknown_logprob + self.keep_share(mixture, observed, lowercase)
-            keep -= self.settings.keep_letter_cost * max(0, len(observed) - self.settings.keep_free_letters)
+            keep = self.tuning.keep_unknown_logprob + self.keep_share(mixture, observed, lowercase)
+            keep -= self.tuning.keep_letter_cost * max(0, len(observed) - self.tuning.keep_free_letters)
             if abbreviation:
                 weights = mixture.by_name
                 keep = max(
@@ -211,13 +212,15 @@ class CandidateSource:
         letters with accents takes the rates of ``accented_unknown_by_regime`` where it lists a regime:
         English-model OCR writes accents only by mangling a letter.
         """
-        kappa = dict(self.settings.keep_unknown_by_regime)
+        kappa = dict(self.tuning.keep_unknown_by_regime)
         if observed.isalpha() and not observed.isascii():  # accented letters (see accented_unknown_by_regime)
-            kappa.update(self.settings.accented_unknown_by_regime)
+            kappa.update(self.tuning.accented_unknown_by_regime)
         if lowercase:
-            kappa["stripped"] = kappa.get("stripped", 1.0) * self.settings.lowercase_unknown_in_stripped
+            kappa["stripped"] = kappa.get("stripped", 1.0) * self.tuning.lowercase_unknown_in_stripped
         weights = mixture.by_name
-        if self.settings.non_letters_rule_out_stripped and not (observed.isascii() and observed.isalpha()):
+        if self.tuning.uses("non_letters_rule_out_stripped") and not (
+            observed.isascii() and observed.isalpha()
+        ):
             weights.pop("stripped", None)
         total = sum(weights.values())
         share = sum(w * kappa.get(name, 1.0) for name, w in weights.items()) / total if total > 0 else 1.0
@@ -276,7 +279,7 @@ class CandidateSource:
         abbreviation = is_abbreviation(text)
         lowercase = text.isalpha() and text.islower()
         scored, keep = self._scored_readings(observed, abbreviation, mixture, lowercase)
-        if self.settings.roman_numerals_kept and len(text) > 1 and ROMAN.fullmatch(text):
+        if self.tuning.uses("roman_numerals_kept") and len(text) > 1 and ROMAN.fullmatch(text):
             # "KHÓA XI" is no slip for "KHÓA XII": the LM's preference between numerals is only which ones
             # its corpus happened to mention (as with digits, kept as <num>); syllable readings stay
             scored = [t for t in scored if t[0] == observed or not ROMAN.fullmatch(t[0].upper())]
@@ -314,7 +317,7 @@ class CandidateSource:
     def _kept_lm_id(self, observed: str, abbreviation: bool) -> int:
         """The LM id a token kept as written is scored with (see ``rare_abbreviation_as_unknown``)."""
         lm_id = self.lm.token_id(observed)
-        if self.settings.rare_abbreviation_as_unknown and abbreviation and lm_id != self.lm.unk:
+        if self.tuning.uses("rare_abbreviation_as_unknown") and abbreviation and lm_id != self.lm.unk:
             ids = np.array([lm_id, self.lm.unk])
             own, unknown = self.lm.unigram_logprob(ids).tolist()
             if own < unknown:

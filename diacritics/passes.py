@@ -119,7 +119,7 @@ def fix_short_word_case(models: Models, state: RestoreState) -> None:
     its case and is no evidence for its neighbours (nor are the words beyond it).
     """
     share = state.share.get("eng", 0.0)
-    if share < models.settings.short_word_case_regime:
+    if share < models.settings.tuning.gate("short_word_case"):
         return
     decodable = {(s.line, s.token.start) for s in state.slots if s is not None}
     english = state.english

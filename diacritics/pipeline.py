@@ -53,7 +53,8 @@ def give_back_vietnamese_words(models: Models, state: RestoreState) -> None:
     """In a mostly damaged text (stripped or English-model OCR), restore the passages' lower-case words made
     of Vietnamese letters (:func:`diacritics.passages.vietnamese_words_in_passages`)."""
     share = state.share
-    if state.english and share.get("eng", 0.0) + share.get("stripped", 0.0) >= 0.5:
+    damaged = share.get("eng", 0.0) + share.get("stripped", 0.0)
+    if state.english and damaged >= models.settings.tuning.gate("vietnamese_words_in_passages"):
         state.english -= vietnamese_words_in_passages(models.english, state.tokenised, state.english)
 
 
@@ -61,10 +62,10 @@ def english_ocr_tokens(models: Models, state: RestoreState) -> None:
     """In English-model OCR, read a word-final apostrophe as a horn and a lone digit as a possible
     syllable (:mod:`diacritics.ocr_tokens`)."""
     eng_share = state.share.get("eng", 0.0)
-    settings = models.settings
-    if eng_share >= settings.horn_mark_regime:
+    tuning = models.settings.tuning
+    if eng_share >= tuning.gate("horn_marks"):
         state.tokenised = [glue_horn_marks(toks) for toks in state.tokenised]
-    if settings.lone_digit_regime is not None and eng_share >= settings.lone_digit_regime:
+    if eng_share >= tuning.gate("lone_digits"):
         state.tokenised = [lone_digits_as_words(toks) for toks in state.tokenised]
 
 

@@ -2,7 +2,7 @@
 
 The mixture weights are estimated by EM from the document's first distinct tokens (their readings through
 every channel, each with its unigram prior); the fitted mixture scores every reading of the lattice and
-gates the passes made for one kind of input (:class:`diacritics.settings.RestorerSettings`).
+gates the passes made for one kind of input (:data:`diacritics.settings.GATES`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .ocr_channel import CharChannel, search_settings
 from .ocr_tokens import DECODABLE_KINDS
 from .passages import Spans, unmarked_title_case
 from .regime_scores import RegimeScoreTable
-from .settings import RestorerSettings
+from .settings import RestorerSettings, Tuning
 from .tokens import Token
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def regime_constants(channels: dict[str, CharChannel], settings: RestorerSetting
             name: {"table": ch.table_fingerprint, "search": search_settings(name)}
             for name, ch in channels.items()
         },
-        "skeleton_top_k": settings.skeleton_top_k,
+        "skeleton_top_k": settings.tuning.skeleton_top_k,
         "lm_spelling_twins": [list(pair) for pair in i_y_variants()],
         "exact_channel": [ExactChannel.slack, ExactChannel.slack_per_dropped_letter],
         "stripped_channel": [StrippedChannel.slack, StrippedChannel.slack_per_dropped_letter],
@@ -76,9 +76,9 @@ def regime_observations(
     return observations
 
 
-def fit_sample(observed_tokens: Sequence[str], settings: RestorerSettings) -> list[str]:
+def fit_sample(observed_tokens: Sequence[str], tuning: Tuning) -> list[str]:
     """The tokens the regime fit weighs: distinct tokens are enough to tell regimes (the first ones)."""
-    return list(dict.fromkeys(observed_tokens))[: settings.regime_sample]
+    return list(dict.fromkeys(observed_tokens))[: tuning.regime_sample]
 
 
 def fit_mixture(
@@ -89,19 +89,19 @@ def fit_mixture(
     The rows the fit weighs (:meth:`ChannelMixture.token_scores`) of the tokens in the shipped table
     (``table``) are looked up; the others' are computed.
     """
-    settings = source.settings
+    tuning = source.tuning
     mixture = regime_mixture(source.channels)
-    sample = fit_sample(observed_tokens, settings)
+    sample = fit_sample(observed_tokens, tuning)
     found = table.lookup(sample) if table is not None else [None] * len(sample)
     live = [observed for observed, row in zip(sample, found, strict=True) if row is None]
     live_rows = iter(mixture.token_scores(regime_observations(source, live)))
     # in the sample's order; a token without readings has a row of NaN either way, and is left out
     rows = [next(live_rows) if row is None else row for row in found]
     n = len(mixture.components)
-    shares = [settings.exact_prior_share] + [(1 - settings.exact_prior_share) / (n - 1)] * (n - 1)
+    shares = [tuning.exact_prior_share] + [(1 - tuning.exact_prior_share) / (n - 1)] * (n - 1)
     per_token = np.array(rows, dtype=np.float64).reshape(len(rows), n)
-    mixture.fit_token_scores(per_token, prior_strength=settings.regime_prior_strength, prior_shares=shares)
-    mixture.negligible = settings.negligible_regime
+    mixture.fit_token_scores(per_token, prior_strength=tuning.regime_prior_strength, prior_shares=shares)
+    mixture.negligible = tuning.negligible_regime
     log.debug("regime mixture: %s", mixture.by_name)
     return mixture
 
@@ -121,13 +121,12 @@ def fit_document(
     if not word_tokens:
         return None
     mixture = fit_mixture(source, table, word_tokens)
-    marked = source.settings.names_left_out_of_fit
+    tuning = source.tuning
     weights = mixture.by_name
-    if marked is not None and weights.get("exact", 0.0) + weights.get("vie", 0.0) >= marked:
+    if weights.get("exact", 0.0) + weights.get("vie", 0.0) >= tuning.gate("names_left_out_of_fit"):
         # a marked text: its unmarked names say nothing of whether it is stripped
         without_names = observed_words(tokenised, english | unmarked_names(tokenised))
-        settings = source.settings
-        if without_names and fit_sample(without_names, settings) != fit_sample(word_tokens, settings):
+        if without_names and fit_sample(without_names, tuning) != fit_sample(word_tokens, tuning):
             mixture = fit_mixture(source, table, without_names)
     return mixture
 

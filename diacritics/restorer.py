@@ -137,7 +137,7 @@ class Restorer:
     ) -> Restorer:
         """A restorer sharing this one's data, with other settings (or another LM, for baselines)."""
         settings = settings or self.settings
-        same_readings = lm is None and settings.skeleton_top_k == self.settings.skeleton_top_k
+        same_readings = lm is None and settings.tuning.skeleton_top_k == self.settings.tuning.skeleton_top_k
         return Restorer(
             lm or self.lm,
             self.inventory,

@@ -24,12 +24,12 @@ def _mixture(weights: dict[str, float]) -> ChannelMixture:
 def test_accented_tokens_cannot_come_from_stripped_text() -> None:
     restorer = Restorer.default()
     source = restorer.candidate_source
-    kappa = restorer.settings.keep_unknown_by_regime["eng"]
+    kappa = restorer.settings.tuning.keep_unknown_by_regime["eng"]
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
     # "gidm": a name in stripped text, or mangled English-model OCR
     assert math.exp(source.keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
     # "huyén" has an accent, "¢" is a symbol: stripped text is ASCII, only the English-model regime is left
-    accented = restorer.settings.accented_unknown_by_regime["eng"]
+    accented = restorer.settings.tuning.accented_unknown_by_regime["eng"]
     assert math.exp(source.keep_share(mixture, "huyén")) == pytest.approx(accented, rel=1e-3)
     assert math.exp(source.keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
     # nor digits or ASCII symbols inside a word: stripped text's unknown words are letters only
@@ -41,7 +41,7 @@ def test_accented_names_in_correct_text_are_kept_as_before() -> None:
     restorer = Restorer.default()
     source = restorer.candidate_source
     mixture = _mixture({"exact": 0.97, "stripped": 0.01, "vie": 0.01, "eng": 0.01})
-    accented = restorer.settings.accented_unknown_by_regime["eng"]
+    accented = restorer.settings.tuning.accented_unknown_by_regime["eng"]
     expected = (0.97 + 0.01 + 0.01 * accented) / 0.99
     assert math.exp(source.keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-9)
 
@@ -49,8 +49,8 @@ def test_accented_names_in_correct_text_are_kept_as_before() -> None:
 def test_lower_case_unknown_words_are_rarely_stripped_text_names() -> None:
     restorer = Restorer.default()
     source = restorer.candidate_source
-    kappa = restorer.settings.keep_unknown_by_regime["eng"]
-    lower = restorer.settings.lowercase_unknown_in_stripped
+    kappa = restorer.settings.tuning.keep_unknown_by_regime["eng"]
+    lower = restorer.settings.tuning.lowercase_unknown_in_stripped
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
     share = math.exp(source.keep_share(mixture, "gidm", lowercase=True))
     assert share == pytest.approx(0.6 * lower + 0.4 * kappa, rel=1e-3)
@@ -97,7 +97,7 @@ def test_accented_unknown_tokens_of_an_english_model_page_are_read_as_syllables(
     restorer = Restorer.default()
     assert "trong độ tuổi ở khu vực" in restorer.restore_text(text)
     # at the ASCII tokens' rate "tudéi" is kept as written
-    ascii_rate = replace(restorer.settings, accented_unknown_by_regime={})
+    ascii_rate = restorer.settings.with_tuning(accented_unknown_by_regime={})
     assert "tudéi" in restorer.with_settings(ascii_rate).restore_text(text)
 
 
@@ -120,7 +120,7 @@ def test_unmarked_names_after_a_word_are_found() -> None:
 
 def test_an_unmarked_name_in_correct_text_is_kept() -> None:
     restorer = Restorer.default()
-    off = restorer.with_settings(replace(restorer.settings, names_left_out_of_fit=None))
+    off = restorer.with_settings(restorer.settings.with_tuning(gates={"names_left_out_of_fit": math.inf}))
     for text in (
         "Quyết định bổ nhiệm bà Nguyễn Thị Hải Nhung giữ chức Vụ trưởng",
         "Quyết định bổ nhiệm bà Nguyễn Thị Hải\nNhung giữ chức Vụ trưởng",  # a wrapped line

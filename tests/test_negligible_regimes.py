@@ -40,7 +40,7 @@ def test_readings_expand_only_the_engines_asked_for() -> None:
 
 def test_a_document_lattice_asks_only_for_the_regimes_it_weighs() -> None:
     restorer = Restorer.default()
-    negligible = restorer.settings.negligible_regime
+    negligible = restorer.settings.tuning.negligible_regime
     stripped = _mixture({"exact": 0.0, "stripped": 0.99, "vie": 0.0, "eng": negligible / 2}, negligible)
     english = _mixture({"exact": 0.0, "stripped": 0.5, "vie": 0.0, "eng": 0.5}, negligible)
     assert "chức" not in restorer.candidate_source.document_readings("chirc", False, stripped)
@@ -49,7 +49,7 @@ def test_a_document_lattice_asks_only_for_the_regimes_it_weighs() -> None:
 
 def test_case_slips_are_looked_for_only_in_weighed_regimes() -> None:
     restorer = Restorer.default()
-    negligible = restorer.settings.negligible_regime
+    negligible = restorer.settings.tuning.negligible_regime
     stripped = _mixture({"exact": 0.0, "stripped": 0.99, "vie": 0.0, "eng": negligible / 2}, negligible)
     assert case_slip_probability(restorer, stripped) == 0.0
     english = _mixture({"exact": 0.1, "stripped": 0.1, "vie": 0.3, "eng": 0.5}, negligible)

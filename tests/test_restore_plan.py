@@ -33,7 +33,7 @@ HEADINGS = [
 
 
 def _golden_inputs() -> list[object]:
-    params = []
+    params: list[object] = []
     for path in sorted(GOLDEN.glob("restore_*.json")):
         cases = json.loads(path.read_text(encoding="utf-8"))
         params += [pytest.param(c["input"], id=c["id"]) for c in cases if isinstance(c, dict)]
