@@ -110,15 +110,6 @@ def find_label_repairs(lines: Sequence[str]) -> list[LabelRepair]:
     return repairs
 
 
-def repair_roman_labels(lines: list[str]) -> list[str]:
-    """The lines with their slipped Roman heading labels repaired (:func:`find_label_repairs`)."""
-    out = list(lines)
-    for repair in find_label_repairs(lines):
-        line = out[repair.line]
-        out[repair.line] = line[: repair.start] + repair.label + line[repair.end :]
-    return out
-
-
 def _with_h_read(label: str, last_roman: int) -> str:
     """``label`` with each ``H`` read as one or two ``I`` strokes: the reading that continues the document's
     Roman sequence (the next numeral first, then one further), else the label as it is."""
