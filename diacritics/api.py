@@ -19,8 +19,8 @@ class TokenDecision:
 
     Attributes:
         line: 1-based line number.
-        start: Character offset of the token in its (normalised) line.
-        original: The token as written.
+        start: Character offset of the token in its normalised line (see :func:`apply_plan`).
+        original: The token as written (a heading label's tokens together: ``I|`` read as ``II``).
         chosen: The token as restored.
         confidence: Posterior probability of the choice given its neighbours (0-1).
         reason: Why the chosen reading was proposed (``as written``, ``same letters``, ``OCR confusion``...).
