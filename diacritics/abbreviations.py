@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .normalise import strip_diacritics
 from .resources import data_path
 

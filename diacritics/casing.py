@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .resources import data_path
 
 FORMAT = "vnocr-case/1"

@@ -41,8 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .resources import data_path
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .resources import data_dir
 from .tokens import BOS, EOS, NUM, UNK, lm_sentences, lm_token
 

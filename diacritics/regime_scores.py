@@ -5,7 +5,7 @@ distinct tokens and each regime, ``log sum_s p(s) P_k(o | s)`` over the token's 
 (:meth:`diacritics.channel.ChannelMixture.token_scores`). That row depends only on the token and the shipped
 data, not on the document, and most documents' tokens are the same few thousand (every accent-stripped
 syllable key, the frequent syllables): ``tools/build_channel_scores.py`` computes their rows once, for the
-observed tokens of the OCR score index (:class:`diacritics.ocr_channel.ScoreMemo`), so a process looks them
+observed tokens of the OCR score index (:class:`diacritics.channel_tables.ScoreMemo`), so a process looks them
 up instead of finding and scoring ~60 readings a token. The rows are exactly those the live computation
 gives, and are used only with the data and settings they were made from (:func:`regime_fingerprint`).
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .resources import DataError
+from .errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ REGIME_INDEX = "ocr_token_regime_scores.json"
 REGIME_FORMAT = 2
 
 #: The shipped data files a token's readings and their priors are made from (besides the channel tables,
-#: which :func:`diacritics.ocr_channel.scores_fingerprint` covers): the LM's manifest, vocabulary and unigram
-#: arrays, the syllable inventory, and the score index whose observed tokens the rows follow.
+#: which :func:`diacritics.channel_tables.scores_fingerprint` covers): the LM's manifest, vocabulary and
+#: unigram arrays, the syllable inventory, and the score index whose observed tokens the rows follow.
 _DATA_FILES = ("lm_manifest.json", "syllables.tsv", "vi_wiki_syllables.tsv", "ocr_token_scores_index.json")
 
 
@@ -96,17 +96,6 @@ class RegimeScoreTable:
         where = self.observed
         rows = self.rows
         return [None if (i := where.get(t)) is None else rows[i] for t in tokens]
-
-    @staticmethod
-    def save(folder: Path, rows: np.ndarray, regimes: Sequence[str], fingerprint: str) -> None:
-        """Write the rows (aligned with the score index's observed tokens) atomically; byte-identical for the
-        same rows."""
-        # build time only: keeps tempfile out of start-up
-        from ocr_pipeline.textio import atomic_write_bytes, atomic_write_npy
-
-        atomic_write_npy(folder / REGIME_SCORES, np.asarray(rows, dtype=np.float64))
-        index = {"format": REGIME_FORMAT, "regimes": list(regimes), "fingerprint": fingerprint}
-        atomic_write_bytes(folder / REGIME_INDEX, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
 
     @classmethod
     def load(

@@ -9,7 +9,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from ocr_pipeline.exceptions import DataError
+from .errors import DataError
 
 #: Environment variable naming a folder that replaces the packaged ``dictionaries/``.
 DATA_DIR_ENV = "VNOCR_DATA_DIR"

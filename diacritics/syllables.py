@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .normalise import Tone, normalise_syllable, strip_diacritics, with_tone
 from .resources import data_dir
 

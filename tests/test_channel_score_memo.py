@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from diacritics.channel_tables import ScoreMemo, load_table, scores_fingerprint
+from diacritics.char_channel import CharChannel
 from diacritics.normalise import strip_diacritics
-from diacritics.ocr_channel import CharChannel, ScoreMemo, load_table, scores_fingerprint
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
+from tools.build_channel_scores import save_score_memos, score_memos
 
 
 @pytest.mark.parametrize("engine", ["eng", "vie"])
@@ -43,8 +45,8 @@ def test_every_stripped_syllable_key_is_precomputed() -> None:
 
 def _small_tables(folder: Path, fingerprints: dict[str, str]) -> dict[str, CharChannel]:
     channels = {e: CharChannel(load_table(e, "char_channel")) for e in ("eng", "vie")}
-    memos = ScoreMemo.build(channels, [("tre", ["trẻ", "tre", "tré"]), ("em", ["em", "êm"])])
-    ScoreMemo.save(folder, memos, fingerprints)
+    memos = score_memos(channels, [("tre", ["trẻ", "tre", "tré"]), ("em", ["em", "êm"])])
+    save_score_memos(folder, memos, fingerprints)
     return channels
 
 
@@ -62,7 +64,7 @@ def test_saved_tables_load_back_for_their_channel_only(
         assert loaded.scores("trẻ") is None
     eng, vie = ScoreMemo.load("eng", "fingerprint-eng"), ScoreMemo.load("vie", "fingerprint-vie")
     assert eng is not None and vie is not None and eng.scores("tre") != vie.scores("tre")  # each its own
-    with caplog.at_level(logging.WARNING, logger="diacritics.ocr_channel"):
+    with caplog.at_level(logging.WARNING, logger="diacritics.channel_tables"):
         assert ScoreMemo.load("eng", "fingerprint-vie") is None  # made for another table: computed instead
     assert "another channel table" in caplog.text
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from diacritics import ocr_channel
-from diacritics.ocr_channel import CharChannel, load_table
+from diacritics import channel_tables, skeleton_search
+from diacritics.channel_tables import load_table
+from diacritics.char_channel import FORMAT, CharChannel
 from ocr_pipeline.exceptions import DataError
 from tools.channel_learn import learn_char_channel, skeleton_prior, token_table
 from tools.channel_sets import PageRecord
@@ -78,7 +79,9 @@ def test_page_record_confidences() -> None:
 
 # ------------------------------------------------------------------------------------------- data errors
 def test_missing_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": tmp_path / "none.json")
+    monkeypatch.setattr(
+        channel_tables, "table_path", lambda engine, kind="char_channel": tmp_path / "none.json"
+    )
     with pytest.raises(DataError, match="missing"):
         load_table("eng", "char_channel")
 
@@ -86,10 +89,10 @@ def test_missing_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_corrupt_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": bad)
+    monkeypatch.setattr(channel_tables, "table_path", lambda engine, kind="char_channel": bad)
     with pytest.raises(DataError):
         load_table("vie", "char_channel")
-    bad.write_text(json.dumps({"format": ocr_channel.FORMAT, "engine": "eng"}), encoding="utf-8")
+    bad.write_text(json.dumps({"format": FORMAT, "engine": "eng"}), encoding="utf-8")
     with pytest.raises(DataError, match="corrupt"):
         CharChannel(load_table("vie", "char_channel"))
 
@@ -160,7 +163,7 @@ def test_shipped_memo_matches_the_search(engine: str) -> None:
     # The memo is a cache of the skeleton search made at build time: it must give exactly what the search
     # gives now (a stale memo after a change of the search or the table would silently change results).
     channel = CharChannel.load(engine)
-    memo = list(channel._memo.items())
+    memo = list(channel.search.memo.items())
     assert len(memo) > 1000
     for observed, keys in memo[:: max(1, len(memo) // 40)]:
         assert channel.search_skeleton_keys(observed, len(keys)) == keys, observed
@@ -244,12 +247,12 @@ def test_skeleton_searches_together_find_what_one_at_a_time_finds(
     """:meth:`CharChannel.prefetch_skeleton_keys` runs many tokens' beam searches side by side; each token
     must get exactly the skeletons its own search gives (tokens of one length share a batch, or several when
     the batch would be too large: 5,000 cells make batches of one to a few tokens)."""
-    monkeypatch.setattr(ocr_channel, "_SEARCH_CELLS", cells)
+    monkeypatch.setattr(skeleton_search, "_SEARCH_CELLS", cells)
     tokens = ["chirc", "t6", "duogc", "vièc", "ngiròi", "hoat", "xãhội", "sldtbxh", "qé", "pang", "b1"]
     tokens += [f"{t}{t}" for t in tokens] + ["đ", "ươi", "x" * 14, "val00%"]
     alone = CharChannel(load_table(engine, "char_channel"))
     together = CharChannel(load_table(engine, "char_channel"))
     together.prefetch_skeleton_keys(tokens * 2)
     for token in tokens:
-        assert token in together._searched or token in together._memo
+        assert token in together.search.searched or token in together.search.memo
         assert together.skeleton_keys(token) == alone.search_skeleton_keys(token, 10), token

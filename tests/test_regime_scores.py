@@ -15,6 +15,7 @@ from diacritics.regime_scores import REGIME_INDEX, REGIME_SCORES, RegimeScoreTab
 from diacritics.resources import data_dir
 from diacritics.restorer import Restorer, RestorerSettings, regime_constants, regime_names
 from ocr_pipeline.exceptions import DataError
+from tools.build_channel_scores import save_regime_rows
 
 
 def _without_table(restorer: Restorer) -> Restorer:
@@ -93,7 +94,7 @@ def test_saved_tables_load_back_only_when_valid(tmp_path: Path, caplog: pytest.L
     regimes = regime_names(Restorer.default().channels)
     observed = {"tre": 0, "em": 1}
     rows = np.array([[-1.0, -2.0, -3.0, -4.0], [np.nan] * 4])
-    RegimeScoreTable.save(tmp_path, rows, regimes, "fp")
+    save_regime_rows(tmp_path, rows, regimes, "fp")
     table = RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     assert table is not None
     first, second, missing = table.lookup(["tre", "em", "trẻ"])
@@ -108,7 +109,7 @@ def test_saved_tables_load_back_only_when_valid(tmp_path: Path, caplog: pytest.L
         RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "fp")  # rows for another index
     # a build stopped between the score index and these rows: another fingerprint, so computed, not corrupt
     assert RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "new") is None
-    RegimeScoreTable.save(tmp_path, np.array([[-1.0, np.nan, -3.0, -4.0], [np.nan] * 4]), regimes, "fp")
+    save_regime_rows(tmp_path, np.array([[-1.0, np.nan, -3.0, -4.0], [np.nan] * 4]), regimes, "fp")
     with pytest.raises(DataError, match="partly missing"):
         RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     index = json.loads((tmp_path / REGIME_INDEX).read_text(encoding="utf-8"))

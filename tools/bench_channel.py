@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from diacritics.ocr_channel import CharChannel
+from diacritics.char_channel import CharChannel
 
 from .benchlib import BenchContext, BenchSection, markdown_table
 from .channel_learn import channel_statistics, collect

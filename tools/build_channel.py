@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from diacritics.ocr_channel import CharChannel
+from diacritics.char_channel import CharChannel
 
 from .channel_corpus import legal_training_texts
 from .channel_learn import channel_statistics, collect, learn_char_channel, skeleton_prior, token_table
@@ -70,7 +70,8 @@ def skeleton_memo(table: dict[str, Any], pairs: dict[tuple[str, str], int]) -> d
     every observed token of the training OCR seen at least twice. The answers are exactly what
     :meth:`CharChannel.search_skeleton_keys` returns with the beam recorded here.
     """
-    from diacritics.ocr_channel import MEMO_KEYS, search_settings
+    from diacritics.char_channel import search_settings
+    from diacritics.skeleton_search import MEMO_KEYS
 
     channel = CharChannel(table)
     ranked = sorted(table["skeletons"].items(), key=lambda kv: -float(kv[1]))
@@ -240,7 +241,7 @@ legal-snippets `train` split, the law corpus and a little Wikipedia; the legal-s
         + "\n".join(f"| `{r[0]}` | {r[1]} | {r[2]} |" for r in size_rows)
         + """
 
-* `ocr_<engine>_char_channel.json` — the character channel used by `diacritics/ocr_channel.py`
+* `ocr_<engine>_char_channel.json` — the character channel used by `diacritics/char_channel.py`
   (`CharChannel.load(engine)`): for every intended character, the observed strings of 0-3 characters it is
   read as, with natural-log probabilities (`ư` → `ir`, `ủ` → `ii`, `đ` → `p`, `ô` → `6`), learned by EM
   over all alignments; unlisted emissions back off to `alpha * P0(w|c) / (totals[c] + alpha)`; insertion

@@ -1,7 +1,7 @@
 """Learning the OCR channel tables from aligned (observed, intended) pairs.
 
 * :func:`collect` aligns the pages of a set and counts token pairs and case confusions.
-* :func:`learn_char_channel` fits the character transducer of :mod:`diacritics.ocr_channel` by EM
+* :func:`learn_char_channel` fits the character transducer of :mod:`diacritics.char_channel` by EM
   (forward-backward over every alignment of the observed string to the intended characters; each intended
   character emits 0-3 observed characters, with geometric insertions between characters), with Dirichlet
   smoothing towards the base measure the scorer uses for unlisted emissions.
@@ -19,14 +19,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from diacritics.ocr_channel import FORMAT, MAX_EMIT, CharChannel, fold_char, skeleton
+from diacritics.char_channel import FORMAT, MAX_EMIT, CharChannel
+from diacritics.normalise import fold_char, skeleton
 
 from .align import AlignedPair, align_page
 from .channel_sets import PageRecord
 
 log = logging.getLogger(__name__)
 
-#: Base measure of the smoothing (see diacritics.ocr_channel._Backoff).
+#: Base measure of the smoothing (see diacritics.char_channel._Backoff).
 BACKOFF: dict[str, Any] = {
     "p_self": 0.55,
     "p_base": 0.25,
@@ -385,7 +386,7 @@ def learn_char_channel(
             "Character OCR channel of Tesseract '" + engine + "': intended character -> {observed string "
             "(0-3 chars): natural-log probability}, learned by EM from OCR of rendered corpus text aligned "
             "with the truth. Unlisted emissions: alpha * P0(w|c) / (totals[c] + alpha). See "
-            "diacritics/ocr_channel.py and dictionaries/ocr_README.md."
+            "diacritics/char_channel.py and dictionaries/ocr_README.md."
         ),
         "training_pairs": len(train),
         "training_tokens": round(sum(n for _, _, n in train)),
