@@ -1,12 +1,12 @@
 """The shipped OCR channel tables on disk, and the scores precomputed from them.
 
-* ``ocr_<engine>_char_channel.json`` — a character channel (:class:`diacritics.char_channel.CharChannel`);
+* ``channel/<engine>_char_channel.json`` — a character channel (:class:`diacritics.char_channel.CharChannel`);
   :func:`load_channel` reads it once per process, with its precomputed scores.
-* ``ocr_<engine>_token_confusions.json`` — token confusion counts; :func:`case_slip_rate` reads its case
+* ``channel/<engine>_token_confusions.json`` — token confusion counts; :func:`case_slip_rate` reads its case
   statistics.
-* the precomputed scores (:class:`ScoreMemo`): ``log P(observed | reading)`` of common observed tokens,
-  made by ``tools/build/channel_scores.py`` and valid only for the table they were made from (its
-  fingerprint).
+* ``precomputed/`` — the precomputed scores (:class:`ScoreMemo`): ``log P(observed | reading)`` of common
+  observed tokens, made by ``tools/build/channel_scores.py`` and valid only for the table they were made
+  from (its fingerprint).
 
 This module only reads; the builders in ``tools/build/`` write.
 """
@@ -25,30 +25,39 @@ import numpy as np
 
 from .char_channel import ENGINES, INSERTION_FLOOR, MAX_EMIT, VOWEL_CONFUSION, CharChannel
 from .errors import DataError
-from .resources import data_dir
+from .resources import (
+    SCORES_INDEX,
+    SCORES_READINGS,
+    channel_table,
+    data_dir,
+    engine_scores,
+    load_array,
+    locate,
+    parse_json,
+    read_json,
+    read_text,
+    tag_of,
+)
 
 log = logging.getLogger(__name__)
 
-#: Format of the precomputed score tables (``ocr_token_scores_index.json`` and its arrays, see
-#: :class:`ScoreMemo`).
-SCORES_FORMAT = "vnocr-ocr-token-scores/1"
+#: Format of the precomputed score tables (their index and its arrays, see :class:`ScoreMemo`).
+SCORES_FORMAT = tag_of(SCORES_INDEX)
 
 
 def table_path(engine: str, kind: str = "char_channel") -> Path:
-    """Path of a shipped OCR table, e.g. ``ocr_eng_char_channel.json`` in the data folder.
-
-    The data folder is the ``dictionaries`` package, or ``$VNOCR_DATA_DIR`` (see :mod:`diacritics.resources`).
-    """
-    return data_dir() / f"ocr_{engine}_{kind}.json"
+    """Path of a shipped OCR table (``channel/eng_char_channel.json`` in the data folder, see
+    :mod:`diacritics.resources`)."""
+    return locate(channel_table(engine, kind))
 
 
 def load_table(engine: str, kind: str) -> dict[str, Any]:
     """Read a shipped OCR table.
 
     Raises:
-        DataError: The engine is unknown, or the table is missing or corrupt.
+        DataError: The engine is unknown, or the table is missing, corrupt or of another format.
     """
-    return _parse_table(table_path(engine, kind), read_table_text(engine, kind))
+    return parse_json(channel_table(engine, kind), read_table_text(engine, kind))
 
 
 def read_table_text(engine: str, kind: str) -> str:
@@ -59,23 +68,7 @@ def read_table_text(engine: str, kind: str) -> str:
     """
     if engine not in ENGINES:
         raise DataError(f"unknown OCR engine {engine!r}; tables exist for {', '.join(ENGINES)}")
-    path = table_path(engine, kind)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"OCR channel table {path.name} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise DataError(f"OCR channel table {path.name} cannot be read: {exc}") from exc
-
-
-def _parse_table(path: Path, text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise DataError(f"OCR channel table {path.name} cannot be read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DataError(f"OCR channel table {path.name} is corrupt")
-    return data
+    return read_text(channel_table(engine, kind))
 
 
 @functools.cache
@@ -87,20 +80,10 @@ def load_channel(engine: str) -> CharChannel:
         DataError: The table or its score tables are missing or corrupt.
     """
     text = read_table_text(engine, "char_channel")
-    channel = CharChannel(_parse_table(table_path(engine), text))
+    channel = CharChannel(parse_json(channel_table(engine), text))
     channel.table_fingerprint = scores_fingerprint(engine, text)
     channel.score_memo = ScoreMemo.load(engine, channel.table_fingerprint)
     return channel
-
-
-#: The precomputed score tables' shared index (observed tokens, their readings) and reading numbers.
-SCORES_INDEX = "ocr_token_scores_index.json"
-SCORES_READINGS = "ocr_token_scores_readings.npy"
-
-
-def scores_path(engine: str) -> Path:
-    """Path of an engine's precomputed scores in the data folder (``ocr_eng_token_scores.npy``)."""
-    return data_dir() / f"ocr_{engine}_token_scores.npy"
 
 
 def scores_fingerprint(engine: str, table_text: str) -> str:
@@ -127,10 +110,10 @@ class ScoreMemo:
     were made with (:func:`scores_fingerprint`).
 
     On disk (written by ``tools/build/channel_scores.py``): an index shared by the engines
-    (``ocr_token_scores_index.json``: the observed
+    (``precomputed/token_scores_index.json``: the observed
     tokens, where their readings start, the distinct readings, each engine's fingerprint), the readings of
-    every token as numbers (``ocr_token_scores_readings.npy``, int32) and per engine the log-probabilities
-    aligned with them (``ocr_<engine>_token_scores.npy``, float64); the arrays are memory-mapped.
+    every token as numbers (``token_scores_readings.npy``, int32) and per engine the log-probabilities
+    aligned with them (``<engine>_token_scores.npy``, float64); the arrays are memory-mapped.
 
     Attributes:
         observed: Observed token (lower case, NFC) → its row.
@@ -172,19 +155,14 @@ class ScoreMemo:
         Raises:
             DataError: A file is missing or corrupt.
         """
-        path = scores_path(engine)
-        index = _scores_index(path.parent)
+        name = engine_scores(engine)
+        index = _scores_index(data_dir())
         if index.fingerprints.get(engine) != fingerprint:
-            log.warning("%s was made for another channel table: scores computed instead", path.name)
+            log.warning("%s was made for another channel table: scores computed instead", name)
             return None
-        try:
-            logprobs = np.load(path, mmap_mode="r", allow_pickle=False)
-        except FileNotFoundError:
-            raise DataError(f"OCR score table {path.name} is missing (make dictionaries builds it)") from None
-        except (OSError, ValueError, EOFError) as exc:
-            raise DataError(f"OCR score table {path.name} cannot be read: {exc}") from exc
+        logprobs = load_array(name)
         if logprobs.dtype != np.float64 or logprobs.shape != index.reading_ids.shape:
-            raise DataError(f"OCR score table {path.name} is corrupt (it does not match {SCORES_INDEX})")
+            raise DataError(f"OCR score table {name} is corrupt (it does not match {SCORES_INDEX})")
         return cls(index.observed, index.offsets, index.readings, index.reading_ids, logprobs)
 
 
@@ -204,26 +182,20 @@ def _scores_index(folder: Path) -> _ScoresIndex:
     Raises:
         DataError: A file is missing or corrupt.
     """
-    path = folder / SCORES_INDEX
+    data = read_json(SCORES_INDEX, folder)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != SCORES_FORMAT:
-            raise DataError(f"{path.name} is not an OCR score index (format {data.get('format')!r})")
         index = _ScoresIndex(
             dict(data["fingerprints"]),
             {o: i for i, o in enumerate(data["observed"])},
             list(data["offsets"]),
             list(data["readings"]),
-            np.load(folder / SCORES_READINGS, mmap_mode="r", allow_pickle=False),
+            load_array(SCORES_READINGS, folder),
         )
-    except FileNotFoundError as exc:
-        name = Path(str(exc.filename)).name
-        raise DataError(f"OCR score table {name} is missing (make dictionaries builds it)") from None
-    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
-        raise DataError(f"OCR score index {path.name} cannot be read: {exc}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"OCR score index {SCORES_INDEX} cannot be read: {exc}") from exc
     rows, n = len(index.observed), len(index.reading_ids)
     if len(index.offsets) != rows + 1 or index.offsets[-1] != n or index.reading_ids.dtype != np.int32:
-        raise DataError(f"OCR score index {path.name} is corrupt (its parts disagree)")
+        raise DataError(f"OCR score index {SCORES_INDEX} is corrupt (its parts disagree)")
     return index
 
 

@@ -29,15 +29,15 @@ import numpy as np
 
 from .errors import DataError
 from .normalise import fold_char
+from .resources import ENGINES, channel_table, tag_of
 from .skeleton_search import LOG_ZERO, MEMO_KEYS, SEARCH_BEAM, SkeletonSearch
 
 if TYPE_CHECKING:
     from .channel_tables import ScoreMemo
 
-FORMAT = "vnocr-ocr-char-channel/1"
+FORMAT = tag_of(channel_table(ENGINES[0]))
 #: Bound on readings × (observed length + 1)² of one batched forward pass (its arrays' size).
 _FORWARD_CELLS = 1_000_000
-ENGINES = ("eng", "vie")
 #: Longest observed string one intended character may emit.
 MAX_EMIT = 3
 #: Scores kept per channel before its cache is emptied, and readings spelled before its spelling table is.

@@ -114,6 +114,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     abbreviations._load_cached.cache_clear()
     try:
+        (tmp_path / abbreviations.TABLE).parent.mkdir()
         (tmp_path / abbreviations.TABLE).write_text(
             table_text(*count_runs(["NĐ NĐ ND BLĐTBXH"])), encoding="utf-8"
         )
@@ -122,7 +123,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
         assert table.endings == {"LĐTBXH": 1, "ĐTBXH": 1}
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).write_text("NĐ\t2\n", encoding="utf-8")
-        with pytest.raises(DataError, match="not an abbreviation table"):
+        with pytest.raises(DataError, match="not a vnocr-abbreviations file"):
             AbbreviationTable.load()
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).unlink()

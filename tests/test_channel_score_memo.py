@@ -13,6 +13,7 @@ import pytest
 from diacritics.channel_tables import ScoreMemo, load_table, scores_fingerprint
 from diacritics.char_channel import CharChannel
 from diacritics.normalise import strip_diacritics
+from diacritics.resources import SCORES_INDEX, engine_scores
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
 from tools.build_channel_scores import save_score_memos, score_memos
@@ -78,10 +79,10 @@ def test_missing_or_corrupt_tables_raise(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(DataError, match="missing"):
         ScoreMemo.load("eng", "x")
     for broken, damage in [
-        ("missing-array", lambda d: (d / "ocr_eng_token_scores.npy").unlink()),
-        ("short-array", lambda d: np.save(d / "ocr_eng_token_scores.npy", np.zeros(3))),
-        ("bad-index", lambda d: (d / "ocr_token_scores_index.json").write_text("{", encoding="utf-8")),
-        ("bad-offsets", lambda d: _drop_an_offset(d / "ocr_token_scores_index.json")),
+        ("missing-array", lambda d: (d / engine_scores("eng")).unlink()),
+        ("short-array", lambda d: np.save(d / engine_scores("eng"), np.zeros(3))),
+        ("bad-index", lambda d: (d / SCORES_INDEX).write_text("{", encoding="utf-8")),
+        ("bad-offsets", lambda d: _drop_an_offset(d / SCORES_INDEX)),
     ]:
         folder = tmp_path / broken
         shutil.copytree(good, folder)

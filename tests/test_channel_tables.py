@@ -12,6 +12,7 @@ import pytest
 from diacritics import channel_tables, skeleton_search
 from diacritics.channel_tables import load_table
 from diacritics.char_channel import FORMAT, CharChannel
+from diacritics.resources import StaleDataError
 from ocr_pipeline.exceptions import DataError
 from tools.channel_learn import learn_char_channel, skeleton_prior, token_table
 from tools.channel_sets import PageRecord
@@ -79,22 +80,24 @@ def test_page_record_confidences() -> None:
 
 # ------------------------------------------------------------------------------------------- data errors
 def test_missing_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(
-        channel_tables, "table_path", lambda engine, kind="char_channel": tmp_path / "none.json"
-    )
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     with pytest.raises(DataError, match="missing"):
         load_table("eng", "char_channel")
 
 
 def test_corrupt_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
+    bad = channel_tables.table_path("vie")
+    bad.parent.mkdir()
     bad.write_text("{not json", encoding="utf-8")
-    monkeypatch.setattr(channel_tables, "table_path", lambda engine, kind="char_channel": bad)
     with pytest.raises(DataError):
         load_table("vie", "char_channel")
     bad.write_text(json.dumps({"format": FORMAT, "engine": "eng"}), encoding="utf-8")
     with pytest.raises(DataError, match="corrupt"):
         CharChannel(load_table("vie", "char_channel"))
+    bad.write_text(json.dumps({"format": "vnocr-ocr-char-channel/0"}), encoding="utf-8")
+    with pytest.raises(StaleDataError, match="format vnocr-ocr-char-channel/0"):
+        load_table("vie", "char_channel")
 
 
 def test_unknown_engine_and_format() -> None:
@@ -256,3 +259,17 @@ def test_skeleton_searches_together_find_what_one_at_a_time_finds(
     for token in tokens:
         assert token in together.search.searched or token in together.search.memo
         assert together.skeleton_keys(token) == alone.search_skeleton_keys(token, 10), token
+
+
+def test_the_build_rewrites_only_its_readme_section() -> None:
+    from tools.build_channel import README_SECTION, replace_section
+
+    text = (
+        "# Data\n\nprose\n<!-- channel-tables: written by a build -->\nold\nfigures\n"
+        "<!-- /channel-tables -->\nafter\n"
+    )
+    new = replace_section(text, README_SECTION, "new figures")
+    assert new == text.replace("old\nfigures\n", "new figures\n")
+    assert replace_section(new, README_SECTION, "new figures") == new
+    with pytest.raises(ValueError, match="no 'channel-tables' section"):
+        replace_section("# Data\n", README_SECTION, "x")

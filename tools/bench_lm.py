@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from diacritics.lm import LanguageModel
-from diacritics.resources import data_dir
+from diacritics.resources import LM_SUMMARY, data_dir
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import iter_tokens, lm_sentences
 from tools.benchlib import BenchContext, BenchSection, markdown_table
@@ -164,8 +164,8 @@ def run(ctx: BenchContext) -> BenchSection:
         probe_ids = np.concatenate((probe_ids, probe_ids))
     speed = speed_probe(probe_ids, ctx.cache)
     cov = coverage(inventory, _snippets(ctx.shared, "test", limit))
-    summary = json.loads((data_dir() / "build_summary.json").read_text(encoding="utf-8"))
-    files = {p.name: p.stat().st_size for p in sorted(data_dir().iterdir()) if p.suffix == ".npy"}
+    summary = json.loads((data_dir() / LM_SUMMARY).read_text(encoding="utf-8"))
+    files = {p.name: p.stat().st_size for p in sorted((data_dir() / "lm").iterdir()) if p.suffix == ".npy"}
     results: dict[str, Any] = {
         "perplexity": ppl,
         "document_perplexity": docs,

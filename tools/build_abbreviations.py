@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from diacritics.abbreviations import CAPITAL_RUN, FORMAT, MIN_ENDING, TABLE, is_vowelless
+from diacritics.resources import text_header
 from ocr_pipeline.textio import atomic_write_text
 
 from .channel_corpus import legal_training_texts
@@ -53,13 +54,17 @@ def count_runs(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
 
 def table_text(counts: Counter[str], endings: Counter[str]) -> str:
     """The TSV file: a header, then ``run \\t as a whole run \\t as an ending`` sorted by run."""
-    header = (
-        f"# {FORMAT}: vowelless capital runs with Đ and their plain twins, counted in Vietnamese legal text "
+    description = (
+        "vowelless capital runs with Đ and their plain twins, counted in Vietnamese legal text "
         "(law corpus + legal-snippets train) as whole runs and as endings of longer runs; built by "
-        "tools/build_abbreviations.py\n"
+        "tools/build/abbreviations.py"
     )
-    return header + "".join(
-        f"{run}\t{counts.get(run, 0)}\t{endings.get(run, 0)}\n" for run in sorted({*counts, *endings})
+    return (
+        text_header(FORMAT, description)
+        + "\n"
+        + "".join(
+            f"{run}\t{counts.get(run, 0)}\t{endings.get(run, 0)}\n" for run in sorted({*counts, *endings})
+        )
     )
 
 

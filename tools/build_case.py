@@ -32,6 +32,7 @@ import regex
 
 from diacritics.casing import BREAKS, FORMAT, token_case
 from diacritics.normalise import normalise_syllable
+from diacritics.resources import CASE_TABLE
 from ocr_pipeline.textio import atomic_write_text
 
 from .channel_corpus import legal_training_texts
@@ -94,7 +95,7 @@ def build(corpus: Path) -> dict[str, Any]:
             "Capitalisation after a lower-case word inside a sentence, counted in Vietnamese legal text "
             "(law corpus + legal-snippets train): pairs 'prev cur', prev and cur -> "
             "[occurrences, capitalised]. "
-            "Built by tools/build_case.py."
+            "Built by tools/build/case.py."
         ),
         "min_pair": MIN_PAIR,
         "min_single": MIN_SINGLE,
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="build_case: %(message)s", stream=sys.stderr)
     start = time.monotonic()
     data = build(args.corpus)
-    path = args.out / "vi_legal_case.json"
+    path = args.out / CASE_TABLE
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     log.info(
         "%s: %d pairs, %d prev, %d cur, %d bytes, %.0f s",

@@ -5,7 +5,8 @@
 2. Alignment of every page with its truth (tools/align.py).
 3. Per engine: the token confusion table, the character channel (EM), the skeleton prior (law corpus), the
    weight of the prior in ``skeleton_keys`` (chosen on a held-out tenth of the training pages).
-4. Statistics on the ``dev`` set (legal-snippets validation split), written to dictionaries/ocr_README.md.
+4. Statistics on the ``dev`` set (legal-snippets validation split), written to the OCR channel section of
+   dictionaries/README.md.
 
 Usage: ``python -m tools.build_channel --corpus ../shared/corpus --out dictionaries``
 """
@@ -23,7 +24,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from diacritics.char_channel import CharChannel
+from diacritics.resources import channel_table
 
 from .channel_corpus import legal_training_texts
 from .channel_learn import channel_statistics, collect, learn_char_channel, skeleton_prior, token_table
@@ -117,8 +121,8 @@ def build(corpus: Path, out: Path, shared: Path, iterations: int = 6) -> dict[st
         char_table["skeleton_memo"] = skeleton_memo(char_table, collected.pairs)
         tokens = token_table(collected, lang)
         char_path, token_path = (
-            out / f"ocr_{lang}_char_channel.json",
-            out / f"ocr_{lang}_token_confusions.json",
+            out / channel_table(lang, "char_channel"),
+            out / channel_table(lang, "token_confusions"),
         )
         write_json(char_path, char_table)
         write_json(token_path, tokens)
@@ -135,13 +139,13 @@ def build(corpus: Path, out: Path, shared: Path, iterations: int = 6) -> dict[st
             "dev_stats": stats,
             "case": tokens["case"],
             "char_table": {
-                "file": char_path.name,
+                "file": char_path.relative_to(out).as_posix(),
                 "bytes": char_path.stat().st_size,
                 "intended_chars": len(char_table["emissions"]),
                 "emissions": sum(len(t) for t in char_table["emissions"].values()),
             },
             "token_table": {
-                "file": token_path.name,
+                "file": token_path.relative_to(out).as_posix(),
                 "bytes": token_path.stat().st_size,
                 "observed_tokens": len(tokens["confusions"]),
                 "pairs": sum(len(t) for t in tokens["confusions"].values()),
@@ -149,7 +153,7 @@ def build(corpus: Path, out: Path, shared: Path, iterations: int = 6) -> dict[st
         }
         log.info("%s: dev statistics %s", lang, stats)
     report["seconds"] = round(time.monotonic() - start, 1)
-    write_readme(out / "ocr_README.md", report)
+    write_readme(out / "README.md", report)
     return report
 
 
@@ -166,8 +170,13 @@ def _set_sizes() -> list[list[Any]]:
     return rows
 
 
+#: The section of dictionaries/README.md this build writes (between its two marker lines).
+README_SECTION = "channel-tables"
+
+
 def write_readme(path: Path, report: dict[str, Any]) -> None:
-    """dictionaries/ocr_README.md: what the OCR tables are, how they were made, and how good they are."""
+    """The measured part of dictionaries/README.md's OCR channel section: the tables' sizes, the parallel
+    data, the channel and case statistics (the prose around it is written by hand)."""
     from .benchlib import markdown_table
 
     eng = report["engines"]
@@ -224,35 +233,12 @@ def write_readme(path: Path, report: dict[str, Any]) -> None:
     ]
     weights = ", ".join(f"{lang} {eng[lang]['prior_weight']}" for lang in eng)
     seconds = report["seconds"]
-    text = (
-        f"""# OCR-confusion tables (`ocr_*`)
-
-Learned, not hand-listed: `make channel` (part of `make dictionaries`) renders corpus text to scan images
-with the project's generator (`ocr_pipeline/synthetic.py`: Liberation Serif and DejaVu Serif, bold
-ALL-CAPS headings, 12-14 pt, 200/300 dpi, mild/moderate/heavy blur, noise, specks, JPEG, faded ink, a
-residual skew under 0.25°), OCRs every page with Tesseract `eng` and `vie` (`--psm {OCR_PSM}`), aligns the
-output with the truth (`tools/align.py`) and counts what the OCR did to every syllable. Training text: the
-legal-snippets `train` split, the law corpus and a little Wikipedia; the legal-snippets
-`validation`/`test` splits and the dev documents are never learned from.
-
-| file | size | content |
-|---|---|---|
-"""
+    section = (
+        "| file | size | content |\n|---|---|---|\n"
         + "\n".join(f"| `{r[0]}` | {r[1]} | {r[2]} |" for r in size_rows)
         + """
 
-* `ocr_<engine>_char_channel.json` — the character channel used by `diacritics/char_channel.py`
-  (`CharChannel.load(engine)`): for every intended character, the observed strings of 0-3 characters it is
-  read as, with natural-log probabilities (`ư` → `ir`, `ủ` → `ii`, `đ` → `p`, `ô` → `6`), learned by EM
-  over all alignments; unlisted emissions back off to `alpha * P0(w|c) / (totals[c] + alpha)`; insertion
-  probabilities; `char_given_base` (which accented letter an ASCII letter stands for) and `skeletons`, the
-  log-frequency of the accent-stripped skeletons of the law corpus (prior of `skeleton_keys`, weight chosen
-  on held-out training pages).
-* `ocr_<engine>_token_confusions.json` — observed token (lowercase) → intended syllable(s) → count, pairs
-  seen at least twice; merges (`val00%` → `và 100%`) and splits are kept with spaces; `case` holds the
-  case-confusion counts.
-
-## Parallel data
+### Parallel data
 
 | set | engine | pages | OCR words |
 |---|---|---|---|
@@ -260,22 +246,38 @@ legal-snippets `train` split, the law corpus and a little Wikipedia; the legal-s
         + "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in sets)
         + f"""
 
-## Channel statistics (dev set = legal-snippets validation split; never the test sets)
+### Channel statistics (dev set = legal-snippets validation split; never the test sets)
 
 {markdown_table(["", *eng], stats_rows)}
 
 Skeleton-prior weight chosen on held-out training pages: {weights}.
 
-## Case confusions (training pages)
+### Case confusions (training pages)
 
 {markdown_table(case_header, case_rows)}
 
-Licence: CC BY-SA 3.0 (see `LICENSE-wikipedia-CC-BY-SA-3.0.md`): a tenth of the training pages are renders
-of Vietnamese Wikipedia text; the rest are law texts (not protected by copyright in Viet Nam). The tables
-hold counts of OCR confusions, not the text. Rebuilt in {seconds} s from the cached OCR.
-"""
+Rebuilt in {seconds} s from the cached OCR (`--psm {OCR_PSM}`)."""
     )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(
+        replace_section(path.read_text(encoding="utf-8"), README_SECTION, section), encoding="utf-8"
+    )
+
+
+def replace_section(text: str, marker: str, body: str) -> str:
+    """``text`` with what lies between the lines ``<!-- {marker} ... -->`` and ``<!-- /{marker} -->``
+    replaced by ``body``.
+
+    Raises:
+        ValueError: ``text`` has no such section.
+    """
+    match = regex.search(
+        rf"(<!-- {regex.escape(marker)}\b[^\n]*-->\n)(.*?)(<!-- /{regex.escape(marker)} -->)",
+        text,
+        flags=regex.S,
+    )
+    if match is None:
+        raise ValueError(f"no '{marker}' section to replace")
+    return text[: match.start(2)] + body + "\n" + text[match.end(2) :]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Precompute the OCR channels' scores of common observed tokens (``dictionaries/ocr_*token_scores*``).
+"""Precompute the OCR channels' scores of common observed tokens (``dictionaries/precomputed/``).
 
 Every document's regime fit scores each of its first distinct tokens against all their readings with both
 OCR channels (the forward algorithm over ~60 readings a token), even in stripped or correct text, where the
@@ -83,7 +83,8 @@ def score_memos(
 def save_score_memos(folder: Path, memos: dict[str, ScoreMemo], fingerprints: dict[str, str]) -> None:
     """Write tables made by :func:`score_memos` into ``folder`` (each file atomically; byte-identical for the
     same scores)."""
-    from diacritics.channel_tables import SCORES_FORMAT, SCORES_INDEX, SCORES_READINGS
+    from diacritics.channel_tables import SCORES_FORMAT
+    from diacritics.resources import SCORES_INDEX, SCORES_READINGS, engine_scores
 
     first = next(iter(memos.values()))
     index = {
@@ -95,7 +96,7 @@ def save_score_memos(folder: Path, memos: dict[str, ScoreMemo], fingerprints: di
     }
     atomic_write_npy(folder / SCORES_READINGS, first.reading_ids)
     for engine, memo in memos.items():
-        atomic_write_npy(folder / f"ocr_{engine}_token_scores.npy", memo.logprobs)
+        atomic_write_npy(folder / engine_scores(engine), memo.logprobs)
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
     atomic_write_bytes(folder / SCORES_INDEX, text.encode("utf-8"))
 
@@ -103,7 +104,8 @@ def save_score_memos(folder: Path, memos: dict[str, ScoreMemo], fingerprints: di
 def save_regime_rows(folder: Path, rows: np.ndarray, regimes: Sequence[str], fingerprint: str) -> None:
     """Write the regime rows (aligned with the score index's observed tokens) atomically; byte-identical for
     the same rows."""
-    from diacritics.regime_scores import REGIME_FORMAT, REGIME_INDEX, REGIME_SCORES
+    from diacritics.regime_scores import REGIME_FORMAT
+    from diacritics.resources import REGIME_INDEX, REGIME_SCORES
 
     atomic_write_npy(folder / REGIME_SCORES, np.asarray(rows, dtype=np.float64))
     index = {"format": REGIME_FORMAT, "regimes": list(regimes), "fingerprint": fingerprint}
@@ -164,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("dictionaries"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
-    if not (args.out / "lm_manifest.json").is_file():
+    if not (args.out / "lm" / "lm_manifest.json").is_file():
         print(
             f"build_channel_scores: no language data in {args.out} (run make dictionaries)", file=sys.stderr
         )

@@ -8,9 +8,10 @@ documents); choose the vocabulary; write the syllable inventory; estimate two in
 trigram models (legal, Wikipedia), prune and store them; tune the interpolation weight λ on the validation
 split; report perplexities on validation and test. The output is deterministic for given inputs.
 
-Files written (see dictionaries/README.md): ``lm_manifest.json``, ``vi_legal_vocab.txt``,
-``vi_wiki_vocab.txt``, ``vi_legal_3gram.*.npy``, ``vi_wiki_3gram.*.npy``, ``syllables.tsv``,
-``vi_wiki_syllables.tsv``, ``build_summary.json``.
+Files written (see dictionaries/README.md and :data:`diacritics.resources.FILES`): in ``lm/``
+``lm_manifest.json``, ``vi_legal_vocab.txt``, ``vi_wiki_vocab.txt``, ``vi_legal_3gram.*.npy``,
+``vi_wiki_3gram.*.npy``, ``build_summary.json``; in ``lexicon/`` ``vi_legal_syllables.tsv`` and
+``vi_wiki_syllables.tsv``.
 """
 
 from __future__ import annotations
@@ -31,8 +32,19 @@ from typing import Any
 import numpy as np
 import regex
 
-from diacritics.lm import FORMAT, MANIFEST, LanguageModel
+from diacritics.lm import LanguageModel
 from diacritics.normalise import nfc, normalise_syllable
+from diacritics.resources import (
+    LEGAL_SYLLABLES,
+    LEGAL_VOCAB,
+    LM_MANIFEST,
+    LM_SUMMARY,
+    WIKI_SYLLABLES,
+    WIKI_VOCAB,
+    lm_array,
+    tag_of,
+    text_header,
+)
 from diacritics.syllables import syllable_key, valid_syllables
 from diacritics.tokens import SPECIALS
 from ocr_pipeline.textio import atomic_write_npy, atomic_write_text
@@ -44,10 +56,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LEGAL = "vi_legal_3gram"
 WIKI = "vi_wiki_3gram"
-LEGAL_VOCAB = "vi_legal_vocab.txt"
-WIKI_VOCAB = "vi_wiki_vocab.txt"
-SYLLABLES = "syllables.tsv"
-WIKI_SYLLABLES = "vi_wiki_syllables.tsv"
 TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
 _LETTERS = regex.compile(r"\p{L}+")
 
@@ -179,9 +187,9 @@ def _abbreviation_like(
     return out
 
 
-def _write_tsv(path: Path, rows: list[tuple[str, str, int]], header: str) -> None:
+def _write_tsv(out: Path, name: str, rows: list[tuple[str, str, int]], description: str) -> None:
     body = "".join(f"{tok}\t{kind}\t{count}\n" for tok, kind, count in rows)
-    atomic_write_text(path, f"# {header}\n{body}")
+    atomic_write_text(out / name, text_header(tag_of(name), description) + "\n" + body)
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -200,7 +208,7 @@ def _training(streams: Sequence[TokenStream], remap: np.ndarray) -> tuple[np.nda
 def _save_model(out: Path, name: str, model: BackoffTrigram) -> dict[str, Any]:
     arrays = {}
     for key, arr in model.arrays().items():
-        fname = f"{name}.{key}.npy"
+        fname = lm_array(name, key)
         atomic_write_npy(out / fname, arr)
         arrays[key] = {"file": fname, "dtype": str(arr.dtype), "shape": list(arr.shape)}
     return {"name": name, "arrays": arrays, "stats": model.stats}
@@ -260,7 +268,7 @@ def _manifest(
     components[0]["weight"] = lam
     components[1]["weight"] = round(1.0 - lam, 6)
     return {
-        "format": FORMAT,
+        "format": tag_of(LM_MANIFEST),
         "order": 3,
         "bits": bits,
         "key_packing": "sorted; bigram (v << bits) | w as uint32 if 2*bits <= 32 else uint64; "
@@ -276,7 +284,7 @@ def _manifest(
             "legal_tokens": inv["legal_tokens"],
             "wiki_tokens": inv["wiki_tokens"],
             "floor_probability": 1e-9,
-            "files": [SYLLABLES, WIKI_SYLLABLES],
+            "files": [LEGAL_SYLLABLES, WIKI_SYLLABLES],
         },
     }
 
@@ -296,13 +304,15 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     atomic_write_text(out / LEGAL_VOCAB, "".join(t + "\n" for t in vocab[:legal_size]))
     atomic_write_text(out / WIKI_VOCAB, "".join(t + "\n" for t in vocab[legal_size:]))
     _write_tsv(
-        out / SYLLABLES,
+        out,
+        LEGAL_SYLLABLES,
         inv["syllables"] + inv["known"],
         "token\tkind (s = syllable, a = other known token)\tcount in the legal training text "
         "(vlc-laws + legal-snippets train); syllables also from Tesseract's vie word list (Apache-2.0)",
     )
     _write_tsv(
-        out / WIKI_SYLLABLES,
+        out,
+        WIKI_SYLLABLES,
         inv["wiki_syllables"],
         "token\tkind\tcount in Vietnamese Wikipedia 2017 "
         "(CC BY-SA 3.0, see LICENSE-wikipedia-CC-BY-SA-3.0.md)",
@@ -324,7 +334,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         del model
 
     # Provisional manifest, then tune λ on the validation split with the stored (rounded) model.
-    atomic_write_text(out / MANIFEST, json.dumps(_manifest(vocab, legal_size, bits, components, 0.5, inv)))
+    atomic_write_text(out / LM_MANIFEST, json.dumps(_manifest(vocab, legal_size, bits, components, 0.5, inv)))
     lm = LanguageModel.load(out)
     sets = {
         "validation": _eval_arrays(corpora.validation, remap, bos, eos),
@@ -333,7 +343,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     w, v, u = sets["validation"]
     lam, _ = tune_lambda(lm.component_logprob(0, w, v, u), lm.component_logprob(1, w, v, u))
     manifest = _manifest(vocab, legal_size, bits, components, lam, inv)
-    atomic_write_text(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(out / LM_MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
     from diacritics import lm as lm_module
 
     lm_module._cache.clear()
@@ -349,15 +359,17 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             },
             "lambda": lam,
             "perplexity": evaluate(lm, sets, unk),
-            "files": {
-                p.name: p.stat().st_size
-                for p in sorted(out.iterdir())
-                if p.suffix in (".npy", ".txt", ".tsv", ".json") and p.name != "build_summary.json"
-            },
+            "files": {name: (out / name).stat().st_size for name in _built_files(out)},
             "seconds": round(time.monotonic() - started, 1),
         }
     )
     return summary
+
+
+def _built_files(out: Path) -> list[str]:
+    """The data files this build writes (the summary aside), by their paths in ``out``."""
+    lm_files = [p.relative_to(out).as_posix() for p in (out / LM_MANIFEST).parent.glob("*.*")]
+    return sorted({*lm_files, LEGAL_SYLLABLES, WIKI_SYLLABLES} - {LM_SUMMARY})
 
 
 def _streams(corpora: Corpora) -> list[TokenStream]:
@@ -392,10 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_dictionaries: no corpus at {args.corpus} (pass --corpus PATH)", file=sys.stderr)
         return 2
     summary = build(args)
-    stable = {k: v for k, v in summary.items() if k != "seconds"}  # keep the committed file deterministic
-    atomic_write_text(
-        args.out / "build_summary.json", json.dumps(stable, ensure_ascii=False, indent=1) + "\n"
-    )
+    # keep the committed file deterministic
+    stable = {"format": tag_of(LM_SUMMARY), **{k: v for k, v in summary.items() if k != "seconds"}}
+    atomic_write_text(args.out / LM_SUMMARY, json.dumps(stable, ensure_ascii=False, indent=1) + "\n")
     _print_summary(summary)
     return 0
 

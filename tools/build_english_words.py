@@ -18,7 +18,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from diacritics.foreign import ENGLISH_WORDS_FILE
+from diacritics.resources import ENGLISH_WORDS, tag_of, text_header
 from ocr_pipeline.textio import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     words = english_words()
-    path = args.out / ENGLISH_WORDS_FILE
-    atomic_write_text(path, "\n".join(words) + "\n")
+    path = args.out / ENGLISH_WORDS
+    description = (
+        f"the {len(words):,} most frequent letter words of symspellpy's {SOURCE}, lower case, most frequent "
+        "first (symspellpy: MIT; Google Books Ngram counts: CC BY 3.0); built by tools/build/english_words.py"
+    )
+    atomic_write_text(path, text_header(tag_of(ENGLISH_WORDS), description) + "\n" + "\n".join(words) + "\n")
     log.info("%s: %d English words from symspellpy's %s", path, len(words), SOURCE)
     return 0
 
