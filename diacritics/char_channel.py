@@ -99,7 +99,7 @@ class CharChannel:
     """
 
     def __init__(self, data: dict[str, Any]) -> None:
-        """Build from a table dictionary (as written by tools/build_channel.py).
+        """Build from a table dictionary (as written by tools/build/channel.py).
 
         Raises:
             DataError: The dictionary is not a channel table of the expected format.

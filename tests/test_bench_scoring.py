@@ -1,4 +1,4 @@
-"""The restoration benchmark's scoring (tools/bench_restore.py) on crafted examples."""
+"""The restoration benchmark's scoring (tools/bench/restore.py) on crafted examples."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from diacritics.api import Restoration, TokenDecision
-from tools.bench_restore import (
+from tools.bench.restore import (
     changes_by_reference_state,
     clean_reference_accuracy,
     damaged_reference_words,

@@ -1,6 +1,6 @@
 """The pure image stages without Tesseract: orientation, deskew and cleanup on synthetic scans.
 
-Pages are rendered by the project's own generator (:mod:`ocr_pipeline.synthetic`) from a Vietnamese
+Pages are rendered by the project's own generator (:mod:`tools.synthetic`) from a Vietnamese
 "Kế hoạch" written below, and spoiled with known skew, rotation, blur, noise, JPEG, dust and borders, so
 every expectation is exact ground truth. Conventions (from :class:`Degradation` and the stages):
 
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from ocr_pipeline import cleanup, deskew, engines, orientation
 from ocr_pipeline.models import PageImage
-from ocr_pipeline.synthetic import Degradation, blank_page, degrade, paragraphs_from_text, render_pages
+from tools.synthetic import Degradation, blank_page, degrade, paragraphs_from_text, render_pages
 
 # A few paragraphs of a commune People's Committee plan (copied from a real Kế hoạch; never read at run time).
 TEXT = """\

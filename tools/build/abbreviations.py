@@ -11,7 +11,7 @@ regime.
 
 Only counts of such runs are kept, so nothing of the held-out text can leak through the table.
 
-Usage: ``python -m tools.build_abbreviations --corpus ../shared/corpus --out dictionaries``.
+Usage: ``python -m tools.build.abbreviations --corpus ../shared/corpus --out dictionaries``.
 """
 
 from __future__ import annotations

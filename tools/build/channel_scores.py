@@ -9,9 +9,9 @@ them once, with the readings the shipped restorer asks about, so a process looks
 the channel's, and are used only with the channel table they were made from (a fingerprint checks it).
 
 Reads only the shipped data in ``--out`` (the syllable inventory and the channel tables, so run it after
-``tools.build_dictionaries`` and ``tools.build_channel``; ``make dictionaries`` and ``make channel`` do).
+``tools.build.dictionaries`` and ``tools.build.channel``; ``make dictionaries`` and ``make channel`` do).
 
-Usage: ``python -m tools.build_channel_scores [--out dictionaries]``
+Usage: ``python -m tools.build.channel_scores [--out dictionaries]``
 """
 
 from __future__ import annotations

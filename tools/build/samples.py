@@ -3,7 +3,7 @@
 Writes, below ``--out``:
 
 - ``scans/<name>.pdf``: the first pages of a dev document typeset by the project's own generator
-  (:mod:`ocr_pipeline.synthetic`) and degraded like a flatbed scan (skew, blur, noise, dust, faded ink,
+  (:mod:`tools.synthetic`) and degraded like a flatbed scan (skew, blur, noise, dust, faded ink,
   a page turned upside down), stored as an image-only PDF with one JPEG stream per page;
 - ``scans/<name>.gt.txt``: the ground truth, exactly the lines drawn on those pages, one line a line, pages
   separated by a form feed (the page separator of vnocr's own ``.txt`` output), ending with a newline.
@@ -13,7 +13,7 @@ Writes, below ``--out``:
 Everything is deterministic (fixed seeds, no timestamps in the PDF): a rerun writes the same bytes on the
 same libraries. ``lang-son-2023`` is held out for the benchmarks and is never used here.
 
-Usage: ``python -m tools.make_samples --shared ../shared --out samples`` (``make samples``).
+Usage: ``python -m tools.build.samples --shared ../shared --out samples`` (``make samples``).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ocr_pipeline import synthetic
-from ocr_pipeline.synthetic import Degradation
+from tools import synthetic
+from tools.synthetic import Degradation
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FORM_FEED = "\f"
 #: Documents that must never become samples (held out for the benchmarks).
 HELD_OUT = frozenset({"lang-son-2023"})
@@ -46,7 +46,7 @@ class SampleSpec:
     Attributes:
         name: Output stem (``scans/<name>.pdf``).
         source: Path of the document relative to ``--shared``.
-        font: A key of :data:`ocr_pipeline.synthetic.FONTS`.
+        font: A key of :data:`tools.synthetic.FONTS`.
         dpi: Rendering (and scan) resolution.
         pages: How many pages to keep from the start of the document.
         seed: Seed of the degradation randomness (noise, dust).

@@ -31,8 +31,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .exceptions import BadArgumentsError, MissingDependencyError
-from .textio import atomic_write_bytes
+from ocr_pipeline.exceptions import BadArgumentsError, MissingDependencyError
+from ocr_pipeline.textio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ name                text                                                        
 ``dev-binh-luong``  ``binh-luong-2023.txt`` (dev document)                           development
 ==================  ==============================================================  ====================
 
-Run ``python -m tools.channel_sets --set dev`` to (re)build one set.
+Run ``python -m tools.build.channel_sets --set dev`` to (re)build one set.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from .channel_corpus import SourceDocument, snippet_documents, training_document
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "channel"
 #: Bump when rendering/degradation/OCR settings change (stored sets are then rebuilt; OCR stays cached).
 SPEC_VERSION = 1
@@ -89,10 +89,10 @@ class PageRecord:
 
     Attributes:
         page_id: ``<document id>-p<page number>``.
-        font: Font key of :data:`ocr_pipeline.synthetic.FONTS` (headings use its bold face).
+        font: Font key of :data:`tools.synthetic.FONTS` (headings use its bold face).
         dpi: Resolution of the page image.
         size_pt: Font size.
-        degradation: The :class:`ocr_pipeline.synthetic.Degradation` fields.
+        degradation: The :class:`tools.synthetic.Degradation` fields.
         gt_lines: The lines drawn on the page.
         ocr_lines: Tesseract's non-empty output lines.
         ocr_words: ``[text, confidence]`` of every OCR word, in the order of ``ocr_lines``.
@@ -121,7 +121,7 @@ def default_shared() -> Path:
 
 def source_documents(spec: SetSpec, shared: Path) -> list[SourceDocument]:
     """The text of a set, as documents of paragraphs."""
-    from ocr_pipeline.synthetic import paragraphs_from_text
+    from tools.synthetic import paragraphs_from_text
 
     corpus = shared / "corpus"
     if spec.document:
@@ -162,7 +162,7 @@ def page_degradation(rng: np.random.Generator, dpi: int) -> Any:
 
     The sheet's skew is already corrected by the pipeline; a small residue is left.
     """
-    from ocr_pipeline.synthetic import Degradation
+    from tools.synthetic import Degradation
 
     scale = dpi / 300
     tier = float(rng.random())
@@ -208,7 +208,7 @@ def cached_ocr(image: np.ndarray, lang: str, dpi: int, cache: Path = CACHE) -> l
 
 
 def _run_job(job: _Job) -> dict[str, list[dict[str, Any]]]:
-    from ocr_pipeline.synthetic import degrade, render_pages
+    from tools.synthetic import degrade, render_pages
 
     rng = np.random.default_rng([job.seed, job.index])
     font, size, dpi = _layout(rng, job.whole_document, job.index)

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tools.benchlib import BenchContext, BenchSection, markdown_table, strip_marks
+from tools.bench.lib import BenchContext, BenchSection, markdown_table, strip_marks
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "tests" / "golden" / "structure"
 DATA_DIR = ROOT / "tests" / "data"
 TARGET_F1 = 0.98
@@ -251,7 +251,7 @@ def _ocr_fingerprint() -> str:
 def scan_texts(ctx: BenchContext) -> tuple[dict[str, str], str]:
     """vnocr's OCR (``vie``) of the held-out documents' synthetic scans, pages joined by form feeds.
 
-    The scans are the OCR benchmark's scan set (``tools.bench_ocr``); OCR outputs are cached per page
+    The scans are the OCR benchmark's scan set (``tools.bench.ocr``); OCR outputs are cached per page
     image and OCR-code version under ``ctx.cache/structure/scan-ocr``.
 
     Returns:

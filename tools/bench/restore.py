@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import Levenshtein
 
-from tools.benchlib import BenchContext, BenchSection, markdown_table, normalise_for_scoring, strip_marks
+from tools.bench.lib import BenchContext, BenchSection, markdown_table, normalise_for_scoring, strip_marks
 
 if TYPE_CHECKING:
     from diacritics.api import Restoration, TokenDecision
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_DOC = "lang-son-2023.md"
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 CLEAN_COLUMN = "vnocr, clean references"
@@ -288,7 +288,7 @@ def _clean_cell(reference: str, hypothesis: str, raw: str | None = None) -> tupl
 def _ocr_sets(ctx: BenchContext, lang: str) -> dict[str, tuple[str, str]]:
     """Tesseract ``lang`` output of rendered scans of held-out text: {name: (truth, ocr)} from the channel sets."""
     try:
-        from tools.channel_sets import load_set
+        from tools.build.channel_sets import load_set
     except ImportError:
         return {}
     sets: dict[str, tuple[str, str]] = {}
@@ -341,7 +341,7 @@ def _speed(ctx: BenchContext, ocr_sets: dict[str, dict[str, tuple[str, str]]]) -
     out: dict[str, Any] = {"inputs": {}}
     # the modules byte-compiled, as an install leaves them (edits since would be recompiled on every run
     # where PYTHONDONTWRITEBYTECODE is set)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "diacritics", "ocr_pipeline", "dictionaries"],
         cwd=root,
@@ -391,7 +391,8 @@ def _interleaved_timings(
         return time.perf_counter() - start
 
     try:
-        from ocr_pipeline import engines, synthetic
+        from ocr_pipeline import engines
+        from tools import synthetic
     except ImportError:
         pages = []
     else:
@@ -536,7 +537,7 @@ def run(ctx: BenchContext) -> BenchSection:
     md = [
         "Syllable accuracy = 1 − syllable error rate over word tokens, case and accents included (reference and output both in the modern tone placement, `hóa`/`thủy`, which vnocr writes). Held out from "
         f"all training and tuning: the legal-snippets `test` split and `{HELD_OUT_DOC}` (the scans of both are "
-        "rendered and degraded by the project's generator, then OCR'd by Tesseract; see `tools/channel_sets.py`).",
+        "rendered and degraded by the project's generator, then OCR'd by Tesseract; see `tools/build/channel_sets.py`).",
         "`vnocr (trigram)` is `diacritics.restore` as the product runs it (the decoder, then the repair of Roman "
         "heading labels). Baselines in the same run: `unigram` (each token's most likely reading on its own) and "
         "`bigram` (the same decoder with a bigram LM).",

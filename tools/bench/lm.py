@@ -1,6 +1,6 @@
 """Benchmark of the language data (issue 4): perplexity, query speed, load time, memory, inventory coverage.
 
-Run: ``python -m tools.bench --only lm`` (or ``python -m tools.bench_lm [--quick]``).
+Run: ``python -m tools.bench --only lm`` (or ``python -m tools.bench.lm [--quick]``).
 
 Perplexity is measured on the legal-snippets ``validation`` split (λ was tuned on it) and ``test`` split
 (never used for training or tuning), with the shipped model and the canonical tokenizer. Speed and memory are
@@ -23,8 +23,8 @@ from diacritics.lm import LanguageModel
 from diacritics.resources import LM_SUMMARY, data_dir
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import iter_tokens, lm_sentences
-from tools.benchlib import BenchContext, BenchSection, markdown_table
-from tools.lm_corpus import clean_snippet, read_jsonl_xz
+from tools.bench.lib import BenchContext, BenchSection, markdown_table
+from tools.build.lm_corpus import clean_snippet, read_jsonl_xz
 
 _PROBE = r"""
 import json, sys, time
@@ -142,7 +142,7 @@ def speed_probe(ids: np.ndarray, cache: Path) -> dict[str, float]:
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / "lm_probe_ids.npy"
     np.save(path, ids)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, cwd=root, check=True
     )
@@ -249,7 +249,7 @@ def _markdown(r: dict[str, Any], quick: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     parser.add_argument("--shared", type=Path, default=root.parent / "shared")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)

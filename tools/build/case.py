@@ -13,7 +13,7 @@ Only pairs of letter tokens count, where ``prev`` is all lower case and ``cur`` 
 (upper-case words are headings or acronyms and say nothing about this). Both are stored lower-case NFC with
 the project's tone placement.
 
-Usage: ``python -m tools.build_case --corpus ../shared/corpus --out dictionaries``.
+Usage: ``python -m tools.build.case --corpus ../shared/corpus --out dictionaries``.
 """
 
 from __future__ import annotations

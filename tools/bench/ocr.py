@@ -1,6 +1,6 @@
 """Scan → text benchmark (issue 3): raw ``tesseract -l vie`` vs the vnocr page pipeline on synthetic scans.
 
-The scan set is made by the project's own generator (:mod:`ocr_pipeline.synthetic`) from the dev documents:
+The scan set is made by the project's own generator (:mod:`tools.synthetic`) from the dev documents:
 each document is typeset in one font at one resolution, and every page gets its own seeded degradation
 (skew within ±5°, blur, noise, dust, faded ink, paper tone, scanner borders, JPEG); a few pages are scanned
 rotated by 90/180/270°, and one blank page is added. Scans and OCR outputs are cached under
@@ -21,7 +21,7 @@ real on a fixed subset on every run (the OCR outputs themselves come from the ca
 the key holds the page-image hash, the variant's settings, :data:`CODE_VERSION`, the source of the page
 stages and Tesseract's version).
 
-Run alone with ``python -m tools.bench_ocr [--quick]`` (prints the Markdown section).
+Run alone with ``python -m tools.bench.ocr [--quick]`` (prints the Markdown section).
 """
 
 from __future__ import annotations
@@ -43,16 +43,17 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ocr_pipeline import cleanup, deskew, engines, ocr, orientation, pipeline, synthetic
+from ocr_pipeline import cleanup, deskew, engines, ocr, orientation, pipeline
 from ocr_pipeline.cleanup import CleanupSettings
 from ocr_pipeline.exceptions import DataError
 from ocr_pipeline.models import PageImage
 from ocr_pipeline.options import ProcessOptions
-from ocr_pipeline.synthetic import Degradation
-from tools.benchlib import BenchContext, BenchSection, error_rates, markdown_table, normalise_for_scoring
+from tools import synthetic
+from tools.bench.lib import BenchContext, BenchSection, error_rates, markdown_table, normalise_for_scoring
+from tools.synthetic import Degradation
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SET_VERSION = "scanset-v1"
 
 
@@ -755,7 +756,7 @@ def run(ctx: BenchContext) -> BenchSection:
     md: list[str] = []
     docs = sorted({p.doc for p in pages}, key=[p.doc for p in pages].index)
     md.append(
-        f"Scan set `{SET_VERSION}`: {len(pages)} synthetic pages made by `ocr_pipeline.synthetic` from the "
+        f"Scan set `{SET_VERSION}`: {len(pages)} synthetic pages made by `tools.synthetic` from the "
         "dev documents (skew within ±5°, blur, noise, dust, faded ink, paper tone, scanner borders, JPEG; "
         f"{len(rotated)} pages scanned rotated 90/180/270°; {len(blank_pages)} blank page). Tesseract "
         f"{engines.tesseract_version()}, one thread per process (`OMP_THREAD_LIMIT=1`). CER/WER are summed "

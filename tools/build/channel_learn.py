@@ -386,7 +386,7 @@ def learn_char_channel(
             "Character OCR channel of Tesseract '" + engine + "': intended character -> {observed string "
             "(0-3 chars): natural-log probability}, learned by EM from OCR of rendered corpus text aligned "
             "with the truth. Unlisted emissions: alpha * P0(w|c) / (totals[c] + alpha). See "
-            "diacritics/char_channel.py and dictionaries/ocr_README.md."
+            "diacritics/char_channel.py and dictionaries/README.md."
         ),
         "training_pairs": len(train),
         "training_tokens": round(sum(n for _, _, n in train)),

@@ -2,7 +2,7 @@
 
 Usage: python -m tools.bench [--shared ../shared] [--out docs/BENCHMARKS.md] [--only ocr,restore] [--quick]
 
-Each area's module ``tools/bench_<area>.py`` exposes ``run(ctx) -> BenchSection``; this script runs them in
+Each area's module ``tools/bench/<area>.py`` exposes ``run(ctx) -> BenchSection``; this script runs them in
 order, collects their Markdown and raw figures (``docs/benchmarks.json``), and records the machine and the
 command line, so every figure in the document can be reproduced.
 """
@@ -21,10 +21,10 @@ import time
 import traceback
 from pathlib import Path
 
-from tools.benchlib import BenchContext, BenchSection
+from tools.bench.lib import BenchContext, BenchSection
 
 AREAS = ("ocr", "restore", "structure", "lm")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _machine() -> str:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     for area in [a.strip() for a in args.only.split(",") if a.strip()]:
         started = time.monotonic()
         try:
-            module = importlib.import_module(f"tools.bench_{area}")
+            module = importlib.import_module(f"tools.bench.{area}")
             section = module.run(ctx)
         except Exception as exc:
             failed += 1

@@ -7,7 +7,7 @@ frequency dictionary that symspellpy (a vnocr dependency) ships as package data,
 SCOWL, the Spell Checker Oriented Word Lists), lower case, most frequent first, one per line. Only letter
 words are kept (no digits or apostrophes).
 
-Usage: ``python -m tools.build_english_words --out dictionaries``.
+Usage: ``python -m tools.build.english_words --out dictionaries``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def english_words(size: int = SIZE) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "dictionaries")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "dictionaries")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     words = english_words()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from diacritics.char_channel import CharChannel
+from tools.build.channel_learn import channel_statistics, collect
+from tools.build.channel_sets import LANGS, load_set
 
-from .benchlib import BenchContext, BenchSection, markdown_table
-from .channel_learn import channel_statistics, collect
-from .channel_sets import LANGS, load_set
+from .lib import BenchContext, BenchSection, markdown_table
 
 ROWS = [
     ("identical_pct", "observed = intended"),
@@ -45,7 +45,7 @@ def run(ctx: BenchContext) -> BenchSection:
         0, ["pages / tokens", *(f"{results[lang]['pages']} / {results[lang]['tokens']}" for lang in LANGS)]
     )
     markdown = (
-        "Dev set: legal-snippets *validation* split rendered by `ocr_pipeline/synthetic.py` (both fonts, "
+        "Dev set: legal-snippets *validation* split rendered by `tools/synthetic.py` (both fonts, "
         "200/300 dpi, mild to heavy degradation) and OCRed with `--psm 4`; the tables were learned from the "
         "*train* split, laws and Wikipedia only. A mangled token is one whose accent-stripped form differs "
         "from the intended syllable's (`chirc` for `chức`).\n\n" + markdown_table(header, rows)
