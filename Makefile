@@ -77,20 +77,20 @@ bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../sha
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
 
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
-	$(BIN)/python -m tools.build.dictionaries --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build.case --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build.abbreviations --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build.english_words --out dictionaries
-	$(BIN)/python -m tools.build.channel --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build.channel_scores --out dictionaries
+	$(BIN)/python -m tools.builders.dictionaries --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.case --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.abbreviations --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.english_words --out dictionaries
+	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
 
 channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM
-	nice -n 10 $(BIN)/python -m tools.build.channel_sets --shared $(SHARED) --workers 2
-	$(BIN)/python -m tools.build.channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
-	$(BIN)/python -m tools.build.channel_scores --out dictionaries
+	nice -n 10 $(BIN)/python -m tools.builders.channel_sets --shared $(SHARED) --workers 2
+	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
+	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
 
 samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
-	$(BIN)/python -m tools.build.samples --shared $(SHARED) --out samples
+	$(BIN)/python -m tools.builders.samples --shared $(SHARED) --out samples
 
 lint: $(STAMP) ## ruff + mypy
 	$(BIN)/ruff check .

@@ -3,11 +3,12 @@
 A run of capital letters without a vowel (``ND``, ``QD``, ``HDND``), in a document code or on its own, is an
 abbreviation. Stripped text and English-model OCR write its ``Đ`` as ``D``; the decoder does not read codes,
 so this is a separate noisy-channel decision per run. Each way of reading the run's ``D`` s (kept or barred)
-is an intended form ``Y`` with prior ``count(Y) + 1``, counted in legal text (``vi_legal_abbreviations.tsv``,
-built by ``tools/build/abbreviations.py``), and ``P(written run | Y) = damaged ** bars``: each ``Đ`` of ``Y``
-written ``D`` has the probability that the document loses the bar (the weight of its stripped and
-English-model regimes). In correct text ``damaged`` is tiny and a run stays as written unless its plain form
-is unheard of; in stripped text ``ND`` (7 times in the legal text) becomes ``NĐ`` (330 times).
+is an intended form ``Y`` with prior ``count(Y) + 1``, counted in legal text
+(``vi_legal_abbreviations.tsv``, built by ``tools/builders/abbreviations.py``), and
+``P(written run | Y) = damaged ** bars``: each ``Đ`` of ``Y`` written ``D`` has the probability that the
+document loses the bar (the weight of its stripped and English-model regimes). In correct text ``damaged``
+is tiny and a run stays as written unless its plain form is unheard of; in stripped text ``ND`` (7 times in
+the legal text) becomes ``NĐ`` (330 times).
 
 A form's count is how often it is a whole run plus how often it ends a longer one (``LĐTBXH`` ends
 ``BLĐTBXH``, the ministry, 7 times). An office's code is often its field's abbreviation behind a letter for

@@ -2,7 +2,7 @@
 
 The language model is lower-case, so it cannot say. This module holds the evidence that can: how often a word
 is capitalised after a given lower-case word in Vietnamese legal text
-(``dictionaries/lexicon/vi_legal_case.json``, built by ``tools/build/case.py``), and the rule that turns it
+(``dictionaries/lexicon/vi_legal_case.json``, built by ``tools/builders/case.py``), and the rule that turns it
 into a decision.
 
 With ``p`` the corpus probability that the word is capitalised in this context and ``s`` the probability that

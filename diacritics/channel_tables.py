@@ -5,10 +5,10 @@
 * ``channel/<engine>_token_confusions.json`` — token confusion counts; :func:`case_slip_rate` reads its case
   statistics.
 * ``precomputed/`` — the precomputed scores (:class:`ScoreMemo`): ``log P(observed | reading)`` of common
-  observed tokens, made by ``tools/build/channel_scores.py`` and valid only for the table they were made
+  observed tokens, made by ``tools/builders/channel_scores.py`` and valid only for the table they were made
   from (its fingerprint).
 
-This module only reads; the builders in ``tools/build/`` write.
+This module only reads; the builders in ``tools/builders/`` write.
 """
 
 from __future__ import annotations
@@ -104,12 +104,12 @@ class ScoreMemo:
     """``log P(observed | reading)`` of a shipped channel, computed at build time for common observed tokens.
 
     Covers what most documents are made of (every accent-stripped syllable key and the frequent syllables,
-    each with the readings the restorer asks about; see ``tools/build/channel_scores.py``), so a process
+    each with the readings the restorer asks about; see ``tools/builders/channel_scores.py``), so a process
     need not run the forward algorithm on them; a reading it lacks is computed as usual. The scores are
     exactly those of :meth:`CharChannel.logprobs_many`, valid only for the channel table and constants they
     were made with (:func:`scores_fingerprint`).
 
-    On disk (written by ``tools/build/channel_scores.py``): an index shared by the engines
+    On disk (written by ``tools/builders/channel_scores.py``): an index shared by the engines
     (``precomputed/token_scores_index.json``: the observed
     tokens, where their readings start, the distinct readings, each engine's fingerprint), the readings of
     every token as numbers (``token_scores_readings.npy``, int32) and per engine the log-probabilities

@@ -1,6 +1,6 @@
 """A learned character-level OCR channel: P(observed token | intended syllable) for one Tesseract model.
 
-The tables are learned by ``make channel`` (tools/build/channel.py) from corpus text rendered to scans,
+The tables are learned by ``make channel`` (tools/builders/channel.py) from corpus text rendered to scans,
 OCRed and aligned with the truth; this module only scores with them. The model is a memoryless transducer:
 every intended character emits an observed string of 0-3 characters (``ư`` → ``ir``, ``ủ`` → ``ii``,
 ``đ`` → ``p``, ``ô`` → ``6``), and between characters the OCR may insert extra characters (a geometric number
@@ -99,7 +99,7 @@ class CharChannel:
     """
 
     def __init__(self, data: dict[str, Any]) -> None:
-        """Build from a table dictionary (as written by tools/build/channel.py).
+        """Build from a table dictionary (as written by tools/builders/channel.py).
 
         Raises:
             DataError: The dictionary is not a channel table of the expected format.

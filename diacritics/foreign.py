@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 WordClass = Literal["english", "shared", "vietnamese", "marked", "unknown"]
 
-#: The common English words, one per line, most frequent first (built by ``tools.build.english_words``).
+#: The common English words, one per line, most frequent first (built by ``tools.builders.english_words``).
 ENGLISH_WORDS_FILE = ENGLISH_WORDS
 
 #: P(class | English passage), measured on the dev snippets' English passages (smoothed).

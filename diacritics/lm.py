@@ -1,6 +1,6 @@
 """Syllable trigram language model: two Kneser-Ney components interpolated at run time.
 
-Components (built by ``make dictionaries``, see tools/build/dictionaries.py and dictionaries/README.md):
+Components (built by ``make dictionaries``, see tools/builders/dictionaries.py and dictionaries/README.md):
 
 * ``vi_legal_3gram`` — laws (vlc-laws) + legal snippets (train split); project licence.
 * ``vi_wiki_3gram`` — Vietnamese Wikipedia 2017; CC BY-SA 3.0 (its files are named ``vi_wiki_*``).

@@ -4,7 +4,7 @@ A document's regime mixture (:meth:`diacritics.restorer.Restorer.fit_mixture`) w
 distinct tokens and each regime, ``log sum_s p(s) P_k(o | s)`` over the token's readings ``s``
 (:meth:`diacritics.channel.ChannelMixture.token_scores`). That row depends only on the token and the shipped
 data, not on the document, and most documents' tokens are the same few thousand (every accent-stripped
-syllable key, the frequent syllables): ``tools/build/channel_scores.py`` computes their rows once, for the
+syllable key, the frequent syllables): ``tools/builders/channel_scores.py`` computes their rows once, for the
 observed tokens of the OCR score index (:class:`diacritics.channel_tables.ScoreMemo`), so a process looks them
 up instead of finding and scoring ~60 readings a token. The rows are exactly those the live computation
 gives, and are used only with the data and settings they were made from (:func:`regime_fingerprint`).

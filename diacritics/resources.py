@@ -16,7 +16,7 @@ version raises :class:`StaleDataError`, anything else unreadable :class:`~diacri
 exit code 6: rebuild with ``make dictionaries``).
 
 Every file is registered in :data:`FILES`; ``tests/test_resources.py`` checks that the folder holds exactly
-these files, each within its size, and the builders in ``tools/build/`` write them at these paths.
+these files, each within its size, and the builders in ``tools/builders/`` write them at these paths.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from diacritics import abbreviations
 from diacritics.abbreviations import AbbreviationTable, apply_fixes, is_vowelless
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
-from tools.build.abbreviations import count_runs, table_text
+from tools.builders.abbreviations import count_runs, table_text
 
 TABLE = AbbreviationTable({"NĐ": 330, "ND": 7, "QĐ": 176, "QD": 1, "HĐND": 185, "HDND": 1, "DH": 5, "ĐH": 2})
 STRIPPED = 0.93  # share of a stripped document's words that lost their accents

@@ -16,7 +16,7 @@ from diacritics.normalise import strip_diacritics
 from diacritics.resources import SCORES_INDEX, engine_scores
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
-from tools.build.channel_scores import save_score_memos, score_memos
+from tools.builders.channel_scores import save_score_memos, score_memos
 
 
 @pytest.mark.parametrize("engine", ["eng", "vie"])

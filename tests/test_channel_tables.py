@@ -14,8 +14,8 @@ from diacritics.channel_tables import load_table
 from diacritics.char_channel import FORMAT, CharChannel
 from diacritics.resources import StaleDataError
 from ocr_pipeline.exceptions import DataError
-from tools.build.channel_learn import learn_char_channel, skeleton_prior, token_table
-from tools.build.channel_sets import PageRecord
+from tools.builders.channel_learn import learn_char_channel, skeleton_prior, token_table
+from tools.builders.channel_sets import PageRecord
 
 # ------------------------------------------------------------------------------------ learning (no data)
 CRAFTED = Counter(
@@ -65,7 +65,7 @@ def test_logprob_is_a_distribution_over_short_strings(crafted: CharChannel) -> N
 
 
 def test_token_table_counts_and_prunes() -> None:
-    from tools.build.channel_learn import Collected
+    from tools.builders.channel_learn import Collected
 
     col = Collected(pages=1, pairs=Counter({("cia", "của"): 3, ("sb", "số"): 1, ("val00%", "và 100%"): 2}))
     table = token_table(col, "eng", min_count=2)
@@ -262,7 +262,7 @@ def test_skeleton_searches_together_find_what_one_at_a_time_finds(
 
 
 def test_the_build_rewrites_only_its_readme_section() -> None:
-    from tools.build.channel import README_SECTION, replace_section
+    from tools.builders.channel import README_SECTION, replace_section
 
     text = (
         "# Data\n\nprose\n<!-- channel-tables: written by a build -->\nold\nfigures\n"

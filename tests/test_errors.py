@@ -27,7 +27,7 @@ def _imported_modules(path: Path) -> set[str]:
 def test_diacritics_imports_neither_the_application_nor_build_writers(path: Path) -> None:
     imported = _imported_modules(path)
     assert not {m for m in imported if m.split(".")[0] in ("ocr_pipeline", "tools")}
-    assert "tempfile" not in imported  # the atomic writers are build-time code (tools/build/)
+    assert "tempfile" not in imported  # the atomic writers are build-time code (tools/builders/)
     assert "np.save(" not in path.read_text(encoding="utf-8")
 
 

@@ -16,7 +16,7 @@ from diacritics.resources import FILES, data_dir, data_path
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import SPECIALS
 from ocr_pipeline.exceptions import DataError
-from tools.build.lm_kn import estimate
+from tools.builders.lm_kn import estimate
 
 BITS = 16
 

@@ -15,7 +15,7 @@ from diacritics.regime_scores import RegimeScoreTable, regime_fingerprint
 from diacritics.resources import LEGAL_SYLLABLES, REGIME_INDEX, REGIME_SCORES, SCORES_INDEX, data_dir
 from diacritics.restorer import Restorer, RestorerSettings, regime_constants, regime_names
 from ocr_pipeline.exceptions import DataError
-from tools.build.channel_scores import save_regime_rows
+from tools.builders.channel_scores import save_regime_rows
 
 
 def _without_table(restorer: Restorer) -> Restorer:

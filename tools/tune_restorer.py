@@ -63,7 +63,7 @@ PRUNING_GRID: list[tuple[int, float, float]] = [
 
 def dev_sets(shared: Path, n_snippets: int) -> dict[str, list[tuple[str, str]]]:
     """``{kind: [(input, truth), ...]}`` of the dev split."""
-    from tools.build.channel_sets import load_set
+    from tools.builders.channel_sets import load_set
 
     valid = snippets(shared, "validation", n_snippets)
     sets: dict[str, list[tuple[str, str]]] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from diacritics.char_channel import CharChannel
-from tools.build.channel_learn import channel_statistics, collect
-from tools.build.channel_sets import LANGS, load_set
+from tools.builders.channel_learn import channel_statistics, collect
+from tools.builders.channel_sets import LANGS, load_set
 
 from .lib import BenchContext, BenchSection, markdown_table
 

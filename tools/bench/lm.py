@@ -24,7 +24,7 @@ from diacritics.resources import LM_SUMMARY, data_dir
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import iter_tokens, lm_sentences
 from tools.bench.lib import BenchContext, BenchSection, markdown_table
-from tools.build.lm_corpus import clean_snippet, read_jsonl_xz
+from tools.builders.lm_corpus import clean_snippet, read_jsonl_xz
 
 _PROBE = r"""
 import json, sys, time

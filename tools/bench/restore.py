@@ -288,7 +288,7 @@ def _clean_cell(reference: str, hypothesis: str, raw: str | None = None) -> tupl
 def _ocr_sets(ctx: BenchContext, lang: str) -> dict[str, tuple[str, str]]:
     """Tesseract ``lang`` output of rendered scans of held-out text: {name: (truth, ocr)} from the channel sets."""
     try:
-        from tools.build.channel_sets import load_set
+        from tools.builders.channel_sets import load_set
     except ImportError:
         return {}
     sets: dict[str, tuple[str, str]] = {}
@@ -537,7 +537,7 @@ def run(ctx: BenchContext) -> BenchSection:
     md = [
         "Syllable accuracy = 1 − syllable error rate over word tokens, case and accents included (reference and output both in the modern tone placement, `hóa`/`thủy`, which vnocr writes). Held out from "
         f"all training and tuning: the legal-snippets `test` split and `{HELD_OUT_DOC}` (the scans of both are "
-        "rendered and degraded by the project's generator, then OCR'd by Tesseract; see `tools/build/channel_sets.py`).",
+        "rendered and degraded by the project's generator, then OCR'd by Tesseract; see `tools/builders/channel_sets.py`).",
         "`vnocr (trigram)` is `diacritics.restore` as the product runs it (the decoder, then the repair of Roman "
         "heading labels). Baselines in the same run: `unigram` (each token's most likely reading on its own) and "
         "`bigram` (the same decoder with a bigram LM).",

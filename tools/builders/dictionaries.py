@@ -1,6 +1,6 @@
 """Build the shipped language data in ``dictionaries/`` from ``../shared/corpus``.
 
-Usage: python -m tools.build.dictionaries --corpus ../shared/corpus --out dictionaries
+Usage: python -m tools.builders.dictionaries --corpus ../shared/corpus --out dictionaries
 
 Steps: tokenise every source with the canonical tokenizer (:mod:`diacritics.tokens`); drop from training every
 sentence sharing a 10-syllable n-gram with a held-out text (legal-snippets test and validation splits, the dev
@@ -48,8 +48,15 @@ from diacritics.resources import (
 from diacritics.syllables import syllable_key, valid_syllables
 from diacritics.tokens import SPECIALS
 from ocr_pipeline.textio import atomic_write_npy, atomic_write_text
-from tools.build.lm_corpus import Corpora, TokenStream, contaminated, held_out_hashes, read_corpora, word_mask
-from tools.build.lm_kn import BackoffTrigram, estimate
+from tools.builders.lm_corpus import (
+    Corpora,
+    TokenStream,
+    contaminated,
+    held_out_hashes,
+    read_corpora,
+    word_mask,
+)
+from tools.builders.lm_kn import BackoffTrigram, estimate
 
 log = logging.getLogger("build_dictionaries")
 ROOT = Path(__file__).resolve().parents[2]

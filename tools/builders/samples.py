@@ -13,7 +13,7 @@ Writes, below ``--out``:
 Everything is deterministic (fixed seeds, no timestamps in the PDF): a rerun writes the same bytes on the
 same libraries. ``lang-son-2023`` is held out for the benchmarks and is never used here.
 
-Usage: ``python -m tools.build.samples --shared ../shared --out samples`` (``make samples``).
+Usage: ``python -m tools.builders.samples --shared ../shared --out samples`` (``make samples``).
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ them once, with the readings the shipped restorer asks about, so a process looks
 the channel's, and are used only with the channel table they were made from (a fingerprint checks it).
 
 Reads only the shipped data in ``--out`` (the syllable inventory and the channel tables, so run it after
-``tools.build.dictionaries`` and ``tools.build.channel``; ``make dictionaries`` and ``make channel`` do).
+``tools.builders.dictionaries`` and ``tools.builders.channel``; ``make dictionaries`` and ``make channel``
+do).
 
-Usage: ``python -m tools.build.channel_scores [--out dictionaries]``
+Usage: ``python -m tools.builders.channel_scores [--out dictionaries]``
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ regime.
 
 Only counts of such runs are kept, so nothing of the held-out text can leak through the table.
 
-Usage: ``python -m tools.build.abbreviations --corpus ../shared/corpus --out dictionaries``.
+Usage: ``python -m tools.builders.abbreviations --corpus ../shared/corpus --out dictionaries``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def table_text(counts: Counter[str], endings: Counter[str]) -> str:
     description = (
         "vowelless capital runs with Đ and their plain twins, counted in Vietnamese legal text "
         "(law corpus + legal-snippets train) as whole runs and as endings of longer runs; built by "
-        "tools/build/abbreviations.py"
+        "tools/builders/abbreviations.py"
     )
     return (
         text_header(FORMAT, description)

@@ -18,7 +18,7 @@ name                text                                                        
 ``dev-binh-luong``  ``binh-luong-2023.txt`` (dev document)                           development
 ==================  ==============================================================  ====================
 
-Run ``python -m tools.build.channel_sets --set dev`` to (re)build one set.
+Run ``python -m tools.builders.channel_sets --set dev`` to (re)build one set.
 """
 
 from __future__ import annotations

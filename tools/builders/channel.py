@@ -1,14 +1,15 @@
 """Build the learned OCR-confusion tables (``make channel``; also part of ``make dictionaries``).
 
-1. Parallel data: the channel sets (tools/build/channel_sets.py) — corpus text rendered to scans and OCRed by
-   Tesseract ``eng`` and ``vie``; built once, then read from ``.cache/channel`` (a rebuild takes ~2 minutes).
-2. Alignment of every page with its truth (tools/build/align.py).
+1. Parallel data: the channel sets (tools/builders/channel_sets.py) — corpus text rendered to scans and OCRed
+   by Tesseract ``eng`` and ``vie``; built once, then read from ``.cache/channel`` (a rebuild takes ~2
+   minutes).
+2. Alignment of every page with its truth (tools/builders/align.py).
 3. Per engine: the token confusion table, the character channel (EM), the skeleton prior (law corpus), the
    weight of the prior in ``skeleton_keys`` (chosen on a held-out tenth of the training pages).
 4. Statistics on the ``dev`` set (legal-snippets validation split), written to the OCR channel section of
    dictionaries/README.md.
 
-Usage: ``python -m tools.build.channel --corpus ../shared/corpus --out dictionaries``
+Usage: ``python -m tools.builders.channel --corpus ../shared/corpus --out dictionaries``
 """
 
 from __future__ import annotations

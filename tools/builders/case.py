@@ -13,7 +13,7 @@ Only pairs of letter tokens count, where ``prev`` is all lower case and ``cur`` 
 (upper-case words are headings or acronyms and say nothing about this). Both are stored lower-case NFC with
 the project's tone placement.
 
-Usage: ``python -m tools.build.case --corpus ../shared/corpus --out dictionaries``.
+Usage: ``python -m tools.builders.case --corpus ../shared/corpus --out dictionaries``.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def build(corpus: Path) -> dict[str, Any]:
             "Capitalisation after a lower-case word inside a sentence, counted in Vietnamese legal text "
             "(law corpus + legal-snippets train): pairs 'prev cur', prev and cur -> "
             "[occurrences, capitalised]. "
-            "Built by tools/build/case.py."
+            "Built by tools/builders/case.py."
         ),
         "min_pair": MIN_PAIR,
         "min_single": MIN_SINGLE,

@@ -1,4 +1,4 @@
-"""Corpus reading, LM tokenisation and decontamination for ``tools.build.dictionaries``.
+"""Corpus reading, LM tokenisation and decontamination for ``tools.builders.dictionaries``.
 
 Every source becomes a :class:`TokenStream`: the LM tokens of its training sentences (see
 :func:`diacritics.tokens.lm_sentences`) as integer ids of one shared raw-token table, with sentence lengths.
@@ -122,7 +122,7 @@ class Corpora:
 
 def _cache_key(corpus: Path, docs: Path | None) -> str:
     h = hashlib.sha256()
-    for src in ("diacritics/normalise.py", "diacritics/tokens.py", "tools/build/lm_corpus.py"):
+    for src in ("diacritics/normalise.py", "diacritics/tokens.py", "tools/builders/lm_corpus.py"):
         h.update((Path(__file__).resolve().parents[2] / src).read_bytes())
     files = sorted(corpus.glob("*.jsonl.xz")) + (sorted(docs.glob("*")) if docs else [])
     for f in files:

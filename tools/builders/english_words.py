@@ -7,7 +7,7 @@ frequency dictionary that symspellpy (a vnocr dependency) ships as package data,
 SCOWL, the Spell Checker Oriented Word Lists), lower case, most frequent first, one per line. Only letter
 words are kept (no digits or apostrophes).
 
-Usage: ``python -m tools.build.english_words --out dictionaries``.
+Usage: ``python -m tools.builders.english_words --out dictionaries``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     path = args.out / ENGLISH_WORDS
     description = (
         f"the {len(words):,} most frequent letter words of symspellpy's {SOURCE}, lower case, most frequent "
-        "first (symspellpy: MIT; Google Books Ngram counts: CC BY 3.0); built by tools/build/english_words.py"
+        "first (symspellpy: MIT; Google Books Ngram counts: CC BY 3.0); built by "
+        "tools/builders/english_words.py"
     )
     atomic_write_text(path, text_header(tag_of(ENGLISH_WORDS), description) + "\n" + "\n".join(words) + "\n")
     log.info("%s: %d English words from symspellpy's %s", path, len(words), SOURCE)
