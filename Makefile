@@ -82,20 +82,20 @@ bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../sha
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
 
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
-	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build_case --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build_abbreviations --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build_english_words --out dictionaries
-	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --out dictionaries
-	$(BIN)/python -m tools.build_channel_scores --out dictionaries
+	$(BIN)/python -m tools.builders.dictionaries --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.case --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.abbreviations --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.english_words --out dictionaries
+	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
 
 channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM
-	nice -n 10 $(BIN)/python -m tools.channel_sets --shared $(SHARED) --workers 2
-	$(BIN)/python -m tools.build_channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
-	$(BIN)/python -m tools.build_channel_scores --out dictionaries
+	nice -n 10 $(BIN)/python -m tools.builders.channel_sets --shared $(SHARED) --workers 2
+	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
+	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
 
 samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
-	$(BIN)/python -m tools.make_samples --shared $(SHARED) --out samples
+	$(BIN)/python -m tools.builders.samples --shared $(SHARED) --out samples
 
 lint: $(STAMP) ## ruff + mypy
 	$(BIN)/ruff check .

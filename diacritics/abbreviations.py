@@ -3,11 +3,12 @@
 A run of capital letters without a vowel (``ND``, ``QD``, ``HDND``), in a document code or on its own, is an
 abbreviation. Stripped text and English-model OCR write its ``Đ`` as ``D``; the decoder does not read codes,
 so this is a separate noisy-channel decision per run. Each way of reading the run's ``D`` s (kept or barred)
-is an intended form ``Y`` with prior ``count(Y) + 1``, counted in legal text (``vi_legal_abbreviations.tsv``,
-built by ``tools/build_abbreviations.py``), and ``P(written run | Y) = damaged ** bars``: each ``Đ`` of ``Y``
-written ``D`` has the probability that the document loses the bar (the weight of its stripped and
-English-model regimes). In correct text ``damaged`` is tiny and a run stays as written unless its plain form
-is unheard of; in stripped text ``ND`` (7 times in the legal text) becomes ``NĐ`` (330 times).
+is an intended form ``Y`` with prior ``count(Y) + 1``, counted in legal text
+(``vi_legal_abbreviations.tsv``, built by ``tools/builders/abbreviations.py``), and
+``P(written run | Y) = damaged ** bars``: each ``Đ`` of ``Y`` written ``D`` has the probability that the
+document loses the bar (the weight of its stripped and English-model regimes). In correct text ``damaged``
+is tiny and a run stays as written unless its plain form is unheard of; in stripped text ``ND`` (7 times in
+the legal text) becomes ``NĐ`` (330 times).
 
 A form's count is how often it is a whole run plus how often it ends a longer one (``LĐTBXH`` ends
 ``BLĐTBXH``, the ministry, 7 times). An office's code is often its field's abbreviation behind a letter for
@@ -25,16 +26,15 @@ from dataclasses import dataclass
 
 import regex
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .normalise import strip_diacritics
-from .resources import data_path
+from .resources import ABBREVIATIONS, read_lines, tag_of
 
 log = logging.getLogger(__name__)
 
-FORMAT = "vnocr-abbreviations/2"
-#: The shipped table's file name in ``dictionaries/``.
-TABLE = "vi_legal_abbreviations.tsv"
+FORMAT = tag_of(ABBREVIATIONS)
+#: The shipped table's path in the data folder.
+TABLE = ABBREVIATIONS
 #: Two or more capital letters, not inside a longer word.
 CAPITAL_RUN = regex.compile(r"(?<!\p{L})\p{Lu}{2,}(?!\p{L})")
 #: Runs with more ``D`` s than this are left alone (each adds a doubling of the forms to weigh).
@@ -170,19 +170,16 @@ def apply_fixes(text: str, fixes: list[AbbreviationFix]) -> str:
 
 @functools.cache
 def _load_cached() -> AbbreviationTable:
-    path = data_path(TABLE)
+    lines = read_lines(TABLE)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if not lines or FORMAT not in lines[0]:
-            raise DataError(f"{TABLE} is not an abbreviation table (expected a '# {FORMAT}' header)")
         counts, endings = {}, {}
-        for line in lines[1:]:
+        for line in lines:
             run, whole, ending = line.split("\t")
             if int(whole):
                 counts[run] = int(whole)
             if int(ending):
                 endings[run] = int(ending)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         raise DataError(f"abbreviation table {TABLE} cannot be read: {exc}") from exc
     log.debug("abbreviation table: %d runs, %d endings", len(counts), len(endings))
     return AbbreviationTable(counts, endings)

@@ -1,8 +1,9 @@
 """Case slips: is a capitalised word inside a sentence a name, or an OCR slip (``tố Chức``, ``nhiệm Vụ``)?
 
 The language model is lower-case, so it cannot say. This module holds the evidence that can: how often a word
-is capitalised after a given lower-case word in Vietnamese legal text (``dictionaries/vi_legal_case.json``,
-built by ``tools/build_case.py``), and the rule that turns it into a decision.
+is capitalised after a given lower-case word in Vietnamese legal text
+(``dictionaries/lexicon/vi_legal_case.json``, built by ``tools/builders/case.py``), and the rule that turns it
+into a decision.
 
 With ``p`` the corpus probability that the word is capitalised in this context and ``s`` the probability that
 the OCR engine capitalises a lower-case word mid-sentence (learned with the channel; zero for correct or
@@ -15,17 +16,15 @@ evidence about this very pair counts, never the back-off to the single words.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 
 import regex
 
-from ocr_pipeline.exceptions import DataError
+from .errors import DataError
+from .resources import CASE_TABLE, read_json, tag_of
 
-from .resources import data_path
-
-FORMAT = "vnocr-case/1"
-FILE_NAME = "vi_legal_case.json"
+FORMAT = tag_of(CASE_TABLE)
+FILE_NAME = CASE_TABLE
 #: Tokens after which a capital may start something new (sentence ends, commas, colons, quotes, brackets,
 #: list marks, digits): the pair statistics only look at words that follow each other directly.
 BREAKS = regex.compile(r"[.,!?:;\"“”'‘’()\[\]\-–—•*+/…\d]")
@@ -117,11 +116,8 @@ class CaseModel:
 
 @functools.cache
 def _load_cached() -> CaseModel:
-    path = data_path(FILE_NAME)
+    data = read_json(FILE_NAME)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            raise DataError(f"{FILE_NAME} is not a case table (format {data.get('format')!r})")
         return CaseModel(data["pairs"], data["prev"], data["cur"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         raise DataError(f"case table {FILE_NAME} cannot be read: {exc}") from exc

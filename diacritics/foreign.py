@@ -41,16 +41,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ocr_pipeline.exceptions import DataError
-
-from .resources import data_path
+from .errors import DataError
+from .resources import ENGLISH_WORDS, read_lines
 
 log = logging.getLogger(__name__)
 
 WordClass = Literal["english", "shared", "vietnamese", "marked", "unknown"]
 
-#: The common English words, one per line, most frequent first (built by ``tools.build_english_words``).
-ENGLISH_WORDS_FILE = "en_common_words_20k.txt"
+#: The common English words, one per line, most frequent first (built by ``tools.builders.english_words``).
+ENGLISH_WORDS_FILE = ENGLISH_WORDS
 
 #: P(class | English passage), measured on the dev snippets' English passages (smoothed).
 ENGLISH_EMISSIONS: Mapping[WordClass, float] = {
@@ -82,16 +81,12 @@ def load_english_words(directory: Path | None = None) -> frozenset[str]:
     Raises:
         DataError: The word list is missing or empty.
     """
-    path = data_path(ENGLISH_WORDS_FILE) if directory is None else Path(directory) / ENGLISH_WORDS_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(
-            f"English word list {path} is missing ({exc}); rebuild it with 'make dictionaries'"
-        ) from exc
-    words = frozenset(line.strip() for line in text.splitlines() if line.strip())
+    lines = read_lines(ENGLISH_WORDS_FILE, directory)
+    words = frozenset(line.strip() for line in lines if line.strip())
     if not words:
-        raise DataError(f"English word list {path} is empty; rebuild it with 'make dictionaries'")
+        raise DataError(
+            f"English word list {ENGLISH_WORDS_FILE} is empty; rebuild it with 'make dictionaries'"
+        )
     return words
 
 

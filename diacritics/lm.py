@@ -1,6 +1,6 @@
 """Syllable trigram language model: two Kneser-Ney components interpolated at run time.
 
-Components (built by ``make dictionaries``, see tools/build_dictionaries.py and dictionaries/README.md):
+Components (built by ``make dictionaries``, see tools/builders/dictionaries.py and dictionaries/README.md):
 
 * ``vi_legal_3gram`` — laws (vlc-laws) + legal snippets (train split); project licence.
 * ``vi_wiki_3gram`` — Vietnamese Wikipedia 2017; CC BY-SA 3.0 (its files are named ``vi_wiki_*``).
@@ -8,17 +8,18 @@ Components (built by ``make dictionaries``, see tools/build_dictionaries.py and 
 ``P(w | u v) = λ P_legal(w | u v) + (1 − λ) P_wiki(w | u v)`` with λ from ``lm_manifest.json`` (tuned on the
 legal-snippets validation split).
 
-Storage (one ``.npy`` per array, memory-mapped): the shared vocabulary is ``vi_legal_vocab.txt`` (ids 0..)
-followed by ``vi_wiki_vocab.txt`` (the tokens only Wikipedia has). Each component has, in backoff (ARPA) form
-with natural-log values: ``uni_lp``/``uni_bo`` float32 per id; ``bi_keys`` (sorted ``(v << B) | w``, uint32
-when ``2 B <= 32``, else uint64), ``bi_lp`` float16, ``bi_bo`` float32; ``tri_keys`` (sorted uint64
-``(u << 2B) | (v << B) | w``), ``tri_lp`` float16, where ``B`` (bits per id) is in the manifest. Lookups are
-vectorised ``np.searchsorted`` calls; large batches are sorted first so the binary searches stay in cache.
+Storage (``lm/`` in the data folder, one ``.npy`` per array, memory-mapped, all listed by the manifest
+``lm/lm_manifest.json`` by their paths in the data folder): the shared vocabulary is ``vi_legal_vocab.txt``
+(ids 0..) followed by ``vi_wiki_vocab.txt`` (the tokens only Wikipedia has). Each component has, in backoff
+(ARPA) form with natural-log values: ``uni_lp``/``uni_bo`` float32 per id; ``bi_keys`` (sorted
+``(v << B) | w``, uint32 when ``2 B <= 32``, else uint64), ``bi_lp`` float16, ``bi_bo`` float32; ``tri_keys``
+(sorted uint64 ``(u << 2B) | (v << B) | w``), ``tri_lp`` float16, where ``B`` (bits per id) is in the
+manifest. Lookups are vectorised ``np.searchsorted`` calls; large batches are sorted first so the binary
+searches stay in cache.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -28,16 +29,14 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from ocr_pipeline.exceptions import DataError
-
-from .resources import data_dir
+from .errors import DataError
+from .resources import LM_ARRAYS, LM_MANIFEST, data_dir, load_array, read_json, read_text
 from .tokens import BOS, EOS, NUM, UNK, lm_sentences, lm_token
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "lm_manifest.json"
-FORMAT = 1
-ARRAYS = ("uni_lp", "uni_bo", "bi_keys", "bi_lp", "bi_bo", "tri_keys", "tri_lp")
+MANIFEST = LM_MANIFEST
+ARRAYS = LM_ARRAYS
 #: Batches at least this large are sorted before the binary searches (cache-friendly).
 SORT_THRESHOLD = 4096
 
@@ -200,7 +199,7 @@ class LanguageModel:
             bits = int(manifest["bits"])
             vocab: list[str] = []
             for name in manifest["vocab_files"]:
-                vocab.extend(_read_vocab(folder / name))
+                vocab.extend(_read_vocab(folder, name))
             if len(vocab) != int(manifest["vocab_size"]):
                 raise DataError(
                     f"LM vocabulary has {len(vocab)} tokens, the manifest says {manifest['vocab_size']}"
@@ -454,27 +453,11 @@ class LanguageModel:
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise DataError(f"language model manifest {path} is missing")
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"language model manifest {path} is unreadable: {exc}") from exc
-    if manifest.get("format") != FORMAT:
-        raise DataError(
-            f"language model manifest {path} has format {manifest.get('format')}, expected {FORMAT}"
-        )
-    return manifest
+    return read_json(MANIFEST, folder)
 
 
-def _read_vocab(path: Path) -> list[str]:
-    if not path.is_file():
-        raise DataError(f"language model vocabulary {path} is missing")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"language model vocabulary {path} is unreadable: {exc}") from exc
+def _read_vocab(folder: Path, name: str) -> list[str]:
+    text = read_text(name, folder)
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
 
 
@@ -482,16 +465,10 @@ def _load_component(folder: Path, spec: dict[str, Any], vocab_size: int) -> Comp
     arrays: dict[str, np.ndarray] = {}
     for key in ARRAYS:
         entry = spec["arrays"][key]
-        path = folder / entry["file"]
-        if not path.is_file():
-            raise DataError(f"language model file {path.name} is missing from {folder}")
-        try:
-            arr = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise DataError(f"language model file {path.name} is corrupt: {exc}") from exc
+        arr = load_array(entry["file"], folder)
         if str(arr.dtype) != entry["dtype"] or list(arr.shape) != list(entry["shape"]):
             raise DataError(
-                f"language model file {path.name} has {arr.dtype}{list(arr.shape)}, "
+                f"language model file {entry['file']} has {arr.dtype}{list(arr.shape)}, "
                 f"expected {entry['dtype']}{entry['shape']}"
             )
         arrays[key] = arr.view(np.ndarray)  # plain view of the mapping: no np.memmap per-call overhead

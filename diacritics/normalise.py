@@ -12,7 +12,9 @@ Three layers:
   consonant the tone goes on the last vowel (``hoàng``, ``thuyết``, ``khuếch``). Both conventions are
   accepted on input. Tokens that are not Vietnamese syllables (``café``, two tone marks, ...) are left as
   they are.
-* :func:`strip_diacritics`, :func:`tone_of`, :func:`split_tone`, :func:`with_tone` — tone and mark helpers;
+* :func:`strip_diacritics` (the one accent folding; :func:`fold_char` and :func:`skeleton` apply it
+  character by character, lower case), :func:`tone_of`, :func:`split_tone`, :func:`with_tone` — tone and
+  mark helpers;
   :func:`case_pattern` / :func:`apply_case` — Vietnamese-aware case (``đ``/``Đ`` included).
 """
 
@@ -145,6 +147,23 @@ def strip_diacritics(s: str) -> str:
         out = unicodedata.normalize("NFD", out).translate(_STRIP_TABLE)
         out = unicodedata.normalize("NFC", _COMBINING.sub("", out))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """:func:`strip_diacritics` of one character in lower case (``ộ`` → ``o``, ``Đ`` → ``d``); a character it
+    would delete or that lower-cases to several (a lone combining mark, ``İ``) stays as it is, lower-cased, so
+    a text folds character for character."""
+    low = ch.lower()
+    if len(low) != 1:
+        return low
+    folded = strip_diacritics(low)
+    return folded if len(folded) == 1 else low
+
+
+def skeleton(text: str) -> str:
+    """Accent-stripped lowercase form of a token, character for character (``Đoàn`` → ``doan``)."""
+    return "".join(fold_char(c) for c in unicodedata.normalize("NFC", text))
 
 
 @functools.lru_cache(maxsize=65536)

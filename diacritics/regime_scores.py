@@ -1,17 +1,17 @@
-"""Precomputed regime-fit rows of common observed tokens (``dictionaries/ocr_token_regime_scores.*``).
+"""Precomputed regime-fit rows of common observed tokens (``dictionaries/precomputed/regime_scores.*``).
 
 A document's regime mixture (:meth:`diacritics.restorer.Restorer.fit_mixture`) weighs, for each of its first
 distinct tokens and each regime, ``log sum_s p(s) P_k(o | s)`` over the token's readings ``s``
 (:meth:`diacritics.channel.ChannelMixture.token_scores`). That row depends only on the token and the shipped
 data, not on the document, and most documents' tokens are the same few thousand (every accent-stripped
-syllable key, the frequent syllables): ``tools/build_channel_scores.py`` computes their rows once, for the
-observed tokens of the OCR score index (:class:`diacritics.ocr_channel.ScoreMemo`), so a process looks them
+syllable key, the frequent syllables): ``tools/builders/channel_scores.py`` computes their rows once, for the
+observed tokens of the OCR score index (:class:`diacritics.channel_tables.ScoreMemo`), so a process looks them
 up instead of finding and scoring ~60 readings a token. The rows are exactly those the live computation
 gives, and are used only with the data and settings they were made from (:func:`regime_fingerprint`).
 
-On disk: ``ocr_token_regime_scores.npy`` (float64, one row per observed token of
-``ocr_token_scores_index.json``, one column per regime; a token without readings has a row of NaN) and
-``ocr_token_regime_scores.json`` (format, regimes, fingerprint).
+On disk (``precomputed/``): ``regime_scores.npy`` (float64, one row per observed token of
+``token_scores_index.json``, one column per regime; a token without readings has a row of NaN) and
+``regime_scores.json`` (format, regimes, fingerprint).
 """
 
 from __future__ import annotations
@@ -26,46 +26,56 @@ from typing import Any
 
 import numpy as np
 
-from .resources import DataError
+from .errors import DataError
+from .resources import (
+    LEGAL_SYLLABLES,
+    LM_MANIFEST,
+    REGIME_INDEX,
+    REGIME_SCORES,
+    SCORES_INDEX,
+    WIKI_SYLLABLES,
+    StaleDataError,
+    load_array,
+    locate,
+    read_json,
+    tag_of,
+)
 
 log = logging.getLogger(__name__)
 
-REGIME_SCORES = "ocr_token_regime_scores.npy"
-REGIME_INDEX = "ocr_token_regime_scores.json"
-#: Bump whenever the code the rows are computed by changes (the readings, the fixed channels, the mixture's
-#: per-token sum): the fingerprint covers data and constants, not code. ``tests/test_regime_scores.py``
-#: recomputes every shipped row, so a forgotten bump fails there.
-REGIME_FORMAT = 2
+#: Bump the version of the index's tag (:data:`diacritics.resources.FILES`) whenever the code the rows are
+#: computed by changes (the readings, the fixed channels, the mixture's per-token sum): the fingerprint covers
+#: data and constants, not code. ``tests/test_regime_scores.py`` recomputes every shipped row, so a forgotten
+#: bump fails there.
+REGIME_FORMAT = tag_of(REGIME_INDEX)
 
 #: The shipped data files a token's readings and their priors are made from (besides the channel tables,
-#: which :func:`diacritics.ocr_channel.scores_fingerprint` covers): the LM's manifest, vocabulary and unigram
-#: arrays, the syllable inventory, and the score index whose observed tokens the rows follow.
-_DATA_FILES = ("lm_manifest.json", "syllables.tsv", "vi_wiki_syllables.tsv", "ocr_token_scores_index.json")
+#: which :func:`diacritics.channel_tables.scores_fingerprint` covers): the LM's manifest, vocabulary and
+#: unigram arrays, the syllable inventory, and the score index whose observed tokens the rows follow.
+_DATA_FILES = (LM_MANIFEST, LEGAL_SYLLABLES, WIKI_SYLLABLES, SCORES_INDEX)
 
 
 def regime_fingerprint(folder: Path, constants: dict[str, Any]) -> str:
     """What the rows depend on: the LM's vocabulary and unigrams, the inventory, the score index (the rows'
     order), :data:`REGIME_FORMAT` and ``constants`` (the regimes, the restorer's reading settings, the
-    channels' fingerprints and search settings). CRC-32 and length: it tells data apart, it guards against no
-    adversary.
+    channels' fingerprints and search settings). CRC-32 and length of the files' bytes (not their names): it
+    tells data apart, it guards against no adversary.
 
     Raises:
         DataError: A data file is missing or its manifest unreadable.
     """
     names = list(_DATA_FILES)
+    manifest = read_json(LM_MANIFEST, folder)
     try:
-        manifest = json.loads((folder / "lm_manifest.json").read_text(encoding="utf-8"))
-        names += list(manifest["vocab_files"])
+        names += [name for name in manifest["vocab_files"]]
         for component in manifest["components"]:
             names += [component["arrays"][part]["file"] for part in ("uni_lp", "uni_bo")]
-    except FileNotFoundError:
-        raise DataError(f"language data manifest {folder / 'lm_manifest.json'} is missing") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:  # unreadable, not JSON, not a manifest
-        raise DataError(f"language data manifest in {folder} is unreadable: {exc!r}") from exc
+    except (KeyError, TypeError) as exc:  # not a manifest
+        raise DataError(f"language data manifest {LM_MANIFEST} is unreadable: {exc!r}") from exc
     crc, size = 0, 0
     for name in names:
         try:
-            data = (folder / name).read_bytes()
+            data = locate(name, folder).read_bytes()
         except FileNotFoundError:
             raise DataError(f"language data file {name} is missing from {folder}") from None
         except OSError as exc:
@@ -97,17 +107,6 @@ class RegimeScoreTable:
         rows = self.rows
         return [None if (i := where.get(t)) is None else rows[i] for t in tokens]
 
-    @staticmethod
-    def save(folder: Path, rows: np.ndarray, regimes: Sequence[str], fingerprint: str) -> None:
-        """Write the rows (aligned with the score index's observed tokens) atomically; byte-identical for the
-        same rows."""
-        # build time only: keeps tempfile out of start-up
-        from ocr_pipeline.textio import atomic_write_bytes, atomic_write_npy
-
-        atomic_write_npy(folder / REGIME_SCORES, np.asarray(rows, dtype=np.float64))
-        index = {"format": REGIME_FORMAT, "regimes": list(regimes), "fingerprint": fingerprint}
-        atomic_write_bytes(folder / REGIME_INDEX, (json.dumps(index, indent=1) + "\n").encode("utf-8"))
-
     @classmethod
     def load(
         cls, folder: Path, observed: dict[str, int], regimes: Sequence[str], fingerprint: str
@@ -123,21 +122,16 @@ class RegimeScoreTable:
         Raises:
             DataError: A file is missing or corrupt.
         """
+        rows = load_array(REGIME_SCORES, folder)
         try:
-            index = json.loads((folder / REGIME_INDEX).read_text(encoding="utf-8"))
-            rows = np.load(folder / REGIME_SCORES, mmap_mode="r", allow_pickle=False)
-        except FileNotFoundError as exc:
-            name = Path(str(exc.filename)).name
-            raise DataError(f"regime score table {name} is missing (make dictionaries builds it)") from None
-        except (OSError, ValueError, EOFError) as exc:  # unreadable, not JSON, not an array
-            raise DataError(f"regime score table in {folder} cannot be read: {exc}") from exc
-        if not isinstance(index, dict) or not isinstance(index.get("format"), int):
-            raise DataError(f"{REGIME_INDEX} is not a regime score index")
+            index = read_json(REGIME_INDEX, folder)
+        except StaleDataError:  # made by other code (an older table): not corrupt, computed instead
+            index = None
         if (
-            index["format"] != REGIME_FORMAT
+            index is None
             or index.get("fingerprint") != fingerprint
             or tuple(index.get("regimes", ())) != tuple(regimes)
-        ):  # made by other code, data or settings (a build stopped half-way, an older table): not corrupt
+        ):  # made from other data or settings (a build stopped half-way, an older table): not corrupt
             log.warning(
                 "%s was made from other data or settings: regime rows computed instead", REGIME_SCORES
             )

@@ -14,26 +14,24 @@ tokens that are not syllables (abbreviations such as ``ubnd``, ``hđnd``), so th
 known token.
 Lookups are plain dict lookups keyed by the lowercase accent-stripped form (``"nguoi"`` → người, ngươi, ...).
 
-Data files (see dictionaries/README.md): ``syllables.tsv`` (legal counts, Tesseract flags, abbreviations;
-project licence) and ``vi_wiki_syllables.tsv`` (Wikipedia counts; CC BY-SA 3.0).
+Data files (``lexicon/`` in the data folder, see dictionaries/README.md): ``vi_legal_syllables.tsv`` (legal
+counts, Tesseract flags, abbreviations; project licence) and ``vi_wiki_syllables.tsv`` (Wikipedia counts;
+CC BY-SA 3.0); the corpus sizes are in the LM's manifest.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ocr_pipeline.exceptions import DataError
-
+from .errors import DataError
 from .normalise import Tone, normalise_syllable, strip_diacritics, with_tone
-from .resources import data_dir
+from .resources import LEGAL_SYLLABLES, LM_MANIFEST, WIKI_SYLLABLES, data_dir, read_json, read_lines
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -178,9 +176,9 @@ class SyllableInventory:
 
     @classmethod
     def _load(cls, folder: Path) -> SyllableInventory:
-        manifest = _read_manifest(folder)
-        legal = _read_tsv(folder / "syllables.tsv")
-        wiki = _read_tsv(folder / "vi_wiki_syllables.tsv")
+        manifest = read_json(LM_MANIFEST, folder)
+        legal = _read_tsv(LEGAL_SYLLABLES, folder)
+        wiki = _read_tsv(WIKI_SYLLABLES, folder)
         try:
             lam = float(manifest["lambda"])
             n_legal = float(manifest["inventory"]["legal_tokens"])
@@ -233,32 +231,19 @@ class SyllableInventory:
         return len(self.syllables) + len(self.known)
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / "lm_manifest.json"
-    if not path.is_file():
-        raise DataError(f"language data manifest {path} is missing")
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"language data manifest {path} is unreadable: {exc}") from exc
-    return manifest
+def _read_tsv(name: str, folder: Path) -> dict[str, tuple[str, int]]:
+    """``token \\t kind \\t count`` lines (kind ``s`` = syllable, ``a`` = other known token).
 
-
-def _read_tsv(path: Path) -> dict[str, tuple[str, int]]:
-    """``token \\t kind \\t count`` lines (kind ``s`` = syllable, ``a`` = other known token)."""
-    if not path.is_file():
-        raise DataError(f"syllable data file {path.name} is missing from {path.parent}")
+    Raises:
+        DataError: The file is missing, of another format or malformed.
+    """
     out: dict[str, tuple[str, int]] = {}
     try:
-        with path.open(encoding="utf-8") as fh:
-            header = fh.readline()
-            if not header.startswith("#"):
-                raise ValueError("missing header line")
-            for line in fh:
-                token, kind, count = line.rstrip("\n").split("\t")
-                out[token] = (kind, int(count))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DataError(f"syllable data {path} is unreadable: {exc}") from exc
+        for line in read_lines(name, folder):
+            token, kind, count = line.split("\t")
+            out[token] = (kind, int(count))
+    except ValueError as exc:
+        raise DataError(f"syllable data {name} is unreadable: {exc}") from exc
     if not out:
-        raise DataError(f"syllable data {path} is empty")
+        raise DataError(f"syllable data {name} is empty")
     return out

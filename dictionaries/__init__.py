@@ -1,4 +1,5 @@
-"""Shipped language data for vnocr (syllable inventory, n-gram language models); see README.md here.
+"""Shipped language data for vnocr (language model, lexicons, OCR channel tables); see README.md here.
 
-The files are package data read through :mod:`diacritics.resources`; rebuild them with ``make dictionaries``.
+The files are package data read through the registry :mod:`diacritics.resources`; rebuild them with
+``make dictionaries``.
 """

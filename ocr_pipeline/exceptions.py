@@ -24,6 +24,20 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from diacritics.errors import DataError, VnocrError
+
+__all__ = [
+    "BadArgumentsError",
+    "DataError",
+    "EncryptedPdfError",
+    "ExitCode",
+    "InputFileError",
+    "MissingDependencyError",
+    "OcrTimeoutError",
+    "PartialFailureError",
+    "VnocrError",
+]
+
 
 class ExitCode(IntEnum):
     """Process exit codes of the ``vnocr`` command."""
@@ -37,35 +51,6 @@ class ExitCode(IntEnum):
     data_error = 6
     ocr_timeout = 7
     interrupted = 130
-
-
-class VnocrError(Exception):
-    """Base class of all vnocr errors.
-
-    Attributes:
-        exit_code: The exit code the CLI returns for this error.
-        hint: What the user should do about it.
-    """
-
-    exit_code: ExitCode = ExitCode.internal_error
-    hint: str = ""
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        if hint is not None:
-            self.hint = hint
-
-    @property
-    def message(self) -> str:
-        """The error message without the hint."""
-        return str(self.args[0]) if self.args else self.__class__.__name__
-
-    def one_line(self) -> str:
-        """The message and the hint on one line, as printed by the CLI."""
-        text = self.message.replace("\n", " ").strip()
-        if self.hint:
-            text = f"{text} ({self.hint})"
-        return text
 
 
 class BadArgumentsError(VnocrError):
@@ -103,13 +88,6 @@ class OcrTimeoutError(VnocrError):
 
     exit_code = ExitCode.ocr_timeout
     hint = "raise --page-timeout, or lower --dpi for very large pages"
-
-
-class DataError(VnocrError):
-    """Shipped dictionary or model data is missing or corrupt."""
-
-    exit_code = ExitCode.data_error
-    hint = "reinstall vnocr, or rebuild the data with `make dictionaries`"
 
 
 class PartialFailureError(VnocrError):

@@ -10,7 +10,7 @@ from diacritics import abbreviations
 from diacritics.abbreviations import AbbreviationTable, apply_fixes, is_vowelless
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
-from tools.build_abbreviations import count_runs, table_text
+from tools.builders.abbreviations import count_runs, table_text
 
 TABLE = AbbreviationTable({"NĐ": 330, "ND": 7, "QĐ": 176, "QD": 1, "HĐND": 185, "HDND": 1, "DH": 5, "ĐH": 2})
 STRIPPED = 0.93  # share of a stripped document's words that lost their accents
@@ -114,6 +114,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     abbreviations._load_cached.cache_clear()
     try:
+        (tmp_path / abbreviations.TABLE).parent.mkdir()
         (tmp_path / abbreviations.TABLE).write_text(
             table_text(*count_runs(["NĐ NĐ ND BLĐTBXH"])), encoding="utf-8"
         )
@@ -122,7 +123,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
         assert table.endings == {"LĐTBXH": 1, "ĐTBXH": 1}
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).write_text("NĐ\t2\n", encoding="utf-8")
-        with pytest.raises(DataError, match="not an abbreviation table"):
+        with pytest.raises(DataError, match="not a vnocr-abbreviations file"):
             AbbreviationTable.load()
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).unlink()

@@ -1,4 +1,4 @@
-"""Alignment of OCR output with the truth (tools/align.py) on crafted examples."""
+"""Alignment of OCR output with the truth (tools/builders/align.py) on crafted examples."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.align import AlignedPair, align_page, char_alignment, fold, line_pairs
+from tools.builders.align import AlignedPair, align_page, char_alignment, fold, line_pairs
 
 
 def _pairs(gt: list[str], ocr: list[str]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:

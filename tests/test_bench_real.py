@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.bench_real import Job, SystemOutput, code_key, score_document, summarise
-from tools.realgold import (
+from tools.bench.real import Job, SystemOutput, code_key, score_document, summarise
+from tools.bench.realgold import (
     FIELDS,
     GoldDocument,
     fold,

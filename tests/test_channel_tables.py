@@ -1,97 +1,45 @@
-"""The learned OCR channel: EM learning on crafted pairs, the shipped tables, and data errors."""
+"""The shipped channel tables (:mod:`diacritics.channel_tables`): missing, corrupt or stale tables raise
+DataError; the precomputed scores are exactly the channels' own, and only used when valid."""
 
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
+import logging
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from diacritics import ocr_channel
-from diacritics.ocr_channel import CharChannel, load_table
+from diacritics import channel_tables
+from diacritics.channel_tables import ScoreMemo, load_table, scores_fingerprint
+from diacritics.char_channel import FORMAT, CharChannel
+from diacritics.normalise import strip_diacritics
+from diacritics.resources import SCORES_INDEX, StaleDataError, engine_scores
+from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
-from tools.channel_learn import learn_char_channel, skeleton_prior, token_table
-from tools.channel_sets import PageRecord
-
-# ------------------------------------------------------------------------------------ learning (no data)
-CRAFTED = Counter(
-    {
-        ("t6", "tô"): 30,
-        ("to", "tô"): 30,
-        ("cir", "cư"): 25,
-        ("cu", "cư"): 15,
-        ("ca", "ca"): 60,
-        ("ba", "ba"): 60,
-        ("b6", "bô"): 10,
-        ("bo", "bô"): 10,
-        ("tu", "tu"): 20,
-        ("ti", "ti"): 20,
-        ("xca", "ca"): 3,
-    }
-)
-PRIOR = skeleton_prior(["to ca ba bo cu tu ti ti tu"], min_count=1)
+from tools.builders.channel_scores import save_score_memos, score_memos
 
 
-@pytest.fixture(scope="module")
-def crafted() -> CharChannel:
-    return CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
-
-
-def test_em_learns_digit_and_split_emissions(crafted: CharChannel) -> None:
-    o_hat = {w: crafted.emission("ô", w) for w in ("6", "o", "ô", "0", "")}
-    assert sorted(o_hat, key=o_hat.get, reverse=True)[:2] in (["6", "o"], ["o", "6"])
-    assert crafted.emission("ư", "ir") > 0.3
-    assert crafted.emission("ư", "ir") > 100 * crafted.emission("u", "ir")
-
-
-def test_crafted_channel_scores_and_skeletons(crafted: CharChannel) -> None:
-    assert crafted.logprob("cir", "cư") > crafted.logprob("cir", "ca") + 3
-    assert crafted.logprob("t6", "tô") > crafted.logprob("t6", "tu")
-    assert crafted.skeleton_keys("t6")[0] == "to"
-    assert crafted.skeleton_keys("cir")[0] == "cu"
-    assert crafted.skeleton_keys("b6")[0] == "bo"
-
-
-def test_logprob_is_a_distribution_over_short_strings(crafted: CharChannel) -> None:
-    # Summed over every observed string of up to 2 characters (with a small alphabet), P(o | "a") stays < 1.
-    alphabet = "ab6ôiru"
-    strings = [""] + list(alphabet) + [x + y for x in alphabet for y in alphabet]
-    total = sum(math.exp(crafted.logprob(s, "a")) for s in strings)
-    assert 0.5 < total <= 1.0
-
-
-def test_token_table_counts_and_prunes() -> None:
-    from tools.channel_learn import Collected
-
-    col = Collected(pages=1, pairs=Counter({("cia", "của"): 3, ("sb", "số"): 1, ("val00%", "và 100%"): 2}))
-    table = token_table(col, "eng", min_count=2)
-    assert table["confusions"] == {"cia": {"của": 3}, "val00%": {"và 100%": 2}}
-    assert table["intended_totals"] == {"của": 3, "và 100%": 2}
-
-
-def test_page_record_confidences() -> None:
-    rec = PageRecord("d-p1", "dejavu-serif", 300, 13.0, {}, ["a b"], ["a b"], [["a", 91.0], ["b", 12]])
-    assert rec.confidences == [91.0, 12.0]
-
-
-# ------------------------------------------------------------------------------------------- data errors
 def test_missing_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": tmp_path / "none.json")
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     with pytest.raises(DataError, match="missing"):
         load_table("eng", "char_channel")
 
 
 def test_corrupt_table_raises_data_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
+    bad = channel_tables.table_path("vie")
+    bad.parent.mkdir()
     bad.write_text("{not json", encoding="utf-8")
-    monkeypatch.setattr(ocr_channel, "table_path", lambda engine, kind="char_channel": bad)
     with pytest.raises(DataError):
         load_table("vie", "char_channel")
-    bad.write_text(json.dumps({"format": ocr_channel.FORMAT, "engine": "eng"}), encoding="utf-8")
+    bad.write_text(json.dumps({"format": FORMAT, "engine": "eng"}), encoding="utf-8")
     with pytest.raises(DataError, match="corrupt"):
         CharChannel(load_table("vie", "char_channel"))
+    bad.write_text(json.dumps({"format": "vnocr-ocr-char-channel/0"}), encoding="utf-8")
+    with pytest.raises(StaleDataError, match="format vnocr-ocr-char-channel/0"):
+        load_table("vie", "char_channel")
 
 
 def test_unknown_engine_and_format() -> None:
@@ -101,155 +49,88 @@ def test_unknown_engine_and_format() -> None:
         CharChannel({"format": "something else"})
 
 
-# --------------------------------------------------------------------------------------- shipped tables
-@pytest.fixture(scope="module")
-def eng() -> CharChannel:
-    return CharChannel.load("eng")
-
-
-@pytest.fixture(scope="module")
-def vie() -> CharChannel:
-    return CharChannel.load("vie")
-
-
-def _best(channel: CharChannel, observed: str, candidates: list[str]) -> str:
-    return max(candidates, key=lambda c: channel.logprob(observed, c))
-
-
-@pytest.mark.parametrize(
-    ("observed", "intended", "others"),
-    [
-        ("chirc", "chức", ["chúc", "chục", "chắc", "chi"]),
-        ("t6", "tổ", ["tế", "tu", "ta", "thi"]),
-        ("cia", "của", ["cái", "cả", "ca"]),
-        # The channel alone cannot prefer "người" over "nguôi" for "nguoi" (the English model drops every mark
-        # alike): that is the LM's job. It must prefer readings whose letters match over ones that need edits.
-        ("nguoi", "người", ["ngồi", "nguy", "ngoài"]),
-        ("dong", "đông", ["dung", "đang", "đồng ý"]),
-        ("1", "1", ["l", "i"]),
-    ],
-)
-def test_shipped_eng_channel_ranks_the_intended_form(
-    eng: CharChannel, observed: str, intended: str, others: list[str]
-) -> None:
-    assert _best(eng, observed, [intended, *others]) == intended
-
-
-@pytest.mark.parametrize(
-    ("observed", "skeleton"),
-    [("chirc", "chuc"), ("t6", "to"), ("cia", "cua"), ("hoach", "hoach"), ("nguoi", "nguoi")],
-)
-def test_shipped_eng_skeleton_keys(eng: CharChannel, observed: str, skeleton: str) -> None:
-    assert skeleton in eng.skeleton_keys(observed)[:3]
-
-
-def test_shipped_vie_channel_prefers_identity_but_allows_tone_slips(vie: CharChannel) -> None:
-    assert _best(vie, "tổ", ["tổ", "tố", "tô"]) == "tổ"
-    assert vie.logprob("tố", "tổ") > vie.logprob("tố", "ta")
-    assert vie.skeleton_keys("chức")[0] == "chuc"
-
-
-def test_shipped_channels_differ_by_engine(eng: CharChannel, vie: CharChannel) -> None:
-    # The English model strips accents, the Vietnamese one keeps them.
-    assert eng.logprob("cong", "công") > vie.logprob("cong", "công")
-    assert vie.logprob("công", "công") > eng.logprob("công", "công")
-
-
+# ------------------------------------------------------------------------------------ precomputed scores
 @pytest.mark.parametrize("engine", ["eng", "vie"])
-def test_shipped_memo_matches_the_search(engine: str) -> None:
-    # The memo is a cache of the skeleton search made at build time: it must give exactly what the search
-    # gives now (a stale memo after a change of the search or the table would silently change results).
-    channel = CharChannel.load(engine)
-    memo = list(channel._memo.items())
-    assert len(memo) > 1000
-    for observed, keys in memo[:: max(1, len(memo) // 40)]:
-        assert channel.search_skeleton_keys(observed, len(keys)) == keys, observed
-
-
-def _forward_one_by_one(channel: CharChannel, obs: str, ref: str) -> float:
-    """The forward algorithm written out plainly: P(obs | ref) over every alignment (the reference)."""
-    m = len(obs)
-    stop = 1.0 - channel._p_ins
-    ins = [channel._p_ins * channel.insertion(ch) for ch in obs]
-    col = [1.0] + [0.0] * m
-    for j in range(m):
-        col[j + 1] += col[j] * ins[j]
-    for c in ref:
-        nxt = [0.0] * (m + 1)
-        for j in range(m + 1):
-            for k in range(min(3, m - j) + 1):
-                nxt[j + k] += col[j] * stop * channel.emission(c, obs[j : j + k])
-        for j in range(m):
-            nxt[j + 1] += nxt[j] * ins[j]
-        col = nxt
-    return col[m] * stop
-
-
-@pytest.mark.parametrize(
-    ("observed", "readings"),
-    [
-        ("t6", ["tô", "tu", "to", "", "tổ chức"]),
-        ("cir", ["cư", "ca", "ciư"]),
-        ("", ["a", ""]),
-        ("x€9", ["x€9", "xé", "9", "ß€"]),  # letters no table lists: the alphabet grows mid-way
-    ],
-)
-def test_batched_scores_equal_the_one_by_one_dynamic_programme(
-    crafted: CharChannel, observed: str, readings: list[str]
-) -> None:
-    batched = crafted.logprobs(observed, readings)
-    for reading, score in zip(readings, batched, strict=True):
-        p = _forward_one_by_one(crafted, observed, reading)
-        assert score == pytest.approx(math.log(p), abs=1e-9)
-    assert crafted.logprobs(observed, readings) == batched  # cached
-
-
-def test_many_tokens_scored_together_equal_each_scored_alone(crafted: CharChannel) -> None:
-    """Tokens of one length share a batched forward pass; each score is its own dynamic programme's."""
-    requests = [
-        ("t6", ["tô", "to"]),
-        ("cu", ["cư", "ca", "c"]),
-        ("b6", ["bô"]),
-        ("xca", ["ca", "xca"]),
-        ("t6", ["tu"]),
-    ]
-    together = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5)).logprobs_many(requests)
-    for (observed, readings), scores in zip(requests, together, strict=True):
-        for reading, score in zip(readings, scores, strict=True):
-            assert score == pytest.approx(math.log(_forward_one_by_one(crafted, observed, reading)), abs=1e-9)
-
-
-def test_spelling_table_grows_for_long_readings_and_many_readings() -> None:
-    """Readings are spelled once into a table that starts at 1,024 rows of 8 letters: longer readings widen
-    it and more readings lengthen it, and every score stays its own dynamic programme's."""
-    channel = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
-    letters = "abcdeghiklmnoptuvxy"
-    many = [a + b + c for a in letters for b in letters[:8] for c in letters[:8]]  # 1,216 readings
-    long = ["nghiêngnghiêng", "tổchứcthựchiện"]
-    scores = channel.logprobs("tochuc", [*many, *long])
-    assert len(channel._spelling_rows) == len(many) + len(long)
-    for reading in [many[0], many[-1], *long]:
-        p = _forward_one_by_one(channel, "tochuc", reading)
-        expected = math.log(p) if p > 0 else -1e9
-        assert scores[[*many, *long].index(reading)] == pytest.approx(expected, abs=1e-9)
-    again = CharChannel(learn_char_channel(CRAFTED, "eng", PRIOR, iterations=5))
-    assert again.logprobs("tochuc", long) == scores[-2:]  # the same on a table that never grew
-
-
-@pytest.mark.parametrize("cells", [4_000_000, 5_000])
-@pytest.mark.parametrize("engine", ["eng", "vie"])
-def test_skeleton_searches_together_find_what_one_at_a_time_finds(
-    engine: str, cells: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """:meth:`CharChannel.prefetch_skeleton_keys` runs many tokens' beam searches side by side; each token
-    must get exactly the skeletons its own search gives (tokens of one length share a batch, or several when
-    the batch would be too large: 5,000 cells make batches of one to a few tokens)."""
-    monkeypatch.setattr(ocr_channel, "_SEARCH_CELLS", cells)
-    tokens = ["chirc", "t6", "duogc", "vièc", "ngiròi", "hoat", "xãhội", "sldtbxh", "qé", "pang", "b1"]
-    tokens += [f"{t}{t}" for t in tokens] + ["đ", "ươi", "x" * 14, "val00%"]
-    alone = CharChannel(load_table(engine, "char_channel"))
-    together = CharChannel(load_table(engine, "char_channel"))
-    together.prefetch_skeleton_keys(tokens * 2)
+def test_precomputed_scores_equal_the_channels_own(engine: str) -> None:
+    shipped = CharChannel.load(engine)
+    memo = shipped.score_memo
+    assert memo is not None
+    fresh = CharChannel(load_table(engine, "char_channel"))  # no memo: every score computed
+    restorer = Restorer.default()
+    tokens = ["cong", "nguoi", "truong", "công", "người", "huyện", "ubnd"]
     for token in tokens:
-        assert token in together._searched or token in together._memo
-        assert together.skeleton_keys(token) == alone.search_skeleton_keys(token, 10), token
+        scores = memo.scores(token)
+        assert scores is not None, token
+        assert set(restorer.readings(token)) <= set(scores)  # every reading the lattice asks about
+        names = list(scores)
+        assert fresh.logprobs(token, names) == [scores[n] for n in names]
+    assert memo.scores("chirc") is None  # mangled OCR is computed as it comes
+    assert shipped.logprobs("chirc", ["chức"]) == fresh.logprobs("chirc", ["chức"])
+
+
+def test_every_stripped_syllable_key_is_precomputed() -> None:
+    memo = CharChannel.load("eng").score_memo
+    assert memo is not None
+    keys = {strip_diacritics(s) for s in Restorer.default().inventory.syllables}
+    assert all(memo.scores(k) is not None for k in keys)
+
+
+def _small_tables(folder: Path, fingerprints: dict[str, str]) -> dict[str, CharChannel]:
+    channels = {e: CharChannel(load_table(e, "char_channel")) for e in ("eng", "vie")}
+    memos = score_memos(channels, [("tre", ["trẻ", "tre", "tré"]), ("em", ["em", "êm"])])
+    save_score_memos(folder, memos, fingerprints)
+    return channels
+
+
+def test_saved_tables_load_back_for_their_channel_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    channels = _small_tables(tmp_path, {"eng": "fingerprint-eng", "vie": "fingerprint-vie"})
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
+    for engine, channel in channels.items():
+        loaded = ScoreMemo.load(engine, f"fingerprint-{engine}")
+        assert loaded is not None and len(loaded) == 5
+        assert loaded.scores("em") == dict(
+            zip(["em", "êm"], channel.logprobs("em", ["em", "êm"]), strict=True)
+        )
+        assert loaded.scores("trẻ") is None
+    eng, vie = ScoreMemo.load("eng", "fingerprint-eng"), ScoreMemo.load("vie", "fingerprint-vie")
+    assert eng is not None and vie is not None and eng.scores("tre") != vie.scores("tre")  # each its own
+    with caplog.at_level(logging.WARNING, logger="diacritics.channel_tables"):
+        assert ScoreMemo.load("eng", "fingerprint-vie") is None  # made for another table: computed instead
+    assert "another channel table" in caplog.text
+
+
+def test_missing_or_corrupt_tables_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    _small_tables(good, {"eng": "x", "vie": "x"})
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path / "empty"))
+    with pytest.raises(DataError, match="missing"):
+        ScoreMemo.load("eng", "x")
+    for broken, damage in [
+        ("missing-array", lambda d: (d / engine_scores("eng")).unlink()),
+        ("short-array", lambda d: np.save(d / engine_scores("eng"), np.zeros(3))),
+        ("bad-index", lambda d: (d / SCORES_INDEX).write_text("{", encoding="utf-8")),
+        ("bad-offsets", lambda d: _drop_an_offset(d / SCORES_INDEX)),
+    ]:
+        folder = tmp_path / broken
+        shutil.copytree(good, folder)
+        damage(folder)
+        monkeypatch.setenv("VNOCR_DATA_DIR", str(folder))
+        with pytest.raises(DataError, match=r"missing|corrupt|cannot be read"):
+            ScoreMemo.load("eng", "x")
+
+
+def _drop_an_offset(path: Path) -> None:
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["offsets"] = index["offsets"][:-1]
+    path.write_text(json.dumps(index), encoding="utf-8")
+
+
+def test_the_fingerprint_follows_the_table_and_the_engine() -> None:
+    text = '{"format": "x"}'
+    assert scores_fingerprint("eng", text) == scores_fingerprint("eng", text)
+    assert scores_fingerprint("eng", text) != scores_fingerprint("eng", text + " ")
+    assert scores_fingerprint("eng", text) != scores_fingerprint("vie", text)  # vowel confusion differs

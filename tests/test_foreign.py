@@ -122,7 +122,8 @@ def test_missing_word_list_raises(tmp_path: Path) -> None:
 
 
 def test_empty_word_list_raises(tmp_path: Path) -> None:
-    (tmp_path / ENGLISH_WORDS_FILE).write_text("\n", encoding="utf-8")
+    (tmp_path / ENGLISH_WORDS_FILE).parent.mkdir()
+    (tmp_path / ENGLISH_WORDS_FILE).write_text("# vnocr-english-words/1: none\n\n", encoding="utf-8")
     with pytest.raises(DataError, match="empty"):
         load_english_words(tmp_path)
 

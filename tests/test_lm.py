@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diacritics.lm import SORT_THRESHOLD, Component, LanguageModel
-from diacritics.resources import data_dir, data_path
+from diacritics.resources import FILES, data_dir, data_path
 from diacritics.syllables import SyllableInventory
 from diacritics.tokens import SPECIALS
 from ocr_pipeline.exceptions import DataError
-from tools.lm_kn import estimate
+from tools.builders.lm_kn import estimate
 
 BITS = 16
 
@@ -150,7 +150,7 @@ def test_data_dir_override_and_missing_data(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("VNOCR_DATA_DIR", str(tmp_path))
     assert data_dir() == tmp_path
     with pytest.raises(DataError, match="missing"):
-        data_path("lm_manifest.json")
+        data_path("lm/lm_manifest.json")
     with pytest.raises(DataError):
         LanguageModel.load()
     with pytest.raises(DataError):
@@ -158,22 +158,22 @@ def test_data_dir_override_and_missing_data(tmp_path: Path, monkeypatch: pytest.
 
 
 def _linked_copy(tmp_path: Path) -> Path:
-    for f in data_dir().iterdir():
-        if f.suffix in (".npy", ".txt", ".json", ".tsv"):
-            (tmp_path / f.name).symlink_to(f)
+    for name in FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).symlink_to(data_dir() / name)
     return tmp_path
 
 
 def test_missing_file_raises_data_error(tmp_path: Path) -> None:
     folder = _linked_copy(tmp_path)
-    (folder / "vi_wiki_3gram.tri_keys.npy").unlink()
+    (folder / "lm/vi_wiki_3gram.tri_keys.npy").unlink()
     with pytest.raises(DataError, match="tri_keys"):
         LanguageModel.load(folder)
 
 
 def test_corrupt_file_raises_data_error(tmp_path: Path) -> None:
     folder = _linked_copy(tmp_path)
-    target = folder / "vi_legal_3gram.bi_lp.npy"
+    target = folder / "lm/vi_legal_3gram.bi_lp.npy"
     target.unlink()
     target.write_bytes(b"not a numpy file")
     with pytest.raises(DataError, match="corrupt"):
@@ -182,7 +182,7 @@ def test_corrupt_file_raises_data_error(tmp_path: Path) -> None:
 
 def test_wrong_shape_raises_data_error(tmp_path: Path) -> None:
     folder = _linked_copy(tmp_path)
-    target = folder / "vi_legal_3gram.uni_lp.npy"
+    target = folder / "lm/vi_legal_3gram.uni_lp.npy"
     target.unlink()
     np.save(target, np.zeros(3, dtype=np.float32))
     with pytest.raises(DataError):
@@ -191,13 +191,13 @@ def test_wrong_shape_raises_data_error(tmp_path: Path) -> None:
 
 def test_missing_manifest_and_bad_weights_raise_data_error(tmp_path: Path) -> None:
     folder = _linked_copy(tmp_path)
-    manifest = json.loads((folder / "lm_manifest.json").read_text(encoding="utf-8"))
-    (folder / "lm_manifest.json").unlink()
+    manifest = json.loads((folder / "lm/lm_manifest.json").read_text(encoding="utf-8"))
+    (folder / "lm/lm_manifest.json").unlink()
     with pytest.raises(DataError, match="manifest"):
         LanguageModel.load(folder)
     manifest["components"][0]["weight"] = 0.7
     manifest["components"][1]["weight"] = 0.7
-    (folder / "lm_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "lm/lm_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(DataError, match="sum to 1"):
         LanguageModel.load(folder)
 

@@ -152,3 +152,14 @@ def test_split_and_place_round_trip_on_single_vowels(letter: str, tone: Tone) ->
     placed = with_tone(base, tone) if base in "aăâeêioôơuưy" else None
     if placed is not None:
         assert split_tone(placed) == (base, tone)
+
+
+def test_fold_char_is_strip_diacritics_letter_by_letter() -> None:
+    from diacritics.normalise import fold_char, skeleton
+
+    for letter in "aàáảãạăằắẳẵặâầấẩẫậđeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ":
+        for form in (letter, letter.upper()):
+            assert fold_char(form) == strip_diacritics(form).lower()
+    assert fold_char("\u0301") == "\u0301"  # a lone mark is kept: a text folds character for character
+    assert skeleton("Đoàn THỂ") == "doan the"
+    assert len(skeleton("m\u0300")) == 2

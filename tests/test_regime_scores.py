@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diacritics.regime_scores import REGIME_INDEX, REGIME_SCORES, RegimeScoreTable, regime_fingerprint
-from diacritics.resources import data_dir
+from diacritics.regime_scores import RegimeScoreTable, regime_fingerprint
+from diacritics.resources import LEGAL_SYLLABLES, REGIME_INDEX, REGIME_SCORES, SCORES_INDEX, data_dir
 from diacritics.restorer import Restorer, RestorerSettings, regime_constants, regime_names
 from ocr_pipeline.exceptions import DataError
+from tools.builders.channel_scores import save_regime_rows
 
 
 def _without_table(restorer: Restorer) -> Restorer:
@@ -75,15 +76,15 @@ def test_the_fingerprint_follows_the_data_and_the_settings(tmp_path: Path) -> No
         folder, copy, ignore=shutil.ignore_patterns("__pycache__", "*.bi_*", "*.tri_*", "*scores.npy")
     )
     assert regime_fingerprint(copy, constants) == shipped
-    with (copy / "syllables.tsv").open("a", encoding="utf-8") as fh:
+    with (copy / LEGAL_SYLLABLES).open("a", encoding="utf-8") as fh:
         fh.write("xyz\ts\t1\n")
     assert regime_fingerprint(copy, constants) != shipped
-    shutil.copy(folder / "syllables.tsv", copy / "syllables.tsv")
-    index = json.loads((copy / "ocr_token_scores_index.json").read_text(encoding="utf-8"))
+    shutil.copy(folder / LEGAL_SYLLABLES, copy / LEGAL_SYLLABLES)
+    index = json.loads((copy / SCORES_INDEX).read_text(encoding="utf-8"))
     index["observed"][:2] = index["observed"][1::-1]  # the rows' order
-    (copy / "ocr_token_scores_index.json").write_text(json.dumps(index), encoding="utf-8")
+    (copy / SCORES_INDEX).write_text(json.dumps(index), encoding="utf-8")
     assert regime_fingerprint(copy, constants) != shipped
-    (copy / "vi_wiki_3gram.uni_lp.npy").unlink()
+    (copy / "lm/vi_wiki_3gram.uni_lp.npy").unlink()
     with pytest.raises(DataError, match="missing"):
         regime_fingerprint(copy, constants)
 
@@ -92,7 +93,7 @@ def test_saved_tables_load_back_only_when_valid(tmp_path: Path, caplog: pytest.L
     regimes = regime_names(Restorer.default().channels)
     observed = {"tre": 0, "em": 1}
     rows = np.array([[-1.0, -2.0, -3.0, -4.0], [np.nan] * 4])
-    RegimeScoreTable.save(tmp_path, rows, regimes, "fp")
+    save_regime_rows(tmp_path, rows, regimes, "fp")
     table = RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     assert table is not None
     first, second, missing = table.lookup(["tre", "em", "trẻ"])
@@ -107,14 +108,16 @@ def test_saved_tables_load_back_only_when_valid(tmp_path: Path, caplog: pytest.L
         RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "fp")  # rows for another index
     # a build stopped between the score index and these rows: another fingerprint, so computed, not corrupt
     assert RegimeScoreTable.load(tmp_path, {"tre": 0}, regimes, "new") is None
-    RegimeScoreTable.save(tmp_path, np.array([[-1.0, np.nan, -3.0, -4.0], [np.nan] * 4]), regimes, "fp")
+    save_regime_rows(tmp_path, np.array([[-1.0, np.nan, -3.0, -4.0], [np.nan] * 4]), regimes, "fp")
     with pytest.raises(DataError, match="partly missing"):
         RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     index = json.loads((tmp_path / REGIME_INDEX).read_text(encoding="utf-8"))
-    (tmp_path / REGIME_INDEX).write_text(json.dumps({**index, "format": 1}), encoding="utf-8")
+    (tmp_path / REGIME_INDEX).write_text(
+        json.dumps({**index, "format": "vnocr-regime-scores/2"}), encoding="utf-8"
+    )
     assert RegimeScoreTable.load(tmp_path, observed, regimes, "fp") is None  # an older table: computed
     (tmp_path / REGIME_INDEX).write_text(json.dumps(["not", "an", "index"]), encoding="utf-8")
-    with pytest.raises(DataError, match="not a regime score index"):
+    with pytest.raises(DataError, match="corrupt"):
         RegimeScoreTable.load(tmp_path, observed, regimes, "fp")
     (tmp_path / REGIME_SCORES).unlink()
     with pytest.raises(DataError, match="missing"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.make_samples import HELD_OUT, SAMPLES, SampleSpec
+from tools.builders.samples import HELD_OUT, SAMPLES, SampleSpec
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 README = SAMPLES_DIR / "README.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from diacritics.normalise import normalise_syllable, split_tone
-from diacritics.resources import data_dir
+from diacritics.resources import LEGAL_SYLLABLES, LM_MANIFEST, WIKI_SYLLABLES, data_dir
 from diacritics.syllables import SyllableInventory, is_valid_syllable, syllable_key, valid_syllables
 from ocr_pipeline.exceptions import DataError
 
@@ -90,15 +90,17 @@ def test_every_inventory_syllable_follows_the_rules(inventory: SyllableInventory
 
 
 def test_missing_inventory_file_raises_data_error(tmp_path: Path) -> None:
-    for name in ("lm_manifest.json", "syllables.tsv"):
+    for name in (LM_MANIFEST, LEGAL_SYLLABLES):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(data_dir() / name, tmp_path / name)
     with pytest.raises(DataError, match=r"vi_wiki_syllables\.tsv"):
         SyllableInventory.load(tmp_path)
 
 
 def test_malformed_inventory_file_raises_data_error(tmp_path: Path) -> None:
-    for name in ("lm_manifest.json", "vi_wiki_syllables.tsv"):
+    for name in (LM_MANIFEST, WIKI_SYLLABLES):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(data_dir() / name, tmp_path / name)
-    (tmp_path / "syllables.tsv").write_text("# header\nno tabs here\n", encoding="utf-8")
+    (tmp_path / LEGAL_SYLLABLES).write_text("# vnocr-syllables/1: header\nno tabs here\n", encoding="utf-8")
     with pytest.raises(DataError):
         SyllableInventory.load(tmp_path)

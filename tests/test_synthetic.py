@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ocr_pipeline.exceptions import BadArgumentsError
-from ocr_pipeline.synthetic import (
+from tools.synthetic import (
     FONTS,
     Degradation,
     blank_page,

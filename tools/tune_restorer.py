@@ -35,8 +35,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.bench_restore import snippets, strip_text, syllable_accuracy
-from tools.benchlib import markdown_table
+from tools.bench.lib import markdown_table
+from tools.bench.restore import snippets, strip_text, syllable_accuracy
 
 if TYPE_CHECKING:
     from diacritics.settings import RestorerSettings
@@ -66,7 +66,7 @@ PRUNING_GRID: list[tuple[int, float, float]] = [
 
 def dev_sets(shared: Path, n_snippets: int) -> dict[str, list[tuple[str, str]]]:
     """``{kind: [(input, truth), ...]}`` of the dev split."""
-    from tools.channel_sets import load_set
+    from tools.builders.channel_sets import load_set
 
     valid = snippets(shared, "validation", n_snippets)
     sets: dict[str, list[tuple[str, str]]] = {

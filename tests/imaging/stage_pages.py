@@ -1,6 +1,6 @@
 """Synthetic pages and fixtures shared by the tests of the image stages (orientation, deskew, cleanup).
 
-Pages are rendered by the project's own generator (:mod:`ocr_pipeline.synthetic`) from a Vietnamese
+Pages are rendered by the project's own generator (:mod:`tools.synthetic`) from a Vietnamese
 "Kế hoạch" written below, and spoiled with known skew, rotation, blur, noise, JPEG, dust and borders, so
 every expectation is exact ground truth. Conventions (from :class:`Degradation` and the stages):
 
@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ocr_pipeline.imaging.page import PageImage
-from ocr_pipeline.synthetic import Degradation, degrade, paragraphs_from_text, render_pages
+from tools.synthetic import Degradation, degrade, paragraphs_from_text, render_pages
 
 # A few paragraphs of a commune People's Committee plan (copied from a real Kế hoạch; never read at run time).
 TEXT = """\

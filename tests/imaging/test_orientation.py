@@ -22,7 +22,7 @@ from stage_pages import (
 )
 
 from ocr_pipeline.imaging import deskew, orientation
-from ocr_pipeline.synthetic import blank_page
+from tools.synthetic import blank_page
 
 #: Tesseract OSD must not be needed here (tests that want it install a fake).
 pytestmark = pytest.mark.usefixtures("no_osd")
