@@ -19,7 +19,7 @@ OCR_LANG := $(LANG)
 else
 OCR_LANG := auto
 endif
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils \
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils ghostscript chromium \
                 fonts-liberation2 fonts-dejavu-core python3-venv python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
@@ -29,10 +29,12 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-sysdeps: ## Install Tesseract (vie+eng), poppler and fonts with apt-get when missing
+sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium (PDF test) and fonts when missing
 	@missing=""; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	command -v pdftoppm  >/dev/null || missing="$$missing poppler-utils"; \
+	command -v gs        >/dev/null || missing="$$missing ghostscript"; \
+	command -v chromium  >/dev/null || missing="$$missing chromium"; \
 	if command -v tesseract >/dev/null; then \
 	  langs=$$(tesseract --list-langs 2>/dev/null); \
 	  grep -qx vie <<<"$$langs" || missing="$$missing tesseract-ocr-vie"; \

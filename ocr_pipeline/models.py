@@ -106,6 +106,8 @@ class Document:
     restoration: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str = ""
     vnocr_version: str = ""
+    #: What the archive outputs are (``{"pdf": "PDF/A-2", "alto": "ALTO 4"}``) or why one was skipped.
+    archive: dict[str, str] = field(default_factory=dict)
 
     @property
     def structure(self) -> Structure:
@@ -133,6 +135,7 @@ class Document:
             "closing": self.closing,
             "unassigned": self.unassigned,
             "restoration": self.restoration,
+            **({"archive": self.archive} if self.archive else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
