@@ -48,7 +48,8 @@ def layout_record(doc: Document) -> dict[str, Any]:
                 [w.text, w.box.confidence, w.box.left, w.box.top, w.box.width, w.box.height] for w in line.words
             ]
             lines.append({"block": line.block, "box": list(line.box), "words": words})
-        pages.append({"size": list(page.image_size), "text": page.text, "lines": lines})
+        record = {"size": list(page.image_size), "text": page.text, "lines": lines, "rotation": page.rotation}
+        pages.append(record)
     return {"pages": pages}
 
 

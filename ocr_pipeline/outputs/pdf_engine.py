@@ -53,6 +53,8 @@ def page_element(page: dict[str, Any], image_size: tuple[int, int], dpi: float, 
         ]
         left, top, right, bottom = line["box"]
         element = OcrElement(ocr_class=OcrClass.LINE, bbox=box(left, top, right, bottom), children=words)
+        if page.get("rotation"):  # a page scanned turned: its text runs at that angle (counter-clockwise)
+            element.textangle = float(page["rotation"])
         if block != line["block"] or not paragraphs:
             paragraphs.append(OcrElement(ocr_class=OcrClass.PARAGRAPH, children=[], language="vie"))
             block = line["block"]

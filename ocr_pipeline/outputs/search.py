@@ -168,8 +168,10 @@ def fts_query(query: str) -> str | None:
     words = WORD.findall(unicodedata.normalize("NFC", query))
     if not words:
         return None
-    phrase = "folded : " + _quote(" ".join(fold(w) for w in words))
     marked = [w for w in words if has_marks(w)]
+    if len(marked) == len(words):  # all words exact: the phrase as written
+        return "body : " + _quote(" ".join(words))
+    phrase = "folded : " + _quote(" ".join(fold(w) for w in words))
     if marked:
         phrase += " AND body : (" + " AND ".join(_quote(w) for w in marked) + ")"
     return phrase
@@ -228,12 +230,19 @@ def search(
     if year:
         where.append("substr(r.ngay_thang_nam, 1, 4) = ?")
         params.append(f"{year:04d}")
-    sql = f"""
-        SELECT p.path, p.page, p.section, p.body, r.trich_yeu, r.ten_loai, r.ngay_thang_nam
-        FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid
-        LEFT JOIN register r ON r.duong_dan = p.path
-        WHERE {" AND ".join(where)}
-        ORDER BY bm25(passages_fts) LIMIT ?"""
+    if len(where) == 1:  # no filter: rank inside FTS5 first, join only the best rows
+        sql = """
+            SELECT p.path, p.page, p.section, p.body, r.trich_yeu, r.ten_loai, r.ngay_thang_nam
+            FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) AS best
+            JOIN passages p ON p.id = best.rowid LEFT JOIN register r ON r.duong_dan = p.path
+            ORDER BY best.rank"""
+    else:
+        sql = f"""
+            SELECT p.path, p.page, p.section, p.body, r.trich_yeu, r.ten_loai, r.ngay_thang_nam
+            FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid
+            LEFT JOIN register r ON r.duong_dan = p.path
+            WHERE {" AND ".join(where)}
+            ORDER BY passages_fts.rank LIMIT ?"""
     rows = conn.execute(sql, [*params, limit]).fetchall()
     return [
         Hit(path, page, section, snippet(body, query), title or "", kind or "", date or "")
