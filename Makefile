@@ -69,7 +69,14 @@ demo: $(STAMP) ## Install everything, then digitise the bundled samples/ into ou
 	@$(VNOCR) batch samples/ out/demo --jobs $(JOBS); rc=$$?; \
 	echo; $(VNOCR) report out/demo; exit $$rc
 
-test: $(STAMP) ## Run the test suite (small fixtures; Tesseract tests included)
+PDFJS := .cache/pdfjs/node_modules/pdfjs-dist/build/pdf.mjs
+
+$(PDFJS): ## pdf.js for the browser test of x.pdf (skipped, with a note, where npm is missing)
+	@if command -v npm >/dev/null; then \
+	  mkdir -p .cache/pdfjs && npm install --silent --no-audit --no-fund --prefix .cache/pdfjs pdfjs-dist@6; \
+	else echo "npm not found: the browser test of x.pdf will be skipped" >&2; fi
+
+test: $(STAMP) $(PDFJS) ## Run the test suite (small fixtures; Tesseract and browser tests included)
 	$(BIN)/python -m pytest -q
 
 digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOBS=n] [LANG=vie|eng]
@@ -77,6 +84,7 @@ digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOB
 
 bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../shared; slow)
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
+	$(BIN)/python -m tools.bench_outputs --out docs/BENCHMARKS_OUTPUTS.md
 
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
 	$(BIN)/python -m tools.build_dictionaries --corpus $(CORPUS) --out dictionaries

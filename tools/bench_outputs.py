@@ -33,7 +33,9 @@ BBOX_WORD = re.compile(
 
 def pdftotext(pdf: Path) -> str:
     """The PDF's text as ``pdftotext`` reads it (pages separated by form feeds)."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
 
 
 def character_error_rate(reference: str, hypothesis: str) -> float:
@@ -46,7 +48,9 @@ def character_error_rate(reference: str, hypothesis: str) -> float:
 
 def text_layer_words(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float]]]]:
     """Per page, the text layer's words with their boxes in points (``pdftotext -bbox``)."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
     pages = []
     for page in out.split("<page ")[1:]:
         pages.append(
@@ -97,7 +101,12 @@ def box_report(doc: object, pdf: Path) -> BoxReport:
             for word in line.words:
                 words += 1
                 box = word.box
-                ocr = (box.left * scale, box.top * scale, (box.left + box.width) * scale, (box.top + box.height) * scale)
+                ocr = (
+                    box.left * scale,
+                    box.top * scale,
+                    (box.left + box.width) * scale,
+                    (box.top + box.height) * scale,
+                )
                 at = next((i for i, (text, _) in enumerate(queue[:8]) if text == word.text), None)
                 if at is None:
                     continue
@@ -145,8 +154,7 @@ def synthetic_catalog(path: Path, pages: int, seed: int = 7) -> None:
         for number in range(pages // 10):
             record = {
                 "pages": [
-                    {"number": p + 1, "text": " ".join(rng.choices(words, counts, k=300))}
-                    for p in range(10)
+                    {"number": p + 1, "text": " ".join(rng.choices(words, counts, k=300))} for p in range(10)
                 ],
                 "sections": [],
             }

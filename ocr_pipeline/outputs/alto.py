@@ -106,7 +106,9 @@ def alto_tree(doc: Document) -> ET.ElementTree:
 
 def alto_bytes(doc: Document) -> bytes:
     """The ALTO file's bytes (UTF-8, with the XML declaration)."""
-    return ET.tostring(alto_tree(doc).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
+    root = alto_tree(doc).getroot()
+    assert root is not None
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def write_alto(doc: Document, out: Path) -> bool:

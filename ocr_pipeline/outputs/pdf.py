@@ -45,7 +45,8 @@ def layout_record(doc: Document) -> dict[str, Any]:
         lines = []
         for line in place_page(page):
             words = [
-                [w.text, w.box.confidence, w.box.left, w.box.top, w.box.width, w.box.height] for w in line.words
+                [w.text, w.box.confidence, w.box.left, w.box.top, w.box.width, w.box.height]
+                for w in line.words
             ]
             lines.append({"block": line.block, "box": list(line.box), "words": words})
         record = {"size": list(page.image_size), "text": page.text, "lines": lines, "rotation": page.rotation}

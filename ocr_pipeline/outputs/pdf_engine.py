@@ -61,7 +61,11 @@ def page_element(page: dict[str, Any], image_size: tuple[int, int], dpi: float, 
         paragraphs[-1].children.append(element)
     for paragraph in paragraphs:
         lefts, tops, rights, bottoms = zip(
-            *[(ln.bbox.left, ln.bbox.top, ln.bbox.right, ln.bbox.bottom) for ln in paragraph.children if ln.bbox],
+            *[
+                (ln.bbox.left, ln.bbox.top, ln.bbox.right, ln.bbox.bottom)
+                for ln in paragraph.children
+                if ln.bbox
+            ],
             strict=True,
         )
         paragraph.bbox = BoundingBox(left=min(lefts), top=min(tops), right=max(rights), bottom=max(bottoms))

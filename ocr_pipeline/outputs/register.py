@@ -57,9 +57,13 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 LANGUAGES = {"vie": "Tiếng Việt", "eng": "Tiếng Việt"}  # an English-model OCR of a Vietnamese document
 
+INTEGER_COLUMNS = ("so_trang", "tu_can_kiem_tra")
+_COLUMN_DEFS = ", ".join(
+    f"{name} {'INTEGER' if name in INTEGER_COLUMNS else 'TEXT'}" for name in COLUMN_NAMES
+)
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS register (
-    {", ".join(f"{name} {'INTEGER' if name in ('so_trang', 'tu_can_kiem_tra') else 'TEXT'}" for name in COLUMN_NAMES)},
+    {_COLUMN_DEFS},
     PRIMARY KEY (duong_dan)
 )
 """
@@ -115,7 +119,9 @@ def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(SCHEMA)
     names = ", ".join(COLUMN_NAMES)
     marks = ", ".join("?" for _ in COLUMN_NAMES)
-    conn.execute(f"INSERT OR REPLACE INTO register ({names}) VALUES ({marks})", [row[n] for n in COLUMN_NAMES])
+    conn.execute(
+        f"INSERT OR REPLACE INTO register ({names}) VALUES ({marks})", [row[n] for n in COLUMN_NAMES]
+    )
 
 
 def remove(conn: sqlite3.Connection, relative: str) -> None:

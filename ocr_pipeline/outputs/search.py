@@ -136,7 +136,8 @@ def index_document(conn: sqlite3.Connection, path: str, record: dict[str, Any]) 
             (path, passage.page, passage.section, body, folded),
         )
         conn.execute(
-            "INSERT INTO passages_fts (rowid, body, folded) VALUES (?, ?, ?)", (cursor.lastrowid, body, folded)
+            "INSERT INTO passages_fts (rowid, body, folded) VALUES (?, ?, ?)",
+            (cursor.lastrowid, body, folded),
         )
         count += 1
     return count
@@ -233,7 +234,8 @@ def search(
     if len(where) == 1:  # no filter: rank inside FTS5 first, join only the best rows
         sql = """
             SELECT p.path, p.page, p.section, p.body, r.trich_yeu, r.ten_loai, r.ngay_thang_nam
-            FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) AS best
+            FROM (SELECT rowid, rank FROM passages_fts
+                  WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) AS best
             JOIN passages p ON p.id = best.rowid LEFT JOIN register r ON r.duong_dan = p.path
             ORDER BY best.rank"""
     else:

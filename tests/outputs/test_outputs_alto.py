@@ -6,6 +6,7 @@ the schema by hand — namespace, element order, required attributes, ID uniquen
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_alto_follows_the_schema_structure(scanned) -> None:
         for line in page.iter(f"{Q}TextLine"):
             kinds = children(line)
             assert kinds[0] == "String" and kinds[-1] == "String"
-            assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))  # String (SP String)*
+            assert all(a != b for a, b in itertools.pairwise(kinds))  # String (SP String)*
         for string in page.iter(f"{Q}String"):
             assert string.get("CONTENT")
             assert 0 <= float(string.get("WC", "0")) <= 1
@@ -59,7 +60,11 @@ def test_content_is_restored_with_the_ocr_word_as_alternative(scanned) -> None:
     assert by_content["em"].find("a:ALTERNATIVE", NS) is None  # unchanged word
     first = scanned.document.pages[0].words[0][0]
     kế = strings[0]
-    assert (int(kế.get("HPOS")), int(kế.get("VPOS")), int(kế.get("WIDTH"))) == (first.left, first.top, first.width)
+    assert (int(kế.get("HPOS")), int(kế.get("VPOS")), int(kế.get("WIDTH"))) == (
+        first.left,
+        first.top,
+        first.width,
+    )
 
 
 def test_no_alto_without_word_boxes(tmp_path: Path) -> None:

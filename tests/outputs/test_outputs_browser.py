@@ -17,6 +17,7 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -30,12 +31,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make sysdeps)"),
-    pytest.mark.skipif(not (PDFJS / "build" / "pdf.mjs").is_file(), reason="pdfjs-dist is not installed (make test)"),
+    pytest.mark.skipif(
+        not (PDFJS / "build" / "pdf.mjs").is_file(), reason="pdfjs-dist is not installed (make test)"
+    ),
 ]
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+    }
     reports: queue.Queue[str]
 
     def do_GET(self) -> None:
@@ -59,7 +65,9 @@ def site(scanned, tmp_path: Path) -> Iterator[tuple[str, queue.Queue[str], Path]
     (folder / "pdfjs").symlink_to(PDFJS)
     reports: queue.Queue[str] = queue.Queue()
     handler = type("Handler", (_Handler,), {"reports": reports})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -73,8 +81,15 @@ def find_pages(site: tuple[str, queue.Queue[str], Path], phrase: str) -> list[in
 
     url, reports, tmp_path = site
     assert CHROMIUM is not None
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               f"--user-data-dir={tmp_path / 'profile'}", f"{url}?q={urllib.parse.quote(phrase)}"]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"{url}?q={urllib.parse.quote(phrase)}",
+    ]
     browser = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         report = json.loads(reports.get(timeout=90))

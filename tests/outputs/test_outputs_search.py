@@ -18,7 +18,11 @@ def record(text: str, *, doc_type: str = "KẾ HOẠCH", year: int = 2024, issue
         "source_fingerprint": "sha256:0",
         "pages": [{"number": i + 1, "text": t} for i, t in enumerate(pages)],
         "sections": [
-            {"label": "I", "title": "MỤC ĐÍCH", "children": [{"label": "1", "title": "Phòng chống", "children": []}]},
+            {
+                "label": "I",
+                "title": "MỤC ĐÍCH",
+                "children": [{"label": "1", "title": "Phòng chống", "children": []}],
+            },
             {"label": "II", "title": "NỘI DUNG", "children": []},
         ],
         "metadata": {"doc_type": doc_type, "issuer": issuer, "date": {"year": year, "month": 5, "iso": None}},
@@ -29,8 +33,10 @@ def record(text: str, *, doc_type: str = "KẾ HOẠCH", year: int = 2024, issue
 def catalog(tmp_path: Path) -> sqlite3.Connection:
     conn = connect(tmp_path / "catalog.sqlite")
     docs = {
-        "a.pdf": record("Mở đầu\nI. MỤC ĐÍCH\n1. Phòng chống đuối nước cho trẻ em\f"
-                        "II. NỘI DUNG\nTổ chức dạy bơi cho học sinh"),
+        "a.pdf": record(
+            "Mở đầu\nI. MỤC ĐÍCH\n1. Phòng chống đuối nước cho trẻ em\f"
+            "II. NỘI DUNG\nTổ chức dạy bơi cho học sinh"
+        ),
         "b.pdf": record("Bơi an toàn dưới nước ở hồ", doc_type="QUYẾT ĐỊNH", year=2023, issuer="UBND huyện"),
     }
     for path, rec in docs.items():

@@ -21,7 +21,10 @@ def test_same_word_count_pairs_word_for_word() -> None:
     line = place_line("Đuối nước ở sông", boxes("Duoi", "nuoc", "ở", "song"))
     assert line is not None and not line.spread
     assert [(w.text, w.ocr_text, w.box.left) for w in line.words] == [
-        ("Đuối", "Duoi", 0), ("nước", "nuoc", 100), ("ở", "ở", 200), ("sông", "song", 300)
+        ("Đuối", "Duoi", 0),
+        ("nước", "nuoc", 100),
+        ("ở", "ở", 200),
+        ("sông", "song", 300),
     ]
     assert [w.changed for w in line.words] == [True, True, False, True]
 
