@@ -74,7 +74,8 @@ def write_pdf(doc: Document, source: Path, out: Path) -> PdfOutcome:
     """Write the searchable PDF of ``doc`` (read from ``source``) to ``out``, atomically.
 
     PDF/A-2b where Ghostscript is installed, a plain PDF with a warning otherwise. Returns ``skipped`` for an
-    input without word boxes (a ``.txt``) or one that already has text.
+    input without word boxes (a ``.txt``), one that already has text, or one OCRmyPDF refuses (the reason
+    is logged and kept; ``--force`` retries).
     """
     suffix = source.suffix.lower()
     if suffix not in PDF_SUFFIXES | IMAGE_SUFFIXES or not any(p.words for p in doc.pages):
@@ -111,5 +112,9 @@ def write_pdf(doc: Document, source: Path, out: Path) -> PdfOutcome:
         except ocrmypdf.exceptions.PriorOcrFoundError:
             log.info("%s: the PDF has text already: not rewritten", source.name)
             return PdfOutcome("skipped", reason="the input has a text layer already")
+        except ocrmypdf.exceptions.ExitCodeException as exc:  # the text outputs stand without the PDF
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            log.warning("%s: no searchable PDF: %s", source.name, reason)
+            return PdfOutcome("skipped", reason=f"OCRmyPDF: {reason}"[:300])
         atomic_write_bytes(out, target.read_bytes())
     return PdfOutcome("written", kind="PDF/A-2" if pdfa else "PDF")

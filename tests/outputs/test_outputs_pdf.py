@@ -86,3 +86,15 @@ def test_metadata_fields() -> None:
     from ocr_pipeline.models import Document
 
     assert pdf_metadata(Document(source="x", metadata=meta)) == {"author": "UBND XÃ", "subject": "5/QĐ"}
+
+
+def test_a_pdf_ocrmypdf_refuses_is_skipped_with_its_reason(scanned, tmp_path: Path, monkeypatch) -> None:
+    import ocrmypdf
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ocrmypdf.exceptions.EncryptedPdfError("the input is encrypted")
+
+    monkeypatch.setattr(ocrmypdf, "ocr", refuse)
+    outcome = write_pdf(scanned.document, scanned.pdf, tmp_path / "x.pdf")
+    assert outcome.status == "skipped" and "encrypted" in outcome.reason
+    assert not (tmp_path / "x.pdf").exists()
