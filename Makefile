@@ -29,7 +29,7 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium (PDF test) and fonts when missing
+sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium (PDF test) and fonts when missing (BENCH_DEPS=1: unpaper too)
 	@missing=""; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	command -v pdftoppm  >/dev/null || missing="$$missing poppler-utils"; \
@@ -43,6 +43,8 @@ sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium 
 	[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing="$$missing fonts-liberation2"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv python3-pip"; \
+	if [ -n "$(BENCH_DEPS)" ]; then \
+	  command -v unpaper >/dev/null || missing="$$missing unpaper"; fi; \
 	if [ -z "$$missing" ]; then echo "system packages: all present"; exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 	  echo "vnocr: missing system packages:$$missing" >&2; \
@@ -83,6 +85,8 @@ digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOB
 	$(VNOCR) batch "$(IN)" "$(OUT)" --jobs $(JOBS) --lang $(OCR_LANG)
 
 bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../shared; slow)
+	@$(MAKE) --no-print-directory sysdeps BENCH_DEPS=1
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
 	$(BIN)/python -m tools.bench_outputs --out docs/BENCHMARKS_OUTPUTS.md
 

@@ -3,11 +3,12 @@
 Public API:
     restore(text) -> str
     restore_explained(text) -> Restoration
+    apply_plan(text, restoration.tokens) -> str   (replays the decisions: the restored text)
     check_data() -> None   (raises DataError when the shipped data is missing)
 """
 
 from __future__ import annotations
 
-from .api import Restoration, TokenDecision, check_data, restore, restore_explained
+from .api import Restoration, TokenDecision, apply_plan, check_data, restore, restore_explained
 
-__all__ = ["Restoration", "TokenDecision", "check_data", "restore", "restore_explained"]
+__all__ = ["Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]

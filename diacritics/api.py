@@ -1,10 +1,16 @@
-"""Entry points of the restoration stage: :func:`restore` and :func:`restore_explained`."""
+"""Entry points of the restoration stage: :func:`restore`, :func:`restore_explained` and :func:`apply_plan`
+(replays a restoration's decisions over its input: ``apply_plan(text, restore_explained(text).tokens)`` is
+the restored text)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .plan import apply_plan
+
+__all__ = ["Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]
 
 
 @dataclass
@@ -13,8 +19,8 @@ class TokenDecision:
 
     Attributes:
         line: 1-based line number.
-        start: Character offset of the token in its (normalised) line.
-        original: The token as written.
+        start: Character offset of the token in its normalised line (see :func:`apply_plan`).
+        original: The token as written (a heading label's tokens together: ``I|`` read as ``II``).
         chosen: The token as restored.
         confidence: Posterior probability of the choice given its neighbours (0-1).
         reason: Why the chosen reading was proposed (``as written``, ``same letters``, ``OCR confusion``...).
@@ -112,7 +118,6 @@ def restore_explained(
 def _restore(
     text: str, confidences: Sequence[Sequence[float]] | None, *, explain: bool, decisions: bool
 ) -> Restoration:
-    from .headings import repair_roman_labels
     from .restorer import Restorer
 
     restorer = Restorer.default()
@@ -120,7 +125,6 @@ def _restore(
     result = restorer.restore(
         text, explain=explain, confidences=confidences, decisions=decisions, review_below=threshold
     )
-    lines = repair_roman_labels(result.text.split("\n"))
     tokens = [
         TokenDecision(
             line=d.line,
@@ -134,7 +138,7 @@ def _restore(
         )
         for d in result.decisions
     ]
-    return Restoration(text="\n".join(lines), tokens=tokens, regime=result.regime)
+    return Restoration(text=result.text, tokens=tokens, regime=result.regime)
 
 
 def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> str:

@@ -10,6 +10,9 @@ continues the document's Roman sequence (the next numeral, or one further for a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import regex
 
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -62,22 +65,31 @@ def _is_upper_heading(rest: str) -> bool:
     return sum(ch.isupper() for ch in letters) / len(letters) >= 0.8
 
 
-def repair_roman_labels(lines: list[str]) -> list[str]:
-    """Repair slipped Roman heading labels in a document's lines, keeping everything else as is.
+@dataclass(frozen=True)
+class LabelRepair:
+    """A slipped heading label and its repair: ``line[start:end]`` becomes ``label``."""
+
+    line: int
+    start: int
+    end: int
+    label: str
+
+
+def find_label_repairs(lines: Sequence[str]) -> list[LabelRepair]:
+    """The slipped Roman heading labels of a document's lines, in order (see the module docstring).
 
     Args:
         lines: The document's lines in order.
 
     Returns:
-        The lines, with labels such as ``11.`` / ``I11.`` / ``VIl.`` replaced by ``II.`` / ``III.`` /
-        ``VII.`` where the line is a Roman-numbered upper-case heading.
+        One repair per line whose label (``11.``, ``I11.``, ``VIl.``) is read as ``II.``, ``III.``, ``VII.``:
+        the line is a Roman-numbered upper-case heading.
     """
-    out: list[str] = []
+    repairs: list[LabelRepair] = []
     last_roman = 0
-    for line in lines:
+    for line_no, line in enumerate(lines):
         match = LABEL.match(line)
         if not match or not _is_upper_heading(match["rest"]) or match["dot"] not in (".", ""):
-            out.append(line)
             continue
         label = match["label"]
         repaired = label.translate(I_LOOKALIKES)
@@ -85,20 +97,17 @@ def repair_roman_labels(lines: list[str]) -> list[str]:
             repaired = _with_h_read(repaired, last_roman)
         value = roman_to_int(repaired)
         if value is None:
-            out.append(line)
             continue
         if label == repaired:
             last_roman = value
-            out.append(line)
             continue
         # Digits only: "11." may be Arabic eleven, and a lone "1." is Arabic one far more often than "I.";
         # an "H" may stand for one or two strokes: both only where the numeral continues the sequence
         if (label.isdigit() or "H" in label) and (len(label) < 2 or not last_roman < value <= last_roman + 2):
-            out.append(line)
             continue
         last_roman = value
-        out.append(f"{match['lead']}{repaired}{match['dot']}{match['gap']}{match['rest']}")
-    return out
+        repairs.append(LabelRepair(line_no, match.start("label"), match.end("label"), repaired))
+    return repairs
 
 
 def _with_h_read(label: str, last_roman: int) -> str:

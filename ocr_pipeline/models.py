@@ -91,6 +91,10 @@ class Document:
         preamble: Paragraphs before the first numbered section (căn cứ / thực hiện ...).
         closing: The closing paragraph (``Trên đây là ...``) between the last section and ``Nơi nhận``.
         unassigned: Header and end-zone texts recognised as no metadata field (kept, never dropped).
+        marks: Signature-overlay and stamp texts kept out of the fields.
+        attachments: Documents issued with this one (a quyết định's kế hoạch), each with its own record.
+        documents: When the file holds several documents, every one of them (the first is this record's
+            own structure); empty for a file of one document.
         restoration: Summary of what restoration changed (counts, flagged tokens).
     """
 
@@ -103,6 +107,9 @@ class Document:
     preamble: str = ""
     closing: str = ""
     unassigned: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    attachments: list[Structure] = field(default_factory=list)
+    documents: list[Structure] = field(default_factory=list)
     restoration: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str = ""
     vnocr_version: str = ""
@@ -118,6 +125,8 @@ class Document:
             metadata=self.metadata,
             closing=self.closing,
             unassigned=self.unassigned,
+            marks=self.marks,
+            attachments=self.attachments,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +143,9 @@ class Document:
             "sections": [s.to_dict() for s in self.sections],
             "closing": self.closing,
             "unassigned": self.unassigned,
+            "marks": self.marks,
+            "attachments": [a.to_dict() for a in self.attachments],
+            "documents": [d.to_dict() for d in self.documents],
             "restoration": self.restoration,
             **({"archive": self.archive} if self.archive else {}),
         }

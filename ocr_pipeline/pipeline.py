@@ -21,7 +21,7 @@ from .imaging import cleanup, deskew, engines, ocr, orientation, rasterise
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
-from .structure.segment import segment_text
+from .structure.segment import segment_documents
 from .textio import read_text_file
 
 log = logging.getLogger(__name__)
@@ -95,9 +95,12 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         restoration=restoration,
     )
     if options.segment:
-        structure = segment_text(text)  # the segmenter uses page breaks (page numbers, joins)
+        documents = segment_documents(text)  # the segmenter uses page breaks (page numbers, joins)
+        structure = documents[0]
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
         doc.closing, doc.unassigned = structure.closing, structure.unassigned
+        doc.marks, doc.attachments = structure.marks, structure.attachments
+        doc.documents = documents if len(documents) > 1 else []
     return doc
 
 

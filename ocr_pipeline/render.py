@@ -76,4 +76,7 @@ def render_markdown(structure: Structure) -> str:
             lines.append(signer.name)
         if lines:
             out.append("  \n".join(lines))
-    return "\n\n".join(out) + "\n"
+    body = "\n\n".join(out) + "\n"
+    for attached in structure.attachments:
+        body += "\n---\n\n" + render_markdown(attached)
+    return body

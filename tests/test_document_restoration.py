@@ -73,13 +73,13 @@ def test_tokens_kept_as_written_are_flagged_below_the_threshold(monkeypatch: pyt
 
 
 def test_a_later_pass_rewriting_a_kept_token_gives_its_own_confidence() -> None:
-    from diacritics.restorer import Decision, _record_change
+    from diacritics.plan import Decision, record_change
 
     kept = Decision(1, 0, "Vụ", "Vụ", 0.55, "as written", [("Vụ", 0.55), ("Vũ", 0.45)])
     changed = Decision(1, 5, "nhiem", "nhiệm", 0.8, "same letters", [("nhiệm", 0.8)])
     decisions = [kept, changed]
-    _record_change(decisions, Decision(1, 0, "Vụ", "vụ", 0.97, "case slip", [("vụ", 0.97)]), amend=True)
-    _record_change(decisions, Decision(1, 5, "nhiem", "Nhiệm", 0.6, "case", [("Nhiệm", 0.6)]), amend=True)
+    record_change(decisions, Decision(1, 0, "Vụ", "vụ", 0.97, "case slip", [("vụ", 0.97)]), amend=True)
+    record_change(decisions, Decision(1, 5, "nhiem", "Nhiệm", 0.6, "case", [("Nhiệm", 0.6)]), amend=True)
     assert (kept.chosen, kept.confidence, kept.reason) == ("vụ", 0.97, "as written; case slip")
     assert kept.alternatives == [("vụ", 0.97)]
     # a token the decoder changed keeps the decoder's scores (the pass refines its choice)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from diacritics.restorer import Restorer, glue_horn_marks, lone_digits_as_words
+from diacritics.ocr_tokens import glue_horn_marks, lone_digits_as_words
+from diacritics.restorer import Restorer
 from diacritics.tokens import tokenize
 
 

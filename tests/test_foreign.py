@@ -137,6 +137,7 @@ def test_shipped_word_list() -> None:
 def test_real_english_model_ocr_has_no_passage() -> None:
     """The 2021 plan as Tesseract's English model read it (mangled Vietnamese: ``Pang``, ``nim``, ``t6
     chirc``), and its hand transcription: never English."""
+    from diacritics.passages import english_passages
     from diacritics.restorer import Restorer
     from diacritics.tokens import tokenize
 
@@ -144,7 +145,7 @@ def test_real_english_model_ocr_has_no_passage() -> None:
     for name in ("samples/text/district-2021.eng-ocr.txt", "tests/data/district-2021.gt.txt"):
         text = (ROOT / name).read_text(encoding="utf-8")
         tokenised = [tokenize(line) for line in text.split("\n")]
-        assert restorer.english_passages(tokenised) == set(), name
+        assert english_passages(restorer.english, tokenised) == set(), name
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from diacritics.headings import int_to_roman, repair_roman_labels, roman_to_int
+from diacritics.headings import find_label_repairs, int_to_roman, roman_to_int
+
+
+def repair_roman_labels(lines: list[str]) -> list[str]:
+    """The lines with the repairs :func:`find_label_repairs` finds applied."""
+    out = list(lines)
+    for repair in find_label_repairs(lines):
+        line = out[repair.line]
+        out[repair.line] = line[: repair.start] + repair.label + line[repair.end :]
+    return out
 
 
 @pytest.mark.parametrize("value", range(1, 120))

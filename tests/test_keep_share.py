@@ -23,43 +23,47 @@ def _mixture(weights: dict[str, float]) -> ChannelMixture:
 
 def test_accented_tokens_cannot_come_from_stripped_text() -> None:
     restorer = Restorer.default()
-    kappa = restorer.settings.keep_unknown_by_regime["eng"]
+    source = restorer.candidate_source
+    kappa = restorer.settings.tuning.keep_unknown_by_regime["eng"]
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
     # "gidm": a name in stripped text, or mangled English-model OCR
-    assert math.exp(restorer._keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
+    assert math.exp(source.keep_share(mixture, "gidm")) == pytest.approx(0.6 + 0.4 * kappa, rel=1e-3)
     # "huyén" has an accent, "¢" is a symbol: stripped text is ASCII, only the English-model regime is left
-    accented = restorer.settings.accented_unknown_by_regime["eng"]
-    assert math.exp(restorer._keep_share(mixture, "huyén")) == pytest.approx(accented, rel=1e-3)
-    assert math.exp(restorer._keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
+    accented = restorer.settings.tuning.accented_unknown_by_regime["eng"]
+    assert math.exp(source.keep_share(mixture, "huyén")) == pytest.approx(accented, rel=1e-3)
+    assert math.exp(source.keep_share(mixture, "¢")) == pytest.approx(kappa, rel=1e-3)
     # nor digits or ASCII symbols inside a word: stripped text's unknown words are letters only
     for token in ("c6", "x&", "val00"):
-        assert math.exp(restorer._keep_share(mixture, token)) == pytest.approx(kappa, rel=1e-3), token
+        assert math.exp(source.keep_share(mixture, token)) == pytest.approx(kappa, rel=1e-3), token
 
 
 def test_accented_names_in_correct_text_are_kept_as_before() -> None:
     restorer = Restorer.default()
+    source = restorer.candidate_source
     mixture = _mixture({"exact": 0.97, "stripped": 0.01, "vie": 0.01, "eng": 0.01})
-    accented = restorer.settings.accented_unknown_by_regime["eng"]
+    accented = restorer.settings.tuning.accented_unknown_by_regime["eng"]
     expected = (0.97 + 0.01 + 0.01 * accented) / 0.99
-    assert math.exp(restorer._keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-9)
+    assert math.exp(source.keep_share(mixture, "Nặm")) == pytest.approx(expected, rel=1e-9)
 
 
 def test_lower_case_unknown_words_are_rarely_stripped_text_names() -> None:
     restorer = Restorer.default()
-    kappa = restorer.settings.keep_unknown_by_regime["eng"]
-    lower = restorer.settings.lowercase_unknown_in_stripped
+    source = restorer.candidate_source
+    kappa = restorer.settings.tuning.keep_unknown_by_regime["eng"]
+    lower = restorer.settings.tuning.lowercase_unknown_in_stripped
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
-    share = math.exp(restorer._keep_share(mixture, "gidm", lowercase=True))
+    share = math.exp(source.keep_share(mixture, "gidm", lowercase=True))
     assert share == pytest.approx(0.6 * lower + 0.4 * kappa, rel=1e-3)
-    assert share < math.exp(restorer._keep_share(mixture, "gidm"))  # "Gidm": a name, as likely as before
+    assert share < math.exp(source.keep_share(mixture, "gidm"))  # "Gidm": a name, as likely as before
 
 
 def test_the_written_case_reaches_the_keep_share() -> None:
     restorer = Restorer.default()
+    source = restorer.candidate_source
     mixture = _mixture({"exact": 0.0, "stripped": 0.6, "vie": 0.0, "eng": 0.4})
     keeps = {}
     for text in ("gidm", "Gidm", "GIDM"):
-        kept = [c for c in restorer._candidates(text, "gidm", mixture, 0.0) if c.reason.startswith("kept")]
+        kept = [c for c in source.candidates(text, "gidm", mixture, 0.0) if c.reason.startswith("kept")]
         keeps[text] = kept[0].channel
     assert keeps["gidm"] < keeps["Gidm"] == keeps["GIDM"]
 
@@ -67,13 +71,14 @@ def test_the_written_case_reaches_the_keep_share() -> None:
 def test_accented_unknown_tokens_of_english_model_ocr_are_rarely_as_written() -> None:
     # the English-model engine writes accents only by mangling a Vietnamese letter (riêng -> "riéng")
     restorer = Restorer.default()
+    source = restorer.candidate_source
     mixture = _mixture({"exact": 0.0, "stripped": 0.0, "vie": 0.0, "eng": 1.0})
-    ascii_share = math.exp(restorer._keep_share(mixture, "gidm"))
-    accented_share = math.exp(restorer._keep_share(mixture, "riéng"))
+    ascii_share = math.exp(source.keep_share(mixture, "gidm"))
+    accented_share = math.exp(source.keep_share(mixture, "riéng"))
     assert accented_share < ascii_share / 10
     # in correct text an accented unknown word (a French name) is as likely kept as an ASCII one
     correct = _mixture({"exact": 1.0, "stripped": 0.0, "vie": 0.0, "eng": 0.0})
-    assert restorer._keep_share(correct, "napoléon") == restorer._keep_share(correct, "gidm") == 0.0
+    assert source.keep_share(correct, "napoléon") == source.keep_share(correct, "gidm") == 0.0
 
 
 def test_a_line_of_english_model_ocr_reads_riéng_as_riêng() -> None:
@@ -92,12 +97,12 @@ def test_accented_unknown_tokens_of_an_english_model_page_are_read_as_syllables(
     restorer = Restorer.default()
     assert "trong độ tuổi ở khu vực" in restorer.restore_text(text)
     # at the ASCII tokens' rate "tudéi" is kept as written
-    ascii_rate = replace(restorer.settings, accented_unknown_by_regime={})
+    ascii_rate = restorer.settings.with_tuning(accented_unknown_by_regime={})
     assert "tudéi" in restorer.with_settings(ascii_rate).restore_text(text)
 
 
 def test_unmarked_names_after_a_word_are_found() -> None:
-    from diacritics.restorer import _unmarked_names
+    from diacritics.regime import unmarked_names
     from diacritics.tokens import tokenize
 
     lines = [
@@ -106,7 +111,7 @@ def test_unmarked_names_after_a_word_are_found() -> None:
         "Binh và Lan",
     ]
     tokenised = [tokenize(line) for line in lines]
-    found = _unmarked_names(tokenised)
+    found = unmarked_names(tokenised)
     names = [t.text for no, toks in enumerate(tokenised) for t in toks if (no, t.start) in found]
     # marked names stay in (evidence of a marked text); after a heading in capitals, punctuation or a number
     # a new sentence may begin; a wrapped line goes on with the line before
@@ -115,7 +120,7 @@ def test_unmarked_names_after_a_word_are_found() -> None:
 
 def test_an_unmarked_name_in_correct_text_is_kept() -> None:
     restorer = Restorer.default()
-    off = restorer.with_settings(replace(restorer.settings, names_left_out_of_fit=None))
+    off = restorer.with_settings(restorer.settings.with_tuning(gates={"names_left_out_of_fit": math.inf}))
     for text in (
         "Quyết định bổ nhiệm bà Nguyễn Thị Hải Nhung giữ chức Vụ trưởng",
         "Quyết định bổ nhiệm bà Nguyễn Thị Hải\nNhung giữ chức Vụ trưởng",  # a wrapped line
@@ -125,15 +130,17 @@ def test_an_unmarked_name_in_correct_text_is_kept() -> None:
 
 
 def test_a_stripped_text_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from diacritics import regime
+
     restorer = Restorer.default()
     calls = []
-    fit = restorer.fit_mixture
+    fit = regime.fit_mixture
 
-    def counting(tokens: list[str]) -> object:
+    def counting(source: object, table: object, tokens: list[str]) -> object:
         calls.append(len(tokens))
-        return fit(tokens)
+        return fit(source, table, tokens)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(restorer, "fit_mixture", counting)  # the shared default restorer: undone after
+    monkeypatch.setattr(regime, "fit_mixture", counting)  # undone after
     restorer.restore_text("Ong Nguyen Van Binh, Chu tich Uy ban nhan dan xa Bang Mac")
     assert len(calls) == 1
     restorer.restore_text("Ông Nguyễn Văn An, Chủ tịch Ủy ban nhân dân xã Đắc Lua")

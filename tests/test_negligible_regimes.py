@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from diacritics.channel import ChannelMixture, ComponentChannel, ExactChannel, StrippedChannel
+from diacritics.passes import case_slip_probability
 from diacritics.restorer import Restorer
 
 
@@ -39,18 +40,18 @@ def test_readings_expand_only_the_engines_asked_for() -> None:
 
 def test_a_document_lattice_asks_only_for_the_regimes_it_weighs() -> None:
     restorer = Restorer.default()
-    negligible = restorer.settings.negligible_regime
+    negligible = restorer.settings.tuning.negligible_regime
     stripped = _mixture({"exact": 0.0, "stripped": 0.99, "vie": 0.0, "eng": negligible / 2}, negligible)
     english = _mixture({"exact": 0.0, "stripped": 0.5, "vie": 0.0, "eng": 0.5}, negligible)
-    assert "chức" not in restorer._document_readings("chirc", False, stripped)
-    assert "chức" in restorer._document_readings("chirc", False, english)
+    assert "chức" not in restorer.candidate_source.document_readings("chirc", False, stripped)
+    assert "chức" in restorer.candidate_source.document_readings("chirc", False, english)
 
 
 def test_case_slips_are_looked_for_only_in_weighed_regimes() -> None:
     restorer = Restorer.default()
-    negligible = restorer.settings.negligible_regime
+    negligible = restorer.settings.tuning.negligible_regime
     stripped = _mixture({"exact": 0.0, "stripped": 0.99, "vie": 0.0, "eng": negligible / 2}, negligible)
-    assert restorer.case_slip_probability(stripped) == 0.0
+    assert case_slip_probability(restorer, stripped) == 0.0
     english = _mixture({"exact": 0.1, "stripped": 0.1, "vie": 0.3, "eng": 0.5}, negligible)
     expected = 0.3 * restorer.case_slips["vie"] + 0.5 * restorer.case_slips["eng"]
-    assert restorer.case_slip_probability(english) == pytest.approx(expected)
+    assert case_slip_probability(restorer, english) == pytest.approx(expected)

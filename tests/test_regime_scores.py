@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -60,8 +59,8 @@ def test_the_fit_with_the_table_is_the_fit_without(text: str) -> None:
 
 def test_other_reading_settings_or_lm_drop_the_table() -> None:
     restorer = Restorer.default()
-    assert restorer.with_settings(replace(restorer.settings, rank_margin=9.0)).regime_scores is not None
-    assert restorer.with_settings(replace(restorer.settings, skeleton_top_k=3)).regime_scores is None
+    assert restorer.with_settings(restorer.settings.with_tuning(rank_margin=9.0)).regime_scores is not None
+    assert restorer.with_settings(restorer.settings.with_tuning(skeleton_top_k=3)).regime_scores is None
     assert restorer.with_settings(lm=restorer.lm).regime_scores is None  # an LM passed in may be another
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 
@@ -42,7 +41,7 @@ def test_anything_but_ascii_letters_finds_nothing(speller: SkeletonSpeller, key:
 
 
 def test_spelling_readings_are_syllables_with_their_reason() -> None:
-    readings = Restorer.default().spelling_readings("img")
+    readings = Restorer.default().candidate_source.spelling_readings("img")
     assert readings.get("ứng") == "spelling (ung)"
     assert all(why.startswith("spelling (") for why in readings.values())
 
@@ -54,7 +53,7 @@ def test_english_ocr_token_outside_the_channel_search_is_read_by_spelling(
     text = eng_document("kip thoi img phé véi tinh hinh")
     assert "ứng" not in restorer.readings("img")  # the learned channel's search alone misses it
     restored = restorer.restore(text, explain=True)
-    assert restored.regime["eng"] >= restorer.settings.spelling_regime  # type: ignore[operator]
+    assert restored.regime["eng"] >= restorer.settings.tuning.gate("spelling_lookup")
     assert restored.text.split("\n")[-1].split()[2] == "ứng"
     last = max(d.line for d in restored.decisions)
     decision = next(d for d in restored.decisions if d.line == last and d.original == "img")
@@ -68,5 +67,5 @@ def test_correct_text_does_not_use_the_spelling_readings() -> None:
     )
     restorer = Restorer.default()
     assert restorer.restore(line).text == line
-    everywhere = restorer.with_settings(replace(restorer.settings, spelling_regime=0.0))
+    everywhere = restorer.with_settings(restorer.settings.with_tuning(gates={"spelling_lookup": 0.0}))
     assert "ĐỘI" in everywhere.restore(line).text  # what the regime gate prevents

@@ -1,6 +1,7 @@
 """Run the benchmark suite and write docs/BENCHMARKS.md.
 
 Usage: python -m tools.bench [--shared ../shared] [--out docs/BENCHMARKS.md] [--only ocr,restore] [--quick]
+       python -m tools.bench --only real [--gold DIR ...] [--all-pages]
 
 Each area's module ``tools/bench_<area>.py`` exposes ``run(ctx) -> BenchSection``; this script runs them in
 order, collects their Markdown and raw figures (``docs/benchmarks.json``), and records the machine and the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from tools.benchlib import BenchContext, BenchSection
 
-AREAS = ("ocr", "restore", "structure", "lm")
+AREAS = ("ocr", "restore", "structure", "lm", "real")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--only", default=",".join(AREAS), help="comma-separated areas: " + ", ".join(AREAS))
     parser.add_argument("--quick", action="store_true", help="smoke run on a few pages")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        action="append",
+        help="real: a gold folder (repeat; default: real-scans, tools/real_gold)",
+    )
+    parser.add_argument("--all-pages", action="store_true", help="real: OCR every page of long documents")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="bench: %(message)s", stream=sys.stderr)
 
@@ -68,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         try:
             module = importlib.import_module(f"tools.bench_{area}")
-            section = module.run(ctx)
+            extra = {"gold_dirs": args.gold, "all_pages": args.all_pages} if area == "real" else {}
+            section = module.run(ctx, **extra)
         except Exception as exc:
             failed += 1
             traceback.print_exc()

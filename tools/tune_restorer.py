@@ -20,7 +20,7 @@ Usage: ``python -m tools.tune_restorer [--shared ../shared] [--snippets 150]``; 
 setting, and writes ``docs/TUNING.md``. With ``--pruning`` it compares the decoder's pruning settings instead
 (accuracy and time per kind; a wide setting is the reference) and writes ``docs/TUNING_PRUNING.md``; with
 ``--ablate`` it switches the restorer's other dev-chosen settings off one at a time
-(``docs/TUNING_SETTINGS.md``).
+(``docs/TUNING_SETTINGS.md``: its table is rewritten, the hand-written history after it kept).
 """
 
 from __future__ import annotations
@@ -31,12 +31,15 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools.bench_restore import snippets, strip_text, syllable_accuracy
 from tools.benchlib import markdown_table
+
+if TYPE_CHECKING:
+    from diacritics.settings import RestorerSettings
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,9 +100,8 @@ def tune(shared: Path, n_snippets: int) -> tuple[list[dict[str, Any]], dict[str,
     rows: list[dict[str, Any]] = []
     for lm_w, keep in GRID:
         settings = replace(
-            base.settings,
+            base.settings.with_tuning(keep_unknown_logprob=keep),
             weights=replace(base.settings.weights, lm=lm_w, channel=1.0),
-            keep_unknown_logprob=keep,
         )
         restorer = base.with_settings(settings)
         start = time.monotonic()
@@ -114,29 +116,69 @@ def tune(shared: Path, n_snippets: int) -> tuple[list[dict[str, Any]], dict[str,
 
 
 #: Settings compared by ``--ablate``: the default, then each restorer setting chosen on the dev split
-#: switched off (or moved), one at a time.
+#: switched off (or moved), one at a time. A change names fields of ``RestorerSettings`` or of its
+#: ``Tuning`` (``diacritics/settings.py``): ``gates`` moves one gated pass off the shared majority share
+#: (``math.inf``: never, 0: always), ``switched_off`` turns rules off.
 ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("default", {}),
     ("no rank margin (every reading up to max_candidates)", {"rank_margin": math.inf}),
     ("rank margin 8", {"rank_margin": 8.0}),
-    ("no two-letter case from the line", {"short_word_case_regime": math.inf}),
-    ("no word-final apostrophe as horn", {"horn_mark_regime": math.inf}),
+    ("no two-letter case from the line", {"gates": {"short_word_case": math.inf}}),
+    ("no word-final apostrophe as horn", {"gates": {"horn_marks": math.inf}}),
     (
         "tokens with accents, digits or symbols may come from stripped text",
-        {"non_letters_rule_out_stripped": False},
+        {"switched_off": frozenset({"non_letters_rule_out_stripped"})},
     ),
     ("regime fit on 150 tokens", {"regime_sample": 150}),
     ("no per-letter cost of keeping an unknown token", {"keep_letter_cost": 0.0}),
     ("per-letter keep cost 1.0", {"keep_letter_cost": 1.0}),
-    ("a kept abbreviation scored as its own (rare) LM token", {"rare_abbreviation_as_unknown": False}),
-    ("no lone digit read as a syllable", {"lone_digit_regime": None}),
-    ("no edit-distance look-up (symspellpy) in English-model OCR", {"spelling_regime": None}),
-    ("edit-distance look-up in every regime", {"spelling_regime": 0.0}),
+    (
+        "a kept abbreviation scored as its own (rare) LM token",
+        {"switched_off": frozenset({"rare_abbreviation_as_unknown"})},
+    ),
+    ("no lone digit read as a syllable", {"gates": {"lone_digits": math.inf}}),
+    ("no edit-distance look-up (symspellpy) in English-model OCR", {"gates": {"spelling_lookup": math.inf}}),
+    ("edit-distance look-up in every regime", {"gates": {"spelling_lookup": 0.0}}),
     ("regimes under 0.5% left out (the earlier threshold)", {"negligible_regime": 0.005}),
-    ("a roman numeral may be read as another", {"roman_numerals_kept": False}),
+    ("a roman numeral may be read as another", {"switched_off": frozenset({"roman_numerals_kept"})}),
     ("a lower-case unknown word as likely a stripped-text name", {"lowercase_unknown_in_stripped": 1.0}),
     ("lower-case unknown words 0.03 of the stripped share", {"lowercase_unknown_in_stripped": 0.03}),
+    ("unmarked names kept in the regime fit", {"gates": {"names_left_out_of_fit": math.inf}}),
+    ("a cut final word may be completed", {"cut_final_word_completed": True}),
 ]
+
+#: Where the hand-written part of docs/TUNING_SETTINGS.md starts: ``--ablate`` rewrites the table above it
+#: and keeps the rest.
+HISTORY_MARK = "<!-- tools/tune_restorer.py --ablate keeps what follows -->"
+
+
+def with_changes(settings: RestorerSettings, change: dict[str, Any]) -> RestorerSettings:
+    """``settings`` with an :data:`ABLATIONS` change: fields of ``RestorerSettings`` replaced, the others
+    those of its ``Tuning``."""
+    own = {f.name for f in fields(settings)}
+    mine = {k: v for k, v in change.items() if k in own}
+    return replace(settings, **mine).with_tuning(**{k: v for k, v in change.items() if k not in own})
+
+
+def with_history(table: str, old: str) -> str:
+    """The new ``--ablate`` report followed by the hand-written part of the old one (after
+    :data:`HISTORY_MARK`; none if it has no mark)."""
+    if HISTORY_MARK not in old:
+        return table
+    return table + "\n" + HISTORY_MARK + old.split(HISTORY_MARK, 1)[1]
+
+
+def describe(change: dict[str, Any]) -> str:
+    """An :data:`ABLATIONS` change as a table cell."""
+    cells = []
+    for key, value in change.items():
+        if isinstance(value, dict):
+            cells += [f"gate {k}={v}" for k, v in value.items()]
+        elif isinstance(value, frozenset):
+            cells += [f"{k} off" for k in sorted(value)]
+        else:
+            cells.append(f"{key}={value}")
+    return ", ".join(cells) or "—"
 
 
 def compare_settings(shared: Path, n_snippets: int) -> str:
@@ -147,9 +189,9 @@ def compare_settings(shared: Path, n_snippets: int) -> str:
     sets = dev_sets(shared, n_snippets)
     rows = []
     for name, change in ABLATIONS:
-        restorer = base.with_settings(replace(base.settings, **change))
+        restorer = base.with_settings(with_changes(base.settings, change))
         cells = [f"{100 * evaluate(restorer.restore_text, pairs):.2f}%" for pairs in sets.values()]
-        rows.append([name, ", ".join(f"{k}={v}" for k, v in change.items()) or "—", *cells])
+        rows.append([name, describe(change), *cells])
         log.info("%s", rows[-1])
     table = markdown_table(["setting", "change", *sets], rows)
     return "\n".join(
@@ -159,7 +201,8 @@ def compare_settings(shared: Path, n_snippets: int) -> str:
             f"Made with `python -m tools.tune_restorer --ablate --snippets {n_snippets}` on "
             f"{time.strftime('%Y-%m-%d', time.gmtime())}: syllable accuracy per kind of the dev split of "
             "docs/TUNING.md for the default `RestorerSettings` and for each setting chosen on this split "
-            "switched off or moved (the held-out text is never used here).",
+            "switched off or moved (the held-out text is never used here). Why each value was chosen, with "
+            "the figures of its own run: below the table.",
             "",
             table,
             "",
@@ -230,7 +273,7 @@ def compare_grid(shared: Path, n_snippets: int) -> str:
             table,
             "",
             f"Best: lm weight = {best['lm']} (channel weight 1), keep unknown = {best['keep_unknown']} "
-            "(the defaults: `RestorerSettings` in `diacritics/restorer.py`).",
+            "(the defaults: `Tuning` and `RestorerSettings` in `diacritics/settings.py`).",
             "",
         ]
     )
@@ -258,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         report, name = compare_grid, "TUNING.md"
     text = report(args.shared, args.snippets)
     out = args.out or ROOT / "docs" / name
+    if args.ablate and out.exists():
+        text = with_history(text, out.read_text(encoding="utf-8"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)

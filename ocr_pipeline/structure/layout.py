@@ -68,11 +68,16 @@ NATIONAL_TITLE = regex.compile(
 MOTTO = regex.compile(
     r"D\s*O\s*C\s+L\s*A\s*P\s*[-–—]+\s*T\s*U\s+D\s*O\s*[-–—]+\s*H\s*A\s*N\s*H\s+P\s*H\s*U\s*C"
 )
-NUMBER_START = regex.compile(r"(?<![A-Z])S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+#: The blank of a số/ký hiệu before its ký hiệu: digits, dots, or handwriting OCR'd as a few glyphs
+#: (``#2 ``, ``4/35 ``, ``I73 ``), then ``/`` and the ký hiệu (``/QĐ-TTg``, ``/2026/TT-BCT``).
+_NUMBER_BLANK = r"(?=[^\s/]{0,6}(?:/\d+)?(?:\s+[^\s/]{1,4})?\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?[A-ZĐ])"
+NUMBER_START = regex.compile(r"(?<![A-Z])S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
 #: A số/ký hiệu line, possibly named by its kind: ``Số: 12/KH-UBND``, ``Luật số: 68/2014/QH13``.
-NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06]\s*[:.;]?\s*(?=[\d/.…_ ]*\s*/)")
+NUMBER_LINE = regex.compile(r"^(?:[A-Z]+\s+){0,3}S[O06](?=[\s:.;#\d]|[IL]\d)\s*[:.;]?\s*" + _NUMBER_BLANK)
+#: What OCR leaves in a date blank filled in by hand: digits, dots, spaces or a few single glyphs.
+DATE_BLANK = r"(?:[^\sA-Z]|\s|[A-Z]{1,2}(?:(?![A-Z])|(?=THANG|NAM))){0,8}?"
 DATE_LONG = regex.compile(
-    r"NGAY\b[\s\d._…/-]*THANG\b[\s\d._…/-]*NAM\s*(?:\d{4}|[._…]*)"
+    rf"(?<![A-Z])NGAY{DATE_BLANK}THANG{DATE_BLANK}NAM\s*(?:\d{{4}}|[._…]*)"
     r"|NGAY\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
 )
 SEPARATOR = regex.compile(r"^[\s\-–—_=*~.·o0O]{3,}$")
@@ -98,6 +103,12 @@ POSITION_WORDS = (
     "THU KY",
     "CONG CHUC",
     "CHI HUY",
+    "THU TUONG",
+    "CHU NHIEM",
+    "TONG THU KY",
+    "KIEM TOAN",
+    "THAM PHAN",
+    "VIEN TRUONG",
 )
 COLUMN_GAP = regex.compile(r"\s{3,}|\t+")
 _MD_HEADING = regex.compile(r"^\s{0,3}#{1,6}\s*")
@@ -229,8 +240,11 @@ def typical_width(lines: list[TextLine]) -> float:
 
 def doc_type_of(line: TextLine) -> tuple[str, str] | None:
     """The document type printed on a type line (``KẾ HOẠCH``) and any text after it on the same line."""
-    if line.blank or not line.text[:1].isalpha():
+    text = line.text.lstrip("`~;:'\"|.,_-–— ")
+    if line.blank or not text[:1].isalpha():
         return None
+    if text != line.text:
+        line = TextLine(text=text, index=line.index)
     folded = line.folded.rstrip(" :.")
     for folded_type, name in _FOLDED_TYPES:
         if folded == folded_type:
@@ -376,6 +390,31 @@ def _extend_header(lines: list[TextLine], end: int) -> int:
     return last
 
 
+def _continues_title(line: TextLine) -> bool:
+    """Whether a line may go on a title block (not a preamble, heading, marker or header line)."""
+    return not (
+        starts_preamble(line.folded)
+        or line.text.startswith("(")
+        or _is_right_column(line)
+        or is_upper_heading(line.text)
+        or bool(line_candidates(line.text))
+        or RECIPIENTS_START.match(line.folded)
+    )
+
+
+def _title_line_after_blank(lines: list[TextLine], k: int, limit: int) -> bool:
+    """Whether line ``k``, after a blank line inside a title block, is the title's next line (OCR puts
+    blank lines between a title's lines): a short capitalised line followed by a blank line, not a
+    preamble paragraph's first line."""
+    line = lines[k]
+    if not _continues_title(line) or ends_sentence(line.text) or len(line.text.split()) > 16:
+        return False
+    after = k + 1
+    while after < limit and lines[after].noise:
+        after += 1
+    return after >= limit or lines[after].blank
+
+
 def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[int], int]:
     """Title lines from ``start`` (the first non-blank line) and the index after the title block."""
     i = start
@@ -397,6 +436,8 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
     cands = line_candidates(first.text)
     if cands and cands[0].kind != "bullet" and cands[0].form >= 0.85:
         return [], start
+    if not regex.search(r"\p{L}{3}", first.text) and len(first.text) < 8:  # a seal's glyphs
+        return _title_after(lines, i + 1, limit) if blanks < 3 else ([], start)
     title = [i]
     j = i + 1
     while j < limit and len(title) < 5:
@@ -411,9 +452,9 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
             nxt = lines[k] if k < limit else None
             if (
                 nxt is not None
-                and nxt.text[:1].islower()
                 and k - j <= 2
                 and not ends_sentence(lines[title[-1]].text)
+                and (nxt.text[:1].islower() or _title_line_after_blank(lines, k, limit))
             ):
                 title.append(k)
                 j = k + 1
@@ -466,7 +507,7 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
             return _extend_header(lines, j), None, None, title, ""
         if not _is_header_line(line):
             unknown += 1
-            if unknown > 3:
+            if unknown > 6:  # stamp and seal glyph lines between the header and the type line
                 break
     # No type line: consume the header lines, then a short unpunctuated block before the preamble is a title.
     i = 0

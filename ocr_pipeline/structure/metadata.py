@@ -24,8 +24,10 @@ import regex
 from .layout import (
     AUTHORITY,
     COLUMN_GAP,
+    DATE_BLANK,
     DATE_LONG,
     DOC_TYPES,
+    MOTTO,
     NUMBER_START,
     RECIPIENTS_START,
     TextLine,
@@ -127,7 +129,7 @@ _ISSUER_STOP = regex.compile(
 )
 _NUMBER_TOKEN = regex.compile(
     r"^\s*(?P<num>[\d.…_ ]*?)\s*(?:/\s*(?P<year>(?:19|20)\d{2})\s*)?"
-    r"/\s*(?P<codes>[A-Za-zĐđ0-9&][\wĐđ&.\-]*[\wĐđ])"
+    r"/\s*(?P<codes>[A-Za-zĐđ&][\wĐđ&.\-]*[\wĐđ])"
 )
 _PARTY_NUMBER = regex.compile(r"^(?P<num>\d+)-(?P<type>[A-Za-zĐđ]{1,4})/(?P<issuer>[A-Za-zĐđ]{1,6})$")
 _LOCALITY = ("TINH ", "HUYEN ", "XA ", "THANH PHO ", "PHUONG ", "THI TRAN ", "QUAN ", "THI XA ", "TP ", "TP.")
@@ -142,8 +144,17 @@ def _fold_norm(text: str) -> str:
     return fold(unicodedata.normalize("NFC", text))
 
 
+_KY_HIEU = regex.compile(
+    r"/\s*(?:(?P<year>(?:19|20)\d{2})\s*/\s*)?(?P<codes>[A-Za-zĐđ](?:[\wĐđ&.]|-[\s-]*)*[\wĐđ])"
+)
+
+
 def parse_number(raw: str) -> DocumentNumber | None:
     """Parse a số/ký hiệu (``28/KH-SLĐTBXH``, ``/KH-UBND``, ``56/2017/NĐ-CP``, ``631/UBND-LĐTBXH``).
+
+    The part before the ký hiệu is the number blank: read when it is plainly digits; when it holds
+    something else (handwriting OCR'd as glyphs, ``#2``) the number is left empty and flagged
+    ``handwritten_unread``.
 
     Args:
         raw: The text after ``Số:``.
@@ -158,16 +169,22 @@ def parse_number(raw: str) -> DocumentNumber | None:
             raw=text, number=party["num"], type_code=party["type"], issuer_code=party["issuer"]
         )
     match = _NUMBER_TOKEN.match(text)
-    if not match:
-        return None
-    digits = regex.sub(r"[\s.…_]", "", match["num"] or "")
+    unread = False
+    if match:
+        digits = regex.sub(r"[\s.…_]", "", match["num"] or "")
+        codes, year = match["codes"], match["year"]
+    else:
+        match = _KY_HIEU.search(text)
+        blank = text[: match.start()] if match else ""
+        if match is None or len(blank) > 12 or regex.search(r"\p{L}{3}", blank):
+            return None
+        codes, year, digits = regex.sub(r"-[\s-]*", "-", match["codes"]), match["year"], ""
+        unread = bool(blank.strip(" .…_"))
     if digits and not digits.isdigit():
-        return None
-    codes = match["codes"]
-    year = match["year"]
+        digits, unread = "", True
     raw_clean = (digits or "") + (f"/{year}" if year else "") + "/" + codes
     head, _, tail = codes.partition("-")
-    number = DocumentNumber(raw=raw_clean, number=digits or None, year=year)
+    number = DocumentNumber(raw=raw_clean, number=digits or None, year=year, handwritten_unread=unread)
     if fold(head) in _FOLDED_TYPE_CODES and tail:
         number.type_code, number.issuer_code = head, tail
     elif fold(head) in _FOLDED_TYPE_CODES and not tail:
@@ -176,6 +193,19 @@ def parse_number(raw: str) -> DocumentNumber | None:
         number.issuer_code = head
         number.unit_code = tail or None
     return number
+
+
+def number_span(text: str) -> int | None:
+    """Length of the số/ký hiệu at the start of ``text`` (what :func:`parse_number` reads), or None."""
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    match = _NUMBER_TOKEN.match(stripped)
+    if match and (not match["num"] or regex.sub(r"[\s.…_]", "", match["num"]).isdigit()):
+        return offset + match.end()
+    match = _KY_HIEU.search(stripped)
+    if match is None or len(stripped[: match.start()]) > 12:
+        return None
+    return offset + match.end()
 
 
 def make_date(raw: str, day: int | None, month: int | None, year: int | None) -> DocumentDate:
@@ -190,29 +220,40 @@ def make_date(raw: str, day: int | None, month: int | None, year: int | None) ->
 
 
 def parse_long_date(text: str) -> tuple[DocumentDate, int, int] | None:
-    """Find ``ngày .. tháng .. năm ....`` (parts may be blank) in ``text``; return it and its span."""
+    """Find ``ngày .. tháng .. năm ....`` (parts may be blank) in ``text``; return it and its span.
+
+    A day or month blank that holds something other than digits (handwriting OCR'd as glyphs,
+    ``ngày?3``) is left empty and the date flagged ``handwritten_unread``.
+    """
     folded = _fold_norm(text)
     match = DATE_LONG.search(folded)
     if not match:
         return None
     span = match.group(0)
-    parts = regex.match(r"NGAY(?P<d>[\s\d._…/-]*)THANG(?P<m>[\s\d._…/-]*)NAM\s*(?P<y>\d{4})?", span)
+    parts = regex.match(rf"NGAY(?P<d>{DATE_BLANK})THANG(?P<m>{DATE_BLANK})NAM\s*(?P<y>\d{{4}})?", span)
     if not parts:
         parts = regex.match(r"NGAY\s+(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})", span)
     if not parts:
         return None
+    unread = False
 
     def num(s: str | None) -> int | None:
-        digits = regex.sub(r"\D", "", s or "")
-        return int(digits) if digits else None
+        nonlocal unread
+        blank = regex.sub(r"[\s._…/-]", "", s or "")
+        if blank and not blank.isdigit():
+            unread = True
+            return None
+        return int(blank) if blank else None
 
     day, month, year = num(parts["d"]), num(parts["m"]), num(parts["y"])
     if day is not None and not 1 <= day <= 31:
-        day = None
+        day, unread = None, True
     if month is not None and not 1 <= month <= 12:
-        month = None
+        month, unread = None, True
     raw = text[match.start() : match.end()]
-    return make_date(raw, day, month, year), match.start(), match.end()
+    date = make_date(raw, day, month, year)
+    date.handwritten_unread = unread
+    return date, match.start(), match.end()
 
 
 def find_references(text: str) -> list[Reference]:
@@ -303,9 +344,17 @@ def _split_place(before_date: str) -> str | None:
 
 def _header_parts(lines: list[TextLine]) -> _HeaderParts:
     parts = _HeaderParts()
+    motto_seen = False
     for line in lines:
         if line.blank or line.noise:
             continue
+        merged = bool(parts.left) and motto_seen and parts.number is None
+        if merged and is_upper_heading(line.text) and not national_title(line.text):
+            # Issuer lines OCR'd beside the quốc hiệu and tiêu ngữ: an upper-case line of its own after
+            # them is a stamp's name (``VĂN PHÒNG CHÍNH PHỦ`` over the date line), not the issuer.
+            parts.other.append(line.text)
+            continue
+        motto_seen = motto_seen or bool(MOTTO.search(_fold_norm(line.text)))
         for piece in COLUMN_GAP.split(line.text):
             _take_header_piece(piece.strip(), parts)
     return parts
@@ -324,16 +373,16 @@ def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
     if number_match:
         before = piece[: number_match.start()].strip()
         after = piece[number_match.end() :]
-        token = _NUMBER_TOKEN.match(after)
-        if token:
+        span = number_span(after)
+        if span:
             if before and _fold_norm(before) in _FOLDED_KINDS:
                 parts.other.append(before)  # "Luật số: 68/2014/QH13": the kind word is not issuer text
             else:
                 _take_header_piece(before, parts)
             if parts.number is None:
-                parts.number = parse_number(after[: token.end()])
+                parts.number = parse_number(after[:span])
                 parts.left_before_number = len(parts.left)
-            _take_header_piece(after[token.end() :].strip(), parts)
+            _take_header_piece(after[span:].strip(), parts)
             return
     found = parse_long_date(piece)
     if found and parts.date is None:
@@ -410,11 +459,14 @@ def _recipient_tail(item: str) -> tuple[str, str]:
 
 
 def _clean_item(text: str) -> str:
+    """An item without its bullet and trailing punctuation; empty when it holds no word (OCR's ``_``, a
+    page number)."""
     text = regex.sub(r"\s+", " ", text).strip()
     marker = bullet(text)
     if marker is not None:
         text = marker.rest
-    return text.rstrip(_TRAILING_PUNCT + "…").strip()
+    text = text.lstrip("~_¬•·*» ").rstrip(_TRAILING_PUNCT + "…").strip()
+    return text if regex.search(r"\p{L}{2}", text) else ""
 
 
 def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, list[str]]:
@@ -483,7 +535,8 @@ def _recipients(left: list[str], leftovers: list[str]) -> list[str]:
 #: A signer's own position, when OCR joined it to the authority line (``KT. CHỦ TỊCH PHÓ CHỦ TỊCH``).
 _POSITION_SUFFIX = regex.compile(
     r"\s(?P<position>(?:PHO\s+)?(?:CHU TICH|GIAM DOC|TRUONG BAN|TRUONG PHONG|CHANH VAN PHONG|BI THU|"
-    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA))$"
+    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA|THU TUONG|"
+    r"CHU NHIEM))$"
 )
 
 

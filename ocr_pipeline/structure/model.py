@@ -23,6 +23,9 @@ class DocumentNumber:
     type_code: str | None = None
     issuer_code: str | None = None
     unit_code: str | None = None
+    #: The blank before the ký hiệu holds something that is not plainly digits (handwriting OCR'd as
+    #: glyphs): ``number`` is left empty rather than guessed.
+    handwritten_unread: bool = False
 
 
 @dataclass
@@ -34,6 +37,9 @@ class DocumentDate:
     month: int | None = None
     year: int | None = None
     iso: str | None = None
+    #: The day or month blank holds something that is not plainly digits (handwriting OCR'd as glyphs):
+    #: that part is left empty rather than guessed.
+    handwritten_unread: bool = False
 
 
 @dataclass
@@ -161,6 +167,29 @@ class Section:
         return out
 
 
+#: Kinds of page zones found on the image (the image side's layout analysis).
+ZONE_KINDS = (
+    "header_left",
+    "header_right",
+    "title",
+    "body",
+    "closing_left",
+    "closing_right",
+    "mark",
+    "unknown",
+)
+
+
+@dataclass
+class Zone:
+    """A layout zone of a page found on the image: its kind (one of :data:`ZONE_KINDS`), its text in
+    reading order and its 1-based page."""
+
+    kind: str
+    text: str
+    page: int = 1
+
+
 @dataclass
 class Structure:
     """Preamble, sections, closing paragraph and metadata of a document.
@@ -172,6 +201,10 @@ class Structure:
         closing: The closing paragraph(s) (``Trên đây là ...``) between the last section and ``Nơi nhận``.
         unassigned: Texts of the end zone recognised as neither recipients nor signer (stamp noise,
             ``(Đã ký)``); kept so that nothing is dropped.
+        marks: Texts that are marks on the page rather than the document's text: digital-signature
+            overlays (``Người ký:``, ``Thời gian ký:``), received stamps (``ĐẾN``, ``Giờ:``), ``HỎA TỐC``.
+        attachments: Documents issued with this one (the Kế hoạch or Quy định a Quyết định issues), each
+            with its own metadata and sections.
     """
 
     preamble: str = ""
@@ -179,6 +212,8 @@ class Structure:
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
     closing: str = ""
     unassigned: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    attachments: list[Structure] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -188,6 +223,8 @@ class Structure:
             "sections": [s.to_dict() for s in self.sections],
             "closing": self.closing,
             "unassigned": self.unassigned,
+            "marks": self.marks,
+            "attachments": [a.to_dict() for a in self.attachments],
         }
 
     def walk(self) -> list[tuple[tuple[str, ...], Section]]:

@@ -65,9 +65,11 @@ _NUMBER = regex.compile(r"^(?P<num>\d{1,3})(?P<punct>\s*[.)]|\s*,(?=\s)|(?=\s))(
 _DECIMAL = regex.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){1,3})(?P<punct>\.?)(?=\s|$)(?P<rest>.*)$")
 _LETTER = regex.compile(r"^(?P<num>[a-zđ])(?P<punct>\s?\)|\.(?=\s))(?P<rest>.*)$")
 _UPPER_LETTER = regex.compile(r"^(?P<num>[A-HK])(?P<punct>\.|\))(?=\s)(?P<rest>.*)$")
+#: An upper-case I that OCR read with an accent (``Chương Ï``).
+_ACCENTED_I = str.maketrans({"Ï": "I", "Í": "I", "Ì": "I"})
 _NAMED = regex.compile(
     r"^(?P<word>phần|phan|chương|chuong|mục|muc|điều|dieu|diều|điêu)\s+"
-    r"(?P<num>thứ\s+\p{L}+|[IVXLC]+|\d{1,3}|[A-H])\b(?P<punct>\s*[.:\-–]?)(?P<rest>.*)$",
+    r"(?P<num>thứ\s+\p{L}+|[IVXLCÏÍÌ]+|\d{1,3}|[A-H])\b(?P<punct>\s*[.:\-–]?)(?P<rest>.*)$",
     regex.IGNORECASE,
 )
 _BULLET = regex.compile(r"^(?P<mark>[-–—•●▪◦·*+])(?:\s+|(?=\p{Lu}))(?P<rest>\S.*)$")
@@ -173,7 +175,7 @@ def starts_upper(text: str) -> bool:
 
 
 def _ordinal(num: str) -> tuple[str, tuple[int, ...]] | None:
-    num_clean = num.strip()
+    num_clean = num.strip().translate(_ACCENTED_I)
     if num_clean.isdigit():
         return num_clean, (int(num_clean),)
     roman = roman_to_int(num_clean.upper())
@@ -340,6 +342,8 @@ def line_candidates(line: str) -> list[Marker]:
             found.append(replace(m, label="đ", value=(5,), form=m.form * 0.8, repaired=True))
         if m.kind == "roman" and m.label == "I" and is_upper_heading(m.rest):  # "II." with a stroke lost
             found.append(replace(m, label="II", value=(2,), form=m.form * 0.7, repaired=True))
+        if m.kind == "roman" and m.label == "II" and is_upper_heading(m.rest):  # "III." likewise
+            found.append(replace(m, label="III", value=(3,), form=m.form * 0.75, repaired=True))
     return sorted(found, key=lambda m: -m.form)
 
 

@@ -14,14 +14,26 @@ lower case). ``-`` and ``+`` lines are list items of the current section (``+`` 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
-from .layout import TextLine, clean_lines, ends_sentence, find_zones, starts_preamble, typical_width
+from .attachments import attachment_starts, document_starts, split_lines
+from .layout import (
+    TextLine,
+    Zones,
+    clean_lines,
+    ends_sentence,
+    find_zones,
+    starts_preamble,
+    typical_width,
+)
+from .marks import strip_marks
 from .metadata import metadata_from_lines
-from .model import ListItem, Section, Structure
+from .model import DocumentMetadata, ListItem, Section, Structure, Zone
 from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
+from .zoned import metadata_from_zones, zone_text
 
 log = logging.getLogger(__name__)
 
@@ -289,18 +301,8 @@ def _paragraphs(lines: list[TextLine], width: float) -> list[str]:
     return [regex.sub(r"\s+", " ", p).strip() for p in out]
 
 
-def segment_text(text: str) -> Structure:
-    """Split a document's text into its numbered sections and extract its metadata.
-
-    Args:
-        text: Restored plain text (hard-wrapped or Markdown-ish), pages possibly separated by form feeds.
-
-    Returns:
-        The document structure.
-    """
-    lines = clean_lines(text)
-    zones = find_zones(lines)
-    metadata, leftovers = metadata_from_lines(lines, zones)
+def _body_structure(lines: list[TextLine], zones: Zones) -> tuple[list[Section], str, str]:
+    """Sections, preamble and closing paragraph of the body and closing zones."""
     width = typical_width(lines)
     builder = _TreeBuilder(width)
     after_break = True
@@ -315,11 +317,110 @@ def segment_text(text: str) -> Structure:
         after_break = False
     builder.flush()
     closing = _paragraphs([lines[i] for i in zones.closing], width)
-    log.debug("segmented %d lines: %d top-level sections", len(lines), len(builder.roots))
+    return _restore_lost_article(builder.roots), "\n\n".join(builder.preamble), "\n\n".join(closing)
+
+
+def _restore_lost_article(roots: list[Section]) -> list[Section]:
+    """``Điều 1.`` lost under a stamp: its khoản ``1.``, ``2.`` … stand at the top before ``Điều 2``.
+    They are put back under an ``Điều 1`` whose heading was not read."""
+    first_article = next((k for k, s in enumerate(roots) if s.kind == "article"), None)
+    if not first_article or roots[first_article].label != "2":
+        return roots
+    lead = roots[:first_article]
+    if lead[0].label != "1" or any(s.kind != "number" for s in lead):
+        return roots
+    for path_node in (node for s in lead for _, node in s.walk()):
+        path_node.level += 1
+    article = Section(label="1", kind="article", level=1, title="", children=lead)
+    return [article, *roots[first_article:]]
+
+
+def _fill_missing(meta: DocumentMetadata, fallback: DocumentMetadata) -> None:
+    """Take from ``fallback`` every field ``meta`` left empty."""
+    for name in vars(meta):
+        if getattr(meta, name) in (None, [], ""):
+            setattr(meta, name, getattr(fallback, name))
+
+
+def _structure_of(lines: list[TextLine], marks: list[str]) -> Structure:
+    zones = find_zones(lines)
+    metadata, leftovers = metadata_from_lines(lines, zones)
+    sections, preamble, closing = _body_structure(lines, zones)
+    log.debug("segmented %d lines: %d top-level sections", len(lines), len(sections))
     return Structure(
-        preamble="\n\n".join(builder.preamble),
-        sections=builder.roots,
+        preamble=preamble,
+        sections=sections,
         metadata=metadata,
-        closing="\n\n".join(closing),
+        closing=closing,
         unassigned=leftovers,
+        marks=marks,
     )
+
+
+def _segment_lines(lines: list[TextLine]) -> list[Structure]:
+    """Every document of the file's lines, each with its attached documents."""
+    marks = strip_marks(lines)
+    header_end = find_zones(lines).header.stop
+    documents: list[Structure] = []
+    for part in split_lines(lines, document_starts(lines, header_end)):
+        part_header = find_zones(part).header.stop
+        main, *attached = split_lines(part, attachment_starts(part, part_header))
+        structure = _structure_of(main, marks if not documents else [])
+        structure.attachments = [_structure_of(lines_of, []) for lines_of in attached]
+        documents.append(structure)
+    return documents
+
+
+def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
+    """The structure with each metadata field read from its page zone (text-only reading where the zones
+    yield nothing) and the sections from the body zones."""
+    documents = _segment_lines(clean_lines(text))
+    structure = documents[0]
+    meta, leftovers, marks = metadata_from_zones(zones)
+    _fill_missing(meta, structure.metadata)
+    structure.metadata, structure.unassigned = meta, leftovers
+    structure.marks = [*marks, *(m for m in structure.marks if m not in marks)]
+    body_text = zone_text(zones, "body")
+    if body_text.strip() and len(documents) == 1 and not structure.attachments:
+        lines = clean_lines(body_text)
+        strip_marks(lines)
+        text_zones = find_zones(lines)
+        body = Zones(
+            header=range(0),
+            body=range(0, text_zones.closing.start),
+            closing=text_zones.closing,
+            end=text_zones.end,
+        )
+        structure.sections, structure.preamble, structure.closing = _body_structure(lines, body)
+    return [structure, *documents[1:]]
+
+
+def segment_documents(text: str, zones: Sequence[Zone] | None = None) -> list[Structure]:
+    """Every document of a file's text (usually one), each with its attached documents.
+
+    Args:
+        text: Restored plain text, pages possibly separated by form feeds.
+        zones: Layout zones found on the page images, if any (they describe the first document).
+
+    Returns:
+        The documents in order; never empty.
+    """
+    if zones and any(zone.kind not in {"unknown", "mark"} for zone in zones):
+        return _segment_zones(text, zones)
+    return _segment_lines(clean_lines(text))
+
+
+def segment_text(text: str, zones: Sequence[Zone] | None = None) -> Structure:
+    """Split a document's text into its numbered sections and extract its metadata.
+
+    Args:
+        text: Restored plain text (hard-wrapped or Markdown-ish), pages possibly separated by form feeds.
+        zones: Layout zones found on the page images, when there are any: each metadata field is then
+            read from its zone. Without zones (a text input, no layout found) the zones are found in the
+            text.
+
+    Returns:
+        The document structure (of the first document when the file holds several: see
+        :func:`segment_documents`).
+    """
+    return segment_documents(text, zones)[0]

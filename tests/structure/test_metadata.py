@@ -144,7 +144,7 @@ def test_to_trinh_with_two_line_issuer_and_marks() -> None:
     assert [(r.number, r.date.iso if r.date else None) for r in meta.references] == [
         ("28/KH-SLĐTBXH", "2024-03-10")
     ]
-    assert "KHẨN" in s.unassigned  # an urgency mark is kept, but never taken for the issuer
+    assert "KHẨN" in s.marks  # an urgency mark is kept (as a mark), but never taken for the issuer
     assert [n.label for n in s.sections] == ["I"]
 
 

@@ -1,0 +1,91 @@
+"""What the restoration passes share: the state of one text on its way through, and the models they read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .abbreviations import AbbreviationTable
+from .casing import CaseModel
+from .channel import ChannelMixture
+from .decoder import DecodeResult, Position
+from .foreign import EnglishPassageModel
+from .lattice import CandidateSource, TokenSlot
+from .lm import LanguageModel
+from .ocr_channel import CharChannel
+from .passages import Spans
+from .plan import Decision
+from .regime_scores import RegimeScoreTable
+from .settings import RestorerSettings
+from .syllables import SyllableInventory
+from .tokens import Token
+
+
+class Models(Protocol):
+    """The data and settings the passes read (a :class:`diacritics.restorer.Restorer`)."""
+
+    lm: LanguageModel
+    inventory: SyllableInventory
+    channels: dict[str, CharChannel]
+    settings: RestorerSettings
+    case_slips: dict[str, float]
+    regime_scores: RegimeScoreTable | None
+    candidate_source: CandidateSource
+
+    @property
+    def case_model(self) -> CaseModel | None: ...
+    @property
+    def has_case_model(self) -> bool: ...
+    @property
+    def abbreviations(self) -> AbbreviationTable: ...
+    @property
+    def english(self) -> EnglishPassageModel: ...
+
+
+@dataclass
+class RestoreState:
+    """One text on its way through the passes (:data:`diacritics.pipeline.PASSES`).
+
+    Attributes:
+        text: The input.
+        explain: Report every decodable token with its alternatives.
+        confidences: OCR word confidences (0-100) per line, one per whitespace-separated word.
+        want_decisions: Report the changed tokens (False: just the text).
+        review_below: Also report the tokens kept as written whose confidence is below this.
+        lines: The normalised input's lines (decisions point into them).
+        tokenised: Each line's tokens (covering it exactly).
+        english: ``(line, start)`` of the tokens of English passages.
+        mixture: The fitted regime mixture (None: the text has no word to restore).
+        positions: The lattice, one position per decodable or LM token.
+        slots: Per position, its decodable token and readings (None: copied).
+        decoded: The decoder's best path.
+        replacement: ``(line, start)`` → the token's new text (tokens not in it are copied).
+        decisions: What was changed (and, explaining, kept) and why.
+        output: The restored text.
+    """
+
+    text: str
+    explain: bool = False
+    confidences: Sequence[Sequence[float]] | None = None
+    want_decisions: bool = True
+    review_below: float | None = None
+    lines: list[str] = field(default_factory=list)
+    tokenised: list[list[Token]] = field(default_factory=list)
+    english: Spans = field(default_factory=set)
+    mixture: ChannelMixture | None = None
+    positions: list[Position] = field(default_factory=list)
+    slots: list[TokenSlot | None] = field(default_factory=list)
+    decoded: DecodeResult | None = None
+    replacement: dict[tuple[int, int], str] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def share(self) -> dict[str, float]:
+        """The fitted regime shares (empty without a fit)."""
+        return self.mixture.by_name if self.mixture is not None else {}
+
+    def restored(self, line_no: int, token: Token) -> str:
+        """A token's text as restored so far."""
+        return self.replacement.get((line_no, token.start), token.text)

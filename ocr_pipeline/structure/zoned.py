@@ -1,0 +1,99 @@
+"""Metadata read from the page zones found on the image (issue 20's layout analysis).
+
+Each field is read from its own zone: issuer, số/ký hiệu and a công văn's ``V/v`` from ``header_left``;
+place and date from ``header_right``; type and trích yếu from ``title``; recipients from ``closing_left``;
+authority, position and name from ``closing_right``; Kính gửi and references from ``body``. A field that
+its zone does not yield is left None here (:func:`.segment.segment_text` then takes the text-only reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from .layout import TextLine, clean_lines, doc_type_of, starts_preamble
+from .marks import strip_marks
+from .metadata import (
+    _addressees,
+    _fold_norm,
+    _header_parts,
+    _issuer_units,
+    find_references,
+    parse_end_zone,
+)
+from .model import DocumentMetadata, Zone
+
+FORM_FEED = "\f"
+
+
+def zone_text(zones: Sequence[Zone], *kinds: str) -> str:
+    """The texts of the zones of ``kinds``, in page order (pages separated by form feeds)."""
+    pages: dict[int, list[str]] = {}
+    for zone in zones:
+        if zone.kind in kinds and zone.text.strip():
+            pages.setdefault(zone.page, []).append(zone.text.strip("\n"))
+    return FORM_FEED.join("\n".join(texts) for _, texts in sorted(pages.items()))
+
+
+def _lines(zones: Sequence[Zone], marks: list[str], *kinds: str) -> list[TextLine]:
+    lines = clean_lines(zone_text(zones, *kinds))
+    marks += strip_marks(lines)
+    return [line for line in lines if not line.blank and not line.noise]
+
+
+def _take_vv(lines: list[TextLine]) -> tuple[list[TextLine], str | None]:
+    """Split a công văn's ``V/v`` block off the left header lines: (other lines, trích yếu)."""
+    for k, line in enumerate(lines):
+        if _fold_norm(line.text).startswith(("V/V", "VE VIEC")):
+            title = " ".join(x.text for x in lines[k:])
+            title = regex.sub(r"^\s*(?:V/v|Về việc)\s*:?\s*", "", title, flags=regex.IGNORECASE)
+            return lines[:k], regex.sub(r"\s+", " ", title).strip() or None
+    return lines, None
+
+
+def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[str], list[str]]:
+    """Metadata read zone by zone.
+
+    Args:
+        zones: The page zones (any kinds; ``mark`` zones are marks, ``unknown`` ones are not read).
+
+    Returns:
+        (metadata, texts of the header and closing zones recognised as no field, mark texts).
+    """
+    meta = DocumentMetadata()
+    marks: list[str] = [z.text.strip() for z in zones if z.kind == "mark" and z.text.strip()]
+    left_lines, vv_title = _take_vv(_lines(zones, marks, "header_left"))
+    left = _header_parts(left_lines)
+    issuer_lines = left.left[: left.left_before_number] if left.left_before_number else left.left
+    units = _issuer_units(issuer_lines)
+    if units:
+        meta.issuer = units[-1]
+        meta.parent_body = units[-2] if len(units) >= 2 else None
+    right = _header_parts(_lines(zones, marks, "header_right"))
+    meta.number = left.number or right.number
+    meta.place, meta.date = right.place or left.place, right.date or left.date
+    leftovers = [*left.other, *right.other, *right.left]
+    title_lines = _lines(zones, marks, "title")
+    texts: list[str] = []
+    for k, line in enumerate(title_lines):
+        found = doc_type_of(line) if k == 0 else None
+        if found:
+            meta.doc_type = found[0]
+            texts += [found[1]] if found[1] else []
+            continue
+        if starts_preamble(line.folded) or line.text.startswith("("):
+            break
+        texts.append(line.text)
+    title = regex.sub(r"\s+", " ", " ".join(texts)).strip()
+    if vv_title and not title:
+        title = vv_title
+        meta.doc_type = meta.doc_type or "CÔNG VĂN"
+    meta.title = title or None
+    body = _lines(zones, marks, "body")
+    meta.references = find_references("\n".join(line.text for line in body))
+    meta.addressees = _addressees(body)
+    recipients, _, rest_left = parse_end_zone(_lines(zones, marks, "closing_left"))
+    _, signer, rest_right = parse_end_zone(_lines(zones, marks, "closing_right"))
+    meta.recipients, meta.signer = recipients, signer
+    return meta, [*leftovers, *rest_left, *rest_right], marks
