@@ -54,7 +54,7 @@ class Catalog:
     def add(self, relative: str, record: dict[str, Any]) -> None:
         """Put one document (its ``x.json`` record) into the register and the index."""
         with self.conn:
-            register.upsert(self.conn, register.register_row(relative, record))
+            register.replace_file(self.conn, relative, record)
             search.index_document(self.conn, relative, record)
         self._dirty = True
         self._maybe_write_csv()

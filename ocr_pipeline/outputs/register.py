@@ -32,6 +32,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("duong_dan", "Đường dẫn (trong thư mục kết quả)"),
+    Column("van_ban_trong_tep", "Văn bản trong tệp"),
     Column("ma_ho_so", "Mã hồ sơ", archivist=True),
     Column("ten_loai", "Tên loại văn bản"),
     Column("so", "Số của văn bản"),
@@ -83,26 +84,62 @@ def _date_text(date: dict[str, Any] | None) -> str:
     return str(date.get("raw") or "")
 
 
-def register_row(relative: str, record: dict[str, Any]) -> dict[str, Any]:
-    """The register row of one document from its ``x.json`` record (``relative`` = its output path)."""
-    meta = record.get("metadata") or {}
+MAIN = "chính"
+
+
+def register_rows(relative: str, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The register rows of one file's ``x.json`` record: the document, every further document of the file
+    (``văn bản 2`` …) and every attached document (``kèm theo 1`` …, ``văn bản 2, kèm theo 1`` …).
+
+    The first row's key is ``relative``; the others' ``relative#văn bản 2`` and so on. The file's figures
+    (pages, OCR confidence, review flags, source) are on every row; the fields read from the text are each
+    document's own.
+    """
+    file_row = register_row(relative, record)
+    documents = record.get("documents") or [record]
+    rows = []
+    for number, document in enumerate(documents, start=1):
+        name = MAIN if number == 1 else f"văn bản {number}"
+        parts = [(name, document)]
+        parts += [
+            (f"kèm theo {k}" if number == 1 else f"{name}, kèm theo {k}", attached)
+            for k, attached in enumerate(document.get("attachments") or [], start=1)
+        ]
+        for part, structure in parts:
+            row = dict(file_row, **_text_fields(structure.get("metadata") or {}))
+            row["van_ban_trong_tep"] = part
+            if part != MAIN:
+                row["duong_dan"] = f"{relative}#{part}"
+            rows.append(row)
+    return rows
+
+
+def _text_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """The register fields read from a document's text (its metadata record)."""
     number = meta.get("number") or {}
     raw_number = str(number.get("raw") or "")
-    symbol = raw_number.split("/", 1)[1] if "/" in raw_number else ""
+    signer = meta.get("signer") or {}
+    return {
+        "ten_loai": meta.get("doc_type") or "",
+        "so": number.get("number") or "",
+        "ky_hieu": raw_number.split("/", 1)[1] if "/" in raw_number else "",
+        "ngay_thang_nam": _date_text(meta.get("date")),
+        "co_quan_ban_hanh": meta.get("issuer") or "",
+        "trich_yeu": meta.get("title") or "",
+        "nguoi_ky": signer.get("name") or "",
+    }
+
+
+def register_row(relative: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The register row of the (first) document of an ``x.json`` record (``relative`` = its output path)."""
     pages = record.get("pages") or []
     confidences = [p["mean_confidence"] for p in pages if p.get("mean_confidence") is not None]
     langs = {p.get("lang") for p in pages if p.get("lang")}
-    signer = meta.get("signer") or {}
     row: dict[str, Any] = dict.fromkeys(COLUMN_NAMES, "")
+    row.update(_text_fields(record.get("metadata") or {}))
     row.update(
         duong_dan=relative,
-        ten_loai=meta.get("doc_type") or "",
-        so=number.get("number") or "",
-        ky_hieu=symbol,
-        ngay_thang_nam=_date_text(meta.get("date")),
-        co_quan_ban_hanh=meta.get("issuer") or "",
-        trich_yeu=meta.get("title") or "",
-        nguoi_ky=signer.get("name") or "",
+        van_ban_trong_tep=MAIN,
         ngon_ngu=", ".join(sorted({LANGUAGES.get(lang, lang) for lang in langs})) or "Tiếng Việt",
         so_trang=len(pages),
         do_tin_cay_ocr=f"{sum(confidences) / len(confidences):.1f}" if confidences else "",
@@ -124,10 +161,20 @@ def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
+def replace_file(conn: sqlite3.Connection, relative: str, record: dict[str, Any]) -> None:
+    """Replace every row of one file (its documents and attached documents) by those of ``record``."""
+    remove(conn, relative)
+    for row in register_rows(relative, record):
+        upsert(conn, row)
+
+
 def remove(conn: sqlite3.Connection, relative: str) -> None:
-    """Drop one document's row (a document that failed on a rerun)."""
+    """Drop one file's rows."""
     conn.execute(SCHEMA)
-    conn.execute("DELETE FROM register WHERE duong_dan = ?", (relative,))
+    conn.execute(
+        "DELETE FROM register WHERE duong_dan = ? OR substr(duong_dan, 1, ?) = ?",
+        (relative, len(relative) + 1, relative + "#"),
+    )
 
 
 def csv_bytes(conn: sqlite3.Connection) -> bytes:

@@ -54,6 +54,40 @@ def test_csv_has_bom_headings_and_one_row_per_document(tmp_path: Path) -> None:
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Đường dẫn (trong thư mục kết quả)", "Mã hồ sơ", "Tên loại văn bản"]
+    assert rows[0][:4] == [
+        "Đường dẫn (trong thư mục kết quả)",
+        "Văn bản trong tệp",
+        "Mã hồ sơ",
+        "Tên loại văn bản",
+    ]
     assert [r[0] for r in rows[1:]] == ["a.pdf", "b.pdf"]
     assert "Trích yếu nội dung" in rows[0] and "Tình trạng vật lý" in rows[0]
+
+
+def test_attached_and_further_documents_get_rows_of_their_own(tmp_path: Path) -> None:
+    record = full_record()
+    plan = {"metadata": {"doc_type": "KẾ HOẠCH", "title": "Thi đua năm 2025", "issuer": "UBND TỈNH"}}
+    second = {
+        "metadata": {"doc_type": "CÔNG VĂN", "number": {"raw": "7/UBND", "number": "7"}},
+        "attachments": [],
+    }
+    record["attachments"] = [plan]
+    record["documents"] = [
+        dict(record["metadata"] and {"metadata": record["metadata"]}, attachments=[plan]),
+        second,
+    ]
+    rows = register.register_rows("scans/qd.pdf", record)
+    assert [(r["duong_dan"], r["van_ban_trong_tep"], r["ten_loai"]) for r in rows] == [
+        ("scans/qd.pdf", "chính", "QUYẾT ĐỊNH"),
+        ("scans/qd.pdf#kèm theo 1", "kèm theo 1", "KẾ HOẠCH"),
+        ("scans/qd.pdf#văn bản 2", "văn bản 2", "CÔNG VĂN"),
+    ]
+    assert rows[1]["trich_yeu"] == "Thi đua năm 2025" and rows[1]["so"] == ""  # its own fields
+    assert rows[2]["so"] == "7" and rows[2]["dau_van_tay"] == "sha256:abc"  # the file's figures
+
+    conn = connect(tmp_path / "catalog.sqlite")
+    register.replace_file(conn, "scans/qd.pdf", record)
+    register.replace_file(conn, "scans/qd.pdf.old", full_record())  # a path sharing the prefix stays
+    register.replace_file(conn, "scans/qd.pdf", full_record())  # rerun: the file has one document now
+    keys = [r[0] for r in conn.execute("SELECT duong_dan FROM register ORDER BY duong_dan")]
+    assert keys == ["scans/qd.pdf", "scans/qd.pdf.old"]
