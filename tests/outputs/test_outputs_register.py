@@ -72,10 +72,7 @@ def test_attached_and_further_documents_get_rows_of_their_own(tmp_path: Path) ->
         "attachments": [],
     }
     record["attachments"] = [plan]
-    record["documents"] = [
-        dict(record["metadata"] and {"metadata": record["metadata"]}, attachments=[plan]),
-        second,
-    ]
+    record["documents"] = [{"metadata": record["metadata"], "attachments": [plan]}, second]
     rows = register.register_rows("scans/qd.pdf", record)
     assert [(r["duong_dan"], r["van_ban_trong_tep"], r["ten_loai"]) for r in rows] == [
         ("scans/qd.pdf", "chính", "QUYẾT ĐỊNH"),
