@@ -52,10 +52,15 @@ class Catalog:
         self.close()
 
     def add(self, relative: str, record: dict[str, Any]) -> None:
-        """Put one document (its ``x.json`` record) into the register and the index."""
-        with self.conn:
-            register.replace_file(self.conn, relative, record)
-            search.index_document(self.conn, relative, record)
+        """Put one document (its ``x.json`` record) into the register and the index; a database error is
+        logged, never raised (the document's own outputs stand; a rerun adds it)."""
+        try:
+            with self.conn:
+                register.replace_file(self.conn, relative, record)
+                search.index_document(self.conn, relative, record)
+        except sqlite3.Error as exc:
+            log.warning("%s: not added to %s (%s)", relative, CATALOG_NAME, exc)
+            return
         self._dirty = True
         self._maybe_write_csv()
 
