@@ -61,3 +61,22 @@ def test_box_maps_back_through_the_image_stages(turn: int, skew: float) -> None:
     slack = 3 + 140 * abs(np.sin(np.radians(skew)))  # the box around a rotated box is larger
     got = (box.left, box.top, box.left + box.width, box.top + box.height)
     assert all(abs(g - e) <= slack for g, e in zip(got, expected, strict=True)), got
+
+
+def test_page_result_keeps_word_boxes_per_raw_text_line() -> None:
+    from ocr_pipeline.imaging.page import OcrLine, PageImage, PageOcr
+
+    def word(text: str, left: int) -> OcrWord:
+        return OcrWord(text, 90, left, 10, 30, 20, block=1)
+
+    lines = (OcrLine(()), OcrLine((word("a", 0), word("b", 50))), OcrLine(()), OcrLine((word("c", 0),)))
+    page = PageImage(number=1, image=np.zeros((400, 300), np.uint8), rotation=180, ocr=PageOcr(lines, "vie"))
+    result = PageResult.from_page(page, source_size=(300, 400))
+    assert result.raw_text.split("\n") == ["a b", "", "c"]
+    assert result.words is not None and [[w.text for w in line] for line in result.words] == [
+        ["a", "b"],
+        [],
+        ["c"],
+    ]
+    assert result.image_size == (300, 400) and result.words[0][0].left == 300 - 30  # turned back
+    assert "words" not in result.to_dict() and result.to_dict()["image_size"] == [300, 400]
