@@ -19,7 +19,7 @@ OCR_LANG := $(LANG)
 else
 OCR_LANG := auto
 endif
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils \
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils ghostscript chromium \
                 fonts-liberation2 fonts-dejavu-core python3-venv python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
@@ -29,10 +29,12 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-sysdeps: ## Install Tesseract (vie+eng), poppler and fonts with apt-get when missing (BENCH_DEPS=1: ghostscript, unpaper too)
+sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium (PDF test) and fonts when missing (BENCH_DEPS=1: unpaper too)
 	@missing=""; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	command -v pdftoppm  >/dev/null || missing="$$missing poppler-utils"; \
+	command -v gs        >/dev/null || missing="$$missing ghostscript"; \
+	command -v chromium  >/dev/null || missing="$$missing chromium"; \
 	if command -v tesseract >/dev/null; then \
 	  langs=$$(tesseract --list-langs 2>/dev/null); \
 	  grep -qx vie <<<"$$langs" || missing="$$missing tesseract-ocr-vie"; \
@@ -42,7 +44,6 @@ sysdeps: ## Install Tesseract (vie+eng), poppler and fonts with apt-get when mis
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv python3-pip"; \
 	if [ -n "$(BENCH_DEPS)" ]; then \
-	  command -v gs >/dev/null || missing="$$missing ghostscript"; \
 	  command -v unpaper >/dev/null || missing="$$missing unpaper"; fi; \
 	if [ -z "$$missing" ]; then echo "system packages: all present"; exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
@@ -70,7 +71,14 @@ demo: $(STAMP) ## Install everything, then digitise the bundled samples/ into ou
 	@$(VNOCR) batch samples/ out/demo --jobs $(JOBS); rc=$$?; \
 	echo; $(VNOCR) report out/demo; exit $$rc
 
-test: $(STAMP) ## Run the test suite (small fixtures; Tesseract tests included)
+PDFJS := .cache/pdfjs/node_modules/pdfjs-dist/build/pdf.mjs
+
+$(PDFJS): ## pdf.js for the browser test of x.pdf (skipped, with a note, where npm is missing)
+	@if command -v npm >/dev/null; then \
+	  mkdir -p .cache/pdfjs && npm install --silent --no-audit --no-fund --prefix .cache/pdfjs pdfjs-dist@6; \
+	else echo "npm not found: the browser test of x.pdf will be skipped" >&2; fi
+
+test: $(STAMP) $(PDFJS) ## Run the test suite (small fixtures; Tesseract and browser tests included)
 	$(BIN)/python -m pytest -q
 
 digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOBS=n] [LANG=vie|eng]
@@ -80,6 +88,7 @@ bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../sha
 	@$(MAKE) --no-print-directory sysdeps BENCH_DEPS=1
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
+	$(BIN)/python -m tools.bench_outputs --out docs/BENCHMARKS_OUTPUTS.md
 
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
 	$(BIN)/python -m tools.builders.dictionaries --corpus $(CORPUS) --out dictionaries

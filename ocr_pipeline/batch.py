@@ -20,6 +20,8 @@ from typing import Any
 from .exceptions import BadArgumentsError, VnocrError
 from .imaging.rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from .options import ProcessOptions
+from .outputs import FORMATS, archive_outputs_complete, write_document_outputs
+from .outputs.catalog import Catalog, catalog_lines
 from .textio import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ class Job:
     relative: Path
     output_dir: Path
     options: ProcessOptions
+    #: The outputs to write (see ``outputs.parse_formats``; ``json`` is always among them).
+    formats: tuple[str, ...] = FORMATS
 
     @property
     def output_stem(self) -> Path:
@@ -46,9 +50,14 @@ class Job:
         return self.output_dir / self.relative.with_suffix("")
 
     def outputs(self) -> list[Path]:
-        """The three output files of the document."""
+        """The text output files of the document (``x.txt``, ``x.md``, ``x.json``; those in ``formats``)."""
         stem = self.output_stem
-        return [stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES]
+        return [stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES if s[1:] in self.formats]
+
+    @property
+    def json_path(self) -> Path:
+        """``x.json``: its presence, with the source fingerprint, marks the document complete."""
+        return self.output_stem.with_name(self.output_stem.name + ".json")
 
 
 @dataclass
@@ -100,8 +109,10 @@ def is_complete(job: Job) -> bool:
     if not all(p.is_file() for p in outputs):
         return False
     try:
-        record = json.loads(outputs[2].read_text(encoding="utf-8"))
-        return bool(record.get("source_fingerprint") == file_fingerprint(job.source))
+        record = json.loads(job.json_path.read_text(encoding="utf-8"))
+        return bool(record.get("source_fingerprint") == file_fingerprint(job.source)) and (
+            archive_outputs_complete(record, job.output_stem, job.formats)
+        )
     except (OSError, ValueError, VnocrError):
         return False
 
@@ -118,10 +129,14 @@ def process_job(job: Job) -> JobResult:
     rel = str(job.relative)
     try:
         doc = process_document(job.source, job.options)
-        txt, md, js = job.outputs()
+        stem = job.output_stem
+        txt, md, js = (stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES)
         # The JSON goes last: its presence (with the source fingerprint) marks the document complete.
-        atomic_write_text(txt, doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else ""))
-        atomic_write_text(md, doc.to_markdown())
+        if "txt" in job.formats:
+            atomic_write_text(txt, doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else ""))
+        if "md" in job.formats:
+            atomic_write_text(md, doc.to_markdown())
+        archive = write_document_outputs(doc, job.source, stem, job.formats)  # x.pdf, x.alto.xml
         atomic_write_text(js, doc.to_json() + "\n")
     except VnocrError as exc:
         message = exc.one_line().removeprefix(f"{job.source.name}: ")
@@ -137,7 +152,7 @@ def process_job(job: Job) -> JobResult:
         "ok",
         pages=len(doc.pages),
         seconds=round(time.monotonic() - start, 2),
-        outputs=[str(p.relative_to(job.output_dir)) for p in job.outputs()],
+        outputs=[str(p.relative_to(job.output_dir)) for p in [*job.outputs(), *archive]],
     )
 
 
@@ -177,6 +192,7 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
+    formats: tuple[str, ...] = FORMATS,
 ) -> BatchSummary:
     """Process every document below ``input_dir`` into ``output_dir``.
 
@@ -187,6 +203,7 @@ def run_batch(
         jobs: Worker processes (default: CPU count).
         force: Redo documents whose outputs are already complete.
         on_result: Called in the parent process after each document (progress reporting).
+        formats: The outputs to write per document (``outputs.parse_formats``).
 
     Returns:
         Counts and per-document results. Bad documents are ``failed`` results, never exceptions.
@@ -198,6 +215,7 @@ def run_batch(
     summary = BatchSummary()
     todo: list[Job] = []
     manifest = (output_dir / MANIFEST_NAME).open("a", encoding="utf-8")
+    catalog = Catalog(output_dir)  # the register and search index, updated as documents finish
 
     def record(result: JobResult) -> None:
         summary.results.append(result)
@@ -211,12 +229,13 @@ def run_batch(
             summary.skipped += 1
         manifest.write(result.to_json() + "\n")
         manifest.flush()
+        update_catalog(catalog, output_dir, result)
         if on_result:
             on_result(result)
 
     try:
         for path in inputs:
-            job = Job(path, path.relative_to(input_dir), output_dir, options)
+            job = Job(path, path.relative_to(input_dir), output_dir, options, formats)
             if not force and is_complete(job):
                 rel_outputs = [str(p.relative_to(output_dir)) for p in job.outputs()]
                 record(JobResult(str(job.relative), "skipped", outputs=rel_outputs))
@@ -226,8 +245,18 @@ def run_batch(
             record(result)
     finally:
         manifest.close()
+        catalog.close()
     summary.seconds = round(time.monotonic() - start, 2)
     return summary
+
+
+def update_catalog(catalog: Catalog, output_dir: Path, result: JobResult) -> None:
+    """Put a finished document into the register and index (a skipped one only if the catalog lacks it)."""
+    json_path = output_dir / Path(result.path).with_suffix(".json")
+    if result.status == "ok":
+        catalog.add_from_json(result.path, json_path)
+    elif result.status == "skipped":
+        catalog.ensure_from_json(result.path, json_path)
 
 
 def _execute(todo: list[Job], jobs: int) -> Iterator[JobResult]:
@@ -294,4 +323,5 @@ def report_lines(output_dir: Path) -> list[str]:
     lines.append(
         f"{len(records)} document(s): {ok} done, {len(records) - ok} failed — outputs in {output_dir}"
     )
+    lines += catalog_lines(output_dir)
     return lines

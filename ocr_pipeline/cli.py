@@ -138,6 +138,12 @@ _timeout_option = click.option(
 @click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
+@click.option(
+    "--formats",
+    default="txt,md,json,pdf,alto",
+    show_default=True,
+    help="Outputs per document, comma-separated (json is always written).",
+)
 @handle_errors
 def batch(
     input_dir: Path,
@@ -149,12 +155,15 @@ def batch(
     force: bool,
     no_restore: bool,
     progress: bool | None,
+    formats: str,
 ) -> None:
     """OCR, restore and structure every document in INPUT_DIR into OUTPUT_DIR.
 
     Inputs (recursively): PDFs, images (png jpg tif) and .txt files of already-OCR'd text. For
     a/b/x.pdf it writes OUTPUT_DIR/a/b/x.txt, x.md and x.json, and one line per document to
     OUTPUT_DIR/manifest.jsonl. A re-run skips finished documents (use --force to redo them).
+    Scans also get x.pdf (searchable PDF/A with the restored text) and x.alto.xml (ALTO 4); every
+    document gets a row in OUTPUT_DIR/register.csv and catalog.sqlite (see vnocr search).
 
     \b
     Examples:
@@ -162,7 +171,9 @@ def batch(
       vnocr batch scans/ out/ --jobs 2 --lang eng --dpi 200
     """
     from .batch import JobResult, discover_inputs, run_batch
+    from .outputs import parse_formats
 
+    chosen = parse_formats(formats)
     options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
     inputs = discover_inputs(input_dir, output_dir)
     if any(p.suffix.lower() != ".txt" for p in inputs):
@@ -192,7 +203,9 @@ def batch(
             bar.set_postfix_str(f"{result.status}: {result.path}"[-40:])
 
     try:
-        summary = run_batch(input_dir, output_dir, options, jobs=jobs, force=force, on_result=on_result)
+        summary = run_batch(
+            input_dir, output_dir, options, jobs=jobs, force=force, on_result=on_result, formats=chosen
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -290,6 +303,56 @@ def report(output_dir: Path) -> None:
     from .batch import report_lines
 
     click.echo("\n".join(report_lines(output_dir)))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("query")
+@click.option("--type", "doc_type", help="Only documents of this type (part of the name, marks ignored).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="Only documents of this year.")
+@click.option("--issuer", help="Only documents of this issuer (part of the name, marks ignored).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Most results.")
+@click.option("--json", "as_json", is_flag=True, help="Results as JSON.")
+@handle_errors
+def search(
+    output_dir: Path,
+    query: str,
+    doc_type: str | None,
+    year: int | None,
+    issuer: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search the documents of a batch output folder (a query without marks matches with or without them).
+
+    \b
+    Examples:
+      vnocr search out/ "duoi nuoc"
+      vnocr search out/ "đuối nước" --type "kế hoạch" --year 2024 --json
+    """
+    from .outputs.commands import search_lines
+
+    lines = search_lines(
+        output_dir, query, doc_type=doc_type, year=year, issuer=issuer, limit=limit, as_json=as_json
+    )
+    click.echo("\n".join(lines))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--ndjson", is_flag=True, required=True, help="Bulk-load lines for OpenSearch/Elasticsearch.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
+@handle_errors
+def export(output_dir: Path, ndjson: bool, out: str | None) -> None:
+    """Export a batch output folder's passages with their register fields (see docs/SEARCH.md).
+
+    \b
+    Example:
+      vnocr export out/ --ndjson -o passages.ndjson
+    """
+    from .outputs.commands import export_lines
+
+    _write_output("".join(line + "\n" for line in export_lines(output_dir)), out)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .imaging.page import PageImage
+from .outputs.geometry import PageGeometry, WordBox
 from .render import render_markdown
 from .structure.model import DocumentMetadata, Section, Structure
 
@@ -29,17 +30,37 @@ class PageResult:
     log: list[str] = field(default_factory=list)
     #: OCR word confidences per line of ``raw_text`` (passed to restoration; not written to the JSON record).
     line_confidences: list[list[float]] | None = field(default=None, repr=False)
+    #: Resolution of the source page raster (the scale of ``image_size`` and the word boxes).
+    dpi: int | None = None
+    #: (width, height) in pixels of the source page raster, as scanned (before turning and deskewing).
+    image_size: tuple[int, int] | None = None
+    #: The OCR words per line of ``raw_text``, boxes on the source page raster (for the searchable PDF and
+    #: ALTO; not written to the JSON record: ``x.alto.xml`` carries them).
+    words: list[list[WordBox]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (without the per-word confidences)."""
-        record = asdict(self)
-        record.pop("line_confidences")
+        """A JSON-ready dictionary (without the per-word confidences and boxes)."""
+        record = {k: v for k, v in asdict(self).items() if k not in ("line_confidences", "words")}
+        if self.image_size is not None:
+            record["image_size"] = list(self.image_size)
         return record
 
     @classmethod
-    def from_page(cls, page: PageImage) -> PageResult:
-        """Summarise a processed :class:`PageImage`."""
+    def from_page(cls, page: PageImage, source_size: tuple[int, int] | None = None) -> PageResult:
+        """Summarise a processed :class:`PageImage`; ``source_size`` = (width, height) of the page as
+        rasterised, before the image stages (default: the processed image's size)."""
         ocr = page.ocr
+        ocr_size = (int(page.image.shape[1]), int(page.image.shape[0]))
+        source_size = source_size or ocr_size
+        words = None
+        if ocr:
+            geometry = PageGeometry(source_size, ocr_size, page.rotation, page.skew_degrees)
+            lines = list(ocr.lines)
+            while lines and not lines[0].text:  # raw_text is stripped of empty lines at both ends
+                lines.pop(0)
+            while lines and not lines[-1].text:
+                lines.pop()
+            words = [[geometry.word_box(w) for w in line.words] for line in lines]
         return cls(
             number=page.number,
             rotation=page.rotation,
@@ -50,6 +71,9 @@ class PageResult:
             text=ocr.text if ocr else "",
             log=list(page.log),
             line_confidences=[[w.confidence for w in line.words] for line in ocr.lines] if ocr else None,
+            dpi=page.dpi,
+            image_size=source_size,
+            words=words,
         )
 
 
@@ -89,6 +113,8 @@ class Document:
     restoration: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str = ""
     vnocr_version: str = ""
+    #: What the archive outputs are (``{"pdf": "PDF/A-2", "alto": "ALTO 4"}``) or why one was skipped.
+    archive: dict[str, str] = field(default_factory=dict)
 
     @property
     def structure(self) -> Structure:
@@ -121,6 +147,7 @@ class Document:
             "attachments": [a.to_dict() for a in self.attachments],
             "documents": [d.to_dict() for d in self.documents],
             "restoration": self.restoration,
+            **({"archive": self.archive} if self.archive else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -71,7 +71,8 @@ def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
     results: list[PageResult] = []
     for page in rasterise.iter_pages(path, options.dpi):
         done = run_page(page, stages)
-        results.append(PageResult.from_page(done))
+        source_size = (int(page.image.shape[1]), int(page.image.shape[0]))
+        results.append(PageResult.from_page(done, source_size))
         log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
     return results
 
