@@ -88,7 +88,7 @@ bench: $(STAMP) ## Run the benchmarks and write docs/BENCHMARKS.md (needs ../sha
 	@$(MAKE) --no-print-directory sysdeps BENCH_DEPS=1
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m tools.bench --shared $(SHARED) --out docs/BENCHMARKS.md
-	$(BIN)/python -m tools.bench_outputs --out docs/BENCHMARKS_OUTPUTS.md
+	$(BIN)/python -m tools.bench.outputs --out docs/BENCHMARKS_OUTPUTS.md
 
 dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ from CORPUS (OCR tables included)
 	$(BIN)/python -m tools.builders.dictionaries --corpus $(CORPUS) --out dictionaries

@@ -1,7 +1,7 @@
 """Benchmark of the archive outputs (issue 21): the searchable PDF's text and boxes, its page images and
 size, and the search index's speed.
 
-Usage: python -m tools.bench_outputs [--scans samples/scans] [--out docs/BENCHMARKS_OUTPUTS.md]
+Usage: python -m tools.bench.outputs [--scans samples/scans] [--out docs/BENCHMARKS_OUTPUTS.md]
        [--pages 10000] [--cache .cache/bench_outputs]
 
 Targets: ``pdftotext x.pdf`` against ``x.txt`` CER ≤ 0.5 %; every word's box in the text layer
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BBOX_WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', re.S
 )
@@ -232,7 +232,7 @@ def main() -> None:
     lines = [
         "# Archive outputs benchmark",
         "",
-        "Made by `python -m tools.bench_outputs` (`make bench`). Targets of issue 21: CER ≤ 0.5 %, word boxes "
+        "Made by `python -m tools.bench.outputs` (`make bench`). Targets of issue 21: CER ≤ 0.5 %, word boxes "
         "≥ 80 % overlap, images byte-identical, size growth ≤ 10 %, search ≤ 50 ms on 10,000 pages.",
         "",
         "## Searchable PDF (`x.pdf`) of the sample scans",
