@@ -8,7 +8,7 @@ import pytest
 
 from ocr_pipeline.outputs.pdf import pdf_metadata, write_pdf
 from ocr_pipeline.structure.model import DocumentMetadata, DocumentNumber
-from tools.bench_outputs import box_report, character_error_rate, images_identical, pdftotext
+from tools.bench.outputs import box_report, character_error_rate, images_identical, pdftotext
 
 pytestmark = pytest.mark.poppler
 
