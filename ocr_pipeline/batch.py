@@ -113,6 +113,7 @@ def process_job(job: Job) -> JobResult:
     reason. Picklable, so it can run in any worker process.
     """
     from .pipeline import process_document
+    from .review import reapply_corrections
 
     start = time.monotonic()
     rel = str(job.relative)
@@ -123,6 +124,7 @@ def process_job(job: Job) -> JobResult:
         atomic_write_text(txt, doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else ""))
         atomic_write_text(md, doc.to_markdown())
         atomic_write_text(js, doc.to_json() + "\n")
+        reapply_corrections(job.output_dir, job.relative.with_suffix("").as_posix())  # a reviewer's, kept
     except VnocrError as exc:
         message = exc.one_line().removeprefix(f"{job.source.name}: ")
         return JobResult(

@@ -29,12 +29,19 @@ class PageResult:
     log: list[str] = field(default_factory=list)
     #: OCR word confidences per line of ``raw_text`` (passed to restoration; not written to the JSON record).
     line_confidences: list[list[float]] | None = field(default=None, repr=False)
+    #: Resolution the page was rasterised at (None for a text input).
+    dpi: int | None = None
+    #: (width, height) in pixels of the image Tesseract read (upright and deskewed): the space of ``words``.
+    ocr_size: list[int] | None = None
+    #: The OCR words with their boxes, ``{"line": 1-based line of raw_text, "text", "box": [x, y, w, h],
+    #: "conf"}`` (the review app draws them on the page image).
+    words: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (without the per-word confidences)."""
+        """A JSON-ready dictionary (without the per-word confidences; words, size and dpi when known)."""
         record = asdict(self)
         record.pop("line_confidences")
-        return record
+        return {k: v for k, v in record.items() if v is not None or k not in ("dpi", "ocr_size", "words")}
 
     @classmethod
     def from_page(cls, page: PageImage) -> PageResult:
@@ -50,6 +57,15 @@ class PageResult:
             text=ocr.text if ocr else "",
             log=list(page.log),
             line_confidences=[[w.confidence for w in line.words] for line in ocr.lines] if ocr else None,
+            dpi=page.dpi,
+            ocr_size=[int(page.image.shape[1]), int(page.image.shape[0])],
+            words=[
+                {"line": n, "text": w.text, "box": [w.left, w.top, w.width, w.height], "conf": w.confidence}
+                for n, line in enumerate(ocr.lines, start=1)
+                for w in line.words
+            ]
+            if ocr
+            else None,
         )
 
 
