@@ -294,7 +294,7 @@ def report(output_dir: Path) -> None:
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (others reach it).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option(
     "--sources",

@@ -15,13 +15,13 @@ most frequent first) is rebuilt from the corrections: the words people wrote or 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import json
 import logging
 import os
 from collections import Counter
-import dataclasses
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
