@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tools.benchlib import BenchContext, BenchSection
 
-AREAS = ("ocr", "restore", "structure", "lm")
+AREAS = ("ocr", "restore", "structure", "lm", "review")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -163,13 +163,13 @@ def _word(body: dict[str, Any], name: str, *, empty: bool = False) -> str:
 
 def list_documents(state: ReviewState, params: dict[str, str]) -> Any:
     out = []
+    reviewed = state.reviewed()
     for doc_id, files in state.folder.documents().items():
         try:
             record = state.folder.record(files)
         except (OSError, ValueError):
             continue
         flagged = (record.get("restoration") or {}).get("flagged_for_review") or []
-        reviewed = state.reviewed()
         done = sum(
             1
             for e in flagged
@@ -231,7 +231,7 @@ def get_document(state: ReviewState, params: dict[str, str]) -> Any:
         "sections": record.get("sections") or [],
         "closing": record.get("closing", ""),
         "files": {s: f"/files/{relative}.{s}" for s in ("txt", "md", "json")},
-        "queue": [item for item in state.items(files)],
+        "queue": state.items(files),
     }
 
 

@@ -70,7 +70,7 @@ class OutputFolder:
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             names = set(files)
             for name in sorted(files):
-                if name.startswith(".") or not name.endswith(".json") or name.endswith(".alto.json"):
+                if name.startswith(".") or not name.endswith(".json"):
                     continue
                 stem = Path(top) / name[: -len(".json")]
                 if stem.name + ".txt" not in names:

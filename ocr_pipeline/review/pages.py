@@ -81,7 +81,7 @@ def render_page(source: Path, page: dict[str, Any]) -> bytes:
     if picture.size != size:
         picture = picture.resize(size, Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
+    picture.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -176,3 +176,33 @@ def test_page_images_are_rendered_once_and_cached_under_the_folder(client: TestC
     assert client.get(item["image"]).content == first.content
     assert cached.stat().st_mtime_ns == stamp
     assert "iVBORw0KGgo" not in (batch / "plan.json").read_text(encoding="utf-8")  # no PNG kept in the JSON
+
+
+def test_alternatives_missing_from_an_older_record_are_computed(batch: Path) -> None:
+    record = read_record(batch)
+    flagged = record["restoration"]["flagged_for_review"]  # type: ignore[index]
+    expected = {(e["line"], e["start"]): e.pop("alternatives") for e in flagged}
+    (batch / "plan.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    items = TestClient(create_app(batch)).get("/api/queue").json()["items"]
+    for item in items:
+        words = [w for w, _ in item["alternatives"]]
+        assert words[:2] == [w for w, _ in expected[(item["line"], item["start"])]][:2]
+
+
+def test_the_review_command_listens_on_localhost_unless_told(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import ocr_pipeline.review.app as review_app
+    from ocr_pipeline.cli import main
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(review_app, "serve", lambda output_dir, **kwargs: calls.append(kwargs))
+    assert CliRunner().invoke(main, ["review", str(batch)]).exit_code == 0
+    assert calls[-1]["host"] == "127.0.0.1" and calls[-1]["port"] == 8765
+    assert (
+        CliRunner().invoke(main, ["review", str(batch), "--host", "0.0.0.0", "--port", "9000"]).exit_code == 0
+    )
+    assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 9000
+    assert CliRunner().invoke(main, ["review", str(batch / "missing")]).exit_code == 2
