@@ -21,7 +21,6 @@ when the browser says where it comes from, come from the app's own origin.
 from __future__ import annotations
 
 import getpass
-import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -38,6 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..models import record_json
 from ..structure.model import DocumentMetadata
 from ..textio import atomic_write_text
 from .corrections import (
@@ -262,7 +262,7 @@ def post_correction(state: ReviewState, body: dict[str, Any]) -> Any:
             if correction.corrected != correction.chosen:
                 save(state.folder, files, record, everything)
             else:  # accepted: the text stays; only the record notes the review
-                atomic_write_text(files.json, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+                atomic_write_text(files.json, record_json(record) + "\n")
             write_lexicon(state.folder, everything)
     return {"outcome": outcome, "correction": correction.to_dict(), "line_text": line_text}
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..models import record_json
 from ..textio import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class OutputFolder:
         text = record.get("text", "")
         atomic_write_text(files.path(".txt"), text + ("\n" if text and not text.endswith("\n") else ""))
         atomic_write_text(files.path(".md"), markdown)
-        atomic_write_text(files.json, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(files.json, record_json(record) + "\n")
 
     def served_file(self, relative: str) -> Path | None:
         """The output file ``relative`` names if it is a regular file inside the folder with a served
