@@ -31,6 +31,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 MAX_WORD = 200
+#: Host names of the local machine: a server bound to one of them answers only requests addressed to them.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_FIELD = 4000
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -130,9 +133,13 @@ class ReviewState:
             self._alternatives[files.id] = cached
         return cached[1]
 
-    def items(self, files: DocumentFiles) -> list[dict[str, Any]]:
+    def items(
+        self, files: DocumentFiles, reviewed: dict[FlagKey, dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """The document's queue items (``reviewed``: :meth:`reviewed`, when the caller has it already)."""
         record = self.folder.record(files)
-        return queue_items(files.id, record, self.reviewed(), self.alternatives(files, record))
+        reviewed = self.reviewed() if reviewed is None else reviewed
+        return queue_items(files.id, record, reviewed, self.alternatives(files, record))
 
 
 def _user() -> str:
@@ -194,9 +201,10 @@ def get_queue(state: ReviewState, params: dict[str, str]) -> Any:
     if params.get("document"):
         documents = {params["document"]: state.document(params["document"])}
     items: list[dict[str, Any]] = []
+    reviewed = state.reviewed()
     for files in documents.values():
         try:
-            items += state.items(files)
+            items += state.items(files, reviewed)
         except (OSError, ValueError) as exc:
             log.warning("%s: skipped (%s)", files.id, exc)
     status = params.get("status", "open")
@@ -250,12 +258,10 @@ def post_correction(state: ReviewState, body: dict[str, Any]) -> Any:
     with state.folder.locked():
         record = state.folder.fresh_record(files)
         outcome = apply_word(record, correction)
-        ref = find_page(record, correction.page)
-        line_text = (
-            ref.page["text"].split("\n")[correction.line - 1] if ref and outcome != "mismatch" else None
-        )
         if outcome == "mismatch":
             raise BadRequest(409, "the output no longer holds this word here: reload the queue")
+        ref = find_page(record, correction.page)
+        line_text = ref.page["text"].split("\n")[correction.line - 1] if ref else None
         if outcome == "applied":
             state.store.append(correction)
             everything = state.store.read()
@@ -301,8 +307,14 @@ def list_corrections(state: ReviewState, params: dict[str, str]) -> Any:
 # ---- the Starlette app ----
 
 
-def create_app(output_dir: Path, sources: Path | None = None, reviewer: str | None = None) -> Starlette:
-    """The review app over ``output_dir`` (``sources``: the batch's INPUT_DIR, to find page images)."""
+def create_app(
+    output_dir: Path,
+    sources: Path | None = None,
+    reviewer: str | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> Starlette:
+    """The review app over ``output_dir`` (``sources``: the batch's INPUT_DIR, to find page images;
+    ``allowed_hosts``: the only Host headers answered, against DNS rebinding; None answers any)."""
     state = ReviewState(output_dir, sources, reviewer)
 
     def getter(
@@ -376,7 +388,10 @@ def create_app(output_dir: Path, sources: Path | None = None, reviewer: str | No
         Route("/files/{path:path}", output_file),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    middleware = [Middleware(SecurityHeaders)]
+    if allowed_hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.review = state
     return app
 
@@ -417,6 +432,7 @@ def serve(
     """Run the review app with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(output_dir, sources, reviewer)
+    loopback = host in LOOPBACK_HOSTS
+    app = create_app(output_dir, sources, reviewer, allowed_hosts=list(LOOPBACK_HOSTS) if loopback else None)
     log.info("review: %s on http://%s:%d/ (display %d dpi)", output_dir, host, port, DISPLAY_DPI)
     uvicorn.run(app, host=host, port=port, log_level="warning")

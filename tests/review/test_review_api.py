@@ -206,3 +206,16 @@ def test_the_review_command_listens_on_localhost_unless_told(
     )
     assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 9000
     assert CliRunner().invoke(main, ["review", str(batch / "missing")]).exit_code == 2
+
+
+def test_a_local_server_answers_only_requests_addressed_to_the_local_machine(batch: Path) -> None:
+    from ocr_pipeline.review.app import LOOPBACK_HOSTS
+
+    app = create_app(batch, allowed_hosts=list(LOOPBACK_HOSTS))
+    assert TestClient(app, base_url="http://127.0.0.1:8765").get("/api/documents").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8765").get("/api/documents").status_code == 200
+    rebound = TestClient(
+        app, base_url="http://attacker.example:8765"
+    )  # DNS rebinding: their name, our address
+    assert rebound.get("/api/documents").status_code == 400
+    assert rebound.get("/files/plan.txt").status_code == 400

@@ -42,12 +42,11 @@ def server(batch: Path) -> Iterator[str]:
     """The app on a free local port, served by uvicorn in a thread, as ``vnocr review`` serves it."""
     import uvicorn
 
-    from ocr_pipeline.review.app import create_app
+    from ocr_pipeline.review.app import LOOPBACK_HOSTS, create_app
 
     port = free_port()
-    config = uvicorn.Config(
-        create_app(batch, reviewer="browser"), host="127.0.0.1", port=port, log_level="warning"
-    )
+    app = create_app(batch, reviewer="browser", allowed_hosts=list(LOOPBACK_HOSTS))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

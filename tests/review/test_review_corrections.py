@@ -90,8 +90,15 @@ def test_corrections_survive_a_forced_rerun_of_the_batch(tmp_path: Path) -> None
 def test_the_record_keeps_one_line_per_ocr_word_and_reads_back_the_same() -> None:
     from ocr_pipeline.models import record_json
 
-    words = [{"line": 1, "text": "Số:", "box": [1, 2, 3, 4], "conf": 90.0}, {"line": 2, "text": "\0", "box": []}]
-    record = {"source": "x", "pages": [{"number": 1, "words": words}, {"number": 2, "words": []}], "text": "a"}
+    words = [
+        {"line": 1, "text": "Số:", "box": [1, 2, 3, 4], "conf": 90.0},
+        {"line": 2, "text": "\0", "box": []},
+    ]
+    record = {
+        "source": "x",
+        "pages": [{"number": 1, "words": words}, {"number": 2, "words": []}],
+        "text": "a",
+    }
     text = record_json(record)
     assert json.loads(text) == record
     assert '        {"line": 1, "text": "Số:", "box": [1, 2, 3, 4], "conf": 90.0},' in text.splitlines()
