@@ -5,7 +5,7 @@ JSON API (the page in ``static/`` uses nothing else):
 - ``GET /api/documents``: every document with its counts of flags (open and all) and its title;
 - ``GET /api/queue[?document=ID][&status=open|all][&limit=N]``: flagged words, least confident first;
 - ``GET /api/document?id=ID``: pages (restored text, image URL), metadata, preamble, section tree;
-- ``GET /api/page-image?document=ID&page=N``: the page image (PNG, rendered once, then cached);
+- ``GET /api/page-image?document=ID&page=N``: the page image (JPEG, rendered once, then cached);
 - ``GET /api/corrections[?document=ID]``: the corrections kept;
 - ``POST /api/corrections``: ``{document, page, line, start, original, chosen, corrected[, reviewer]}``
   (``chosen``: the word as the output has it now; ``corrected == chosen`` accepts it): 200 with the new line,
@@ -364,7 +364,7 @@ def create_app(
         if path is None:
             return _json({"error": "no image for this page"}, 404)
         return FileResponse(
-            path, media_type="image/png", headers={**SECURITY_HEADERS, "Cache-Control": "max-age=3600"}
+            path, media_type="image/jpeg", headers={**SECURITY_HEADERS, "Cache-Control": "max-age=3600"}
         )
 
     async def output_file(request: Request) -> Response:
