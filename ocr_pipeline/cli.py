@@ -307,7 +307,7 @@ def review(output_dir: Path, host: str, port: int, sources: Path | None, reviewe
     """Review the words a batch flagged, in a browser: page image, choice, alternatives, one key.
 
     Corrections go to OUTPUT_DIR/corrections.jsonl and into x.txt, x.md and x.json at once; a later
-    `vnocr batch --force` applies them again. See README "Reviewing the flagged words".
+    `vnocr batch --force` applies them again (README: "vnocr review").
 
     \b
     Example:
