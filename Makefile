@@ -24,7 +24,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: help install sysdeps demo test test-all digitise bench dictionaries channel samples lint clean
+.PHONY: help install sysdeps browser demo test test-all digitise bench dictionaries channel samples lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,6 +55,14 @@ sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium 
 	$(SUDO) apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null
 
+browser: ## Install Debian's chromium (the review app's browser tests drive it) when missing
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "vnocr: no chromium and no apt-get: the browser tests will be skipped" >&2; exit 0; fi; \
+	echo "installing system packages: chromium"; \
+	$(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
 	$(PYTHON) -m venv $(VENV)
@@ -78,7 +86,7 @@ $(PDFJS): ## pdf.js for the browser test of x.pdf (skipped, with a note, where n
 	  mkdir -p .cache/pdfjs && npm install --silent --no-audit --no-fund --prefix .cache/pdfjs pdfjs-dist@6; \
 	else echo "npm not found: the browser test of x.pdf will be skipped" >&2; fi
 
-test: $(STAMP) $(PDFJS) ## Run the test suite (small fixtures; Tesseract and browser tests included)
+test: $(STAMP) $(PDFJS) browser ## Run the test suite (small fixtures; Tesseract and browser tests included)
 	$(BIN)/python -m pytest -q
 
 digitise: $(STAMP) ## Archive job: make digitise IN=scans OUT=out/digitised [JOBS=n] [LANG=vie|eng]

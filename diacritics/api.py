@@ -79,6 +79,7 @@ class Restoration:
                     "original": t.original,
                     "chosen": t.chosen,
                     "confidence": t.confidence,
+                    "alternatives": [[word, round(p, 4)] for word, p in t.alternatives[:5]],
                 }
                 for t in self.flagged
             ],

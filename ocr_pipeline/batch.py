@@ -124,6 +124,7 @@ def process_job(job: Job) -> JobResult:
     reason. Picklable, so it can run in any worker process.
     """
     from .pipeline import process_document
+    from .review import reapply_corrections
 
     start = time.monotonic()
     rel = str(job.relative)
@@ -138,6 +139,7 @@ def process_job(job: Job) -> JobResult:
             atomic_write_text(md, doc.to_markdown())
         archive = write_document_outputs(doc, job.source, stem, job.formats)  # x.pdf, x.alto.xml
         atomic_write_text(js, doc.to_json() + "\n")
+        reapply_corrections(job.output_dir, job.relative.with_suffix("").as_posix())  # a reviewer's, kept
     except VnocrError as exc:
         message = exc.one_line().removeprefix(f"{job.source.name}: ")
         return JobResult(

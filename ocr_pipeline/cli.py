@@ -355,6 +355,35 @@ def export(output_dir: Path, ndjson: bool, out: str | None) -> None:
     _write_output("".join(line + "\n" for line in export_lines(output_dir)), out)
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The batch's INPUT_DIR, for the page images when a record's source path does not resolve here.",
+)
+@click.option("--reviewer", help="Name kept with each correction [your login name].")
+@handle_errors
+def review(output_dir: Path, host: str, port: int, sources: Path | None, reviewer: str | None) -> None:
+    """Review the words a batch flagged, in a browser: page image, choice, alternatives, one key.
+
+    Corrections go to OUTPUT_DIR/corrections.jsonl and into x.txt, x.md and x.json at once; a later
+    `vnocr batch --force` applies them again (README: "vnocr review").
+
+    \b
+    Example:
+      vnocr review out/   # then open http://127.0.0.1:8765/
+    """
+    from .review.app import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("review: listening on %s: anyone who reaches it can change the outputs", host)
+    click.echo(f"vnocr review: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serve(output_dir, host=host, port=port, sources=sources, reviewer=reviewer)
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one bounded piece of work (one text's restoration).

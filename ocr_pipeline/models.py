@@ -34,15 +34,21 @@ class PageResult:
     dpi: int | None = None
     #: (width, height) in pixels of the source page raster, as scanned (before turning and deskewing).
     image_size: tuple[int, int] | None = None
-    #: The OCR words per line of ``raw_text``, boxes on the source page raster (for the searchable PDF and
-    #: ALTO; not written to the JSON record: ``x.alto.xml`` carries them).
+    #: The OCR words per line of ``raw_text``, boxes on the source page raster (the searchable PDF, ALTO and
+    #: the review app read them; the JSON record holds them as ``{"line", "text", "box", "conf"}``).
     words: list[list[WordBox]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (without the per-word confidences and boxes)."""
+        """A JSON-ready dictionary (without the per-word confidences; the words one small object each)."""
         record = {k: v for k, v in asdict(self).items() if k not in ("line_confidences", "words")}
         if self.image_size is not None:
             record["image_size"] = list(self.image_size)
+        if self.words is not None:
+            record["words"] = [
+                {"line": n, "text": w.text, "box": [w.left, w.top, w.width, w.height], "conf": w.confidence}
+                for n, line in enumerate(self.words, start=1)
+                for w in line
+            ]
         return record
 
     @classmethod
@@ -151,9 +157,28 @@ class Document:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The document as JSON text (UTF-8, Vietnamese kept as is)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        """The document as JSON text (UTF-8, Vietnamese kept as is; see :func:`record_json`)."""
+        return record_json(self.to_dict(), indent)
 
     def to_markdown(self) -> str:
         """The document as structured Markdown: metadata header, headings by level, lists."""
         return render_markdown(self.structure)
+
+
+def record_json(record: dict[str, Any], indent: int | None = 2) -> str:
+    """A document record as JSON text: indented, except that each page's OCR word is one line (the words
+    outnumber everything else; one indented line per key would double the file)."""
+    if indent is None:
+        return json.dumps(record, ensure_ascii=False)
+    pages = [dict(page) for page in record.get("pages") or []]
+    words = {}
+    for index, page in enumerate(pages):
+        if page.get("words"):
+            words[json.dumps(f"\0words of page {index}\0")] = page["words"]
+            page["words"] = f"\0words of page {index}\0"
+    text = json.dumps({**record, "pages": pages} if words else record, ensure_ascii=False, indent=indent)
+    pad = " " * (indent * 4)
+    for placeholder, items in words.items():
+        lines = ",\n".join(pad + json.dumps(item, ensure_ascii=False) for item in items)
+        text = text.replace(placeholder, "[\n" + lines + "\n" + " " * (indent * 3) + "]", 1)
+    return text

@@ -79,4 +79,8 @@ def test_page_result_keeps_word_boxes_per_raw_text_line() -> None:
         ["c"],
     ]
     assert result.image_size == (300, 400) and result.words[0][0].left == 300 - 30  # turned back
-    assert "words" not in result.to_dict() and result.to_dict()["image_size"] == [300, 400]
+    record = result.to_dict()
+    assert record["image_size"] == [300, 400]
+    # the record holds the boxes on the page as scanned, one object a word, with its line of raw_text
+    assert [(w["line"], w["text"]) for w in record["words"]] == [(1, "a"), (1, "b"), (3, "c")]
+    assert record["words"][0]["box"][0] == result.words[0][0].left
