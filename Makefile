@@ -69,7 +69,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@# byte-compile the packages as a regular pip install does (an editable one leaves it to the first run)
-	$(BIN)/python -m compileall -q diacritics ocr_pipeline dictionaries
+	$(BIN)/python -m compileall -q diacritics ocr_pipeline dictionaries vntext
 	@touch $(STAMP)
 
 install: $(STAMP) ## Install system packages, the virtualenv (.venv) and vnocr

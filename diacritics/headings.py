@@ -15,47 +15,13 @@ from dataclasses import dataclass
 
 import regex
 
-ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+from vntext.roman import roman_to_int
+
 #: Characters OCR confuses with a Roman ``I``.
 I_LOOKALIKES = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I", "í": "I", "ì": "I"})
 LABEL = regex.compile(r"^(?P<lead>\s*)(?P<label>[IVXLHl1|!]{1,6})(?P<dot>[.,:]?)(?P<gap>\s+)(?P<rest>\S.*)$")
 #: Tesseract (``vie`` too) reads two strokes of a bold ``II`` as ``H``: ``II.`` → ``IH.``, ``III.`` → ``HI.``.
 H_READINGS = ("I", "II")
-
-
-def roman_to_int(numeral: str) -> int | None:
-    """The value of a well-formed Roman numeral (I..CXC), else None."""
-    if not numeral or any(ch not in ROMAN_VALUES for ch in numeral):
-        return None
-    total = 0
-    for i, ch in enumerate(numeral):
-        value = ROMAN_VALUES[ch]
-        if i + 1 < len(numeral) and ROMAN_VALUES[numeral[i + 1]] > value:
-            total -= value
-        else:
-            total += value
-    return total if int_to_roman(total) == numeral else None
-
-
-def int_to_roman(value: int) -> str:
-    """The canonical Roman numeral of a positive integer."""
-    parts = [
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ]
-    out = []
-    for number, numeral in parts:
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    return "".join(out)
 
 
 def _is_upper_heading(rest: str) -> bool:

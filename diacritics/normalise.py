@@ -27,6 +27,8 @@ from typing import Literal
 
 import regex
 
+from vntext.fold import strip_diacritics
+
 CasePattern = Literal["lower", "upper", "title", "mixed"]
 
 
@@ -93,17 +95,6 @@ def _build_tone_table() -> tuple[dict[str, tuple[str, Tone]], dict[tuple[str, To
 _SPLIT_TONE, _JOIN_TONE = _build_tone_table()
 
 
-def _build_strip_table() -> dict[int, str]:
-    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "D", 0x00D0: "D", 0x00F0: "d", 0x0189: "D", 0x0256: "d"}
-    for code in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        decomposed = unicodedata.normalize("NFD", ch)
-        if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):
-            table[code] = decomposed[0]
-    return table
-
-
-_STRIP_TABLE = _build_strip_table()
 _COMBINING = regex.compile(r"\p{M}+")
 _WORD_RUN = regex.compile(r"[\p{L}\p{M}]+")
 
@@ -128,25 +119,6 @@ def nfc(text: str) -> str:
         # After NFC the stroke overlay (combining class 1) sits right after its base letter.
         text = unicodedata.normalize("NFC", _STROKED_D.sub(lambda m: "Đ" if m.group(1) == "D" else "đ", text))
     return text
-
-
-@functools.lru_cache(maxsize=65536)
-def strip_diacritics(s: str) -> str:
-    """Remove every diacritic: tones and vowel marks, ``đ`` → ``d``, ``Đ`` → ``D``; case is kept.
-
-    Args:
-        s: A word or text.
-
-    Returns:
-        The text without diacritics (other characters unchanged).
-    """
-    if s.isascii():
-        return s
-    out = s.translate(_STRIP_TABLE)
-    if not out.isascii():
-        out = unicodedata.normalize("NFD", out).translate(_STRIP_TABLE)
-        out = unicodedata.normalize("NFC", _COMBINING.sub("", out))
-    return out
 
 
 @functools.lru_cache(maxsize=4096)

@@ -5,7 +5,8 @@
   ``ocr_pipeline.structure`` (text → sections and record) and ``diacritics`` (restoration);
 - the layers never import the application or each other; ``ocr_pipeline.exceptions`` is the one shared
   module of the ocr_pipeline layers (the errors and their exit codes);
-- ``diacritics`` imports nothing from ``ocr_pipeline`` (its own errors are re-exported by the application).
+- ``diacritics`` imports nothing from ``ocr_pipeline`` (its own errors are re-exported by the application);
+- ``vntext`` (accent folding, Roman numerals) is a leaf every layer may use; it imports nothing of ours.
 
 Imports inside functions count as much as those at the top of a module.
 """
@@ -19,16 +20,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-PACKAGES = ("ocr_pipeline", "diacritics")
+PACKAGES = ("ocr_pipeline", "diacritics", "vntext")
 MAX_LINES = 700
 
 #: layer -> module prefixes it may import from the project besides its own modules
 LAYERS: dict[str, tuple[str, ...]] = {
-    "ocr_pipeline.imaging": ("ocr_pipeline.exceptions",),
-    "ocr_pipeline.structure": ("ocr_pipeline.exceptions",),
-    "diacritics": (),
+    "ocr_pipeline.imaging": ("ocr_pipeline.exceptions", "vntext"),
+    "ocr_pipeline.structure": ("ocr_pipeline.exceptions", "vntext"),
+    "diacritics": ("vntext",),
+    "vntext": (),
 }
-PROJECT = ("ocr_pipeline", "diacritics", "dictionaries", "tools", "tests")
+PROJECT = ("ocr_pipeline", "diacritics", "dictionaries", "vntext", "tools", "tests")
 
 
 def module_name(path: Path) -> str:

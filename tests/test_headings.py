@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diacritics.headings import find_label_repairs, int_to_roman, roman_to_int
+from diacritics.headings import find_label_repairs
+from vntext.roman import int_to_roman, roman_to_int
 
 
 def repair_roman_labels(lines: list[str]) -> list[str]:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .numbering import fold, is_upper_heading, line_candidates
+from vntext.fold import fold_upper as fold
+
+from .numbering import is_upper_heading, line_candidates
 
 FORM_FEED = "\f"
 #: Document types printed as the centred type line (the first line of the title block).

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import regex
 
+from vntext.fold import fold_upper as fold
+
 from .layout import DOC_TYPES, TextLine
-from .numbering import fold, is_upper_heading, line_candidates
+from .numbering import is_upper_heading, line_candidates
 
 #: The keywords of a digital-signature overlay line, after up to three short junk tokens (box edges).
 _OVERLAY = regex.compile(

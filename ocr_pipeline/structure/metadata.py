@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import regex
 
+from vntext.fold import fold_upper as fold
+
 from .layout import (
     AUTHORITY,
     COLUMN_GAP,
@@ -39,7 +41,7 @@ from .layout import (
     national_title,
 )
 from .model import DocumentDate, DocumentMetadata, DocumentNumber, Reference, Signer
-from .numbering import bullet, fold, is_upper_heading
+from .numbering import bullet, is_upper_heading
 
 log = logging.getLogger(__name__)
 

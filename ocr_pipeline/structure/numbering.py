@@ -24,10 +24,12 @@ expected and the text is an upper-case heading, ``VIl.`` is ``VII``, ``d)`` afte
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 
 import regex
+
+from vntext.fold import fold_upper as fold
+from vntext.roman import roman_to_int
 
 #: Tree rank of each kind: a node is nested under the nearest open node of a smaller rank.
 RANK: dict[str, int] = {
@@ -42,7 +44,6 @@ RANK: dict[str, int] = {
 }
 #: Letters used for ``a)`` items, in Vietnamese alphabetical order (no f, j, w, z).
 VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
-ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 #: Characters that OCR produces for a Roman ``I``.
 I_LOOKALIKES = {"1": "I", "l": "I", "|": "I", "!": "I", "í": "I", "ì": "I", "i": "I", "]": "I", "H": "II"}
 ORDINALS = {
@@ -98,50 +99,6 @@ class Marker:
     rest: str
     form: float
     repaired: bool = False
-
-
-def fold(text: str) -> str:
-    """Upper-case ``text`` without diacritics, keeping its length (``Đ``/``đ`` -> ``D``)."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0] if ch not in "đĐ" else "D"
-        out.append(base.upper() if len(base.upper()) == 1 else base)
-    return "".join(out)
-
-
-def roman_to_int(numeral: str) -> int | None:
-    """The value of a canonical Roman numeral (I..CXC), else None."""
-    if not numeral or any(ch not in ROMAN_VALUES for ch in numeral):
-        return None
-    total = 0
-    for i, ch in enumerate(numeral):
-        value = ROMAN_VALUES[ch]
-        if i + 1 < len(numeral) and ROMAN_VALUES[numeral[i + 1]] > value:
-            total -= value
-        else:
-            total += value
-    return total if 0 < total < 200 and int_to_roman(total) == numeral else None
-
-
-def int_to_roman(value: int) -> str:
-    """The canonical Roman numeral of a positive integer."""
-    parts = [
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ]
-    out = []
-    for number, numeral in parts:
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    return "".join(out)
 
 
 def repair_roman(token: str) -> str | None:

@@ -7,13 +7,12 @@ import pytest
 from ocr_pipeline.structure.numbering import (
     Expectation,
     best_marker,
-    fold,
-    int_to_roman,
     is_upper_heading,
     letter_index,
     repair_roman,
-    roman_to_int,
 )
+from vntext.fold import fold_upper as fold
+from vntext.roman import int_to_roman, roman_to_int
 
 
 def ctx(after_break: bool = True, prev_unfinished: bool = False, **last: tuple[int, ...]) -> Expectation:
