@@ -119,6 +119,9 @@ _lang_option = click.option(
 _dpi_option = click.option(
     "--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="PDF rasterisation DPI."
 )
+_force_ocr_option = click.option(
+    "--force-ocr", is_flag=True, help="OCR every page image, even where a PDF has a usable text layer."
+)
 _timeout_option = click.option(
     "--page-timeout",
     type=click.FloatRange(0),
@@ -137,6 +140,7 @@ _timeout_option = click.option(
 @_timeout_option
 @click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@_force_ocr_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 @handle_errors
 def batch(
@@ -148,6 +152,7 @@ def batch(
     page_timeout: float,
     force: bool,
     no_restore: bool,
+    force_ocr: bool,
     progress: bool | None,
 ) -> None:
     """OCR, restore and structure every document in INPUT_DIR into OUTPUT_DIR.
@@ -163,7 +168,9 @@ def batch(
     """
     from .batch import JobResult, discover_inputs, run_batch
 
-    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    options = ProcessOptions(
+        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+    )
     inputs = discover_inputs(input_dir, output_dir)
     if any(p.suffix.lower() != ".txt" for p in inputs):
         from .imaging import engines
@@ -209,9 +216,17 @@ def batch(
 @_dpi_option
 @_timeout_option
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@_force_ocr_option
 @handle_errors
 def ocr(
-    file: Path, out: str | None, fmt: str, lang: str, dpi: int, page_timeout: float, no_restore: bool
+    file: Path,
+    out: str | None,
+    fmt: str,
+    lang: str,
+    dpi: int,
+    page_timeout: float,
+    no_restore: bool,
+    force_ocr: bool,
 ) -> None:
     """OCR, restore and structure one document (PDF, image or .txt).
 
@@ -222,7 +237,9 @@ def ocr(
     """
     from .pipeline import process_document
 
-    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    options = ProcessOptions(
+        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+    )
     doc = process_document(file, options)
     text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
     _write_output(text if text.endswith("\n") else text + "\n", out)

@@ -27,6 +27,18 @@ class PageResult:
     raw_text: str = ""
     text: str = ""
     log: list[str] = field(default_factory=list)
+    #: Where the text comes from: ``ocr`` (the page image) or ``text_layer`` (a born-digital PDF's text).
+    source: str = "ocr"
+    #: A PDF text layer that was not used (a scanner's hidden OCR without Vietnamese, say), kept as it was.
+    legacy_text: str = ""
+    #: Texts of annotations drawn over the page and left out of its text (signature box, typed notes).
+    annotations: list[str] = field(default_factory=list)
+    #: Layout zones in reading order: ``{"kind", "box": [x, y, w, h], "text"}`` (page text = their texts).
+    zones: list[dict[str, Any]] = field(default_factory=list)
+    #: Marks kept out of the text (stamps, seals, handwriting): ``{"kind", "box": [x, y, w, h]}``.
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    #: Blanks left where handwriting could not be read reliably: ``{"zone", "line", "box"}``.
+    blanks: list[dict[str, Any]] = field(default_factory=list)
     #: OCR word confidences per line of ``raw_text`` (passed to restoration; not written to the JSON record).
     line_confidences: list[list[float]] | None = field(default=None, repr=False)
 
@@ -40,6 +52,7 @@ class PageResult:
     def from_page(cls, page: PageImage) -> PageResult:
         """Summarise a processed :class:`PageImage`."""
         ocr = page.ocr
+        layout = page.layout
         return cls(
             number=page.number,
             rotation=page.rotation,
@@ -50,6 +63,9 @@ class PageResult:
             text=ocr.text if ocr else "",
             log=list(page.log),
             line_confidences=[[w.confidence for w in line.words] for line in ocr.lines] if ocr else None,
+            zones=[z.to_dict() for z in layout.zones] if layout else [],
+            marks=[m.to_dict() for m in layout.marks] if layout else [],
+            blanks=list(layout.blanks) if layout else [],
         )
 
 
@@ -68,6 +84,9 @@ class Document:
         closing: The closing paragraph (``Trên đây là ...``) between the last section and ``Nơi nhận``.
         unassigned: Header and end-zone texts recognised as no metadata field (kept, never dropped).
         restoration: Summary of what restoration changed (counts, flagged tokens).
+        signature: The PDF's digital signature shown on the page (signer, signing time, ...), if any.
+        signatures: Every digital signature of the PDF (a registered number or date can be signed too).
+        legacy_text: Text layers found in the PDF but not used (pages separated by form feed; empty if none).
     """
 
     source: str
@@ -80,6 +99,9 @@ class Document:
     closing: str = ""
     unassigned: list[str] = field(default_factory=list)
     restoration: dict[str, Any] = field(default_factory=dict)
+    signature: dict[str, Any] | None = None
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+    legacy_text: str = ""
     source_fingerprint: str = ""
     vnocr_version: str = ""
 
@@ -109,6 +131,9 @@ class Document:
             "closing": self.closing,
             "unassigned": self.unassigned,
             "restoration": self.restoration,
+            "signature": self.signature,
+            "signatures": self.signatures,
+            "legacy_text": self.legacy_text,
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -10,6 +10,7 @@ import bisect
 import hashlib
 import itertools
 import logging
+import tempfile
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from ._version import __version__
 from .exceptions import InputFileError
-from .imaging import cleanup, deskew, engines, ocr, orientation, rasterise
+from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
@@ -64,26 +65,49 @@ def run_page(page: PageImage, stages: Iterable[PageStage]) -> PageImage:
     return page
 
 
-def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
-    """Rasterise, clean and OCR every page of a PDF or image file."""
+def ocr_pages(path: Path, options: ProcessOptions, facts: pdf.PdfFacts | None = None) -> list[PageResult]:
+    """Rasterise, clean and OCR every page of a PDF or image file.
+
+    For a PDF, ``facts`` (:func:`pdf.inspect_pdf`) decide per page: a born-digital page's real text layer
+    is its text (unless ``options.force_ocr``); other pages are rendered without the overlay annotations
+    (signature boxes, typed notes) and OCR'd, an unused text layer kept as ``legacy_text``.
+    """
     lang = engines.choose_language(options.lang)
     stages = page_stages(options, lang)
+    facts = facts or pdf.PdfFacts()
     results: list[PageResult] = []
-    for page in rasterise.iter_pages(path, options.dpi):
-        done = run_page(page, stages)
-        results.append(PageResult.from_page(done))
-        log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
+    with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
+        source = path
+        if facts.overlays:
+            source = pdf.without_overlays(path, facts, Path(tmp) / "page-without-overlays.pdf")
+        for page in rasterise.iter_pages(source, options.dpi):
+            layer = facts.layer(page.number)
+            if layer is not None and layer.kind == "real" and not options.force_ocr:
+                result = PageResult(
+                    number=page.number, raw_text=layer.text, text=layer.text, source="text_layer"
+                )
+                result.log.append(f"text layer used ({layer.chars} characters)")
+            else:
+                done = run_page(page, stages)
+                result = PageResult.from_page(done)
+                if layer is not None and layer.kind != "none":
+                    result.legacy_text = layer.text
+                    result.log.append(f"{layer.kind} text layer not used ({layer.chars} characters)")
+            if layer is not None:
+                result.annotations = list(layer.annotations)
+            results.append(result)
+            log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(result.log))
     return results
 
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
     """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
     restoration: dict[str, Any] = {"enabled": options.restore}
-    if options.restore:
-        restoration.update(restore_pages(pages))
-    else:
-        for page in pages:
-            page.text = page.raw_text
+    for page in pages:
+        page.text = page.raw_text
+    read = [page for page in pages if page.source != "text_layer"]  # a born-digital text is exact
+    if options.restore and read:
+        restoration.update(restore_pages(read))
     text = FORM_FEED.join(p.text for p in pages)
     doc = Document(
         source=source,
@@ -147,15 +171,25 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
     options = options or ProcessOptions()
     fingerprint = file_fingerprint(path)
     suffix = path.suffix.lower()
+    facts: pdf.PdfFacts | None = None
     if suffix in rasterise.TEXT_SUFFIXES:
         texts = read_text_file(path).split(FORM_FEED)
         pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
-    elif suffix in rasterise.PDF_SUFFIXES or suffix in rasterise.IMAGE_SUFFIXES:
+    elif suffix in rasterise.PDF_SUFFIXES:
+        facts = pdf.inspect_pdf(path, vietnamese=options.lang != "eng")
+        pages = ocr_pages(path, options, facts)
+    elif suffix in rasterise.IMAGE_SUFFIXES:
         pages = ocr_pages(path, options)
     else:
         raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}")
     doc = finish_document(str(path), pages, options)
     doc.source_fingerprint = fingerprint
+    if facts is not None and facts.signatures:
+        doc.signatures = [s.to_dict() for s in facts.signatures]
+        shown = [s for s in facts.signatures if s.page is not None]
+        doc.signature = (shown or facts.signatures)[0].to_dict()
+    if any(p.legacy_text for p in pages):
+        doc.legacy_text = FORM_FEED.join(p.legacy_text for p in pages)
     if not doc.text.strip():
         raise InputFileError(
             f"{path.name}: no text found on any page", hint="is it a blank or photo-only scan?"
