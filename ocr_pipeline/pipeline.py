@@ -18,7 +18,7 @@ from typing import Any
 
 from ._version import __version__
 from .exceptions import InputFileError
-from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise
+from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise, reading
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
@@ -54,7 +54,8 @@ def page_stages(options: ProcessOptions, lang: str) -> list[PageStage]:
         stages.append(deskew.deskew)
     if options.cleanup:
         stages.append(cleanup.clean)
-    stages.append(partial(ocr.recognise, lang=lang, timeout=options.page_timeout))
+    read = reading.recognise_by_zones if options.layout else ocr.recognise
+    stages.append(partial(read, lang=lang, timeout=options.page_timeout))
     return stages
 
 

@@ -62,9 +62,12 @@ def cache_tesseract(cache_dir: Path) -> None:
 
 def one_page_pdf(source: Path, number: int, out: Path) -> Path:
     """The page ``number`` of ``source`` as its own PDF (annotations kept)."""
+    import warnings
+
     import pikepdf
 
-    with pikepdf.open(source) as pdf:
+    with pikepdf.open(source) as pdf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # widgets outside /AcroForm: irrelevant to rendering and reading
         single = pikepdf.new()
         single.pages.append(pdf.pages[number - 1])
         single.save(out)
@@ -78,13 +81,14 @@ def main() -> None:
     parser.add_argument("--only", default="", help="Only gold pages whose name contains this.")
     parser.add_argument("--show", action="store_true", help="Print each page's text.")
     parser.add_argument("--no-restore", action="store_true")
+    parser.add_argument("--dpi", type=int, default=300)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cache_tesseract(args.cache)
     from ocr_pipeline.pipeline import process_document
 
     folder = args.shared / "real-scans"
-    options = ProcessOptions(restore=not args.no_restore, segment=False)
+    options = ProcessOptions(restore=not args.no_restore, segment=False, dpi=args.dpi)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for gold_path in sorted(folder.glob("*.gt.txt")):
@@ -100,7 +104,10 @@ def main() -> None:
                 (f"{doc_id} p{number}", len(fold(gold)), cer(gold, page.raw_text), cer(gold, page.text))
             )
             if args.show:
+                marks = ", ".join(f"{m['kind']}@{m['box']}" for m in page.marks)
+                zones = "\n".join(f"--- {z['kind']} {z['box']}\n{z['text']}" for z in page.zones)
                 print(f"===== {doc_id} p{number}\n{page.text}\n")
+                print(f"##ZONES {doc_id} p{number}: marks {marks}\n{zones}\n##END")
     print("| page | gold chars | raw CER | CER |\n|---|---:|---:|---:|")
     for name, size, raw, final in rows:
         print(f"| {name} | {size} | {raw:.2%} | {final:.2%} |")
