@@ -47,6 +47,8 @@ RIGHT_CENTRE_TOLERANCE = 0.12
 #: A band with a segment at least this share of the text width wide is a body line (the closing block
 #: is searched below the last one).
 FULL_WIDTH = 0.62
+#: Share of the closing block's bands whose ink may cross its gutter (seal and signature remnants).
+CLOSING_CROSSINGS = 0.35
 #: Title lines are centred within this share of the text width of the text centre.
 TITLE_CENTRE_TOLERANCE = 0.06
 
@@ -93,6 +95,14 @@ class Band:
         """Its segments that end before ``x``."""
         return tuple(s for s in self.segments if s[1] <= x)
 
+    def left_side(self, x: float) -> tuple[tuple[int, int], ...]:
+        """Its segments centred before ``x``, cut at ``x``."""
+        return tuple((a, min(b, round(x))) for a, b in self.segments if (a + b) / 2 < x)
+
+    def right_side(self, x: float) -> tuple[tuple[int, int], ...]:
+        """Its segments centred after ``x``, cut at ``x``."""
+        return tuple((max(a, round(x)), b) for a, b in self.segments if (a + b) / 2 >= x)
+
     def right_of(self, x: float) -> tuple[tuple[int, int], ...]:
         """Its segments that start after ``x``."""
         return tuple(s for s in self.segments if s[0] >= x)
@@ -138,7 +148,7 @@ def letter_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     widths = stats[:, cv2.CC_STAT_WIDTH]
-    rules = ((widths >= 0.5 * dpi) & (widths >= 12 * heights)) | (widths > 1.5 * dpi)
+    rules = ((widths >= 0.2 * dpi) & (widths >= 6 * heights)) | (widths > 1.5 * dpi)
     keep = (heights <= MAX_LETTER_HEIGHT * dpi) & (np.maximum(heights, widths) >= 0.012 * dpi) & ~rules
     keep[0] = False
     return keep[labels]
@@ -164,11 +174,12 @@ def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
             merged.append([y0, y1])
     bands = []
     min_height = max(3, round(dpi * 0.025))  # under ~0.6 mm: a rule, dust or an underline
+    merged = [m for m in merged if m[1] - m[0] >= min_height]
+    # a band of several lines joined by stray ink keeps the word gaps of one line
+    line = float(np.median([y1 - y0 for y0, y1 in merged])) if merged else 0.0
     for y0, y1 in merged:
-        if y1 - y0 < min_height:
-            continue
         cols = np.asarray(letters[y0:y1].any(axis=0))
-        gap = max(4, round(SEGMENT_GAP * (y1 - y0)))
+        gap = max(4, round(SEGMENT_GAP * min(y1 - y0, line)))
         segments: list[list[int]] = []
         for x0, x1 in _runs(cols):
             if segments and x0 - segments[-1][1] < gap:
@@ -291,8 +302,8 @@ def _closing(
         candidates = bands[first:]
         gutter = _common_gutter(candidates, left, text_width)
         if gutter is not None:
-            lefts = [Band(b.y0, b.y1, b.left_of(gutter)) for b in candidates if b.left_of(gutter)]
-            rights = [Band(b.y0, b.y1, b.right_of(gutter)) for b in candidates if b.right_of(gutter)]
+            lefts = [Band(b.y0, b.y1, b.left_side(gutter)) for b in candidates if b.left_side(gutter)]
+            rights = [Band(b.y0, b.y1, b.right_side(gutter)) for b in candidates if b.right_side(gutter)]
             if len(rights) >= 2 and (not lefts or lefts[0].y0 <= rights[-1].y0):
                 cut = round(gutter)
                 zones = []
@@ -305,14 +316,16 @@ def _closing(
 
 
 def _common_gutter(bands: list[Band], left: float, text_width: float) -> float | None:
-    """The middle of the widest run of columns, inside :data:`GUTTER_RANGE`, that no band's ink crosses."""
+    """The middle of the widest run of columns, inside :data:`GUTTER_RANGE`, that (nearly) no band's ink
+    crosses: a seal's or a signature's remnants may cross it on one band in :data:`CLOSING_CROSSINGS`."""
     lo = round(left + GUTTER_RANGE[0] * text_width)
     hi = round(left + GUTTER_RANGE[1] * text_width)
-    free = np.ones(hi - lo, dtype=bool)
+    crossings = np.zeros(hi - lo, dtype=np.int32)
     for band in bands:
         for a, b in band.segments:
-            free[max(0, a - lo) : max(0, min(hi, b) - lo)] = False
-    runs = [r for r in _runs(free) if r[1] - r[0] >= 0.02 * text_width]
+            crossings[max(0, a - lo) : max(0, min(hi, b) - lo)] += 1
+    allowed = int(CLOSING_CROSSINGS * len(bands))
+    runs = [r for r in _runs(crossings <= allowed) if r[1] - r[0] >= 0.02 * text_width]
     if not runs:
         return None
     a, b = max(runs, key=lambda r: r[1] - r[0])
