@@ -124,3 +124,18 @@ def test_rotated_frame_is_a_stamp(angle: float) -> None:
     page |= canvas > 0
     found = marks.find_marks(page, DPI)
     assert [m.kind for m in found.marks] == ["stamp"]
+
+
+def test_corner_of_a_stamp_cut_by_the_page_edge_is_a_stamp() -> None:
+    page = np.zeros((400, 400), dtype=bool)
+    page[100:104, 100:400] = True  # top side, running off the page
+    page[80:300, 100:104] = True  # left side (a stub above the top side)
+    found = marks.find_marks(page, DPI)
+    assert [m.kind for m in found.marks] == ["stamp"]
+    assert found.mask[200, 300]  # the box's inside goes with it
+
+
+def test_handwritten_number_pushing_into_the_gutter_keeps_the_header() -> None:
+    page = administrative_page()
+    draw_line(page, 300, 350, 150)  # handwritten digits after "Số:" reaching towards the right column
+    assert kinds(zones.find_layout(page, DPI))[:3] == ["header_left", "header_right", "number"]

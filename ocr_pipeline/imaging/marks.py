@@ -35,6 +35,8 @@ MAX_STAMP_SIDE = 3.2
 FRAME_EDGE_SHARE = 0.6
 #: Share of the rectangle's perimeter the ink must follow for it to be a frame.
 FRAME_COVERAGE = 0.55
+#: Share of a side of an upright frame's box the ink must follow for the side to be drawn.
+CORNER_SIDE = 0.85
 #: Seals are roughly round and at least this wide (inches).
 MIN_SEAL_SIDE = 0.9
 
@@ -76,7 +78,41 @@ def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
 
 
 def _frame_polygon(component: np.ndarray, dpi: int) -> np.ndarray | None:
-    """The corner points of the rectangle a component draws, if it is a stamp-sized frame; else None."""
+    """The corner points of the rectangle a component draws, if it is a stamp-sized frame; else None.
+
+    A frame is either closed (ink along most of its possibly rotated rectangle) or an upright corner: two
+    adjacent sides drawn in full (the rest broken off or cut by the page edge).
+    """
+    closed = _closed_frame(component, dpi)
+    return closed if closed is not None else _corner_frame(component, dpi)
+
+
+def _corner_frame(component: np.ndarray, dpi: int) -> np.ndarray | None:
+    """The bounding box of an upright frame of which at least a horizontal and a vertical side are drawn.
+
+    A side is a row (column) whose ink, within a thin band, runs along most of the box's width (height).
+    """
+    h, w = component.shape
+    if min(w, h) < 0.25 * dpi or max(w, h) > MAX_STAMP_SIDE * dpi:
+        return None
+    band = max(3, round(0.03 * min(w, h)))
+    kernel = np.ones((band, band), np.uint8)
+    thick = cv2.dilate(component.view(np.uint8), kernel) > 0
+    row_cover = thick.mean(axis=1)
+    col_cover = thick.mean(axis=0)
+    row, col = int(row_cover.argmax()), int(col_cover.argmax())
+    if row_cover[row] < CORNER_SIDE or col_cover[col] < CORNER_SIDE:
+        return None
+    sides = np.zeros_like(component)
+    sides[max(0, row - band) : row + band + 1] = True
+    sides[:, max(0, col - band) : col + band + 1] = True
+    if (component & sides).sum() / max(1, component.sum()) < FRAME_EDGE_SHARE:
+        return None
+    return np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+
+
+def _closed_frame(component: np.ndarray, dpi: int) -> np.ndarray | None:
+    """The corners of the (possibly rotated) rectangle the component draws along most of its perimeter."""
     points = cv2.findNonZero(component.view(np.uint8))
     if points is None or len(points) < 50:
         return None

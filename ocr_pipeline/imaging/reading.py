@@ -9,16 +9,31 @@ warning: a page is never lost to it.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from . import engines, marks, zones
 from .cleanup import binarise, paper_level
 from .ocr import recognise
-from .page import Mark, OcrLine, PageImage, PageLayout, PageOcr, Zone
+from .page import Mark, OcrLine, OcrWord, PageImage, PageLayout, PageOcr, Zone
 
 log = logging.getLogger(__name__)
+
+#: Characters no printed administrative text uses: a word holding one is a stamp's, a seal's or
+#: handwriting's glyph soup.
+SOUP_CHARACTERS = re.compile(r"[®©¬‡†|`~$€⁄\\^#@<>=_{}«»•§¶¥£¢°±×÷™Ø¤¦¨ƒŠšŽžŸ‹›]")
+#: A word of one or two letters read with a confidence below this is noise (stamp or seal letters).
+NOISE_CONFIDENCE = 25.0
+#: A word without letters or digits (bare punctuation) read below this is noise.
+SYMBOL_CONFIDENCE = 40.0
+_ALNUM = re.compile(r"[^\W_]")
+#: Punctuation a printed line may hold on its own (list dashes, the motto's dashes, ``./.``).
+_LONE_PUNCTUATION = frozenset({"-", "–", "—", "—-", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'})
+#: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
+BLANK_ZONES = frozenset({"header_right", "number"})
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
 ZONE_PSM = {"body": 4, "unknown": 3}
@@ -37,17 +52,24 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
     pad = max(4, round(0.35 * layout.line_height)) if layout.line_height else 8
     lines: list[OcrLine] = []
     zone_records: list[Zone] = []
+    blanks: list[dict[str, Any]] = []
     for zone, clip in layout.zones:
         x, y, w, h = zone.box(pad, image.shape, clip)
         crop = np.ascontiguousarray(image[y : y + h, x : x + w])
         result = engines.ocr_page(
             crop, lang, dpi=page.dpi, psm=ZONE_PSM.get(zone.kind, DEFAULT_ZONE_PSM), timeout=timeout
         )
-        shifted = [
-            OcrLine(tuple(replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words))
-            for ln in result.lines
-        ]
-        shifted = _trim_blank_lines(shifted)
+        kept_lines = []
+        for ln in result.lines:
+            moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
+            read = [printed_word(wd) for wd in moved]
+            kept = tuple(wd for wd in read if wd is not None)
+            if kept or not ln.words:
+                kept_lines.append(OcrLine(kept))
+            if len(kept) < len(moved) and zone.kind in BLANK_ZONES:
+                dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
+                blanks.append(_blank(zone.kind, kept, dropped))
+        shifted = _trim_blank_lines(kept_lines)
         if not shifted:
             continue
         if lines:
@@ -63,8 +85,48 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         image=image,
         ocr=ocr,
         pre_cleanup=None,
-        layout=PageLayout(tuple(zone_records), found.marks + notes),
+        layout=PageLayout(tuple(zone_records), found.marks + notes, tuple(blanks)),
     )
+
+
+def printed_word(word: OcrWord) -> OcrWord | None:
+    """The word as printed text, or None when it is glyph soup from a stamp, a seal or handwriting.
+
+    A word of three letters or digits or more with a stray soup character loses the character
+    (``ngày,24_``); a shorter word holding one is soup.
+    """
+    text = word.text
+    if SOUP_CHARACTERS.search(text):
+        cleaned = SOUP_CHARACTERS.sub("", text)
+        if len(_ALNUM.findall(cleaned)) >= 3:
+            return replace(word, text=cleaned)
+        return None
+    return word if is_printed_word(word) else None
+
+
+def is_printed_word(word: OcrWord) -> bool:
+    """Whether an OCR word without soup characters reads as printed text (see :func:`printed_word`)."""
+    text = word.text
+    if SOUP_CHARACTERS.search(text):
+        return False
+    letters = len(_ALNUM.findall(text))
+    if letters == 0:
+        return text in _LONE_PUNCTUATION and word.confidence >= SYMBOL_CONFIDENCE
+    return not (letters <= 2 and 0 <= word.confidence < NOISE_CONFIDENCE)
+
+
+def _blank(kind: str, kept: tuple[OcrWord, ...], dropped: list[OcrWord]) -> dict[str, Any]:
+    """The record of words left out of a header line (unreadable handwriting in a number or date blank)."""
+    left = min(w.left for w in dropped)
+    top = min(w.top for w in dropped)
+    right = max(w.left + w.width for w in dropped)
+    bottom = max(w.top + w.height for w in dropped)
+    return {
+        "zone": kind,
+        "line": " ".join(w.text for w in kept),
+        "box": [left, top, right - left, bottom - top],
+        "reason": "unreadable: handwriting or a stamp",
+    }
 
 
 def _analyse(image: np.ndarray, dpi: int) -> tuple[np.ndarray, marks.MarkFinding, zones.Layout]:

@@ -42,6 +42,8 @@ MAX_LETTER_HEIGHT = 0.3
 SEGMENT_GAP = 0.8
 #: Gutter of a two-column band: its middle must lie in this share of the text width.
 GUTTER_RANGE = (0.28, 0.68)
+#: Narrowest gutter (share of the text width) that still keeps two columns apart.
+MIN_GUTTER = 0.015
 #: A right-column header line is centred within this share of the text width of the right column centre.
 RIGHT_CENTRE_TOLERANCE = 0.12
 #: A band with a segment at least this share of the text width wide is a body line (the closing block
@@ -96,12 +98,12 @@ class Band:
         return tuple(s for s in self.segments if s[1] <= x)
 
     def left_side(self, x: float) -> tuple[tuple[int, int], ...]:
-        """Its segments centred before ``x``, cut at ``x``."""
-        return tuple((a, min(b, round(x))) for a, b in self.segments if (a + b) / 2 < x)
+        """Its segments centred before ``x``."""
+        return tuple(s for s in self.segments if (s[0] + s[1]) / 2 < x)
 
     def right_side(self, x: float) -> tuple[tuple[int, int], ...]:
-        """Its segments centred after ``x``, cut at ``x``."""
-        return tuple((max(a, round(x)), b) for a, b in self.segments if (a + b) / 2 >= x)
+        """Its segments centred after ``x``."""
+        return tuple(s for s in self.segments if (s[0] + s[1]) / 2 >= x)
 
     def right_of(self, x: float) -> tuple[tuple[int, int], ...]:
         """Its segments that start after ``x``."""
@@ -231,62 +233,85 @@ def find_layout(ink: np.ndarray, dpi: int) -> Layout:
 def _header(
     bands: list[Band], left: float, text_width: float, line_height: float
 ) -> tuple[int, tuple[int, float, list[tuple[ZoneBox, tuple[int, int]]]] | None]:
-    """The two-column header: (index of its first band, (bands used, gutter x, zones)) or (0, None)."""
-    start, gutter = -1, None
+    """The two-column header: (index of its first band, (bands used, gutter x, zones)) or (0, None).
+
+    The gutter starts as the gap of the first two-column band and narrows to what every header band
+    leaves free (a handwritten number may reach into it); a band leaving less than a sliver free ends the
+    header, as does a line on its own centred on the page (the title).
+    """
+    start, gap = -1, None
     for index, band in enumerate(bands[:4]):
-        gutter = _two_column_gap(band, left, text_width)
-        if gutter is not None:
+        gap = _two_column_gap(band, left, text_width)
+        if gap is not None:
             start = index
             break
         if max(b - a for a, b in band.segments) > 0.3 * text_width:
             return 0, None  # a line of text before any two-column line: the page has no header
-    if gutter is None:
+    if gap is None:
         return 0, None
-    first_right = bands[start].right_of(gutter)
+    free = gap
+    first_right = bands[start].right_of(sum(free) / 2)
     right_centres = [(first_right[0][0] + first_right[-1][1]) / 2]
-    left_bands: list[Band] = []
-    right_bands: list[Band] = []
-    used = 0
+    members: list[Band] = []
     for band in bands[start:]:
-        if band.crosses(gutter):
+        narrowed = _free_run(band, free, min_width=MIN_GUTTER * text_width)
+        if narrowed is None:
             break
-        lefts, rights = band.left_of(gutter), band.right_of(gutter)
+        middle = sum(narrowed) / 2
+        rights = band.right_of(middle)
         if rights:
             centre = (rights[0][0] + rights[-1][1]) / 2
             off_column = abs(centre - np.median(right_centres)) > RIGHT_CENTRE_TOLERANCE * text_width
             on_page_centre = abs(centre - (left + text_width / 2)) <= TITLE_CENTRE_TOLERANCE * 2 * text_width
-            if not lefts and off_column and on_page_centre:
-                break  # a line on its own, centred on the page: the title
-            right_bands.append(Band(band.y0, band.y1, rights))
+            if off_column and on_page_centre:
+                break  # a line centred on the page, not on the right column: the title
             right_centres.append(centre)
-        if lefts:
-            left_bands.append(Band(band.y0, band.y1, lefts))
-        used += 1
+        free = narrowed
+        members.append(band)
+    gutter = sum(free) / 2
+    left_bands = [Band(b.y0, b.y1, b.left_of(gutter)) for b in members if b.left_of(gutter)]
+    right_bands = [Band(b.y0, b.y1, b.right_of(gutter)) for b in members if b.right_of(gutter)]
     if not left_bands or len(right_bands) < 2:
         return 0, None  # a header has a motto of two lines at least
     # The left column's lines from the place-and-date line (the right column's last) down are Số / V/v.
     split = right_bands[-1].y0 - line_height / 2 if len(right_bands) >= 3 else float("inf")
     issuer = tuple(b for b in left_bands if b.y1 <= split)
     number = tuple(b for b in left_bands if b.y1 > split)
-    cut = round(gutter)
     zones: list[tuple[ZoneBox, tuple[int, int]]] = []
     if issuer:
-        zones.append((ZoneBox("header_left", issuer), (0, cut)))
-    zones.append((ZoneBox("header_right", tuple(right_bands)), (cut, 1 << 30)))
+        zones.append((ZoneBox("header_left", issuer), (0, round(free[1]))))
+    zones.append((ZoneBox("header_right", tuple(right_bands)), (round(free[0]), 1 << 30)))
     if number:
-        zones.append((ZoneBox("number", number), (0, cut)))
-    return start, (used, gutter, zones)
+        zones.append((ZoneBox("number", number), (0, round(free[1]))))
+    return start, (len(members), gutter, zones)
 
 
-def _two_column_gap(band: Band, left: float, text_width: float) -> float | None:
-    """The middle of the widest gap between a band's segments lying in :data:`GUTTER_RANGE`, if any."""
-    best: tuple[int, float] | None = None
+def _free_run(band: Band, free: tuple[float, float], min_width: float) -> tuple[float, float] | None:
+    """The widest part of the column interval ``free`` that the band's ink leaves empty, if wide enough."""
+    runs = [free]
+    for a, b in band.segments:
+        cut: list[tuple[float, float]] = []
+        for lo, hi in runs:
+            if b <= lo or a >= hi:
+                cut.append((lo, hi))
+                continue
+            if a > lo:
+                cut.append((lo, float(a)))
+            if b < hi:
+                cut.append((float(b), hi))
+        runs = cut
+    runs = [r for r in runs if r[1] - r[0] >= min_width]
+    return max(runs, key=lambda r: r[1] - r[0]) if runs else None
+
+
+def _two_column_gap(band: Band, left: float, text_width: float) -> tuple[float, float] | None:
+    """The widest gap between a band's segments whose middle lies in :data:`GUTTER_RANGE`, if any."""
+    best: tuple[float, float] | None = None
     for (_, a), (b, _) in zip(band.segments, band.segments[1:], strict=False):
-        middle = (a + b) / 2
-        share = (middle - left) / text_width
-        if GUTTER_RANGE[0] <= share <= GUTTER_RANGE[1] and (best is None or b - a > best[0]):
-            best = (b - a, middle)
-    return best[1] if best else None
+        share = ((a + b) / 2 - left) / text_width
+        if GUTTER_RANGE[0] <= share <= GUTTER_RANGE[1] and (best is None or b - a > best[1] - best[0]):
+            best = (float(a), float(b))
+    return best
 
 
 def _closing(
@@ -305,11 +330,13 @@ def _closing(
             lefts = [Band(b.y0, b.y1, b.left_side(gutter)) for b in candidates if b.left_side(gutter)]
             rights = [Band(b.y0, b.y1, b.right_side(gutter)) for b in candidates if b.right_side(gutter)]
             if len(rights) >= 2 and (not lefts or lefts[0].y0 <= rights[-1].y0):
-                cut = round(gutter)
+                # a long left line may run past the gutter (and a right one start before it): crops follow
+                left_end = max([round(gutter), *(b.x1 for b in lefts)])
+                right_start = min([round(gutter), *(b.x0 for b in rights)])
                 zones = []
                 if lefts:
-                    zones.append((ZoneBox("closing_left", tuple(lefts)), (0, cut)))
-                zones.append((ZoneBox("closing_right", tuple(rights)), (cut, 1 << 30)))
+                    zones.append((ZoneBox("closing_left", tuple(lefts)), (0, left_end)))
+                zones.append((ZoneBox("closing_right", tuple(rights)), (right_start, 1 << 30)))
                 return first, zones
         first += 1  # the topmost candidate may be a paragraph's short last line: leave it to the body
     return len(bands), []
