@@ -32,6 +32,9 @@ SYMBOL_CONFIDENCE = 40.0
 _ALNUM = re.compile(r"[^\W_]")
 #: Punctuation a printed line may hold on its own (list dashes, the motto's dashes, ``./.``).
 _LONE_PUNCTUATION = frozenset({"-", "–", "—", "—-", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'})
+#: Least Tesseract confidence to take handwritten digits in a number or date blank (else left empty).
+DIGITS_CONFIDENCE = 60.0
+DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 #: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
 BLANK_ZONES = frozenset({"header_right", "number"})
 
@@ -63,12 +66,17 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
             read = [printed_word(wd) for wd in moved]
+            if None in read and zone.kind in BLANK_ZONES:
+                dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
+                digits = _read_digits(image, dropped, page.dpi, timeout)
+                blank = _blank(zone.kind, [r for r in read if r is not None], dropped)
+                if digits is not None:
+                    read[read.index(None)] = digits  # the handwritten number, read with confidence
+                    blank.update(reason="handwritten digits", read=digits.text, confidence=digits.confidence)
+                blanks.append(blank)
             kept = tuple(wd for wd in read if wd is not None)
             if kept or not ln.words:
                 kept_lines.append(OcrLine(kept))
-            if len(kept) < len(moved) and zone.kind in BLANK_ZONES:
-                dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
-                blanks.append(_blank(zone.kind, kept, dropped))
         shifted = _trim_blank_lines(kept_lines)
         if not shifted:
             continue
@@ -115,18 +123,43 @@ def is_printed_word(word: OcrWord) -> bool:
     return not (letters <= 2 and 0 <= word.confidence < NOISE_CONFIDENCE)
 
 
-def _blank(kind: str, kept: tuple[OcrWord, ...], dropped: list[OcrWord]) -> dict[str, Any]:
+def _box_of(words: list[OcrWord]) -> tuple[int, int, int, int]:
+    """``(x, y, w, h)`` around some words."""
+    left = min(w.left for w in words)
+    top = min(w.top for w in words)
+    right = max(w.left + w.width for w in words)
+    bottom = max(w.top + w.height for w in words)
+    return left, top, right - left, bottom - top
+
+
+def _blank(kind: str, kept: list[OcrWord], dropped: list[OcrWord]) -> dict[str, Any]:
     """The record of words left out of a header line (unreadable handwriting in a number or date blank)."""
-    left = min(w.left for w in dropped)
-    top = min(w.top for w in dropped)
-    right = max(w.left + w.width for w in dropped)
-    bottom = max(w.top + w.height for w in dropped)
     return {
         "zone": kind,
         "line": " ".join(w.text for w in kept),
-        "box": [left, top, right - left, bottom - top],
+        "box": list(_box_of(dropped)),
         "reason": "unreadable: handwriting or a stamp",
+        "read": None,
     }
+
+
+def _read_digits(image: np.ndarray, dropped: list[OcrWord], dpi: int, timeout: float) -> OcrWord | None:
+    """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence.
+
+    A number or a day filled in by hand is read again as one line of digits only; below
+    :data:`DIGITS_CONFIDENCE` the blank stays empty.
+    """
+    x, y, w, h = _box_of(dropped)
+    pad = max(4, h // 3)
+    y0, x0 = max(0, y - pad), max(0, x - pad)
+    crop = np.ascontiguousarray(image[y0 : y + h + pad, x0 : x + w + pad])
+    if crop.size == 0:
+        return None
+    result = engines.ocr_page(crop, "eng", dpi=dpi, psm=7, timeout=timeout, extra_config=DIGITS_CONFIG)
+    words = [wd for wd in result.words if wd.text.isdigit()]
+    if len(words) != 1 or words[0].confidence < DIGITS_CONFIDENCE:
+        return None
+    return replace(words[0], left=words[0].left + x0, top=words[0].top + y0)
 
 
 def _analyse(image: np.ndarray, dpi: int) -> tuple[np.ndarray, marks.MarkFinding, zones.Layout]:
