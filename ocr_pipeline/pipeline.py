@@ -88,6 +88,7 @@ def ocr_pages(path: Path, options: ProcessOptions, facts: pdf.PdfFacts | None = 
                     number=page.number, raw_text=layer.text, text=layer.text, source="text_layer"
                 )
                 result.log.append(f"text layer used ({layer.chars} characters)")
+                result.zones = [zone.to_dict() for zone in layer.zones]
             else:
                 done = run_page(page, stages)
                 result = PageResult.from_page(done)
@@ -177,7 +178,7 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
         texts = read_text_file(path).split(FORM_FEED)
         pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
     elif suffix in rasterise.PDF_SUFFIXES:
-        facts = pdf.inspect_pdf(path, vietnamese=options.lang != "eng")
+        facts = pdf.inspect_pdf(path, vietnamese=options.lang != "eng", dpi=options.dpi)
         pages = ocr_pages(path, options, facts)
     elif suffix in rasterise.IMAGE_SUFFIXES:
         pages = ocr_pages(path, options)

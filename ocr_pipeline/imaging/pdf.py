@@ -26,6 +26,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .page import Zone
+
 log = logging.getLogger(__name__)
 
 #: Least characters of page-content text that make a text layer at all.
@@ -85,6 +87,7 @@ class PageLayer:
         invisible_share: Share of the text-showing operators drawn in render mode 3 (invisible).
         marked_share: Share of words with a Vietnamese marked letter.
         annotations: Texts of the page's annotations (signature box, typed notes), hidden when rendering.
+        zones: A real layer's layout zones (boxes in pixels at the ``dpi`` given to :func:`inspect_pdf`).
     """
 
     number: int
@@ -94,6 +97,7 @@ class PageLayer:
     invisible_share: float = 0.0
     marked_share: float = 0.0
     annotations: list[str] = field(default_factory=list)
+    zones: list[Zone] = field(default_factory=list)
 
 
 @dataclass
@@ -242,7 +246,7 @@ def is_signature_box(text: str) -> bool:
     return any(rx.search(text) for rx in _BOX_FIELDS.values())
 
 
-def inspect_pdf(path: Path, *, vietnamese: bool = True) -> PdfFacts:
+def inspect_pdf(path: Path, *, vietnamese: bool = True, dpi: int = 300) -> PdfFacts:
     """Read the signatures, overlays and page text layers of a PDF (warns and returns less on failure).
 
     Overlays are the annotations that are not the document: markup (typed notes, stamps, ink) and widgets
@@ -299,11 +303,32 @@ def inspect_pdf(path: Path, *, vietnamese: bool = True) -> PdfFacts:
             layer.chars, layer.invisible_share, layer.marked_share, vietnamese=vietnamese
         )
         layer.text = text
-    if any(layer.kind == "real" for layer in facts.pages) and len(facts.overlays) < len(annotated):
+    if any(layer.kind == "real" for layer in facts.pages):
         kept = {(n, i) for n, i, _ in annotated} - set(facts.overlays)
-        for layer, text in zip(facts.pages, _page_texts(path, len(facts.pages), kept), strict=False):
-            layer.text = text
+        _zone_layers(path, facts, kept, dpi)
     return facts
+
+
+def _zone_layers(path: Path, facts: PdfFacts, kept: set[tuple[int, int]], dpi: int) -> None:
+    """Give the real layers their zones and their text in zone reading order (the kept annotations'
+    text, such as a signed number, included)."""
+    from .layer_zones import parse_bbox_html, zones_of_words
+
+    try:
+        pages = parse_bbox_html(_page_texts(path, len(facts.pages), kept, "-bbox")[0])
+    except Exception as exc:  # the layer's own reading order is kept
+        log.warning("%s: text-layer layout not read (%s)", path.name, exc)
+        return
+    for layer, (width, height, words) in zip(facts.pages, pages, strict=False):
+        if layer.kind != "real":
+            continue
+        try:
+            layer.zones = zones_of_words(words, width, height, dpi)
+        except Exception as exc:  # a layout failure keeps the page's plain text
+            log.warning("%s page %d: text-layer layout failed (%s)", path.name, layer.number, exc)
+            continue
+        if layer.zones:
+            layer.text = "\n\n".join(zone.text for zone in layer.zones)
 
 
 def without_overlays(path: Path, facts: PdfFacts, out: Path) -> Path:
@@ -369,8 +394,21 @@ def _run_pdftotext(path: Path, pages: int, *extra: str) -> list[str]:
     return [_tidy(t) for t in (texts + [""] * pages)[:pages]]
 
 
-def _page_texts(path: Path, pages: int, keep_annotations: Any) -> list[str]:
-    """Each page's text with only the annotations in ``keep_annotations`` (``(page, index)`` pairs)."""
+def _run_pdftotext_raw(path: Path, *extra: str) -> list[str]:
+    """pdftotext's whole output with ``extra`` options, as one item (empty when it fails)."""
+    if shutil.which("pdftotext") is None:
+        return [""]
+    proc = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *extra, str(path), "-"], capture_output=True, timeout=300, check=False
+    )
+    return [proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""]
+
+
+def _page_texts(path: Path, pages: int, keep_annotations: Any, *extra: str) -> list[str]:
+    """Each page's text with only the annotations in ``keep_annotations`` (``(page, index)`` pairs).
+
+    With ``extra`` options (``-bbox``), pdftotext's whole output is the one item returned.
+    """
     import pikepdf
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -380,6 +418,8 @@ def _page_texts(path: Path, pages: int, keep_annotations: Any) -> list[str]:
             if "/AcroForm" in pdf.Root and not keep_annotations:
                 del pdf.Root["/AcroForm"]
             _save(pdf, copy)
+        if extra:
+            return _run_pdftotext_raw(copy, *extra)
         return _run_pdftotext(copy, pages)
 
 
