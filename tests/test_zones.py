@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr_pipeline.imaging import marks, zones
+from ocr_pipeline.imaging import marks, tables, zones
 
 DPI = 100
 WIDTH, HEIGHT = 827, 1169  # A4 at 100 dpi
@@ -139,3 +139,32 @@ def test_handwritten_number_pushing_into_the_gutter_keeps_the_header() -> None:
     page = administrative_page()
     draw_line(page, 300, 350, 150)  # handwritten digits after "Số:" reaching towards the right column
     assert kinds(zones.find_layout(page, DPI))[:3] == ["header_left", "header_right", "number"]
+
+
+def ruled_table(columns: list[int], rows: list[int], size: tuple[int, int] = (800, 1100)) -> np.ndarray:
+    page = np.zeros(size, dtype=bool)
+    for x in columns:
+        page[rows[0] : rows[-1] + 3, x : x + 3] = True
+    for y in rows:
+        page[y : y + 3, columns[0] : columns[-1] + 3] = True
+    return page
+
+
+def test_table_grid_rows_and_columns() -> None:
+    page = ruled_table([50, 150, 600, 1000], [100, 200, 400, 700])
+    page[300:303, 150:600] = True  # a rule inside one column only (sub-items): no row boundary
+    draw_line(page, 170, 580, 250)
+    grid = tables.find_table(page, DPI)
+    assert grid is not None
+    assert [abs(a - b) <= 3 for a, b in zip(grid.columns, [51, 151, 601, 1001], strict=True)] == [True] * 4
+    assert len(grid.rows) == 4
+    assert len(grid.cells(3)) == 3 and len(grid.cells(3)[0]) == 3
+
+
+def test_text_page_has_no_table() -> None:
+    assert tables.find_table(administrative_page(), DPI) is None
+
+
+def test_markdown_table() -> None:
+    text = tables.markdown_table([["STT", "Nội dung"], ["1.", "a | b"], ["2."]])
+    assert text.splitlines() == ["| STT | Nội dung |", "| --- | --- |", "| 1. | a \\| b |", "| 2. |  |"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from . import engines, marks, zones
+from . import engines, marks, tables, zones
 from .cleanup import binarise, paper_level
 from .ocr import recognise
 from .page import Mark, OcrLine, OcrWord, PageImage, PageLayout, PageOcr, Zone
@@ -50,13 +50,22 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
     except Exception as exc:  # layout analysis must never lose a page: read it whole instead
         log.warning("page %d: layout analysis failed (%s); page read whole", page.number, exc)
         return _whole(page, lang, timeout, note=f"layout failed: {exc}")
-    if not layout.zones:
+    if not layout.items:
         return _whole(page, lang, timeout, note="no text lines found", marks_found=found)
     pad = max(4, round(0.35 * layout.line_height)) if layout.line_height else 8
     lines: list[OcrLine] = []
     zone_records: list[Zone] = []
     blanks: list[dict[str, Any]] = []
-    for zone, clip in layout.zones:
+    for item in layout.items:
+        if isinstance(item, tables.TableGrid):
+            table_lines, table_text = _read_table(image, item, lang, page.dpi, timeout)
+            if table_lines:
+                if lines:
+                    lines.append(OcrLine(()))
+                lines += table_lines
+                zone_records.append(Zone("table", item.box, table_text))
+            continue
+        zone, clip = item
         x, y, w, h = zone.box(pad, image.shape, clip)
         crop = np.ascontiguousarray(image[y : y + h, x : x + w])
         result = engines.ocr_page(
@@ -162,15 +171,62 @@ def _read_digits(image: np.ndarray, dropped: list[OcrWord], dpi: int, timeout: f
     return replace(words[0], left=words[0].left + x0, top=words[0].top + y0)
 
 
-def _analyse(image: np.ndarray, dpi: int) -> tuple[np.ndarray, marks.MarkFinding, zones.Layout]:
-    """The page with its marks painted out, the marks, and the zones."""
+@dataclass(frozen=True)
+class PagePlan:
+    """What to read on a page, in reading order: layout zones (with their column clips) and tables."""
+
+    items: tuple[tuple[zones.ZoneBox, tuple[int, int]] | tables.TableGrid, ...]
+    line_height: float
+    above_header: tuple[zones.Band, ...] = ()
+
+
+def _analyse(image: np.ndarray, dpi: int) -> tuple[np.ndarray, marks.MarkFinding, PagePlan]:
+    """The page with its marks painted out, the marks, and the plan of zones and tables to read."""
     ink, threshold = binarise(image)
     found = marks.find_marks(ink, dpi)
     if found.mask.any():
         image = image.copy()
         image[found.mask] = paper_level(image, threshold)
         ink = ink & ~found.mask
-    return image, found, zones.find_layout(ink, dpi)
+    grid = tables.find_table(ink, dpi)
+    if grid is None:
+        layout = zones.find_layout(ink, dpi)
+        return image, found, PagePlan(layout.zones, layout.line_height, layout.above_header)
+    above, below = ink.copy(), ink.copy()
+    above[grid.rows[0] :] = False
+    below[: grid.rows[-1] + 1] = False
+    before, after = zones.find_layout(above, dpi), zones.find_layout(below, dpi)
+    line_height = before.line_height or after.line_height
+    return image, found, PagePlan((*before.zones, grid, *after.zones), line_height, before.above_header)
+
+
+def _read_table(
+    image: np.ndarray, grid: tables.TableGrid, lang: str, dpi: int, timeout: float
+) -> tuple[list[OcrLine], str]:
+    """Read a table cell by cell: its lines (one per table row, Markdown) and its text."""
+    inset = max(3, dpi // 50)
+    rows: list[list[str]] = []
+    confidences: list[list[float]] = []
+    for row in grid.cells(inset):
+        texts, confs = [], []
+        for x, y, w, h in row:
+            crop = np.ascontiguousarray(image[y : y + h, x : x + w])
+            if crop.size == 0 or not binarise(crop)[0].any() or crop.min() > 128:
+                texts.append("")
+                continue
+            result = engines.ocr_page(crop, lang, dpi=dpi, psm=6, timeout=timeout)
+            words = [wd for wd in (printed_word(w) for w in result.words) if wd is not None]
+            texts.append(" ".join(wd.text for wd in words))
+            confs += [wd.confidence for wd in words]
+        if any(texts):
+            rows.append(texts)
+            confidences.append(confs)
+    text = tables.markdown_table(rows)
+    lines = []
+    for line, confs in zip(text.split("\n"), [confidences[0], [], *confidences[1:]], strict=False):
+        level = float(np.mean(confs)) if confs else 100.0
+        lines.append(OcrLine(tuple(OcrWord(token, level) for token in line.split())))
+    return lines, text
 
 
 def _whole(
