@@ -54,16 +54,16 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         return _whole(page, lang, timeout, note="no text lines found", marks_found=found)
     pad = max(4, round(0.35 * layout.line_height)) if layout.line_height else 8
     lines: list[OcrLine] = []
-    zone_records: list[Zone] = []
+    spans: list[tuple[str, tuple[int, int, int, int], int, int]] = []  # zone kind, box, its lines
     blanks: list[dict[str, Any]] = []
     for item in layout.items:
         if isinstance(item, tables.TableGrid):
-            table_lines, table_text = _read_table(image, item, lang, page.dpi, timeout)
+            table_lines, _ = _read_table(image, item, lang, page.dpi, timeout)
             if table_lines:
                 if lines:
                     lines.append(OcrLine(()))
+                spans.append(("table", item.box, len(lines), len(lines) + len(table_lines)))
                 lines += table_lines
-                zone_records.append(Zone("table", item.box, table_text))
             continue
         zone, clip = item
         x, y, w, h = zone.box(pad, image.shape, clip)
@@ -91,8 +91,13 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
             continue
         if lines:
             lines.append(OcrLine(()))
+        spans.append((zone.kind, (x, y, w, h), len(lines), len(lines) + len(shifted)))
         lines += shifted
-        zone_records.append(Zone(zone.kind, (x, y, w, h), "\n".join(ln.text for ln in shifted)))
+    if lang != "eng":
+        lines = _semicolons(image, lines, page.dpi, timeout)
+    zone_records = [
+        Zone(kind, box, "\n".join(ln.text for ln in lines[start:end])) for kind, box, start, end in spans
+    ]
     notes = tuple(Mark("note", (b.x0, b.y0, b.x1 - b.x0, b.height)) for b in layout.above_header)
     ocr = PageOcr(lines=tuple(lines), lang=lang, engine=f"tesseract {engines.tesseract_version()}")
     kinds = ", ".join(z.kind for z in zone_records) or "none"
@@ -104,6 +109,51 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         pre_cleanup=None,
         layout=PageLayout(tuple(zone_records), found.marks + notes, tuple(blanks)),
     )
+
+
+def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: float) -> list[OcrLine]:
+    """Lines whose last word ends in a comma that the ``eng`` model reads as a semicolon, with the semicolon.
+
+    Tesseract's ``vie`` model reads the semicolons ending the lines of a preamble or a recipients' list
+    (``Căn cứ …;``) as commas, most of all in italics; ``eng`` tells them apart. The lines' last words are
+    read again, all at once, stacked on one strip.
+    """
+    if "eng" not in engines.installed_languages():
+        return lines
+    candidates = [i for i, ln in enumerate(lines) if ln.words and ln.words[-1].text.endswith(",")]
+    if not candidates:
+        return lines
+    crops, rows = [], []
+    top = 0
+    for index in candidates:
+        word = lines[index].words[-1]
+        pad = max(4, word.height // 3)
+        crop = image[
+            max(0, word.top - pad) : word.top + word.height + pad,
+            max(0, word.left - pad) : word.left + word.width + pad,
+        ]
+        crops.append(crop)
+        rows.append((top, top + crop.shape[0]))
+        top += crop.shape[0] + 2 * pad
+    strip = np.full((top, max(c.shape[1] for c in crops) + 20), 255, dtype=np.uint8)
+    paper = int(np.percentile(image[::8, ::8], 90))
+    strip[:] = paper
+    for crop, (y0, y1) in zip(crops, rows, strict=True):
+        strip[y0:y1, 10 : 10 + crop.shape[1]] = crop
+    result = engines.ocr_page(strip, "eng", dpi=dpi, psm=6, timeout=timeout)
+    endings: dict[int, str] = {}
+    for word in result.words:
+        centre = word.top + word.height / 2
+        for row, (y0, y1) in enumerate(rows):
+            if y0 <= centre < y1:
+                endings[row] = word.text  # the row's last word read
+    fixed = list(lines)
+    for row, index in enumerate(candidates):
+        if endings.get(row, "").endswith(";"):
+            words = list(lines[index].words)
+            words[-1] = replace(words[-1], text=words[-1].text[:-1] + ";")
+            fixed[index] = OcrLine(tuple(words))
+    return fixed
 
 
 def printed_word(word: OcrWord) -> OcrWord | None:
