@@ -21,7 +21,7 @@ def image_pdf(path: Path) -> Path:
     return path
 
 
-def add_text(path: Path, text: str, *, invisible: bool) -> None:
+def add_text(path: Path, text: str, *, invisible: bool, top: int = 380) -> None:
     """Draw ``text`` (Latin-1 only) on the page with Helvetica, visibly or in render mode 3."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         page = pdf.pages[0]
@@ -37,7 +37,7 @@ def add_text(path: Path, text: str, *, invisible: bool) -> None:
         mode = 3 if invisible else 0
         lines = b"".join(b"(" + line.encode("cp1252") + b") Tj 0 -14 Td " for line in text.split("\n"))
         page.contents_add(
-            pdf.make_stream(b"BT /F1 10 Tf %d Tr 20 380 Td " % mode + lines + b"ET"), prepend=False
+            pdf.make_stream(b"BT /F1 10 Tf %d Tr 20 %d Td " % (mode, top) + lines + b"ET"), prepend=False
         )
         pdf.save(path)
 
