@@ -47,11 +47,14 @@ class MarkFinding:
 
     marks: tuple[Mark, ...]
     mask: np.ndarray  # True = pixel of a mark (to be painted over)
+    #: The pixels of seals and handwriting only (stamps' boxes left out).
+    strokes: np.ndarray | None = None
 
 
 def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
     """Find stamps, seals and handwriting among the ink components (``ink``: True = ink)."""
     mask = np.zeros(ink.shape, dtype=bool)
+    strokes = np.zeros(ink.shape, dtype=bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     marks: list[Mark] = []
     min_height = MIN_MARK_HEIGHT * dpi
@@ -73,8 +76,9 @@ def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
         kind = "seal" if round_shape else "handwriting"
         grown = cv2.dilate(component.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
         mask[y : y + h, x : x + w] |= grown
+        strokes[y : y + h, x : x + w] |= grown
         marks.append(Mark(kind, (x, y, w, h)))
-    return MarkFinding(tuple(marks), mask)
+    return MarkFinding(tuple(marks), mask, strokes)
 
 
 def _frame_polygon(component: np.ndarray, dpi: int) -> np.ndarray | None:
