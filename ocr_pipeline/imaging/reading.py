@@ -76,7 +76,7 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         kept_lines = []
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
-            read = [printed_word(wd) for wd in moved]
+            read = [printed_word(wd, lang) for wd in moved]
             if None in read and zone.kind in BLANK_ZONES:
                 dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
                 digits = _read_digits(image, dropped, page.dpi, timeout)
@@ -177,12 +177,16 @@ def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: floa
     return fixed
 
 
-def printed_word(word: OcrWord) -> OcrWord | None:
+def printed_word(word: OcrWord, lang: str = "vie") -> OcrWord | None:
     """The word as printed text, or None when it is glyph soup from a stamp, a seal or handwriting.
 
     A word of three letters or digits or more with a stray soup character loses the character
-    (``ngày,24_``); a shorter word holding one is soup.
+    (``ngày,24_``); a shorter word holding one is soup. Words read with the ``eng`` model are all kept:
+    Vietnamese read without its language data is full of such characters, which restoration reads back
+    (on the synthetic scans, filtering them raised the restored CER from 0.82% to 1.24%).
     """
+    if lang == "eng":
+        return word
     text = word.text
     if SOUP_CHARACTERS.search(text):
         cleaned = SOUP_CHARACTERS.sub("", text)
@@ -286,7 +290,7 @@ def _read_table(
                 texts.append("")
                 continue
             result = engines.ocr_page(crop, lang, dpi=dpi, psm=6, timeout=timeout)
-            words = [wd for wd in (printed_word(w) for w in result.words) if wd is not None]
+            words = [wd for wd in (printed_word(w, lang) for w in result.words) if wd is not None]
             texts.append(" ".join(wd.text for wd in words))
             confs += [wd.confidence for wd in words]
         if any(texts):
