@@ -119,6 +119,9 @@ _lang_option = click.option(
 _dpi_option = click.option(
     "--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="PDF rasterisation DPI."
 )
+_force_ocr_option = click.option(
+    "--force-ocr", is_flag=True, help="OCR every page image, even where a PDF has a usable text layer."
+)
 _timeout_option = click.option(
     "--page-timeout",
     type=click.FloatRange(0),
@@ -137,6 +140,7 @@ _timeout_option = click.option(
 @_timeout_option
 @click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@_force_ocr_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 @click.option(
     "--formats",
@@ -154,6 +158,7 @@ def batch(
     page_timeout: float,
     force: bool,
     no_restore: bool,
+    force_ocr: bool,
     progress: bool | None,
     formats: str,
 ) -> None:
@@ -174,7 +179,9 @@ def batch(
     from .outputs import parse_formats
 
     chosen = parse_formats(formats)
-    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    options = ProcessOptions(
+        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+    )
     inputs = discover_inputs(input_dir, output_dir)
     if any(p.suffix.lower() != ".txt" for p in inputs):
         from .imaging import engines
@@ -222,9 +229,17 @@ def batch(
 @_dpi_option
 @_timeout_option
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
+@_force_ocr_option
 @handle_errors
 def ocr(
-    file: Path, out: str | None, fmt: str, lang: str, dpi: int, page_timeout: float, no_restore: bool
+    file: Path,
+    out: str | None,
+    fmt: str,
+    lang: str,
+    dpi: int,
+    page_timeout: float,
+    no_restore: bool,
+    force_ocr: bool,
 ) -> None:
     """OCR, restore and structure one document (PDF, image or .txt).
 
@@ -235,7 +250,9 @@ def ocr(
     """
     from .pipeline import process_document
 
-    options = ProcessOptions(lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore)
+    options = ProcessOptions(
+        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+    )
     doc = process_document(file, options)
     text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
     _write_output(text if text.endswith("\n") else text + "\n", out)

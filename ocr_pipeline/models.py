@@ -28,6 +28,18 @@ class PageResult:
     raw_text: str = ""
     text: str = ""
     log: list[str] = field(default_factory=list)
+    #: Where the text comes from: ``ocr`` (the page image) or ``text_layer`` (a born-digital PDF's text).
+    source: str = "ocr"
+    #: A PDF text layer that was not used (a scanner's hidden OCR without Vietnamese, say), kept as it was.
+    legacy_text: str = ""
+    #: Texts of annotations drawn over the page and left out of its text (signature box, typed notes).
+    annotations: list[str] = field(default_factory=list)
+    #: Layout zones in reading order: ``{"kind", "box": [x, y, w, h], "text"}`` (page text = their texts).
+    zones: list[dict[str, Any]] = field(default_factory=list)
+    #: Marks kept out of the text (stamps, seals, handwriting): ``{"kind", "box": [x, y, w, h]}``.
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    #: Blanks left where handwriting could not be read reliably: ``{"zone", "line", "box"}``.
+    blanks: list[dict[str, Any]] = field(default_factory=list)
     #: OCR word confidences per line of ``raw_text`` (passed to restoration; not written to the JSON record).
     line_confidences: list[list[float]] | None = field(default=None, repr=False)
     #: Resolution of the source page raster (the scale of ``image_size`` and the word boxes).
@@ -67,6 +79,7 @@ class PageResult:
             while lines and not lines[-1].text:
                 lines.pop()
             words = [[geometry.word_box(w) for w in line.words] for line in lines]
+        layout = page.layout
         return cls(
             number=page.number,
             rotation=page.rotation,
@@ -80,6 +93,9 @@ class PageResult:
             dpi=page.dpi,
             image_size=source_size,
             words=words,
+            zones=[z.to_dict() for z in layout.zones] if layout else [],
+            marks=[m.to_dict() for m in layout.marks] if layout else [],
+            blanks=list(layout.blanks) if layout else [],
         )
 
 
@@ -102,6 +118,9 @@ class Document:
         documents: When the file holds several documents, every one of them (the first is this record's
             own structure); empty for a file of one document.
         restoration: Summary of what restoration changed (counts, flagged tokens).
+        signature: The PDF's digital signature shown on the page (signer, signing time, ...), if any.
+        signatures: Every digital signature of the PDF (a registered number or date can be signed too).
+        legacy_text: Text layers found in the PDF but not used (pages separated by form feed; empty if none).
     """
 
     source: str
@@ -117,6 +136,9 @@ class Document:
     attachments: list[Structure] = field(default_factory=list)
     documents: list[Structure] = field(default_factory=list)
     restoration: dict[str, Any] = field(default_factory=dict)
+    signature: dict[str, Any] | None = None
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+    legacy_text: str = ""
     source_fingerprint: str = ""
     vnocr_version: str = ""
     #: What the archive outputs are (``{"pdf": "PDF/A-2", "alto": "ALTO 4"}``) or why one was skipped.
@@ -153,6 +175,9 @@ class Document:
             "attachments": [a.to_dict() for a in self.attachments],
             "documents": [d.to_dict() for d in self.documents],
             "restoration": self.restoration,
+            "signature": self.signature,
+            "signatures": self.signatures,
+            "legacy_text": self.legacy_text,
             **({"archive": self.archive} if self.archive else {}),
         }
 

@@ -22,6 +22,8 @@ class ProcessOptions:
         cleanup: Denoise / binarise pages before OCR.
         restore: Run diacritic restoration on the OCR text.
         segment: Run the section segmenter and metadata extraction.
+        layout: Find the page's layout zones and marks, and OCR zone by zone (see :mod:`.imaging.reading`).
+        force_ocr: OCR every page image, even where a born-digital PDF has a usable text layer.
     """
 
     lang: str = "auto"
@@ -32,6 +34,8 @@ class ProcessOptions:
     cleanup: bool = True
     restore: bool = True
     segment: bool = True
+    layout: bool = True
+    force_ocr: bool = False
 
     def __post_init__(self) -> None:
         if self.lang not in LANG_CHOICES:

@@ -10,6 +10,7 @@ import bisect
 import hashlib
 import itertools
 import logging
+import tempfile
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -17,10 +18,11 @@ from typing import Any
 
 from ._version import __version__
 from .exceptions import InputFileError
-from .imaging import cleanup, deskew, engines, ocr, orientation, rasterise
+from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise, reading
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
+from .structure.model import Zone
 from .structure.segment import segment_documents
 from .textio import read_text_file
 
@@ -53,7 +55,8 @@ def page_stages(options: ProcessOptions, lang: str) -> list[PageStage]:
         stages.append(deskew.deskew)
     if options.cleanup:
         stages.append(cleanup.clean)
-    stages.append(partial(ocr.recognise, lang=lang, timeout=options.page_timeout))
+    read = reading.recognise_by_zones if options.layout else ocr.recognise
+    stages.append(partial(read, lang=lang, timeout=options.page_timeout))
     return stages
 
 
@@ -64,27 +67,51 @@ def run_page(page: PageImage, stages: Iterable[PageStage]) -> PageImage:
     return page
 
 
-def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
-    """Rasterise, clean and OCR every page of a PDF or image file."""
+def ocr_pages(path: Path, options: ProcessOptions, facts: pdf.PdfFacts | None = None) -> list[PageResult]:
+    """Rasterise, clean and OCR every page of a PDF or image file.
+
+    For a PDF, ``facts`` (:func:`pdf.inspect_pdf`) decide per page: a born-digital page's real text layer
+    is its text (unless ``options.force_ocr``); other pages are rendered without the overlay annotations
+    (signature boxes, typed notes) and OCR'd, an unused text layer kept as ``legacy_text``.
+    """
     lang = engines.choose_language(options.lang)
     stages = page_stages(options, lang)
+    facts = facts or pdf.PdfFacts()
     results: list[PageResult] = []
-    for page in rasterise.iter_pages(path, options.dpi):
-        done = run_page(page, stages)
-        source_size = (int(page.image.shape[1]), int(page.image.shape[0]))
-        results.append(PageResult.from_page(done, source_size))
-        log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
+    with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
+        source = path
+        if facts.overlays:
+            source = pdf.without_overlays(path, facts, Path(tmp) / "page-without-overlays.pdf")
+        for page in rasterise.iter_pages(source, options.dpi):
+            layer = facts.layer(page.number)
+            if layer is not None and layer.kind == "real" and not options.force_ocr:
+                result = PageResult(
+                    number=page.number, raw_text=layer.text, text=layer.text, source="text_layer"
+                )
+                result.log.append(f"text layer used ({layer.chars} characters)")
+                result.zones = [zone.to_dict() for zone in layer.zones]
+            else:
+                source_size = (int(page.image.shape[1]), int(page.image.shape[0]))
+                done = run_page(page, stages)
+                result = PageResult.from_page(done, source_size)
+                if layer is not None and layer.kind != "none":
+                    result.legacy_text = layer.text
+                    result.log.append(f"{layer.kind} text layer not used ({layer.chars} characters)")
+            if layer is not None:
+                result.annotations = list(layer.annotations)
+            results.append(result)
+            log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(result.log))
     return results
 
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
     """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
     restoration: dict[str, Any] = {"enabled": options.restore}
-    if options.restore:
-        restoration.update(restore_pages(pages))
-    else:
-        for page in pages:
-            page.text = page.raw_text
+    for page in pages:
+        page.text = page.raw_text
+    read = [page for page in pages if page.source != "text_layer"]  # a born-digital text is exact
+    if options.restore and read:
+        restoration.update(restore_pages(read))
     text = FORM_FEED.join(p.text for p in pages)
     doc = Document(
         source=source,
@@ -95,13 +122,42 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         restoration=restoration,
     )
     if options.segment:
-        documents = segment_documents(text)  # the segmenter uses page breaks (page numbers, joins)
+        # the segmenter uses page breaks (page numbers, joins) and reads the fields from the page zones
+        documents = segment_documents(text, structure_zones(pages))
         structure = documents[0]
         doc.sections, doc.preamble, doc.metadata = structure.sections, structure.preamble, structure.metadata
         doc.closing, doc.unassigned = structure.closing, structure.unassigned
         doc.marks, doc.attachments = structure.marks, structure.attachments
         doc.documents = documents if len(documents) > 1 else []
     return doc
+
+
+#: Image zone kinds the structure stage reads as another: the Số / V/v lines are the left header column's
+#: last lines; a table is part of the body.
+ZONE_KIND_FOR_STRUCTURE = {"number": "header_left", "table": "body"}
+
+
+def structure_zones(pages: list[PageResult]) -> list[Zone]:
+    """The pages' layout zones with their restored text, for the structure stage.
+
+    A page's text is its zones' texts in reading order, one empty line apart, and restoration keeps every
+    line break: each zone takes back its own lines of the restored page. A page whose zones do not make up
+    its text (none found, or an older record) gives none.
+    """
+    found: list[Zone] = []
+    for page in pages:
+        texts = [str(zone.get("text") or "") for zone in page.zones]
+        if not texts or "\n\n".join(texts) != page.raw_text:
+            continue
+        restored = page.text.split("\n")
+        start = 0
+        for zone, raw in zip(page.zones, texts, strict=True):
+            size = raw.count("\n") + 1
+            kind = str(zone.get("kind"))
+            kind = ZONE_KIND_FOR_STRUCTURE.get(kind, kind)
+            found.append(Zone(kind, "\n".join(restored[start : start + size]), page.number))
+            start += size + 1
+    return found
 
 
 def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
@@ -151,15 +207,25 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
     options = options or ProcessOptions()
     fingerprint = file_fingerprint(path)
     suffix = path.suffix.lower()
+    facts: pdf.PdfFacts | None = None
     if suffix in rasterise.TEXT_SUFFIXES:
         texts = read_text_file(path).split(FORM_FEED)
         pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
-    elif suffix in rasterise.PDF_SUFFIXES or suffix in rasterise.IMAGE_SUFFIXES:
+    elif suffix in rasterise.PDF_SUFFIXES:
+        facts = pdf.inspect_pdf(path, vietnamese=options.lang != "eng", dpi=options.dpi)
+        pages = ocr_pages(path, options, facts)
+    elif suffix in rasterise.IMAGE_SUFFIXES:
         pages = ocr_pages(path, options)
     else:
         raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}")
     doc = finish_document(str(path), pages, options)
     doc.source_fingerprint = fingerprint
+    if facts is not None and facts.signatures:
+        doc.signatures = [s.to_dict() for s in facts.signatures]
+        shown = [s for s in facts.signatures if s.page is not None]
+        doc.signature = (shown or facts.signatures)[0].to_dict()
+    if any(p.legacy_text for p in pages):
+        doc.legacy_text = FORM_FEED.join(p.legacy_text for p in pages)
     if not doc.text.strip():
         raise InputFileError(
             f"{path.name}: no text found on any page", hint="is it a blank or photo-only scan?"

@@ -328,7 +328,7 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
                 dpi=dpi,
                 first_page=page_number,
                 last_page=page_number,
-                grayscale=True,
+                grayscale=False,  # colour marks are dropped before the grey conversion (see .colour)
                 timeout=int(timeout),
             )
     except (PDFPageCountError, PDFSyntaxError) as exc:
@@ -339,4 +339,16 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
     if max(img.size) > MAX_PAGE_PIXELS_SIDE:
         scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
         img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
-    return np.asarray(img.convert("L"), dtype=np.uint8)
+    return grey_page(img)
+
+
+def grey_page(img: Image.Image) -> np.ndarray:
+    """A rendered or scanned page as a grey ``uint8`` array, colour marks dropped (see :mod:`.colour`)."""
+    from .colour import to_grey
+
+    if img.mode in ("1", "L", "LA", "I", "I;16", "F"):
+        return np.asarray(img.convert("L"), dtype=np.uint8)
+    grey, share = to_grey(np.asarray(img.convert("RGB"), dtype=np.uint8))
+    if share:
+        log.debug("colour marks dropped: %.2f%% of the page", 100 * share)
+    return grey

@@ -77,6 +77,40 @@ class PageOcr:
         return "\n".join(line.text for line in self.lines).strip("\n")
 
 
+@dataclass(frozen=True)
+class Zone:
+    """A layout zone of a page: its kind (``header_left``, ``body``, ...), box and text in reading order."""
+
+    kind: str
+    box: tuple[int, int, int, int]  # x, y, width, height in pixels of the processed page image
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {"kind": self.kind, "box": list(self.box), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something on the page that is not its printed text: a stamp, a seal, handwriting."""
+
+    kind: str
+    box: tuple[int, int, int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {"kind": self.kind, "box": list(self.box)}
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """The layout found on a page: zones in reading order, marks kept out of the text, unread blanks."""
+
+    zones: tuple[Zone, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    blanks: tuple[dict[str, Any], ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class PageImage:
     """A page image travelling through the image stages.
@@ -93,6 +127,7 @@ class PageImage:
         ocr: The OCR result, once the OCR stage has run.
         log: Short notes from each stage about what it did (for the JSON record and debugging).
         pre_cleanup: The image before the cleanup stage (for the OCR stage's fallback); None otherwise.
+        layout: Zones and marks found by the layout stage (None when it did not run).
     """
 
     number: int
@@ -104,6 +139,7 @@ class PageImage:
     ocr: PageOcr | None = None
     log: tuple[str, ...] = ()
     pre_cleanup: np.ndarray | None = field(default=None, repr=False)
+    layout: PageLayout | None = None
 
     def evolve(self, note: str | None = None, **changes: Any) -> PageImage:
         """Return a copy with ``changes`` applied and ``note`` appended to the log."""

@@ -40,7 +40,7 @@ def iter_pages(path: Path, dpi: int) -> Iterator[PageImage]:
         for index in range(int(getattr(img, "n_frames", 1))):
             img.seek(index)
             page_dpi = file_dpi if file_dpi >= 50 else dpi
-            gray_img = img.convert("L")
+            gray_img = Image.fromarray(engines.grey_page(img))
             fit = engines.fitting_dpi(img.width / page_dpi, img.height / page_dpi, page_dpi)
             if fit < page_dpi:
                 scale = fit / page_dpi
