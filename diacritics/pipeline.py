@@ -1,7 +1,7 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
-normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → decode →
-confidences → case slips → abbreviations → two-letter case → heading labels → report → rebuild. Each pass
+normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
+codes → lexicon → decode → confidences → case slips → abbreviations → two-letter case → heading labels → report → rebuild. Each pass
 reads the models (:class:`diacritics.state.Models`) and changes the state
 (:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a text
 without any (no regime can be fitted). Every change to the text after normalisation is a decision
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import passes
+from . import lattice_passes, passes
 from .decoder import batch_local_alternatives, decode
 from .lattice import no_completion_of_a_cut_final_word
 from .ocr_tokens import glue_horn_marks, lone_digits_as_words
@@ -186,6 +186,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("Vietnamese words in passages", give_back_vietnamese_words),
     Pass("English-model OCR tokens", english_ocr_tokens),
     Pass("lattice", build_lattice),
+    Pass("document codes", lattice_passes.keep_document_codes),
+    Pass("lexicon", lattice_passes.prefer_lexicon),
     Pass("decode", decode_lattice),
     Pass("confidences", score_confidences),
     Pass("case slips", passes.fix_case_slips),
