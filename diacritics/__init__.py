@@ -11,4 +11,12 @@ from __future__ import annotations
 
 from .api import Lexicon, Restoration, TokenDecision, apply_plan, check_data, restore, restore_explained
 
-__all__ = ["Lexicon", "Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]
+__all__ = [
+    "Lexicon",
+    "Restoration",
+    "TokenDecision",
+    "apply_plan",
+    "check_data",
+    "restore",
+    "restore_explained",
+]

@@ -15,7 +15,15 @@ from .plan import apply_plan
 #: What the entry points take as a lexicon: a :class:`Lexicon`, a lexicon file's path, or its lines.
 LexiconLike = Lexicon | str | os.PathLike[str] | Iterable[str] | None
 
-__all__ = ["Lexicon", "Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]
+__all__ = [
+    "Lexicon",
+    "Restoration",
+    "TokenDecision",
+    "apply_plan",
+    "check_data",
+    "restore",
+    "restore_explained",
+]
 
 
 @dataclass

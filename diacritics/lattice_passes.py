@@ -86,7 +86,9 @@ def _single_word(models: Models, state: RestoreState, index: int, slot: TokenSlo
     if at is None:
         best = max((c.channel for c in candidates), default=0.0)
         candidates.append(
-            Candidate(models.lm.token_id(word[0]), best + bonus, phrase_text(word[0], slot.token.text), "lexicon")
+            Candidate(
+                models.lm.token_id(word[0]), best + bonus, phrase_text(word[0], slot.token.text), "lexicon"
+            )
         )
     else:
         own = candidates[at]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import regex
 
-from .normalise import apply_case, case_pattern, normalise_syllable, nfc, strip_diacritics
+from .normalise import apply_case, case_pattern, nfc, normalise_syllable, strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         by_skeleton: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for phrase, count in sorted(self.entries.items(), key=lambda kv: (kv[1], kv[0])):
+        for phrase, _count in sorted(self.entries.items(), key=lambda kv: (kv[1], kv[0])):
             by_skeleton[tuple(strip_diacritics(s) for s in phrase)] = phrase  # most counted wins
         object.__setattr__(self, "_by_skeleton", by_skeleton)
 

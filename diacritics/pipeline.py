@@ -1,8 +1,8 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
 normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
-codes → lexicon → decode → confidences → case slips → abbreviations → two-letter case → heading labels → report → rebuild. Each pass
-reads the models (:class:`diacritics.state.Models`) and changes the state
+codes → lexicon → decode → confidences → case slips → abbreviations → two-letter case → heading labels →
+report → rebuild. Each pass reads the models (:class:`diacritics.state.Models`) and changes the state
 (:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a text
 without any (no regime can be fitted). Every change to the text after normalisation is a decision
 (:mod:`diacritics.plan`).

@@ -125,7 +125,7 @@ class Restorer:
             decisions: Report the changed tokens with their confidences (False: just the text, faster).
             review_below: With ``decisions``, also report the tokens kept as written whose confidence is below
                 this (what a reviewer should check besides the changes; None: only the changed tokens).
-            lexicon: Domain words and phrases to prefer, with those of the settings (:mod:`diacritics.lexicon`).
+            lexicon: Domain words and phrases to prefer, with the settings' (:mod:`diacritics.lexicon`).
         """
         state = RestoreState(text, explain, confidences, decisions, review_below)
         state.lexicon = lexicon.merged(self.settings.lexicon) if lexicon else self.settings.lexicon

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .exceptions import BadArgumentsError
 
@@ -22,6 +23,7 @@ class ProcessOptions:
         cleanup: Denoise / binarise pages before OCR.
         restore: Run diacritic restoration on the OCR text.
         segment: Run the section segmenter and metadata extraction.
+        lexicon: Lexicon files of domain words and phrases restoration prefers (``--lexicon``).
     """
 
     lang: str = "auto"
@@ -32,6 +34,7 @@ class ProcessOptions:
     cleanup: bool = True
     restore: bool = True
     segment: bool = True
+    lexicon: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         if self.lang not in LANG_CHOICES:

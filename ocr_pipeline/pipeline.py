@@ -81,7 +81,7 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
     """Run the document stages (restoration, segmentation) over OCR'd or given page texts."""
     restoration: dict[str, Any] = {"enabled": options.restore}
     if options.restore:
-        restoration.update(restore_pages(pages))
+        restoration.update(restore_pages(pages, options.lexicon))
     else:
         for page in pages:
             page.text = page.raw_text
@@ -104,7 +104,7 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
     return doc
 
 
-def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
+def restore_pages(pages: list[PageResult], lexicon: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Restore one document's pages (``raw_text`` → ``text``, in place) as one text, then give each page its
     lines back: the regime is fitted on the whole document and a sentence's context runs on across a page
     break.
@@ -113,7 +113,7 @@ def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
         The counts for the document record: changed tokens, the tokens flagged for review (by page and line of
         the page) and the regime mixture.
     """
-    from diacritics import restore_explained
+    from diacritics import Lexicon, restore_explained
 
     sizes = [page.raw_text.count("\n") + 1 for page in pages]
     confidences: list[list[float]] | None = None
@@ -121,7 +121,12 @@ def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
         confidences = []
         for page, size in zip(pages, sizes, strict=True):  # each page's lines, padded where it has none
             confidences += (list(page.line_confidences or []) + [[]] * size)[:size]
-    restored = restore_explained("\n".join(page.raw_text for page in pages), confidences, explain=False)
+    restored = restore_explained(
+        "\n".join(page.raw_text for page in pages),
+        confidences,
+        explain=False,
+        lexicon=Lexicon.load(*lexicon) if lexicon else None,
+    )
     lines = restored.text.split("\n")
     starts = list(itertools.accumulate(sizes, initial=0))
     if len(lines) != starts[-1]:  # pragma: no cover - restoration keeps line breaks exactly

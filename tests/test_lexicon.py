@@ -56,3 +56,17 @@ def test_a_single_word_is_a_reading_not_a_rule() -> None:
     from diacritics import restore
 
     assert restore("cong tac bao ve tre em", lexicon=["bảo vệ"]) == restore("cong tac bao ve tre em")
+
+
+def test_cli_restore_takes_a_lexicon(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ocr_pipeline.cli import main
+
+    words = tmp_path / "words.txt"
+    words.write_text("đuối nước\t3\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["restore", "--lexicon", str(words)], input="Tai nan duoi nuoc o tre em\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "đuối nước" in result.output

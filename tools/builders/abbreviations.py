@@ -3,13 +3,12 @@
 Document codes and abbreviations (``100/2019/NĐ-CP``, ``QĐ-UBND``, ``HĐND``) lose the bar of their ``Đ`` in
 stripped text and in English-model OCR (``ND-CP``, ``QD``, ``HDND``), and the decoder does not read codes. The
 table counts, in the legal text (the law corpus and the legal-snippets ``train`` split), every run of two or
-more capital letters without a vowel that holds an ``Đ`` (``NĐ``, ``QĐ``, ``HĐND``, ``BLĐTBXH``) and the party
-and mass-organisation codes (``PARTY_CODES``: ``TU``, ``ĐU``, ``BCĐ``, each counted at least once; those with a
-vowel only inside document codes), and every
-run that differs from one of them only by ``D`` for ``Đ`` (``ND``: so the restorer knows how often the plain
-form is itself meant); beside each, how often it ends a longer run (``LĐTBXH`` in ``BLĐTBXH``; endings of
-at least ``MIN_ENDING`` letters). :mod:`diacritics.abbreviations` weighs these counts against the document's
-regime.
+more capital letters without a vowel that holds an ``Đ`` (``NĐ``, ``QĐ``, ``HĐND``, ``BLĐTBXH``) and the
+party and mass-organisation codes (``PARTY_CODES``: ``TU``, ``ĐU``, ``BCĐ``, each counted at least once;
+those with a vowel only inside document codes), and every run that differs from one of them only by ``D``
+for ``Đ`` (``ND``: so the restorer knows how often the plain form is itself meant); beside each, how
+often it ends a longer run (``LĐTBXH`` in ``BLĐTBXH``; endings of at least ``MIN_ENDING`` letters).
+:mod:`diacritics.abbreviations` weighs these counts against the document's regime.
 
 Only counts of such runs are kept, so nothing of the held-out text can leak through the table.
 
@@ -27,10 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from diacritics.abbreviations import CAPITAL_RUN, FORMAT, MIN_ENDING, PARTY_CODES, TABLE, is_vowelless
+from diacritics.codes import CODE_SPAN
 from diacritics.resources import text_header
 from ocr_pipeline.textio import atomic_write_text
-
-from diacritics.codes import CODE_SPAN
 
 from .channel_corpus import legal_training_texts
 
@@ -66,7 +64,8 @@ def count_runs(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
 def table_text(counts: Counter[str], endings: Counter[str]) -> str:
     """The TSV file: a header, then ``run \\t as a whole run \\t as an ending`` sorted by run."""
     description = (
-        "vowelless capital runs with Đ, party and mass-organisation codes, and their plain twins, counted in Vietnamese legal text "
+        "vowelless capital runs with Đ, party and mass-organisation codes, and their plain twins, "
+        "counted in Vietnamese legal text "
         "(law corpus + legal-snippets train) as whole runs and as endings of longer runs; built by "
         "tools/builders/abbreviations.py"
     )
