@@ -89,7 +89,12 @@ def test_party_codes_with_a_vowel_are_counted_inside_codes_only() -> None:
 
 def test_build_counts_the_endings_of_longer_runs() -> None:
     counts, endings = count_runs(["Bộ LĐTBXH: 5/2020/TT-BLĐTBXH", "BLĐTBXH; SGDĐT và BGDĐT"])
-    assert {run: n for run, n in counts.items() if run not in PARTY_CODES} == {"BLĐTBXH": 2, "LĐTBXH": 1, "SGDĐT": 1, "BGDĐT": 1}
+    assert {run: n for run, n in counts.items() if run not in PARTY_CODES} == {
+        "BLĐTBXH": 2,
+        "LĐTBXH": 1,
+        "SGDĐT": 1,
+        "BGDĐT": 1,
+    }
     # ĐTBXH ends BLĐTBXH twice and LĐTBXH once; TBXH has no Đ, DĐT is too short
     assert endings == {"LĐTBXH": 2, "ĐTBXH": 3, "GDĐT": 2}
 
@@ -126,7 +131,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
             table_text(*count_runs(["NĐ NĐ ND BLĐTBXH"])), encoding="utf-8"
         )
         table = AbbreviationTable.load()
-        assert table.counts == {"NĐ": 2, "ND": 1, "BLĐTBXH": 1}
+        assert table.counts == {"NĐ": 2, "ND": 1, "BLĐTBXH": 1, **dict.fromkeys(PARTY_CODES, 1)}
         assert table.endings == {"LĐTBXH": 1, "ĐTBXH": 1}
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).write_text("NĐ\t2\n", encoding="utf-8")
