@@ -109,6 +109,17 @@ class Lexicon:
         return 0.0 if count is None else WORD_BONUS + WORD_BONUS_PER_LOG_COUNT * math.log(count)
 
 
+def shipped_lexicon() -> Lexicon | None:
+    """The project's domain overlay (``make dictionaries`` builds it from an extra corpus folder; None when
+    it is empty or not shipped)."""
+    from .resources import DOMAIN_LEXICON, locate, read_lines
+
+    if not locate(DOMAIN_LEXICON).is_file():
+        return None
+    lexicon = Lexicon.from_lines(read_lines(DOMAIN_LEXICON))
+    return lexicon or None
+
+
 def as_lexicon(value: Lexicon | str | os.PathLike[str] | Iterable[str] | None) -> Lexicon | None:
     """A lexicon from what a caller passes: a :class:`Lexicon`, a file's path, or its lines."""
     if value is None or isinstance(value, Lexicon):

@@ -19,7 +19,7 @@ from .casing import CaseModel
 from .channel import ChannelMixture
 from .foreign import EnglishPassageModel, load_english_words
 from .lattice import CandidateSource
-from .lexicon import Lexicon
+from .lexicon import Lexicon, shipped_lexicon
 from .lm import LanguageModel
 from .ocr_channel import CharChannel, case_slip_rate, score_index_tokens
 from .pipeline import run_passes
@@ -89,7 +89,7 @@ class Restorer:
     def default(cls) -> Restorer:
         """The restorer built from the shipped data (loaded once per process)."""
         channels = {name: CharChannel.load(name) for name in CHANNEL_ORDER}
-        settings = RestorerSettings()
+        settings = RestorerSettings(lexicon=shipped_lexicon())
         folder = data_dir()
         regime_scores = RegimeScoreTable.load(
             folder,

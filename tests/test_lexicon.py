@@ -70,3 +70,20 @@ def test_cli_restore_takes_a_lexicon(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "đuối nước" in result.output
+
+
+def test_domain_overlay_keeps_phrases_their_letters_mean() -> None:
+    from tools.builders.domain_lexicon import domain_phrases, lexicon_text, phrase_counts
+
+    texts = ["Phòng chống đuối nước. Trẻ em đuối nước", "Kiện toàn bộ máy, kiện toàn; kiên toàn"]
+    phrases = domain_phrases(phrase_counts(texts), min_count=2, dominance=0.9)
+    assert phrases[("đuối", "nước")] == 2
+    assert ("kiện", "toàn") not in phrases  # 2 of its skeleton's 3: below the dominance
+    lines = lexicon_text(phrases, "test").split("\n")
+    assert Lexicon.from_lines(lines[1:]).phrase(["duoi", "nuoc"]) == ("đuối", "nước")
+
+
+def test_the_shipped_overlay_is_a_lexicon_file() -> None:
+    from diacritics.resources import DOMAIN_LEXICON, read_lines
+
+    Lexicon.from_lines(read_lines(DOMAIN_LEXICON))  # its tag checks
