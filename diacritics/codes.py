@@ -1,11 +1,11 @@
 """Document codes (số / ký hiệu): ``496-TB/TU``, ``20-CT/TW``, ``KH-UBND``, ``1535/SGDĐT-CTrTT``.
 
 A code is a run of parts joined by ``-`` or ``/`` without space: either a number followed by capital parts
-(``496-TB/TU``) or capital parts alone, at least one of which is no Vietnamese syllable (``KH-UBND``,
-``CB-GV-NV``; ``TẾ-XÃ`` in a heading is two syllables, not a code). Its letters are the issuer's and the
-document type's abbreviations: ``TU`` is *Thành ủy*, never ``TỪ``. The restorer keeps every token of a code
-as written, but for the ``Đ`` the abbreviation table gives back (``NQ/DU`` → ``NQ/ĐU``: see
-:mod:`diacritics.abbreviations` and its party and mass-organisation codes).
+(``496-TB/TU``) or capital parts alone, one of which has no vowel and one is no Vietnamese syllable
+(``KH-UBND``, ``CB-GV-NV``; ``TẾ-XÃ`` in a heading is two syllables, ``HIV/AIDS`` a name: no codes). Its
+letters are the issuer's and the document type's abbreviations: ``TU`` is *Thành ủy*, never ``TỪ``. The
+restorer keeps every token of a code as written, but for the ``Đ`` the abbreviation table gives back
+(``NQ/DU`` → ``NQ/ĐU``: see :mod:`diacritics.abbreviations` and its party and mass-organisation codes).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
+from .abbreviations import is_vowelless
 from .normalise import strip_diacritics
 from .passages import Spans
 from .tokens import Token
@@ -52,7 +53,10 @@ def is_code(span: str, is_syllable: Callable[[str], bool]) -> bool:
         return True
     if len(lettered) < 2:
         return False
-    return any(not is_syllable(strip_diacritics(p.lower())) for p in lettered)
+    # a document type or an office's abbreviation has no vowel (KH, TB, CB); HIV/AIDS is a name
+    return any(len(p) >= 2 and is_vowelless(p) for p in lettered) and any(
+        not is_syllable(strip_diacritics(p.lower())) for p in lettered
+    )
 
 
 def code_tokens(

@@ -279,7 +279,7 @@ def restore(file: str, out: str | None, explain: bool, lexicon: tuple[Path, ...]
             result = restore_explained(text, lexicon=words)
             _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
         else:
-            _write_output(restore_text(text, lexicon=words), out)
+            _write_output(restore_text(text) if words is None else restore_text(text, lexicon=words), out)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

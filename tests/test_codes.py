@@ -21,7 +21,7 @@ def test_codes_are_found(span: str) -> None:
     assert is_code(span, _syllable)
 
 
-@pytest.mark.parametrize("span", ["TẾ-XÃ", "NOI-HAI", "V/v", "Hà-Nội", "2021-2025", "Kinh-te"])
+@pytest.mark.parametrize("span", ["TẾ-XÃ", "NOI-HAI", "V/v", "Hà-Nội", "2021-2025", "Kinh-te", "HIV/AIDS"])
 def test_non_codes_are_not(span: str) -> None:
     assert not is_code(span, _syllable)
 
