@@ -50,6 +50,8 @@ PROPOSAL_BASE = math.log(0.2)
 #: What keeping a token as written loses once the adapted channel explains it (log-probability): in the
 #: output of an engine that mangles letters, a lower-case unknown word is far more often a mangled one.
 KEPT_WHEN_EXPLAINED = math.log(0.1)
+#: Marks a kept reading whose cost :data:`KEPT_WHEN_EXPLAINED` raised (once).
+EXPLAINED = " (the adapted channel explains it)"
 #: Delimiters an engine glues inside a word (``hi'en``, ``X*``), deleted by the generic prior.
 STRAY_MARKS = ("'", "*", "`", "^")
 
@@ -182,8 +184,8 @@ def widened(
     candidates = []
     for c in slot.candidates:
         new = scored.pop(c.text.lower(), None)
-        if c.reason.startswith("kept: not a known"):
-            c = replace(c, channel=c.channel + KEPT_WHEN_EXPLAINED)
+        if c.reason.startswith("kept: not a known") and not c.reason.endswith(EXPLAINED):
+            c = replace(c, channel=c.channel + KEPT_WHEN_EXPLAINED, reason=c.reason + EXPLAINED)
         elif new is not None and new > c.channel:
             c = replace(c, channel=new, reason=_why(slot, c.text))
         candidates.append(c)

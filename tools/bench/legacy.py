@@ -4,7 +4,8 @@ Three measures, each on text the restorer was not tuned on:
 
 * **Real legacy layers**: the hidden text layer of real scans (a scanner's OCR without Vietnamese), page by
   page against the hand gold of the printed page (``*.pN.gt.txt`` in the gold folders: ``real-scans/``,
-  ``../gold-extra/`` beside ``shared/`` when present, ``tools/real_gold/``). Syllable accuracy of the layer
+  ``../gold-extra/`` beside ``shared/`` when present, ``tools/real_gold/``, and ``legacy_gold/`` beside this
+  module: pages never tuned on). Syllable accuracy of the layer
   as it is and restored; review flags (restored words that are wrong, words flagged, wrong words among them).
 * **Engines**: Tesseract with Latin models that lack Vietnamese (``eng``, ``fra``, ``deu``, ``ita``, those
   installed) on rendered pages of the held-out document; the same figures per engine.
@@ -31,6 +32,8 @@ from tools.bench.restore import HELD_OUT_DOC, strip_text, syllable_accuracy, wor
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Page gold of legacy layers never tuned on (made from the page images: see the notes beside them).
+HELD_OUT_GOLD = Path(__file__).resolve().parent / "legacy_gold"
 #: Tesseract models that lack Vietnamese, tried when installed.
 LATIN_MODELS = ("eng", "fra", "deu", "ita")
 
@@ -46,7 +49,12 @@ class LegacyPage:
 
 def gold_dirs(ctx: BenchContext) -> list[Path]:
     """The folders holding page gold (those present)."""
-    found = [ctx.shared / "real-scans", ctx.shared.parent / "gold-extra", ROOT / "tools" / "real_gold"]
+    found = [
+        ctx.shared / "real-scans",
+        ctx.shared.parent / "gold-extra",
+        ROOT / "tools" / "real_gold",
+        HELD_OUT_GOLD,
+    ]
     return [d for d in found if d.is_dir()]
 
 
@@ -91,7 +99,8 @@ def legacy_pages(ctx: BenchContext, min_words: int = 50) -> list[LegacyPage]:
             if len(words(layer)) < min_words or syllable_accuracy(gold, layer) >= 0.9:
                 continue
             seen.add(gold_path.name)
-            pages.append(LegacyPage(f"{stem} p{number}", layer, gold))
+            held_out = " (held out)" if folder == HELD_OUT_GOLD else ""
+            pages.append(LegacyPage(f"{stem} p{number}{held_out}", layer, gold))
     return pages
 
 
