@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .decoder import Candidate, Position
 from .lattice import TokenSlot
-from .normalise import strip_diacritics
+from .normalise import apply_case, case_pattern, strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 MIN_UNRESOLVED_SHARE = 0.05
 #: Fewest unresolved tokens for an adaptation.
 MIN_UNRESOLVED = 5
+#: Whether an adapted document's kept words in title or mixed case (``Cdn``, ``LuQt``) get readings too.
+CASED_WORDS_ADAPTED = True
 #: Confidence of a first-pass reading taken as an alignment to learn from.
 LEARN_FROM = 0.8
 #: Generic prior: vowels (and clusters) a legacy engine drops outright, with their pseudo-counts.
@@ -133,15 +135,21 @@ def proposals(observed: str, model: RewriteModel, is_key: Callable[[str], bool])
     return found
 
 
-def unresolved(slots: Sequence[TokenSlot | None], choice: Sequence[int]) -> list[int]:
-    """Indices of the slots of lower-case tokens the decoding kept as unknown words."""
+def unresolved(slots: Sequence[TokenSlot | None], choice: Sequence[int], cased: bool = False) -> list[int]:
+    """Indices of the slots of tokens in lower case (or, with ``cased``, in title or mixed case: ``Cdn``,
+    ``LuQt``) the decoding kept as unknown words; never capitals (abbreviations, codes)."""
     found = []
     for index, slot in enumerate(slots):
         if slot is None:
             continue
         chosen = slot.candidates[choice[index]]
         text = slot.token.text
-        if chosen.reason.startswith("kept: not a known") and text.lower() == text and len(text) > 1:
+        shape = case_pattern(text)
+        if (
+            chosen.reason.startswith("kept: not a known")
+            and len(text) > 1
+            and (shape == "lower" or (cased and shape in ("title", "mixed") and not text.isupper()))
+        ):
             found.append(index)
     return found
 
@@ -189,7 +197,13 @@ def widened(
         elif new is not None and new > c.channel:
             c = replace(c, channel=new, reason=_why(slot, c.text))
         candidates.append(c)
-    candidates += [Candidate(lm_id(s), score, s, _why(slot, s)) for s, score in scored.items()]
+    text = slot.token.text
+    shape = case_pattern(text)
+    if shape == "mixed":  # OCR noise in a word's case (LuQt): the reading takes its main case
+        shape = "title" if text[:1].isupper() else "lower"
+    candidates += [
+        Candidate(lm_id(s), score, apply_case(shape, s, text), _why(slot, s)) for s, score in scored.items()
+    ]
     return replace(slot.position, candidates=tuple(candidates))
 
 

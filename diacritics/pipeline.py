@@ -107,6 +107,7 @@ def adapt_to_engine(models: Models, state: RestoreState) -> None:
     lower = sum(1 for s in state.slots if s is not None and s.token.text.islower())
     if len(pending) < adapt.MIN_UNRESOLVED or len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower:
         return
+    pending = adapt.unresolved(state.slots, choice, cased=adapt.CASED_WORDS_ADAPTED)
     read = [
         index
         for index, slot in enumerate(state.slots)
