@@ -60,6 +60,12 @@ def test_a_legacy_layer_is_restored_better_with_the_adaptation() -> None:
     after = run_passes(restorer, RestoreState(text)).output
     assert before.count("trường") < after.count("trường")
     assert "truemg" not in after
+    from diacritics import apply_plan, restore_explained
+
+    explained = restore_explained(text, explain=False)
+    assert explained.text == after
+    assert apply_plan(text, explained.tokens) == after
+    assert any("adapted channel" in t.reason for t in explained.tokens)
 
 
 def test_correct_text_is_not_adapted() -> None:
