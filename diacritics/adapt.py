@@ -21,8 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from rapidfuzz.distance import Levenshtein
-
 from .decoder import Candidate, Position
 from .lattice import TokenSlot
 from .normalise import apply_case, case_pattern, strip_diacritics
@@ -75,10 +73,41 @@ class RewriteModel:
 
 def rewrites(observed: str, intended: str) -> list[tuple[str, str]]:
     """The chunk rewrites turning ``observed`` into ``intended`` (both lower case, unmarked)."""
+    # a minimal edit script (Levenshtein), its runs of one kind of edit merged into chunks
+    rows, cols = len(observed) + 1, len(intended) + 1
+    cost = [[0] * cols for _ in range(rows)]
+    for i in range(rows):
+        cost[i][0] = i
+    for j in range(cols):
+        cost[0][j] = j
+    for i in range(1, rows):
+        for j in range(1, cols):
+            same = observed[i - 1] == intended[j - 1]
+            cost[i][j] = min(cost[i - 1][j - 1] + (0 if same else 1), cost[i - 1][j] + 1, cost[i][j - 1] + 1)
+    steps: list[tuple[str, str, str]] = []  # (kind, observed char, intended char), from the end
+    i, j = rows - 1, cols - 1
+    while i or j:
+        if i and j and cost[i][j] == cost[i - 1][j - 1] + (0 if observed[i - 1] == intended[j - 1] else 1):
+            kind = "equal" if observed[i - 1] == intended[j - 1] else "replace"
+            steps.append((kind, observed[i - 1], intended[j - 1]))
+            i, j = i - 1, j - 1
+        elif i and cost[i][j] == cost[i - 1][j] + 1:
+            steps.append(("delete", observed[i - 1], ""))
+            i -= 1
+        else:
+            steps.append(("insert", "", intended[j - 1]))
+            j -= 1
     out: list[tuple[str, str]] = []
-    for op in Levenshtein.opcodes(observed, intended):
-        if op.tag != "equal":
-            out.append((observed[op.src_start : op.src_end], intended[op.dest_start : op.dest_end]))
+    previous = "equal"
+    for kind, src, dst in reversed(steps):
+        if kind == "equal":
+            previous = kind
+            continue
+        if kind == previous and out:
+            out[-1] = (out[-1][0] + src, out[-1][1] + dst)
+        else:
+            out.append((src, dst))
+        previous = kind
     return out
 
 
