@@ -9,6 +9,8 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 VNOCR   := $(BIN)/vnocr
 CORPUS  ?= ../shared/corpus
+#: The project's own domain text for the lexicon overlay (issue 23; optional).
+CORPUS_EXTRA ?= corpus-extra
 SHARED  ?= ../shared
 IN      ?= scans
 OUT     ?= out/digitised
@@ -44,7 +46,8 @@ sysdeps: ## Install Tesseract (vie+eng), poppler, Ghostscript (PDF/A), Chromium 
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv python3-pip"; \
 	if [ -n "$(BENCH_DEPS)" ]; then \
-	  command -v unpaper >/dev/null || missing="$$missing unpaper"; fi; \
+	  command -v unpaper >/dev/null || missing="$$missing unpaper"; \
+	  for l in fra deu ita; do grep -qx $$l <<<"$$langs" || missing="$$missing tesseract-ocr-$$l"; done; fi; \
 	if [ -z "$$missing" ]; then echo "system packages: all present"; exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 	  echo "vnocr: missing system packages:$$missing" >&2; \
@@ -102,6 +105,7 @@ dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ fro
 	$(BIN)/python -m tools.builders.dictionaries --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.builders.case --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.builders.abbreviations --corpus $(CORPUS) --out dictionaries
+	$(BIN)/python -m tools.builders.domain_lexicon --extra $(CORPUS_EXTRA) --out dictionaries
 	$(BIN)/python -m tools.builders.english_words --out dictionaries
 	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.builders.channel_scores --out dictionaries

@@ -9,6 +9,14 @@ Public API:
 
 from __future__ import annotations
 
-from .api import Restoration, TokenDecision, apply_plan, check_data, restore, restore_explained
+from .api import Lexicon, Restoration, TokenDecision, apply_plan, check_data, restore, restore_explained
 
-__all__ = ["Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]
+__all__ = [
+    "Lexicon",
+    "Restoration",
+    "TokenDecision",
+    "apply_plan",
+    "check_data",
+    "restore",
+    "restore_explained",
+]

@@ -42,6 +42,20 @@ MAX_BARS = 4
 #: The shortest ending of a run counted on its own and backed off to (``ND`` in ``HĐND`` is not one).
 MIN_ENDING = 4
 _VOWELS = frozenset("aeiouy")
+#: Party and mass-organisation codes of document codes (``496-TB/TU``: *Thành ủy*; ``NQ/ĐU``: *Đảng ủy*),
+#: counted in the table whatever their vowels, each at least once: ``TU`` is the Thành ủy's, never ``TỪ``.
+PARTY_CODES = (
+    "TW", "TU", "HU", "QU", "ĐU", "ĐUK", "BCĐ", "BCH", "BTV", "BTG", "BDV", "BTC", "BNC", "UBKT", "VPTU",
+    "MTTQ", "ĐTN", "ĐCS", "ĐCSVN", "ĐBQH", "LĐLĐ", "CĐ", "HLHPN", "HPN", "HND", "HCCB", "HCTĐ", "ĐTNCS",
+)  # fmt: skip
+
+
+def is_party_code(run: str) -> bool:
+    """Whether a run is a party or mass-organisation code, or one written with ``D`` for ``Đ``."""
+    return run in _PARTY_FORMS
+
+
+_PARTY_FORMS = frozenset({*PARTY_CODES, *(code.replace("Đ", "D") for code in PARTY_CODES)})
 
 
 def is_vowelless(run: str) -> bool:
@@ -93,15 +107,18 @@ class AbbreviationTable:
         """
         return _load_cached()
 
-    def best(self, run: str, damaged: float) -> AbbreviationFix | None:
+    def best(self, run: str, damaged: float, in_code: bool = False) -> AbbreviationFix | None:
         """The most likely intended form of a run, when it is not the run as written.
 
         Args:
             run: A run of capital letters.
             damaged: Probability that the document writes an ``Đ`` as ``D`` (0-1).
+            in_code: The run is a part of a document code, where a party code with a vowel (``DU``) is one.
         """
         bars_at = [i for i, ch in enumerate(run) if ch == "D"]
-        if not bars_at or len(bars_at) > MAX_BARS or damaged <= 0 or not is_vowelless(run):
+        if not bars_at or len(bars_at) > MAX_BARS or damaged <= 0:
+            return None
+        if not is_vowelless(run) and not (in_code and is_party_code(run)):
             return None
         log_damaged = math.log(min(damaged, 1.0))
         forms = [
@@ -137,12 +154,13 @@ class AbbreviationTable:
         )
         return AbbreviationFix(0, run, form, math.exp(score - top) / total, reason)
 
-    def repair(self, text: str, damaged: float) -> list[AbbreviationFix]:
-        """The fixes of every capital run of a token (offsets in ``text``), in order."""
+    def repair(self, text: str, damaged: float, in_code: bool = False) -> list[AbbreviationFix]:
+        """The fixes of every capital run of a token (offsets in ``text``), in order (``in_code``: see
+        :meth:`best`)."""
         fixes = []
         for match in CAPITAL_RUN.finditer(text):
             if "D" in match.group():
-                fix = self.best(match.group(), damaged)
+                fix = self.best(match.group(), damaged, in_code)
                 if fix is not None:
                     fixes.append(
                         AbbreviationFix(

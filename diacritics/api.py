@@ -4,13 +4,26 @@ the restored text)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .lexicon import Lexicon, as_lexicon
 from .plan import apply_plan
 
-__all__ = ["Restoration", "TokenDecision", "apply_plan", "check_data", "restore", "restore_explained"]
+#: What the entry points take as a lexicon: a :class:`Lexicon`, a lexicon file's path, or its lines.
+LexiconLike = Lexicon | str | os.PathLike[str] | Iterable[str] | None
+
+__all__ = [
+    "Lexicon",
+    "Restoration",
+    "TokenDecision",
+    "apply_plan",
+    "check_data",
+    "restore",
+    "restore_explained",
+]
 
 
 @dataclass
@@ -96,6 +109,7 @@ def restore_explained(
     confidences: Sequence[Sequence[float]] | None = None,
     *,
     explain: bool = True,
+    lexicon: LexiconLike = None,
 ) -> Restoration:
     """Restore Vietnamese diacritics and say, per token, what changed and why.
 
@@ -106,6 +120,8 @@ def restore_explained(
         explain: Report every token with its alternatives; when False, only the changed tokens and the
             tokens kept as written whose confidence is below ``review_threshold`` (flagged for review). Both
             score every token's alternatives.
+        lexicon: Domain words and phrases to prefer (:mod:`diacritics.lexicon`): a lexicon, a file's path or
+            its lines.
 
     Returns:
         The restoration with per-token decisions.
@@ -113,18 +129,28 @@ def restore_explained(
     Raises:
         DataError: The shipped language data is missing or corrupt.
     """
-    return _restore(text, confidences, explain=explain, decisions=True)
+    return _restore(text, confidences, explain=explain, decisions=True, lexicon=lexicon)
 
 
 def _restore(
-    text: str, confidences: Sequence[Sequence[float]] | None, *, explain: bool, decisions: bool
+    text: str,
+    confidences: Sequence[Sequence[float]] | None,
+    *,
+    explain: bool,
+    decisions: bool,
+    lexicon: LexiconLike = None,
 ) -> Restoration:
     from .restorer import Restorer
 
     restorer = Restorer.default()
     threshold = restorer.settings.review_threshold
     result = restorer.restore(
-        text, explain=explain, confidences=confidences, decisions=decisions, review_below=threshold
+        text,
+        explain=explain,
+        confidences=confidences,
+        decisions=decisions,
+        review_below=threshold,
+        lexicon=as_lexicon(lexicon),
     )
     tokens = [
         TokenDecision(
@@ -142,13 +168,17 @@ def _restore(
     return Restoration(text=result.text, tokens=tokens, regime=result.regime)
 
 
-def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> str:
+def restore(
+    text: str, confidences: Sequence[Sequence[float]] | None = None, *, lexicon: LexiconLike = None
+) -> str:
     """Restore Vietnamese diacritics in ``text``, keeping its line breaks, case pattern and codes.
 
     Args:
         text: Stripped, mangled (English-model OCR) or slightly wrong Vietnamese text; correct text comes
             out unchanged (in NFC, modern tone placement).
         confidences: Optional OCR word confidences (0-100), one sequence per line.
+        lexicon: Domain words and phrases to prefer (``đuối nước``): a :class:`Lexicon`, a lexicon file's
+            path or its lines (:mod:`diacritics.lexicon`).
 
     Returns:
         The restored text.
@@ -157,7 +187,7 @@ def restore(text: str, confidences: Sequence[Sequence[float]] | None = None) -> 
         >>> restore("cong tac bao ve, cham soc tre em nam 2021")
         'công tác bảo vệ, chăm sóc trẻ em năm 2021'
     """
-    return _restore(text, confidences, explain=False, decisions=False).text
+    return _restore(text, confidences, explain=False, decisions=False, lexicon=lexicon).text
 
 
 def check_data() -> None:

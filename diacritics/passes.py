@@ -98,7 +98,7 @@ def fix_abbreviations(models: Models, state: RestoreState) -> None:
                 continue
             if state.restored(line_no, tok) != tok.text:
                 continue  # the decoder read it as something else
-            fixes = models.abbreviations.repair(tok.text, damaged)
+            fixes = models.abbreviations.repair(tok.text, damaged, (line_no, tok.start) in state.codes)
             if not fixes:
                 continue
             confidence = round(min(f.probability for f in fixes), 4)
@@ -227,7 +227,10 @@ def _apply_change(
     amend: bool,
 ) -> None:
     """Write a pass's rewrite of ``token`` (0-based ``line_no``) and record it with :func:`record_change`;
-    its alternatives are the new text and the token as written."""
+    its alternatives are the new text and the token as written. A token of a document code takes no change
+    but ``D`` → ``Đ`` (:mod:`diacritics.codes`)."""
+    if (line_no, token.start) in state.codes and new_text.replace("Đ", "D") != token.text:
+        return
     state.replacement[(line_no, token.start)] = new_text
     alternatives = [(new_text, confidence), (token.text, round(1 - confidence, 4))]
     change = Decision(line_no + 1, token.start, token.text, new_text, confidence, reason, alternatives)

@@ -1,21 +1,21 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
-normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → decode →
-confidences → case slips → abbreviations → two-letter case → heading labels → report → rebuild. Each pass
-reads the models (:class:`diacritics.state.Models`) and changes the state
-(:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a text
-without any (no regime can be fitted). Every change to the text after normalisation is a decision
+normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
+codes → lexicon → decode → engine adaptation → confidences → case slips → abbreviations → two-letter case →
+heading labels → report → rebuild. Each pass reads the models (:class:`diacritics.state.Models`) and changes
+the state (:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a
+text without any (no regime can be fitted). Every change to the text after normalisation is a decision
 (:mod:`diacritics.plan`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import passes
+from . import adapt, lattice_passes, passes
 from .decoder import batch_local_alternatives, decode
 from .lattice import no_completion_of_a_cut_final_word
 from .ocr_tokens import glue_horn_marks, lone_digits_as_words
@@ -96,6 +96,47 @@ def decode_lattice(models: Models, state: RestoreState) -> None:
             state.replacement[(slot.line, slot.token.start)] = slot.candidates[
                 state.decoded.choice[index]
             ].text
+
+
+def adapt_to_engine(models: Models, state: RestoreState) -> None:
+    """In a document with many tokens no channel explains, learn the engine's rewrites from the confident
+    readings and decode again with the readings they propose (:mod:`diacritics.adapt`)."""
+    assert state.decoded is not None
+    choice = state.decoded.choice
+    pending = adapt.unresolved(state.slots, choice)
+    lower = sum(1 for s in state.slots if s is not None and s.token.text.islower())
+    if len(pending) < adapt.MIN_UNRESOLVED or len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower:
+        return
+    pending = adapt.unresolved(state.slots, choice, cased=adapt.CASED_WORDS_ADAPTED)
+    read = [
+        index
+        for index, slot in enumerate(state.slots)
+        if slot is not None and not slot.candidates[choice[index]].reason.startswith("kept")
+    ]
+    alternatives = batch_local_alternatives(
+        state.positions, choice, read, _scorer(models), models.lm.bos, models.lm.eos, models.settings.weights
+    )
+    confidence = [0.0] * len(state.slots)
+    for index, alts in alternatives.items():
+        confidence[index] = next((p for k, p in alts if k == choice[index]), 0.0)
+    model = adapt.learn(*adapt.confident_pairs(state.slots, choice, confidence))
+    inventory, lm = models.inventory, models.lm
+
+    def is_key(key: str) -> bool:
+        return bool(inventory.variants(key))
+
+    widened = 0
+    for index in pending:
+        slot = state.slots[index]
+        assert slot is not None
+        found = adapt.proposals(slot.observed, model, is_key)
+        position = adapt.widened(slot, found, inventory.variants, lm.token_id)
+        if position is not slot.position:
+            state.slots[index] = replace(slot, position=position)
+            state.positions[index] = position
+            widened += 1
+    if widened:
+        decode_lattice(models, state)
 
 
 def score_confidences(models: Models, state: RestoreState) -> None:
@@ -186,7 +227,10 @@ PASSES: tuple[Pass, ...] = (
     Pass("Vietnamese words in passages", give_back_vietnamese_words),
     Pass("English-model OCR tokens", english_ocr_tokens),
     Pass("lattice", build_lattice),
+    Pass("document codes", lattice_passes.keep_document_codes),
+    Pass("lexicon", lattice_passes.prefer_lexicon),
     Pass("decode", decode_lattice),
+    Pass("engine adaptation", adapt_to_engine),
     Pass("confidences", score_confidences),
     Pass("case slips", passes.fix_case_slips),
     Pass("abbreviations", passes.fix_abbreviations),

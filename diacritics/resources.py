@@ -80,6 +80,7 @@ WIKI_SYLLABLES = "lexicon/vi_wiki_syllables.tsv"
 CASE_TABLE = "lexicon/vi_legal_case.json"
 ABBREVIATIONS = "lexicon/vi_legal_abbreviations.tsv"
 ENGLISH_WORDS = "lexicon/en_common_words_20k.txt"
+DOMAIN_LEXICON = "lexicon/vi_domain_lexicon.txt"
 SCORES_INDEX = "precomputed/token_scores_index.json"
 SCORES_READINGS = "precomputed/token_scores_readings.npy"
 REGIME_INDEX = "precomputed/regime_scores.json"
@@ -113,6 +114,7 @@ def _registry() -> dict[str, DataFile]:
         DataFile(CASE_TABLE, "capitalisation after a lower-case word", 5 * _MB, "vnocr-case/1"),
         DataFile(ABBREVIATIONS, "capital runs with Đ, counted", 50 * _KB, "vnocr-abbreviations/2"),
         DataFile(ENGLISH_WORDS, "20,000 frequent English words", 500 * _KB, "vnocr-english-words/1"),
+        DataFile(DOMAIN_LEXICON, "the project's domain phrases, counted", 2 * _MB, "vnocr-domain-lexicon/1"),
         DataFile(SCORES_INDEX, "precomputed tokens and readings", 2 * _MB, "vnocr-ocr-token-scores/1"),
         DataFile(SCORES_READINGS, "each precomputed token's readings", 10 * _MB, index=SCORES_INDEX),
         DataFile(REGIME_INDEX, "regimes and fingerprint of the rows", 10 * _KB, "vnocr-regime-scores/3"),

@@ -19,6 +19,7 @@ from .casing import CaseModel
 from .channel import ChannelMixture
 from .foreign import EnglishPassageModel, load_english_words
 from .lattice import CandidateSource
+from .lexicon import Lexicon, shipped_lexicon
 from .lm import LanguageModel
 from .ocr_channel import CharChannel, case_slip_rate, score_index_tokens
 from .pipeline import run_passes
@@ -88,7 +89,7 @@ class Restorer:
     def default(cls) -> Restorer:
         """The restorer built from the shipped data (loaded once per process)."""
         channels = {name: CharChannel.load(name) for name in CHANNEL_ORDER}
-        settings = RestorerSettings()
+        settings = RestorerSettings(lexicon=shipped_lexicon())
         folder = data_dir()
         regime_scores = RegimeScoreTable.load(
             folder,
@@ -113,6 +114,7 @@ class Restorer:
         confidences: Sequence[Sequence[float]] | None = None,
         decisions: bool = True,
         review_below: float | None = None,
+        lexicon: Lexicon | None = None,
     ) -> RestoredText:
         """Restore ``text``, keeping its line breaks exactly: run :data:`diacritics.pipeline.PASSES`.
 
@@ -123,8 +125,10 @@ class Restorer:
             decisions: Report the changed tokens with their confidences (False: just the text, faster).
             review_below: With ``decisions``, also report the tokens kept as written whose confidence is below
                 this (what a reviewer should check besides the changes; None: only the changed tokens).
+            lexicon: Domain words and phrases to prefer, with the settings' (:mod:`diacritics.lexicon`).
         """
         state = RestoreState(text, explain, confidences, decisions, review_below)
+        state.lexicon = lexicon.merged(self.settings.lexicon) if lexicon else self.settings.lexicon
         run_passes(self, state)
         return RestoredText(state.output, state.decisions, state.share)
 

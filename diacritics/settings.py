@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .decoder import DecoderWeights
+from .lexicon import Lexicon
 
 #: The passes and rules gated by the share of one kind of input in the document's fitted regime mixture
 #: (:attr:`Tuning.majority`): a word-final apostrophe read as a horn, a lone digit read as a syllable, the
@@ -106,6 +107,8 @@ class RestorerSettings:
     weights: DecoderWeights = field(
         default_factory=lambda: DecoderWeights(beam=8, margin=10.0, candidate_margin=15.0)
     )
+    #: Domain words and phrases to prefer (:mod:`diacritics.lexicon`), besides those a call passes.
+    lexicon: Lexicon | None = None
     #: The dev-tuned constants and ablation switches (advanced: :class:`Tuning`).
     tuning: Tuning = field(default_factory=Tuning)
 

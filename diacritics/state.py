@@ -12,6 +12,7 @@ from .channel import ChannelMixture
 from .decoder import DecodeResult, Position
 from .foreign import EnglishPassageModel
 from .lattice import CandidateSource, TokenSlot
+from .lexicon import Lexicon
 from .lm import LanguageModel
 from .ocr_channel import CharChannel
 from .passages import Spans
@@ -56,6 +57,8 @@ class RestoreState:
         lines: The normalised input's lines (decisions point into them).
         tokenised: Each line's tokens (covering it exactly).
         english: ``(line, start)`` of the tokens of English passages.
+        codes: ``(line, start)`` of the tokens inside document codes, kept as written but for ``D`` → ``Đ``.
+        lexicon: The domain words and phrases to prefer (:mod:`diacritics.lexicon`; None: none).
         mixture: The fitted regime mixture (None: the text has no word to restore).
         positions: The lattice, one position per decodable or LM token.
         slots: Per position, its decodable token and readings (None: copied).
@@ -73,6 +76,8 @@ class RestoreState:
     lines: list[str] = field(default_factory=list)
     tokenised: list[list[Token]] = field(default_factory=list)
     english: Spans = field(default_factory=set)
+    codes: Spans = field(default_factory=set)
+    lexicon: Lexicon | None = None
     mixture: ChannelMixture | None = None
     positions: list[Position] = field(default_factory=list)
     slots: list[TokenSlot | None] = field(default_factory=list)

@@ -122,6 +122,12 @@ _dpi_option = click.option(
 _force_ocr_option = click.option(
     "--force-ocr", is_flag=True, help="OCR every page image, even where a PDF has a usable text layer."
 )
+_lexicon_option = click.option(
+    "--lexicon",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help="Domain words and phrases to prefer, one a line with an optional count (repeatable).",
+)
 _timeout_option = click.option(
     "--page-timeout",
     type=click.FloatRange(0),
@@ -141,6 +147,7 @@ _timeout_option = click.option(
 @click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @_force_ocr_option
+@_lexicon_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 @click.option(
     "--formats",
@@ -159,6 +166,7 @@ def batch(
     force: bool,
     no_restore: bool,
     force_ocr: bool,
+    lexicon: tuple[Path, ...],
     progress: bool | None,
     formats: str,
 ) -> None:
@@ -179,8 +187,15 @@ def batch(
     from .outputs import parse_formats
 
     chosen = parse_formats(formats)
+    reviewed = output_dir / "lexicon.txt"  # the review app's corrections, word TAB count
+    lexicon = (*lexicon, reviewed) if reviewed.is_file() else lexicon
     options = ProcessOptions(
-        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+        lang=lang,
+        dpi=dpi,
+        page_timeout=page_timeout,
+        restore=not no_restore,
+        force_ocr=force_ocr,
+        lexicon=lexicon,
     )
     inputs = discover_inputs(input_dir, output_dir)
     if any(p.suffix.lower() != ".txt" for p in inputs):
@@ -262,8 +277,9 @@ def ocr(
 @click.argument("file", default="-")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
 @click.option("--explain", is_flag=True, help="JSON: per token the choice, alternatives and scores.")
+@_lexicon_option
 @handle_errors
-def restore(file: str, out: str | None, explain: bool) -> None:
+def restore(file: str, out: str | None, explain: bool, lexicon: tuple[Path, ...]) -> None:
     """Restore Vietnamese diacritics in FILE (or stdin), keeping its line breaks.
 
     \b
@@ -271,17 +287,19 @@ def restore(file: str, out: str | None, explain: bool) -> None:
       echo "cong tac bao ve, cham soc tre em nam 2021" | vnocr restore
       vnocr restore old-ocr.txt -o fixed.txt
       vnocr restore old-ocr.txt --explain > report.json
+      vnocr restore old-ocr.txt --lexicon domain-words.txt
     """
+    from diacritics import Lexicon, restore_explained
     from diacritics import restore as restore_text
-    from diacritics import restore_explained
 
     text = _read_input(file)
+    words = Lexicon.load(*lexicon) if lexicon else None
     with _collector_paused():
         if explain:
-            result = restore_explained(text)
+            result = restore_explained(text, lexicon=words)
             _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
         else:
-            _write_output(restore_text(text), out)
+            _write_output(restore_text(text) if words is None else restore_text(text, lexicon=words), out)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .exceptions import BadArgumentsError
 
@@ -24,6 +25,7 @@ class ProcessOptions:
         segment: Run the section segmenter and metadata extraction.
         layout: Find the page's layout zones and marks, and OCR zone by zone (see :mod:`.imaging.reading`).
         force_ocr: OCR every page image, even where a born-digital PDF has a usable text layer.
+        lexicon: Lexicon files of domain words and phrases restoration prefers (``--lexicon``).
     """
 
     lang: str = "auto"
@@ -36,6 +38,7 @@ class ProcessOptions:
     segment: bool = True
     layout: bool = True
     force_ocr: bool = False
+    lexicon: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         if self.lang not in LANG_CHOICES:

@@ -111,7 +111,7 @@ def finish_document(source: str, pages: list[PageResult], options: ProcessOption
         page.text = page.raw_text
     read = [page for page in pages if page.source != "text_layer"]  # a born-digital text is exact
     if options.restore and read:
-        restoration.update(restore_pages(read))
+        restoration.update(restore_pages(read, options.lexicon))
     text = FORM_FEED.join(p.text for p in pages)
     doc = Document(
         source=source,
@@ -160,7 +160,7 @@ def structure_zones(pages: list[PageResult]) -> list[Zone]:
     return found
 
 
-def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
+def restore_pages(pages: list[PageResult], lexicon: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Restore one document's pages (``raw_text`` → ``text``, in place) as one text, then give each page its
     lines back: the regime is fitted on the whole document and a sentence's context runs on across a page
     break.
@@ -169,7 +169,7 @@ def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
         The counts for the document record: changed tokens, the tokens flagged for review (by page and line of
         the page) and the regime mixture.
     """
-    from diacritics import restore_explained
+    from diacritics import Lexicon, restore_explained
 
     sizes = [page.raw_text.count("\n") + 1 for page in pages]
     confidences: list[list[float]] | None = None
@@ -177,7 +177,12 @@ def restore_pages(pages: list[PageResult]) -> dict[str, Any]:
         confidences = []
         for page, size in zip(pages, sizes, strict=True):  # each page's lines, padded where it has none
             confidences += (list(page.line_confidences or []) + [[]] * size)[:size]
-    restored = restore_explained("\n".join(page.raw_text for page in pages), confidences, explain=False)
+    restored = restore_explained(
+        "\n".join(page.raw_text for page in pages),
+        confidences,
+        explain=False,
+        lexicon=Lexicon.load(*lexicon) if lexicon else None,
+    )
     lines = restored.text.split("\n")
     starts = list(itertools.accumulate(sizes, initial=0))
     if len(lines) != starts[-1]:  # pragma: no cover - restoration keeps line breaks exactly

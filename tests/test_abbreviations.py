@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from diacritics import abbreviations
-from diacritics.abbreviations import AbbreviationTable, apply_fixes, is_vowelless
+from diacritics.abbreviations import PARTY_CODES, AbbreviationTable, apply_fixes, is_vowelless
 from diacritics.restorer import Restorer
 from ocr_pipeline.exceptions import DataError
 from tools.builders.abbreviations import count_runs, table_text
@@ -76,13 +76,25 @@ def test_restorer_fixes_codes_in_stripped_text_and_keeps_them_in_correct_text() 
 def test_build_counts_barred_runs_and_their_plain_twins() -> None:
     texts = ["Nghị định 1/2019/NĐ-CP và NĐ 2, HĐND xã; ND ở đây", "UBND DH ĐỊA QĐ"]
     counts, endings = count_runs(texts)
-    assert counts == {"NĐ": 2, "ND": 1, "HĐND": 1, "QĐ": 1}  # UBND, DH, ĐỊA: vowels or no barred twin
+    found = {run: n for run, n in counts.items() if run not in PARTY_CODES}
+    assert found == {"NĐ": 2, "ND": 1, "HĐND": 1, "QĐ": 1}  # UBND, DH, ĐỊA: vowels or no barred twin
+    assert all(counts[code] == 1 for code in PARTY_CODES)  # known codes, unseen here
     assert endings == {}  # "ĐND", "ND" in HĐND: shorter than an ending counted on its own
+
+
+def test_party_codes_with_a_vowel_are_counted_inside_codes_only() -> None:
+    counts, _ = count_runs(["DU LỊCH, DU LỊCH", "Nghị quyết 05-NQ/ĐU, 06-NQ/ĐU và 07-NQ/DU"])
+    assert counts["ĐU"] == 2 and counts["DU"] == 1
 
 
 def test_build_counts_the_endings_of_longer_runs() -> None:
     counts, endings = count_runs(["Bộ LĐTBXH: 5/2020/TT-BLĐTBXH", "BLĐTBXH; SGDĐT và BGDĐT"])
-    assert counts == {"BLĐTBXH": 2, "LĐTBXH": 1, "SGDĐT": 1, "BGDĐT": 1}
+    assert {run: n for run, n in counts.items() if run not in PARTY_CODES} == {
+        "BLĐTBXH": 2,
+        "LĐTBXH": 1,
+        "SGDĐT": 1,
+        "BGDĐT": 1,
+    }
     # ĐTBXH ends BLĐTBXH twice and LĐTBXH once; TBXH has no Đ, DĐT is too short
     assert endings == {"LĐTBXH": 2, "ĐTBXH": 3, "GDĐT": 2}
 
@@ -119,7 +131,7 @@ def test_built_table_loads_and_a_corrupt_one_raises(tmp_path: Path, monkeypatch:
             table_text(*count_runs(["NĐ NĐ ND BLĐTBXH"])), encoding="utf-8"
         )
         table = AbbreviationTable.load()
-        assert table.counts == {"NĐ": 2, "ND": 1, "BLĐTBXH": 1}
+        assert table.counts == {"NĐ": 2, "ND": 1, "BLĐTBXH": 1, **dict.fromkeys(PARTY_CODES, 1)}
         assert table.endings == {"LĐTBXH": 1, "ĐTBXH": 1}
         abbreviations._load_cached.cache_clear()
         (tmp_path / abbreviations.TABLE).write_text("NĐ\t2\n", encoding="utf-8")
