@@ -53,6 +53,7 @@ from tools.realgold import (
 )
 
 log = logging.getLogger(__name__)
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed but readable scanner PDFs warn on every read
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_GOLD = ROOT / "tools" / "real_gold"
 SYSTEMS = ("vnocr", "ocrmypdf", "tesseract")
