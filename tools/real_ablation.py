@@ -16,6 +16,7 @@ Prints a Markdown table of fields right per document (analysis for docs/REAL_SCA
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import sys
 import unicodedata
@@ -25,7 +26,7 @@ from typing import Any
 import regex
 
 from tools.bench_real import ROOT, Cache, code_key, file_sha256
-from tools.realgold import FIELDS, predicted_fields, score_fields
+from tools.realgold import FIELDS, page_errors, predicted_fields, score_fields
 
 _OVERLAY = regex.compile(r"\b(?:nguo?i ky|ky boi|email|co quan|tho?i gian ky|sao y|dia chi)\b")
 _NUMBER_LINE = regex.compile(r"^\W*so\s*[:.]?")
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in Path(folder).glob("gold-metadata*.json"):
             for entry in json.loads(path.read_text(encoding="utf-8")):
                 gold_meta[str(entry["file"])[:-4]] = entry
+    cer: dict[str, list[int]] = {}
     print("| document | split | vnocr | overlay dropped | + number/date line clean |")
     print("|---|---|---|---|---|")
     totals: dict[str, list[float]] = {}
@@ -98,7 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             print(f"| `{name}` | {doc['split']} | (no cached record for this code) | | |")
             continue
-        text = json.loads(path.read_text(encoding="utf-8"))["record"]["text"]
+        record = json.loads(path.read_text(encoding="utf-8"))
+        text = record["record"]["text"]
+        pages = dict(zip(record["pages"], record["record"]["pages"], strict=False))
+        for number, gold_text in sorted(doc_gold_pages(results, name).items()):
+            page_text = pages[int(number)]["text"] if int(number) in pages else ""
+            edits, chars = page_errors(gold_text, page_text)
+            dropped, _ = page_errors(gold_text, drop_overlay(page_text))
+            totals_cer = cer.setdefault(doc["split"], [0, 0, 0])
+            totals_cer[0], totals_cer[1], totals_cer[2] = (
+                totals_cer[0] + edits,
+                totals_cer[1] + dropped,
+                totals_cer[2] + chars,
+            )
         base = sum(doc["systems"]["vnocr"]["fields"].values())
         no_overlay = drop_overlay(text)
         steps = [
@@ -114,7 +128,23 @@ def main(argv: list[str] | None = None) -> int:
         if row[0]:
             shares = [f"{100 * sum(v) / (len(v) * len(FIELDS)):.1f} %" for v in row]
             print(f"| **all {split}** | {split} | " + " | ".join(shares) + " |")
+    print()
+    print("| split | gold chars | vnocr CER | CER with the overlay lines dropped |")
+    print("|---|---|---|---|")
+    for split, (edits, dropped, chars) in cer.items():
+        print(f"| {split} | {chars} | {100 * edits / chars:.2f} % | {100 * dropped / chars:.2f} % |")
     return 0
+
+
+def doc_gold_pages(results: dict[str, Any], name: str) -> dict[int, str]:
+    """The hand-transcribed pages of one document, read from the gold folders of the results."""
+    pages: dict[int, str] = {}
+    for folder in results["gold_dirs"]:
+        for path in Path(folder).glob(f"{glob.escape(name)}.p*.gt.txt"):
+            number = path.name[len(name) + 2 : -len(".gt.txt")]
+            if number.isdigit():
+                pages[int(number)] = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    return pages
 
 
 if __name__ == "__main__":
