@@ -158,10 +158,13 @@ def test_load_gold_splits_by_where_the_pdf_is(tmp_path: Path) -> None:
         json.dumps([{"file": "b.signed.pdf"}, {"file": "missing.pdf"}]), encoding="utf-8"
     )
     (gold / "b.signed.p2.gt.txt").write_text("trang 2", encoding="utf-8")
+    plan = {"b.signed.pdf": {"pages": [21, 4]}, "nogold.pdf": {"pages": [3]}}
+    (gold / "page-plan.json").write_text(json.dumps(plan), encoding="utf-8")
     docs, notes = load_gold([dev, gold, tmp_path / "nowhere"], [dev, extra], dev)
     assert [(d.stem, d.split) for d in docs] == [("a", "dev"), ("b.signed", "held-out")]
     assert docs[0].pages == {1: "Hòa"} and docs[0].metadata == {"file": "a.pdf", "issuer": "X"}
     assert docs[1].pages == {2: "trang 2"} and docs[1].pdf == (extra / "b.signed.pdf").resolve()
+    assert docs[1].plan_pages == [4, 21] and docs[0].plan_pages == []  # a plan without gold adds no document
     assert any("missing.pdf" in n for n in notes) and any("nowhere" in n for n in notes)
 
 

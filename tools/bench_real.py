@@ -605,7 +605,9 @@ def render(results: dict[str, Any]) -> str:
         "one space, on the hand-transcribed pages (printed text only: stamps, handwriting other than the "
         "number/date blanks, signature overlays excluded). Pooled = total edits / total gold characters.",
         f"- Pages read: documents over {LONG_DOCUMENT_PAGES} pages are read on a page plan (pages "
-        f"1–{PLAN_HEAD_PAGES}, the gold pages, the last page), from a copy of the PDF holding those pages "
+        f"1–{PLAN_HEAD_PAGES}, the gold pages, the pages `tools/real_gold/page-plan.json` names — where the "
+        "signature block and Nơi nhận are printed when not on those, taken from the gold notes — and the "
+        "last page), from a copy of the PDF holding those pages "
         "only; all three systems read the same copy. Their metadata is what the structure stage finds "
         "in those pages; their **sections are not scored** (only documents read in full are), nor "
         "would their section lists be complete. `--all-pages` reads everything.",
@@ -659,7 +661,7 @@ def evaluate(
             continue
         pages = page_plan(
             count,
-            sorted(doc.pages),
+            sorted({*doc.pages, *doc.plan_pages}),
             all_pages=all_pages,
             long_document=LONG_DOCUMENT_PAGES,
             head=PLAN_HEAD_PAGES,
