@@ -15,7 +15,8 @@ Long documents are OCR'd on a page plan only (:func:`tools.realgold.page_plan`) 
 holding just those pages (the others removed, everything else kept) is what each system reads. Sections are
 scored only on documents read in full. Every system's output is cached under ``<cache>/real``: the baselines
 per page (input sha256, page, options), vnocr per document and page plan with a key of its code (the files of
-``ocr_pipeline/``, ``diacritics/`` and ``dictionaries/``), so a rerun with unchanged code OCRs nothing.
+``ocr_pipeline/``, ``diacritics/`` and ``dictionaries/``), so a rerun with unchanged code OCRs nothing. The
+keys do not hold the Tesseract or OCRmyPDF versions: clear the folder after upgrading them.
 """
 
 from __future__ import annotations
@@ -613,7 +614,7 @@ def render(results: dict[str, Any]) -> str:
         "would their section lists be complete. `--all-pages` reads everything.",
         "- Cache: `.cache/bench/real/` (baselines per page, keyed by the PDF's sha256 and the options; "
         "vnocr per document and page plan, keyed also by a hash of `ocr_pipeline/`, `diacritics/` and "
-        "`dictionaries/`): a rerun OCRs only what changed. Seconds per page when OCR'd (one thread, 2 "
+        "`dictionaries/`): a rerun OCRs only what changed; clear it after upgrading Tesseract or OCRmyPDF. Seconds per page when OCR'd (one thread, 2 "
         "cores shared with other work): "
         + ", ".join(f"{SYSTEM_LABELS[s]} {speed[s]:.1f} s" for s in SYSTEMS if speed.get(s) is not None)
         + ".",
