@@ -583,7 +583,8 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "Real scanned government documents (issue 20), three systems on the same pages. **dev** = "
         "`../shared/real-scans` (tuned on); **held-out** = the gold in `tools/real_gold/` for "
-        "`../shared/real-scans/extra/` (never tuned on: the figures that count).",
+        "`../shared/real-scans/extra/` (never tuned on: the figures that count). The split follows the PDF's folder: "
+        "page gold made in `tools/real_gold/` for a dev document (danang_1535) counts as dev.",
         "",
         "- **vnocr**: `ocr_pipeline.process(pdf)` (defaults: `vie`, 300 dpi, restoration on).",
         "- **OCRmyPDF** "
