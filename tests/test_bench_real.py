@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.bench.real import Job, SystemOutput, code_key, score_document, summarise
+from tools.bench.real import Job, SystemOutput, code_key, render, score_document, summarise
 from tools.bench.realgold import (
     FIELDS,
     GoldDocument,
@@ -158,10 +158,13 @@ def test_load_gold_splits_by_where_the_pdf_is(tmp_path: Path) -> None:
         json.dumps([{"file": "b.signed.pdf"}, {"file": "missing.pdf"}]), encoding="utf-8"
     )
     (gold / "b.signed.p2.gt.txt").write_text("trang 2", encoding="utf-8")
+    plan = {"b.signed.pdf": {"pages": [21, 4]}, "nogold.pdf": {"pages": [3]}}
+    (gold / "page-plan.json").write_text(json.dumps(plan), encoding="utf-8")
     docs, notes = load_gold([dev, gold, tmp_path / "nowhere"], [dev, extra], dev)
     assert [(d.stem, d.split) for d in docs] == [("a", "dev"), ("b.signed", "held-out")]
     assert docs[0].pages == {1: "Hòa"} and docs[0].metadata == {"file": "a.pdf", "issuer": "X"}
     assert docs[1].pages == {2: "trang 2"} and docs[1].pdf == (extra / "b.signed.pdf").resolve()
+    assert docs[1].plan_pages == [4, 21] and docs[0].plan_pages == []  # a plan without gold adds no document
     assert any("missing.pdf" in n for n in notes) and any("nowhere" in n for n in notes)
 
 
@@ -205,3 +208,27 @@ def test_code_key_changes_with_the_code(tmp_path: Path) -> None:
     assert code_key(tmp_path) == before
     (tmp_path / "diacritics" / "a.py").write_text("x = 2\n", encoding="utf-8")
     assert code_key(tmp_path) != before
+
+
+def test_render_reports_targets_and_documents() -> None:
+    outputs = {
+        "vnocr": SystemOutput(pages={1: "Điều 1. Phạm vi"}, metadata=METADATA, sections=[]),
+        "ocrmypdf": SystemOutput(pages={1: "Dieu 1. Pham vi"}, metadata={}, sections=[]),
+        "tesseract": SystemOutput(error="ocrmypdf not installed"),
+    }
+    documents = {"doc-dev": score_document(_job("dev", full=True), outputs)}
+    results = {
+        "documents": documents,
+        "summary": {split: summarise(documents, split) for split in ("dev", "held-out")},
+        "seconds_per_page": {"vnocr": 1.0, "ocrmypdf": 2.0, "tesseract": None},
+        "ocrmypdf_version": "17",
+        "notes": ["`x`: skipped"],
+    }
+    text = render(results)
+    assert "| dev | metadata fields ≥ 97% | 100.0 % | **pass** |" in text
+    assert "| dev | CER ≤ ½ OCRmyPDF's | 0.00 % vs 20.00 % | **pass** |" in text
+    assert "| `doc-dev` | dev | all 2 | 9.0/9 | 0.0/9 | error |" in text
+    assert (
+        "held-out" not in text.split("### Targets")[1].split("###")[0]
+    )  # no held-out rows without documents
+    assert "- `x`: skipped" in text

@@ -15,7 +15,8 @@ Long documents are OCR'd on a page plan only (:func:`tools.bench.realgold.page_p
 holding just those pages (the others removed, everything else kept) is what each system reads. Sections are
 scored only on documents read in full. Every system's output is cached under ``<cache>/real``: the baselines
 per page (input sha256, page, options), vnocr per document and page plan with a key of its code (the files of
-``ocr_pipeline/``, ``diacritics/`` and ``dictionaries/``), so a rerun with unchanged code OCRs nothing.
+``ocr_pipeline/``, ``diacritics/`` and ``dictionaries/``), so a rerun with unchanged code OCRs nothing. The
+keys do not hold the Tesseract or OCRmyPDF versions: clear the folder after upgrading them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from tools.bench.realgold import (
 )
 
 log = logging.getLogger(__name__)
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed but readable scanner PDFs warn on every read
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_GOLD = ROOT / "tools" / "real_gold"
 SYSTEMS = ("vnocr", "ocrmypdf", "tesseract")
@@ -581,7 +583,8 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "Real scanned government documents (issue 20), three systems on the same pages. **dev** = "
         "`../shared/real-scans` (tuned on); **held-out** = the gold in `tools/real_gold/` for "
-        "`../shared/real-scans/extra/` (never tuned on: the figures that count).",
+        "`../shared/real-scans/extra/` (never tuned on: the figures that count). The split follows the PDF's folder: "
+        "page gold made in `tools/real_gold/` for a dev document (danang_1535) counts as dev.",
         "",
         "- **vnocr**: `ocr_pipeline.process(pdf)` (defaults: `vie`, 300 dpi, restoration on).",
         "- **OCRmyPDF** "
@@ -604,13 +607,15 @@ def render(results: dict[str, Any]) -> str:
         "one space, on the hand-transcribed pages (printed text only: stamps, handwriting other than the "
         "number/date blanks, signature overlays excluded). Pooled = total edits / total gold characters.",
         f"- Pages read: documents over {LONG_DOCUMENT_PAGES} pages are read on a page plan (pages "
-        f"1–{PLAN_HEAD_PAGES}, the gold pages, the last page), from a copy of the PDF holding those pages "
+        f"1–{PLAN_HEAD_PAGES}, the gold pages, the pages `tools/real_gold/page-plan.json` names — where the "
+        "signature block and Nơi nhận are printed when not on those, taken from the gold notes — and the "
+        "last page), from a copy of the PDF holding those pages "
         "only; all three systems read the same copy. Their metadata is what the structure stage finds "
         "in those pages; their **sections are not scored** (only documents read in full are), nor "
         "would their section lists be complete. `--all-pages` reads everything.",
         "- Cache: `.cache/bench/real/` (baselines per page, keyed by the PDF's sha256 and the options; "
         "vnocr per document and page plan, keyed also by a hash of `ocr_pipeline/`, `diacritics/` and "
-        "`dictionaries/`): a rerun OCRs only what changed. Seconds per page when OCR'd (one thread, 2 "
+        "`dictionaries/`): a rerun OCRs only what changed; clear it after upgrading Tesseract or OCRmyPDF. Seconds per page when OCR'd (one thread, 2 "
         "cores shared with other work): "
         + ", ".join(f"{SYSTEM_LABELS[s]} {speed[s]:.1f} s" for s in SYSTEMS if speed.get(s) is not None)
         + ".",
@@ -658,7 +663,7 @@ def evaluate(
             continue
         pages = page_plan(
             count,
-            sorted(doc.pages),
+            sorted({*doc.pages, *doc.plan_pages}),
             all_pages=all_pages,
             long_document=LONG_DOCUMENT_PAGES,
             head=PLAN_HEAD_PAGES,

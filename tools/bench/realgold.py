@@ -67,6 +67,8 @@ class GoldDocument:
         metadata: The gold metadata object, or None when the document has page gold only.
         pages: Hand-transcribed pages, by 1-based page number.
         gold_dirs: The gold folders the document's gold came from.
+        plan_pages: Pages a long document must be read on besides the default plan (``page-plan*.json``:
+            where its signature block and Nơi nhận are printed, when not on the first pages or the last).
     """
 
     stem: str
@@ -75,6 +77,7 @@ class GoldDocument:
     metadata: dict[str, Any] | None = None
     pages: dict[int, str] = field(default_factory=dict)
     gold_dirs: list[Path] = field(default_factory=list)
+    plan_pages: list[int] = field(default_factory=list)
 
 
 def load_gold(
@@ -110,6 +113,16 @@ def load_gold(
                 doc.metadata = entry
                 if gold_dir not in doc.gold_dirs:
                     doc.gold_dirs.append(gold_dir)
+        for plan_path in sorted(gold_dir.glob("page-plan*.json")):
+            try:
+                plans = json.loads(plan_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                notes.append(f"`{plan_path.name}` unreadable ({exc}): skipped")
+                continue
+            for name, plan in plans.items() if isinstance(plans, dict) else []:
+                if str(name).lower().endswith(".pdf"):
+                    doc = docs.setdefault(name[:-4], GoldDocument(stem=name[:-4]))
+                    doc.plan_pages = sorted({*doc.plan_pages, *(int(p) for p in plan.get("pages", []))})
         for page_path in sorted(gold_dir.glob("*.gt.txt")):
             match = _PAGE_GOLD.match(page_path.name)
             if not match:
@@ -128,6 +141,8 @@ def load_gold(
             if candidate.is_file():
                 doc.pdf = candidate.resolve()
                 break
+        if doc.metadata is None and not doc.pages:
+            continue  # a page plan without gold
         if doc.pdf is None:
             notes.append(f"`{doc.stem}.pdf`: gold found but no PDF in the scan folders: skipped")
             continue
@@ -138,24 +153,24 @@ def load_gold(
 
 
 def page_plan(
-    page_count: int, gold_pages: list[int], *, all_pages: bool, long_document: int, head: int
+    page_count: int, wanted: list[int], *, all_pages: bool, long_document: int, head: int
 ) -> list[int]:
     """The pages to OCR: all of a short document; of a long one the first ``head`` pages (header, number,
     date, title, and the quyết định's signature block and Nơi nhận when a longer text is attached), the
-    pages with gold and the last page (the signature block of a single long text).
+    ``wanted`` pages and the last page (the signature block of a single long text).
 
     Args:
         page_count: The document's pages.
-        gold_pages: Pages with a hand transcription.
+        wanted: Pages with a hand transcription, and those the gold's page plan names.
         all_pages: OCR every page whatever the length.
         long_document: A document with more pages than this is long.
         head: How many leading pages a long document keeps.
     """
     if all_pages or page_count <= long_document:
         return list(range(1, page_count + 1))
-    wanted = set(range(1, min(head, page_count) + 1)) | {page_count}
-    wanted |= {p for p in gold_pages if 1 <= p <= page_count}
-    return sorted(wanted)
+    pages = set(range(1, min(head, page_count) + 1)) | {page_count}
+    pages |= {p for p in wanted if 1 <= p <= page_count}
+    return sorted(pages)
 
 
 # ------------------------------------------------------------------------------------------------ scoring

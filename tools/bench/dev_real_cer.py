@@ -5,7 +5,7 @@ gold page is cut out of its PDF into a one-page PDF (annotations and signature k
 :func:`ocr_pipeline.pipeline.process_document`; Tesseract readings are cached on disk by the exact image and
 settings, so a re-run after a change that leaves a page's images alone costs no OCR.
 
-    .venv/bin/python -m tools.dev_real_cer [--shared ../shared] [--only cv_3722] [--show]
+    .venv/bin/python -m tools.bench.dev_real_cer [--shared ../shared] [--only cv_3722] [--show]
 """
 
 from __future__ import annotations
