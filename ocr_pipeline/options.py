@@ -22,6 +22,8 @@ class ProcessOptions:
         cleanup: Denoise / binarise pages before OCR.
         restore: Run diacritic restoration on the OCR text.
         segment: Run the section segmenter and metadata extraction.
+        encoding: Encoding of ``.txt`` inputs: ``auto`` (UTF-8, or CP1258, TCVN3 or VNI when detected and
+            converted, with a note in the page log), ``utf-8``, ``cp1258``, ``tcvn3`` or ``vni``.
     """
 
     lang: str = "auto"
@@ -32,6 +34,7 @@ class ProcessOptions:
     cleanup: bool = True
     restore: bool = True
     segment: bool = True
+    encoding: str = "auto"
 
     def __post_init__(self) -> None:
         if self.lang not in LANG_CHOICES:
@@ -40,3 +43,6 @@ class ProcessOptions:
             raise BadArgumentsError(f"--dpi must be between 50 and 1200, not {self.dpi}")
         if self.page_timeout < 0:
             raise BadArgumentsError("--page-timeout must not be negative")
+        from .textio import check_encoding_choice
+
+        object.__setattr__(self, "encoding", check_encoding_choice(self.encoding))

@@ -22,7 +22,7 @@ from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
 from .structure.segment import segment_documents
-from .textio import read_text_file
+from .textio import read_text
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,12 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
     fingerprint = file_fingerprint(path)
     suffix = path.suffix.lower()
     if suffix in rasterise.TEXT_SUFFIXES:
-        texts = read_text_file(path).split(FORM_FEED)
-        pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
+        decoded = read_text(path, options.encoding)
+        notes = [decoded.note] if decoded.note else []
+        pages = [
+            PageResult(number=i + 1, raw_text=t, log=list(notes))
+            for i, t in enumerate(decoded.text.split(FORM_FEED))
+        ]
     elif suffix in rasterise.PDF_SUFFIXES or suffix in rasterise.IMAGE_SUFFIXES:
         pages = ocr_pages(path, options)
     else:
