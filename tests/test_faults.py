@@ -32,7 +32,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageDraw, ImageFile
 
-from ocr_pipeline import ExitCode, ProcessOptions, rasterise
+from ocr_pipeline import ExitCode, ProcessOptions
+from ocr_pipeline.imaging import rasterise
 from ocr_pipeline.batch import LOCK_NAME, MANIFEST_NAME, Manifest, output_lock, process_job, run_batch
 from ocr_pipeline.cli import main
 from ocr_pipeline.exceptions import InputFileError
@@ -67,7 +68,7 @@ def _page_image(path: Path, size: tuple[int, int] = (300, 120)) -> Path:
 def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
     """Image and PDF pages are rasterised as usual, then 'read' without Tesseract (one line a page)."""
     from ocr_pipeline import pipeline
-    from ocr_pipeline.models import OcrLine, OcrWord, PageImage, PageOcr
+    from ocr_pipeline.imaging.page import OcrLine, OcrWord, PageImage, PageOcr
 
     def read(page: PageImage) -> PageImage:
         words = tuple(OcrWord(word, 90.0) for word in ("Kế", "hoạch", "bảo", "vệ", "trẻ", "em"))
