@@ -1,8 +1,12 @@
-"""Batch processing of a folder of documents: discovery, resume, parallel workers, manifest.
+"""Batch processing of a folder of documents: discovery, resume, the task graph's run, manifest.
 
-The unit of work is :func:`process_job`, a pure, picklable function over one document that writes its
-outputs atomically and returns a :class:`JobResult`; any executor (a process pool here, a cluster engine
-later) can run it.
+A batch plans one :class:`Job` per input, skips those already complete, and runs the rest as the task graph
+of :mod:`ocr_pipeline.taskgraph` (pages are the unit of parallel work) on an executor of
+:mod:`ocr_pipeline.executors`: worker processes here, or a Dask cluster (``scheduler``). Each document's
+result is appended to the manifest as it finishes. SIGINT or SIGTERM stops the batch within a second or two:
+no new document or task starts, the running ones are abandoned (their workers and Tesseracts killed), every
+finished document is in the manifest, and :attr:`BatchSummary.interrupted` says which signal; a re-run
+resumes.
 
 Safety rules of an output folder: it may not be (or hold) the input folder; one batch at a time writes to it
 (a lock, :data:`LOCK_NAME`); nothing is written through a symbolic link leading out of it; the manifest is
@@ -21,116 +25,48 @@ import logging
 import os
 import time
 import unicodedata
-from collections import deque
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .exceptions import (
-    BadArgumentsError,
-    OutOfMemoryError,
-    OutputWriteError,
-    VnocrError,
-    as_vnocr_error,
-    output_write_error,
-)
+from .exceptions import BadArgumentsError, OutputWriteError, VnocrError, output_write_error
+from .executors import DaskExecutor, LocalExecutor, stop_on_signals
 from .imaging.rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from .jobs import (
+    OUTPUT_SUFFIXES,
+    Job,
+    JobResult,
+    display_path,
+    leads_out,
+    process_job,
+    raw_path_b64,
+    relative_outputs,
+)
 from .options import ProcessOptions
-from .textio import atomic_write_text
+from .taskgraph import BatchGraph
+
+__all__ = [
+    "OUTPUT_SUFFIXES",
+    "BatchSummary",
+    "Job",
+    "JobResult",
+    "display_path",
+    "plan_jobs",
+    "process_job",
+    "read_manifest",
+    "report_lines",
+    "run_batch",
+]
 
 log = logging.getLogger(__name__)
 
 INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
-OUTPUT_SUFFIXES = (".txt", ".md", ".json")
 MANIFEST_NAME = "manifest.jsonl"
 #: The lock file a running batch holds in its output folder (hidden: never an input).
 LOCK_NAME = ".vnocr.lock"
 #: Ground-truth transcriptions (Tesseract's ``*.gt.txt`` convention) sit beside scans; they are not inputs.
 GROUND_TRUTH_SUFFIX = ".gt.txt"
-
-
-def display_path(text: str) -> str:
-    """``text`` as valid Unicode: the undecodable bytes of a file name (which :func:`os.fsdecode` keeps as
-    lone surrogates) written as ``\\xNN``, e.g. ``b-\\xe9.txt``."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _raw_path_b64(text: str) -> str | None:
-    """Base64 of the bytes of a file name that is not valid UTF-8 (None for a valid one)."""
-    raw = os.fsencode(text)
-    try:
-        raw.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        return base64.b64encode(raw).decode("ascii")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to process: where it is and where its outputs go.
-
-    Attributes:
-        source: The input file.
-        relative: Its path below the input folder.
-        output_dir: The output folder.
-        options: How to process it.
-        output_name: Its outputs' path below the output folder, without suffix: ``a/x`` for ``a/x.pdf``, or
-            the full name ``a/x.pdf`` when another input of the folder would also give ``a/x``.
-    """
-
-    source: Path
-    relative: Path
-    output_dir: Path
-    options: ProcessOptions
-    output_name: Path | None = None
-
-    @property
-    def output_stem(self) -> Path:
-        """Output path without suffix: ``OUTPUT_DIR/a/b/x`` for ``a/b/x.pdf``."""
-        return self.output_dir / (self.output_name or self.relative.with_suffix(""))
-
-    def outputs(self) -> list[Path]:
-        """The three output files of the document."""
-        stem = self.output_stem
-        return [stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES]
-
-
-@dataclass
-class JobResult:
-    """A manifest record: ``{path, status, error, exit_code, pages, seconds, outputs}`` (plus ``path_b64``,
-    the file name's bytes, when it is not valid UTF-8).
-
-    Attributes:
-        stops_batch: The failure concerns the whole output folder (not written to the manifest).
-    """
-
-    path: str
-    status: str
-    error: str | None = None
-    exit_code: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    outputs: list[str] = field(default_factory=list)
-    path_b64: str | None = None
-    stops_batch: bool = False
-
-    def to_json(self) -> str:
-        """One manifest line (valid JSON, valid UTF-8, whatever the file names)."""
-        record = asdict(self)
-        record.pop("stops_batch")
-        if record["path_b64"] is None:
-            record.pop("path_b64")
-        record["path"] = display_path(record["path"])
-        record["outputs"] = [display_path(o) for o in record["outputs"]]
-        if record["error"] is not None:
-            record["error"] = display_path(record["error"])
-        return json.dumps(record, ensure_ascii=False)
 
 
 def discover_inputs(input_dir: Path, output_dir: Path | None = None) -> list[Path]:
@@ -231,99 +167,18 @@ def plan_jobs(input_dir: Path, output_dir: Path, options: ProcessOptions) -> lis
     return jobs
 
 
-def _leads_out(path: Path, root: Path) -> bool:
-    """Whether ``path``'s folder, links resolved, lies outside ``root`` (an output folder)."""
-    folder = path.parent.resolve()
-    root = root.resolve()
-    return folder != root and root not in folder.parents
-
-
 def is_complete(job: Job) -> bool:
     """Whether the job's outputs exist, are readable and belong to the current source file."""
     from .pipeline import file_fingerprint
 
     outputs = job.outputs()
-    if _leads_out(outputs[0], job.output_dir) or not all(p.is_file() for p in outputs):
+    if leads_out(outputs[0], job.output_dir) or not all(p.is_file() for p in outputs):
         return False
     try:
         record = json.loads(outputs[2].read_text(encoding="utf-8"))
         return bool(record.get("source_fingerprint") == file_fingerprint(job.source))
     except (OSError, ValueError, VnocrError):
         return False
-
-
-def _write_outputs(job: Job, texts: list[str]) -> None:
-    """Write the job's outputs (the JSON last), never through a link leading out of the output folder.
-
-    Raises:
-        OutputWriteError: An output cannot be written.
-    """
-    outputs = job.outputs()
-    if _leads_out(outputs[0], job.output_dir):
-        folder = display_path(str(outputs[0].parent))
-        raise OutputWriteError(
-            f"{folder}: a symbolic link leads out of OUTPUT_DIR; vnocr does not write through it",
-            hint="remove the link, or make it a real folder",
-        )
-    for path, text in zip(outputs, texts, strict=True):
-        try:
-            atomic_write_text(path, text)
-        except OSError as exc:
-            raise output_write_error(display_path(str(path)), exc) from exc
-
-
-def _relative_outputs(job: Job) -> list[str]:
-    return [str(p.relative_to(job.output_dir)) for p in job.outputs()]
-
-
-def process_job(job: Job) -> JobResult:
-    """Process one document and write ``x.txt``, ``x.md`` and ``x.json`` atomically.
-
-    Never raises for a bad document or a fault of the machine (an output that cannot be written, memory,
-    a crashed Tesseract): the failure is returned as a ``failed`` result with a one-line reason and its exit
-    code. Picklable, so it can run in any worker process.
-    """
-    from .pipeline import process_document
-
-    start = time.monotonic()
-    rel = str(job.relative)
-    raw = _raw_path_b64(rel)
-    try:
-        doc = process_document(job.source, job.options)
-        doc.source = display_path(doc.source)
-        # The JSON goes last: its presence (with the source fingerprint) marks the document complete.
-        text = doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else "")
-        _write_outputs(job, [text, doc.to_markdown(), doc.to_json() + "\n"])
-    except Exception as exc:  # a bad document must not end the whole batch
-        error = as_vnocr_error(exc)
-        seconds = round(time.monotonic() - start, 2)
-        if error is None:  # a bug
-            log.debug("unexpected error on %s", rel, exc_info=True)
-            message = f"internal error: {type(exc).__name__}: {exc} (run with --debug and report it)"
-            return JobResult(rel, "failed", message.replace("\n", " "), 1, seconds=seconds, path_b64=raw)
-        message = error.one_line().removeprefix(f"{job.source.name}: ")
-        return JobResult(
-            rel,
-            "failed",
-            message,
-            int(error.exit_code),
-            seconds=seconds,
-            path_b64=raw,
-            stops_batch=isinstance(error, OutputWriteError) and error.stops_batch,
-        )
-    return JobResult(
-        rel,
-        "ok",
-        pages=len(doc.pages),
-        seconds=round(time.monotonic() - start, 2),
-        outputs=_relative_outputs(job),
-        path_b64=raw,
-    )
-
-
-def _worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    logging.getLogger().setLevel(logging.WARNING)
 
 
 @dataclass
@@ -333,6 +188,7 @@ class BatchSummary:
     Attributes:
         stopped: The fault that stopped the batch before every document was done (a full disk, a read-only
             output folder), or None.
+        interrupted: The signal (SIGINT, SIGTERM) that stopped the batch, or 0.
     """
 
     ok: int = 0
@@ -342,17 +198,20 @@ class BatchSummary:
     seconds: float = 0.0
     results: list[JobResult] = field(default_factory=list)
     stopped: OutputWriteError | None = None
+    interrupted: int = 0
 
     def line(self) -> str:
         """The one-line summary printed on stdout."""
         return (
             f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped; "
-            f"{self.pages} pages in {self.seconds:.1f} s" + ("; stopped" if self.stopped else "")
+            f"{self.pages} pages in {self.seconds:.1f} s"
+            + ("; stopped" if self.stopped else "")
+            + ("; interrupted" if self.interrupted else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
-        return {k: v for k, v in asdict(self).items() if k not in ("results", "stopped")}
+        return {k: v for k, v in asdict(self).items() if k not in ("results", "stopped", "interrupted")}
 
 
 def _create_folder(folder: Path) -> None:
@@ -476,6 +335,7 @@ def run_batch(
     force: bool = False,
     wait: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
+    scheduler: str | None = None,
 ) -> BatchSummary:
     """Process every document below ``input_dir`` into ``output_dir``.
 
@@ -483,25 +343,29 @@ def run_batch(
         input_dir: Folder to scan recursively for PDFs, images and ``.txt`` files.
         output_dir: Where outputs go, mirroring the input tree, plus ``manifest.jsonl``.
         options: Processing options for every document.
-        jobs: Worker processes (default: CPU count).
+        jobs: Worker processes (default: CPU count); not used with ``scheduler``.
         force: Redo documents whose outputs are already complete.
         wait: Wait for another batch writing to ``output_dir`` to finish (else fail at once).
         on_result: Called in the parent process after each document (progress reporting).
+        scheduler: A Dask scheduler's address (``tcp://HOST:PORT``) to run the tasks on, or None for worker
+            processes on this machine. Both folders must then be on a path every Dask worker sees.
 
     Returns:
         Counts and per-document results. Bad documents are ``failed`` results, never exceptions; a fault of
-        the whole output folder met on the way (a full disk) stops the batch and is in ``stopped``.
+        the whole output folder met on the way (a full disk) stops the batch and is in ``stopped``; SIGINT or
+        SIGTERM stops it too and is in ``interrupted``.
 
     Raises:
-        BadArgumentsError: The folders are unfit (see :func:`plan_jobs`) or another batch holds the lock.
+        BadArgumentsError: The folders are unfit (see :func:`plan_jobs`), another batch holds the lock, or no
+            Dask scheduler answers at ``scheduler``.
         OutputWriteError: The output folder, its lock or its manifest cannot be written.
     """
     start = time.monotonic()
     check_folders(input_dir, output_dir)
     _create_folder(output_dir)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(max(1, jobs or os.cpu_count() or 1))
     summary = BatchSummary()
-    with output_lock(output_dir, wait=wait):
+    with output_lock(output_dir, wait=wait), stop_on_signals() as stop:
         planned = plan_jobs(input_dir, output_dir, options)
         manifest = Manifest(output_dir)
 
@@ -522,91 +386,31 @@ def run_batch(
         try:
             todo: list[Job] = []
             for job in planned:
+                if stop.requested:
+                    break
                 if not force and is_complete(job):
                     rel = str(job.relative)
-                    outputs = _relative_outputs(job)
-                    record(JobResult(rel, "skipped", outputs=outputs, path_b64=_raw_path_b64(rel)))
+                    outputs = relative_outputs(job)
+                    record(JobResult(rel, "skipped", outputs=outputs, path_b64=raw_path_b64(rel)))
                 else:
                     todo.append(job)
-            results = _execute(todo, jobs)
-            try:
-                for result in results:
-                    record(result)
-                    if result.stops_batch:
-                        raise OutputWriteError(result.error or "output cannot be written")
-            finally:
-                results.close()  # cancels what has not started
+            if todo and not stop.requested:
+                results = executor.run(BatchGraph(todo), stop)
+                try:
+                    for result in results:
+                        record(result)
+                        if result.stops_batch:
+                            raise OutputWriteError(result.error or "output cannot be written")
+                finally:
+                    results.close()  # kills the workers, removes their scratch folder
         except OutputWriteError as exc:
             summary.stopped = exc
             log.info("batch stopped: %s", exc.one_line())
         finally:
             manifest.close()
+            summary.interrupted = stop.signum
     summary.seconds = round(time.monotonic() - start, 2)
     return summary
-
-
-def _crashed(job: Job) -> JobResult:
-    error = OutOfMemoryError(
-        "the worker process died while processing it (killed, e.g. by the out-of-memory killer)"
-    )
-    rel = str(job.relative)
-    return JobResult(rel, "failed", error.one_line(), int(error.exit_code), path_b64=_raw_path_b64(rel))
-
-
-def _run_alone(job: Job) -> JobResult:
-    """Run one job in a worker process of its own (to tell which job of a broken pool kills its worker)."""
-    with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
-        try:
-            return pool.submit(process_job, job).result()
-        except BrokenProcessPool:
-            return _crashed(job)
-
-
-def _execute(todo: list[Job], jobs: int) -> Generator[JobResult, None, None]:
-    """The results of the jobs, as they finish.
-
-    With several workers, at most ``jobs`` documents are in the pool at a time. When a worker dies (the
-    out-of-memory killer), the documents that were in the pool are run again one by one, each in a worker of
-    its own: the one that kills its worker again is ``failed`` (exit code 9), the others are done.
-    """
-    if not todo:
-        return
-    if jobs == 1 or len(todo) == 1:
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        for job in todo:
-            yield process_job(job)
-        return
-    queue = deque(todo)
-    suspects: deque[Job] = deque()
-    while queue or suspects:
-        if suspects:
-            yield _run_alone(suspects.popleft())
-            continue
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(queue)), initializer=_worker_init)
-        running: dict[Future[JobResult], Job] = {}
-        try:
-            while queue or running:
-                while queue and len(running) < jobs:
-                    job = queue.popleft()
-                    running[pool.submit(process_job, job)] = job
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                broken = False
-                for future in done:
-                    job = running.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        suspects.append(job)
-                        broken = True
-                        continue
-                    yield result
-                if broken:
-                    log.warning("a worker process died; re-running its documents one by one")
-                    suspects.extend(running.values())
-                    running.clear()
-                    break
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def read_manifest(output_dir: Path) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ import functools
 import gc
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
@@ -229,6 +230,12 @@ _timeout_option = click.option(
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @click.option("--wait", is_flag=True, help="Wait for another batch writing to OUTPUT_DIR [exit 2 at once].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
+@click.option(
+    "--scheduler",
+    envvar="VNOCR_SCHEDULER",
+    metavar="tcp://HOST:PORT",
+    help="Run on a Dask cluster (folders on a disk all workers see: docs/CLUSTER.md) [$VNOCR_SCHEDULER].",
+)
 @handle_errors
 def batch(
     input_dir: Path,
@@ -242,6 +249,7 @@ def batch(
     no_restore: bool,
     wait: bool,
     progress: bool | None,
+    scheduler: str | None,
 ) -> None:
     """OCR, restore and structure every document in INPUT_DIR into OUTPUT_DIR.
 
@@ -250,11 +258,14 @@ def batch(
     OUTPUT_DIR/manifest.jsonl. A re-run skips finished documents (use --force to redo them).
     Inputs of one folder differing only by suffix (x.pdf, x.png) get x.pdf.txt, x.png.txt, ...
     OUTPUT_DIR may not be INPUT_DIR or hold it; one batch at a time writes to it.
+    Pages are the unit of parallel work. Ctrl-C or SIGTERM stops within seconds (exit 130 or 143);
+    every finished document is in the manifest and a re-run resumes.
 
     \b
     Examples:
       vnocr batch scans/ out/
       vnocr batch scans/ out/ --jobs 2 --lang eng --dpi 200
+      vnocr batch /nfs/scans /nfs/out --scheduler tcp://10.0.0.5:8786
     """
     from .batch import JobResult, display_path, plan_jobs, run_batch
 
@@ -290,12 +301,22 @@ def batch(
 
     try:
         summary = run_batch(
-            input_dir, output_dir, options, jobs=jobs, force=force, wait=wait, on_result=on_result
+            input_dir,
+            output_dir,
+            options,
+            jobs=jobs,
+            force=force,
+            wait=wait,
+            on_result=on_result,
+            scheduler=scheduler or None,
         )
     finally:
         if bar is not None:
             bar.close()
     click.echo(f"{summary.line()}; results in {output_dir}")
+    if summary.interrupted:
+        name = signal.Signals(summary.interrupted).name
+        _fail(128 + summary.interrupted, f"interrupted by {name} (run again: finished work is kept)")
     if summary.stopped is not None:
         raise summary.stopped
     if summary.failed:

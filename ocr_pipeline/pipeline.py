@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from ._version import __version__
 from .exceptions import InputFileError
 from .imaging import cleanup, deskew, engines, ocr, orientation, rasterise
@@ -64,16 +66,53 @@ def run_page(page: PageImage, stages: Iterable[PageStage]) -> PageImage:
     return page
 
 
-def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
-    """Rasterise, clean and OCR every page of a PDF or image file."""
+def page_units(path: Path) -> list[tuple[int, ...]]:
+    """The page tasks of a PDF or image file, each the page numbers it reads: one task per PDF page; the
+    frames of an image file (a TIFF's pages) together, as ``()``.
+
+    Raises:
+        InputFileError: The PDF cannot be read (encrypted, not a PDF).
+        MissingDependencyError: Poppler is missing.
+    """
+    if path.suffix.lower() in rasterise.PDF_SUFFIXES:
+        return [(number,) for number in range(1, engines.pdf_page_count(path) + 1)]
+    return [()]
+
+
+def rasterise_pdf_page(path: Path, number: int, dpi: int) -> PageImage:
+    """Page ``number`` of a PDF as a page image, rendered now (at a lower resolution if it is too big).
+
+    Raises:
+        InputFileError: The page cannot be rendered, or is too large.
+    """
+    page_dpi = rasterise._pdf_page_dpi(path, number, dpi)
+    try:
+        image = engines.rasterise_pdf_page(path, number, page_dpi)
+    except Image.DecompressionBombError as exc:  # pdfinfo gave no size, or a wrong one
+        raise InputFileError(f"{path.name}: page {number} is too large to render ({exc})") from exc
+    return PageImage(number=number, image=image, dpi=page_dpi)
+
+
+def ocr_page_unit(path: Path, options: ProcessOptions, numbers: tuple[int, ...] = ()) -> list[PageResult]:
+    """A page task: rasterise the pages ``numbers`` of a PDF (or every page of an image file, for ``()``)
+    one at a time, just before their image stages run, and keep only their results (no page image)."""
     lang = engines.choose_language(options.lang)
     stages = page_stages(options, lang)
+    if numbers:
+        pages: Iterable[PageImage] = (rasterise_pdf_page(path, number, options.dpi) for number in numbers)
+    else:
+        pages = rasterise.iter_pages(path, options.dpi)
     results: list[PageResult] = []
-    for page in rasterise.iter_pages(path, options.dpi):
+    for page in pages:
         done = run_page(page, stages)
         results.append(PageResult.from_page(done))
         log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(done.log))
     return results
+
+
+def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
+    """Rasterise, clean and OCR every page of a PDF or image file (its page tasks, one after the other)."""
+    return [result for unit in page_units(path) for result in ocr_page_unit(path, options, unit)]
 
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
@@ -161,6 +200,18 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
         pages = ocr_pages(path, options)
     else:
         raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}")
+    return document_from_pages(path, pages, options, fingerprint)
+
+
+def document_from_pages(
+    path: Path, pages: list[PageResult], options: ProcessOptions, fingerprint: str | None = None
+) -> Document:
+    """The finishing task of a document: its record from its page results (restoration, structure).
+
+    Raises:
+        InputFileError: No page has any text, or the file is gone (its fingerprint cannot be taken).
+    """
+    fingerprint = fingerprint or file_fingerprint(path)
     doc = finish_document(str(path), pages, options)
     doc.source_fingerprint = fingerprint
     if not doc.text.strip():
