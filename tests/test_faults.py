@@ -33,10 +33,10 @@ from click.testing import CliRunner
 from PIL import Image, ImageDraw, ImageFile
 
 from ocr_pipeline import ExitCode, ProcessOptions
-from ocr_pipeline.imaging import rasterise
 from ocr_pipeline.batch import LOCK_NAME, MANIFEST_NAME, Manifest, output_lock, process_job, run_batch
 from ocr_pipeline.cli import main
 from ocr_pipeline.exceptions import InputFileError
+from ocr_pipeline.imaging import rasterise
 from ocr_pipeline.textio import TextStream, decode_text
 
 PLAN_TEXT = "KẾ HOẠCH\nThực hiện công tác trẻ em năm 2024\n\nI. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n"
