@@ -98,6 +98,12 @@ def _worker_main(conn: Connection, scratch: str) -> None:
         conn.send(run_task(task))
 
 
+def _check_not_stalled(graph: BatchGraph) -> None:
+    """Nothing runs: the graph must be finished (else it would wait for ever)."""
+    if graph.in_flight:
+        raise RuntimeError(f"the task graph counts {graph.in_flight} task(s) running where none is (a bug)")
+
+
 @dataclass
 class _Worker:
     process: Any  # multiprocessing.Process of the fork context
@@ -154,6 +160,7 @@ class LocalExecutor:
             yield from graph.drain()
             busy = [w for w in self._pool if w.task is not None]
             if not busy:
+                _check_not_stalled(graph)
                 continue
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS))
             for worker in busy:
@@ -227,7 +234,7 @@ class DaskExecutor:
                 "--scheduler needs Dask distributed", hint="pip install 'vnocr[cluster]'"
             ) from exc
         try:
-            client = Client(self.address, timeout=self.connect_seconds, set_as_default=False)
+            client = Client(self.address, timeout=self.connect_seconds)
         except OSError as exc:
             raise BadArgumentsError(
                 f"{self.address}: no Dask scheduler answers there ({exc})",
@@ -263,6 +270,7 @@ class DaskExecutor:
                 running[client.submit(run_task, submitted, key=key, pure=False)] = submitted
             yield from graph.drain()
             if not running:
+                _check_not_stalled(graph)
                 continue
             with contextlib.suppress(TimeoutError):
                 dask_wait(list(running), timeout=POLL_SECONDS * 5, return_when="FIRST_COMPLETED")
@@ -273,6 +281,9 @@ class DaskExecutor:
                     continue
                 error = future.exception() if future.status == "error" else None
                 log.warning("%s: %s on the cluster", task.key, error or future.status)
-                graph.lost(task, final=isinstance(error, KilledWorker))
+                if error is None or isinstance(error, KilledWorker):  # cancelled, or killed its workers
+                    graph.lost(task, final=error is not None)
+                else:
+                    graph.failed(task, error)
             yield from graph.drain()
         yield from graph.drain()

@@ -133,6 +133,11 @@ class BatchGraph:
         self._waiting = deque(range(len(self.jobs)))
 
     @property
+    def in_flight(self) -> int:
+        """Tasks handed out and not yet completed, lost, failed or abandoned."""
+        return self._in_flight
+
+    @property
     def finished(self) -> bool:
         """Nothing left to run or to wait for (no document waits, or the batch is stopping)."""
         return not self._in_flight and not self._ready and (self.stopping or not self._waiting)
@@ -206,6 +211,14 @@ class BatchGraph:
             return
         doc = self._open.pop(task.document)
         self._done.append(crashed_result(doc.job, round(doc.seconds, 2)))
+
+    def failed(self, task: Task, error: BaseException) -> None:
+        """A task that raised instead of returning (on a cluster: vnocr missing on a worker): its document
+        fails with that error."""
+        self._in_flight -= 1
+        doc = self._open.pop(task.document, None)
+        if doc is not None:
+            self._done.append(failure_result(doc.job, error, round(doc.seconds, 2)))
 
     def abandon(self, task: Task) -> None:
         """A task the executor gave up when the batch stopped."""

@@ -203,3 +203,14 @@ def test_a_worker_killed_once_costs_nothing_and_one_killed_always_costs_its_docu
     assert sorted(json.loads(line)["path"] for line in lines) == sorted(status)
     record = json.loads((out / "a.json").read_text(encoding="utf-8"))
     assert [p["raw_text"] for p in record["pages"]] == ["trang 1", "trang 2", "trang 3"]
+
+
+def test_a_task_that_raises_on_a_cluster_fails_its_document_with_the_reason(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, ["a.pdf"], {"a.pdf": 2})
+    page1, page2 = graph.next_task(), graph.next_task()
+    assert page1 is not None and page2 is not None
+    graph.failed(page1, ModuleNotFoundError("No module named 'ocr_pipeline'"))
+    graph.complete(page2, TaskOutcome(pages=[_page(2)]))
+    (failed,) = graph.drain()
+    assert failed.status == "failed" and "No module named 'ocr_pipeline'" in (failed.error or "")
+    assert graph.finished and graph.in_flight == 0
