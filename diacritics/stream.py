@@ -30,9 +30,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: Characters of a block before it may end at a paragraph break (a few pages of text).
-DEFAULT_BLOCK_CHARS = 20_000
+DEFAULT_BLOCK_CHARS = 10_000
 #: Resident memory (MB) of the restoring process past which it is replaced by a fresh one.
-RECYCLE_ABOVE_MB = 400
+RECYCLE_ABOVE_MB = 320
 
 _LAST_SPACE = re.compile(r"\s+(?=\S*\Z)")
 
