@@ -61,7 +61,7 @@ class _OneLineErrorGroup(click.Group):
         try:
             code: Any = run()
         except click.exceptions.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx is not None else "vnocr"
+            where = " ".join(["vnocr", *(exc.ctx.command_path.split()[1:] if exc.ctx is not None else [])])
             _fail(exc.exit_code, f"{exc.format_message().rstrip('.')} (see `{where} --help`)")
         except click.exceptions.ClickException as exc:
             _fail(exc.exit_code, exc.format_message())
@@ -290,7 +290,7 @@ def batch(
 
     def on_result(result: JobResult) -> None:
         if result.status == "failed":
-            message = f"vnocr: failed: {display_path(result.path)}: {result.error}"
+            message = f"vnocr: failed: {display_path(result.path)}: {display_path(result.error or '')}"
             if bar is not None:
                 bar.write(message, file=sys.stderr)
             else:
@@ -419,7 +419,8 @@ def segment(file: str, fmt: str, out: str | None, encoding: str) -> None:
 
     structure = segment_text(_read_input(file, encoding))
     if fmt == "md":
-        _write_output(render_markdown(structure), out)
+        markdown = render_markdown(structure)
+        _write_output(markdown if markdown.endswith("\n") else markdown + "\n", out)
     else:
         _write_output(json.dumps(structure.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
 

@@ -644,18 +644,66 @@ def test_the_restore_command_streams_its_input(monkeypatch: pytest.MonkeyPatch) 
     import diacritics
     from diacritics import stream
 
-    calls: list[int] = []
-
-    def restore(block: str) -> str:
-        calls.append(len(block))
-        return block
-
     monkeypatch.setattr(stream, "DEFAULT_BLOCK_CHARS", 100)
-    monkeypatch.setattr(diacritics, "restore", restore)
+    monkeypatch.setattr(diacritics, "restore", lambda block: block[0].upper() + block[1:])  # marks each block
     text = "".join(f"dong {i} cua van ban\n" + ("\n" if i % 3 == 0 else "") for i in range(200))
     code, out, err = cli("restore", input=text)
-    assert code == 0 and out == text, err
-    assert len(calls) > 10 and max(calls) <= 400
+    assert code == 0 and out.lower() == text, err
+    starts = [m.start() for m in re.finditer("D", out)]
+    assert len(starts) > 10 and max(b - a for a, b in itertools.pairwise([*starts, len(out)])) <= 400
+
+
+def test_a_long_text_is_restored_by_a_process_replaced_when_its_memory_grows() -> None:
+    from diacritics.stream import can_recycle, restore_stream
+
+    if not can_recycle():
+        pytest.skip("no fork here")
+    text = "".join(f"dong {i}\n\n" for i in range(100))
+    pids: set[str] = set()
+    written: list[str] = []
+
+    def restore_block(block: str) -> str:  # runs in the child: its pid goes out with the text
+        return block.replace("dong", f"dong@{os.getpid()}")
+
+    def write(block: str) -> None:
+        written.append(block)
+        pids.update(re.findall(r"@(\d+)", block))
+
+    summary = restore_stream([text], write, block_chars=50, restore_block=restore_block, recycle_above_mb=0)
+    assert summary.blocks > 5 and summary.recycled == summary.blocks
+    assert len(pids) == summary.blocks and str(os.getpid()) not in pids
+    assert re.sub(r"@\d+", "", "".join(written)) == text
+
+
+def test_restoring_processes_replaced_midway_write_the_output_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import diacritics
+    from diacritics import stream
+
+    if not stream.can_recycle():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(stream, "DEFAULT_BLOCK_CHARS", 50)
+    monkeypatch.setattr(stream, "RECYCLE_ABOVE_MB", 0)  # a fresh process for every block
+    monkeypatch.setattr(diacritics, "restore", str.upper)
+    text = "".join(f"dong {i}\n\n" for i in range(60))
+    code, out, err = cli("restore", input=text)
+    assert code == 0 and out == text.upper(), err
+
+
+def test_a_restoring_process_killed_is_exit_9(monkeypatch: pytest.MonkeyPatch) -> None:
+    import diacritics
+    from diacritics import stream
+
+    if not stream.can_recycle():
+        pytest.skip("no fork here")
+
+    def killed(block: str) -> str:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return block
+
+    monkeypatch.setattr(stream, "DEFAULT_BLOCK_CHARS", 50)
+    monkeypatch.setattr(diacritics, "restore", killed)
+    code, _, err = cli("restore", input="".join(f"dong {i}\n\n" for i in range(50)))
+    assert code == ExitCode.out_of_memory and ONE_LINE_ERROR.match(err) and "died" in err, err
 
 
 def test_a_text_stream_checks_every_chunk_and_cuts_long_lines(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -720,3 +768,11 @@ def test_the_readme_and_the_help_list_every_exit_code() -> None:
         int(m) for m in re.findall(r"(?:^|\s)(\d+)\s+[a-zA-Z]", EXIT_CODES_HELP.split("Exit codes:")[1])
     }
     assert in_help == {int(code) for code in ExitCode}
+
+
+def test_usage_errors_are_one_line_too(tmp_path: Path) -> None:
+    code, out, err = cli("batch", str(tmp_path), str(tmp_path / "out"), "--dpi", "5")
+    assert code == ExitCode.bad_arguments and out == ""
+    assert ONE_LINE_ERROR.match(err) and "--dpi" in err and "vnocr batch --help" in err, err
+    code, _, err = cli("restore", "--encoding", "latin-9")
+    assert code == ExitCode.bad_arguments and ONE_LINE_ERROR.match(err), err
