@@ -310,6 +310,9 @@ def batch(
             on_result=on_result,
             scheduler=scheduler or None,
         )
+        if summary.interrupted:
+            for stop_signal in (signal.SIGINT, signal.SIGTERM):  # exiting: another Ctrl-C changes nothing
+                signal.signal(stop_signal, signal.SIG_IGN)
     finally:
         if bar is not None:
             bar.close()
