@@ -10,6 +10,8 @@ from __future__ import annotations
 #: Exit code of an unexpected internal error (a bug), and of missing or corrupt shipped data.
 INTERNAL_ERROR_EXIT = 1
 DATA_ERROR_EXIT = 6
+#: Exit code of running out of memory (or a process killed, as the out-of-memory killer does).
+OUT_OF_MEMORY_EXIT = 9
 
 
 class VnocrError(Exception):
@@ -46,3 +48,11 @@ class DataError(VnocrError):
 
     exit_code = DATA_ERROR_EXIT
     hint = "reinstall vnocr, or rebuild the data with `make dictionaries`"
+
+
+class OutOfMemoryError(VnocrError):
+    """The process, Tesseract or a worker ran out of memory (or was killed, as the out-of-memory killer
+    does)."""
+
+    exit_code = OUT_OF_MEMORY_EXIT
+    hint = "free memory, or use fewer --jobs or a lower --dpi, and run again"

@@ -1,80 +1,75 @@
-"""Batch processing of a folder of documents: discovery, resume, parallel workers, manifest.
+"""Batch processing of a folder of documents: discovery, resume, the task graph's run, manifest.
 
-The unit of work is :func:`process_job`, a pure, picklable function over one document that writes its
-outputs atomically and returns a :class:`JobResult`; any executor (a process pool here, a cluster engine
-later) can run it.
+A batch plans one :class:`Job` per input, skips those already complete, and runs the rest as the task graph
+of :mod:`ocr_pipeline.taskgraph` (pages are the unit of parallel work) on an executor of
+:mod:`ocr_pipeline.executors`: worker processes here, or a Dask cluster (``scheduler``). Each document's
+result is appended to the manifest as it finishes. SIGINT or SIGTERM stops the batch within a second or two:
+no new document or task starts, the running ones are abandoned (their workers and Tesseracts killed), every
+finished document is in the manifest, and :attr:`BatchSummary.interrupted` says which signal; a re-run
+resumes.
+
+Safety rules of an output folder: it may not be (or hold) the input folder; one batch at a time writes to it
+(a lock, :data:`LOCK_NAME`); nothing is written through a symbolic link leading out of it; the manifest is
+appended one whole JSON line per record (a line a killed run cut short is dropped on the next run); and two
+inputs never share outputs (:func:`plan_jobs`).
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import errno
+import fcntl
 import json
 import logging
 import os
+import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .exceptions import BadArgumentsError, VnocrError
+from .exceptions import BadArgumentsError, OutputWriteError, VnocrError, output_write_error
+from .executors import DaskExecutor, LocalExecutor, stop_on_signals
 from .imaging.rasterise import IMAGE_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from .jobs import (
+    OUTPUT_SUFFIXES,
+    Job,
+    JobResult,
+    display_path,
+    leads_out,
+    process_job,
+    raw_path_b64,
+    relative_outputs,
+)
 from .options import ProcessOptions
-from .outputs import FORMATS, archive_outputs_complete, write_document_outputs
+from .outputs import FORMATS, archive_outputs_complete
 from .outputs.catalog import Catalog, catalog_lines
-from .textio import atomic_write_text
+from .taskgraph import BatchGraph
+
+__all__ = [
+    "OUTPUT_SUFFIXES",
+    "BatchSummary",
+    "Job",
+    "JobResult",
+    "display_path",
+    "plan_jobs",
+    "process_job",
+    "read_manifest",
+    "report_lines",
+    "run_batch",
+]
 
 log = logging.getLogger(__name__)
 
 INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
-OUTPUT_SUFFIXES = (".txt", ".md", ".json")
 MANIFEST_NAME = "manifest.jsonl"
+#: The lock file a running batch holds in its output folder (hidden: never an input).
+LOCK_NAME = ".vnocr.lock"
 #: Ground-truth transcriptions (Tesseract's ``*.gt.txt`` convention) sit beside scans; they are not inputs.
 GROUND_TRUTH_SUFFIX = ".gt.txt"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to process: where it is and where its outputs go."""
-
-    source: Path
-    relative: Path
-    output_dir: Path
-    options: ProcessOptions
-    #: The outputs to write (see ``outputs.parse_formats``; ``json`` is always among them).
-    formats: tuple[str, ...] = FORMATS
-
-    @property
-    def output_stem(self) -> Path:
-        """Output path without suffix: ``OUTPUT_DIR/a/b/x`` for ``a/b/x.pdf``."""
-        return self.output_dir / self.relative.with_suffix("")
-
-    def outputs(self) -> list[Path]:
-        """The text output files of the document (``x.txt``, ``x.md``, ``x.json``; those in ``formats``)."""
-        stem = self.output_stem
-        return [stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES if s[1:] in self.formats]
-
-    @property
-    def json_path(self) -> Path:
-        """``x.json``: its presence, with the source fingerprint, marks the document complete."""
-        return self.output_stem.with_name(self.output_stem.name + ".json")
-
-
-@dataclass
-class JobResult:
-    """A manifest record: ``{path, status, error, pages, seconds, outputs}``."""
-
-    path: str
-    status: str
-    error: str | None = None
-    exit_code: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    outputs: list[str] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        """One manifest line."""
-        return json.dumps(asdict(self), ensure_ascii=False)
 
 
 def discover_inputs(input_dir: Path, output_dir: Path | None = None) -> list[Path]:
@@ -101,12 +96,86 @@ def discover_inputs(input_dir: Path, output_dir: Path | None = None) -> list[Pat
     return found
 
 
+def check_folders(input_dir: Path, output_dir: Path) -> None:
+    """Refuse an output folder that is the input folder or holds it (its outputs would overwrite inputs, or
+    be read as inputs by the next run).
+
+    Raises:
+        BadArgumentsError: As above.
+    """
+    source, target = input_dir.resolve(), output_dir.resolve()
+    if source == target:
+        raise BadArgumentsError(
+            f"{output_dir}: OUTPUT_DIR is INPUT_DIR: the outputs would overwrite or join the inputs",
+            hint="choose another output folder, e.g. out/",
+        )
+    if target in source.parents:
+        raise BadArgumentsError(
+            f"{output_dir}: OUTPUT_DIR holds INPUT_DIR {input_dir}: outputs could overwrite inputs or be "
+            "read as inputs by the next run",
+            hint="choose an output folder outside the input folder",
+        )
+
+
+def _collision_key(relative_stem: Path) -> str:
+    """Two outputs with the same key would be one file on a case-insensitive or normalising file system."""
+    return unicodedata.normalize("NFC", display_path(str(relative_stem))).casefold()
+
+
+def plan_jobs(input_dir: Path, output_dir: Path, options: ProcessOptions) -> list[Job]:
+    """The jobs of a batch: every input with outputs of its own.
+
+    An input keeps today's names (``a/x.pdf`` → ``a/x.txt``, ``a/x.md``, ``a/x.json``) unless another input
+    of its folder has the same name but for the suffix (``x.pdf`` and ``x.png``; compared ignoring case);
+    then each of them is named after its whole file name: ``a/x.pdf.txt``, ``a/x.pdf.md``, ``a/x.pdf.json``.
+
+    Raises:
+        BadArgumentsError: OUTPUT_DIR is, or holds, INPUT_DIR (see :func:`check_folders`); or two inputs
+            would still share outputs (``x.pdf`` and ``X.PDF`` beside each other), or an output would be an
+            input file.
+    """
+    check_folders(input_dir, output_dir)
+    inputs = discover_inputs(input_dir, output_dir)
+    relatives = [path.relative_to(input_dir) for path in inputs]
+    by_stem: dict[str, list[int]] = {}
+    for index, relative in enumerate(relatives):
+        by_stem.setdefault(_collision_key(relative.with_suffix("")), []).append(index)
+    names = [relative.with_suffix("") for relative in relatives]
+    for indices in by_stem.values():
+        if len(indices) > 1:
+            for index in indices:
+                names[index] = relatives[index]
+    owners: dict[str, int] = {}
+    for index, name in enumerate(names):
+        other = owners.setdefault(_collision_key(name), index)
+        if other != index:
+            raise BadArgumentsError(
+                f"{display_path(str(relatives[other]))} and {display_path(str(relatives[index]))} "
+                "would have the same outputs",
+                hint="rename one of them",
+            )
+    jobs = [
+        Job(path, rel, output_dir, options, name)
+        for path, rel, name in zip(inputs, relatives, names, strict=True)
+    ]
+    sources = {path.resolve() for path in inputs}
+    for job in jobs:
+        for output in job.outputs():
+            if output.resolve() in sources:
+                raise BadArgumentsError(
+                    f"{display_path(str(output))}: an output of {display_path(str(job.relative))} "
+                    "would overwrite an input file",
+                    hint="choose an output folder outside the input folder",
+                )
+    return jobs
+
+
 def is_complete(job: Job) -> bool:
     """Whether the job's outputs exist, are readable and belong to the current source file."""
     from .pipeline import file_fingerprint
 
     outputs = job.outputs()
-    if not all(p.is_file() for p in outputs):
+    if leads_out(job.json_path, job.output_dir) or not all(p.is_file() for p in outputs):
         return False
     try:
         record = json.loads(job.json_path.read_text(encoding="utf-8"))
@@ -117,55 +186,15 @@ def is_complete(job: Job) -> bool:
         return False
 
 
-def process_job(job: Job) -> JobResult:
-    """Process one document and write ``x.txt``, ``x.md`` and ``x.json`` atomically.
-
-    Never raises for a bad document: the failure is returned as a ``failed`` result with a one-line
-    reason. Picklable, so it can run in any worker process.
-    """
-    from .pipeline import process_document
-    from .review import reapply_corrections
-
-    start = time.monotonic()
-    rel = str(job.relative)
-    try:
-        doc = process_document(job.source, job.options)
-        stem = job.output_stem
-        txt, md, js = (stem.with_name(stem.name + s) for s in OUTPUT_SUFFIXES)
-        # The JSON goes last: its presence (with the source fingerprint) marks the document complete.
-        if "txt" in job.formats:
-            atomic_write_text(txt, doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else ""))
-        if "md" in job.formats:
-            atomic_write_text(md, doc.to_markdown())
-        archive = write_document_outputs(doc, job.source, stem, job.formats)  # x.pdf, x.alto.xml
-        atomic_write_text(js, doc.to_json() + "\n")
-        reapply_corrections(job.output_dir, job.relative.with_suffix("").as_posix())  # a reviewer's, kept
-    except VnocrError as exc:
-        message = exc.one_line().removeprefix(f"{job.source.name}: ")
-        return JobResult(
-            rel, "failed", message, int(exc.exit_code), seconds=round(time.monotonic() - start, 2)
-        )
-    except Exception as exc:  # a bug or an unforeseen file problem must not end the whole batch
-        log.debug("unexpected error on %s", rel, exc_info=True)
-        message = f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")
-        return JobResult(rel, "failed", message, 1, seconds=round(time.monotonic() - start, 2))
-    return JobResult(
-        rel,
-        "ok",
-        pages=len(doc.pages),
-        seconds=round(time.monotonic() - start, 2),
-        outputs=[str(p.relative_to(job.output_dir)) for p in [*job.outputs(), *archive]],
-    )
-
-
-def _worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    logging.getLogger().setLevel(logging.WARNING)
-
-
 @dataclass
 class BatchSummary:
-    """Counts of a batch run."""
+    """Counts of a batch run.
+
+    Attributes:
+        stopped: The fault that stopped the batch before every document was done (a full disk, a read-only
+            output folder), or None.
+        interrupted: The signal (SIGINT, SIGTERM) that stopped the batch, or 0.
+    """
 
     ok: int = 0
     failed: int = 0
@@ -173,17 +202,133 @@ class BatchSummary:
     pages: int = 0
     seconds: float = 0.0
     results: list[JobResult] = field(default_factory=list)
+    stopped: OutputWriteError | None = None
+    interrupted: int = 0
 
     def line(self) -> str:
         """The one-line summary printed on stdout."""
         return (
             f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped; "
             f"{self.pages} pages in {self.seconds:.1f} s"
+            + ("; stopped" if self.stopped else "")
+            + ("; interrupted" if self.interrupted else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
-        return {k: v for k, v in asdict(self).items() if k != "results"}
+        return {k: v for k, v in asdict(self).items() if k not in ("results", "stopped", "interrupted")}
+
+
+def _create_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_write_error(display_path(str(folder)), exc) from exc
+
+
+def _open_in_output(path: Path, flags: int) -> int:
+    """Open a file of the output folder itself, never through a symbolic link.
+
+    Raises:
+        OutputWriteError: It cannot be opened for writing, or it is a symbolic link.
+    """
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputWriteError(
+                f"{display_path(str(path))}: a symbolic link; vnocr does not write through links",
+                hint="remove the link",
+            ) from exc
+        raise output_write_error(display_path(str(path)), exc) from exc
+
+
+@contextlib.contextmanager
+def output_lock(output_dir: Path, *, wait: bool = False) -> Iterator[None]:
+    """Hold the output folder's lock (:data:`LOCK_NAME`) for one batch.
+
+    Args:
+        output_dir: The output folder (exists).
+        wait: Wait for another batch holding it to finish, instead of failing.
+
+    Raises:
+        BadArgumentsError: Another batch holds the lock and ``wait`` is false.
+        OutputWriteError: The lock file cannot be created (read-only folder, full disk, a link).
+    """
+    path = output_dir / LOCK_NAME
+    fd = _open_in_output(path, os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            if not wait:
+                raise BadArgumentsError(
+                    f"{display_path(str(output_dir))}: another vnocr batch (pid {holder}) is writing here",
+                    hint="wait for it to finish, or run with --wait",
+                ) from None
+            log.warning("waiting for the vnocr batch (pid %s) writing to %s", holder, output_dir)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # the pid is only for the message above
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+class Manifest:
+    """``manifest.jsonl`` of an output folder, appended one whole line per record.
+
+    A line that a killed run (or a full disk) cut short is removed when the manifest is opened; a record
+    that cannot be written whole is taken back, so every line is one valid JSON record.
+    """
+
+    def __init__(self, output_dir: Path) -> None:
+        self.path = output_dir / MANIFEST_NAME
+        self.fd = _open_in_output(self.path, os.O_RDWR | os.O_APPEND)
+        try:
+            self._drop_cut_line()
+        except OSError as exc:
+            os.close(self.fd)
+            raise output_write_error(display_path(str(self.path)), exc) from exc
+
+    def _drop_cut_line(self) -> None:
+        size = end = os.fstat(self.fd).st_size
+        if not size or os.pread(self.fd, 1, size - 1) == b"\n":
+            return
+        while end > 0:
+            start = max(0, end - (1 << 16))
+            newline = os.pread(self.fd, end - start, start).rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            end = start
+        log.warning("%s: dropping a line cut short by an earlier run", self.path)
+        os.ftruncate(self.fd, end)
+
+    def write(self, result: JobResult) -> None:
+        """Append one record.
+
+        Raises:
+            OutputWriteError: The record cannot be written (the manifest is left as it was).
+        """
+        data = (result.to_json() + "\n").encode("utf-8")
+        size = os.fstat(self.fd).st_size
+        try:
+            written = os.write(self.fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, size)
+            error = output_write_error(display_path(str(self.path)), exc)
+            error.stops_batch = True  # without the manifest, the batch cannot go on
+            raise error from exc
+
+    def close(self) -> None:
+        """Close the file."""
+        os.close(self.fd)
 
 
 def run_batch(
@@ -193,7 +338,9 @@ def run_batch(
     *,
     jobs: int | None = None,
     force: bool = False,
+    wait: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
+    scheduler: str | None = None,
     formats: tuple[str, ...] = FORMATS,
 ) -> BatchSummary:
     """Process every document below ``input_dir`` into ``output_dir``.
@@ -202,83 +349,126 @@ def run_batch(
         input_dir: Folder to scan recursively for PDFs, images and ``.txt`` files.
         output_dir: Where outputs go, mirroring the input tree, plus ``manifest.jsonl``.
         options: Processing options for every document.
-        jobs: Worker processes (default: CPU count).
+        jobs: Worker processes (default: CPU count); not used with ``scheduler``.
         force: Redo documents whose outputs are already complete.
+        wait: Wait for another batch writing to ``output_dir`` to finish (else fail at once).
         on_result: Called in the parent process after each document (progress reporting).
+        scheduler: A Dask scheduler's address (``tcp://HOST:PORT``) to run the tasks on, or None for worker
+            processes on this machine. Both folders must then be on a path every Dask worker sees.
         formats: The outputs to write per document (``outputs.parse_formats``).
 
     Returns:
-        Counts and per-document results. Bad documents are ``failed`` results, never exceptions.
+        Counts and per-document results. Bad documents are ``failed`` results, never exceptions; a fault of
+        the whole output folder met on the way (a full disk) stops the batch and is in ``stopped``; SIGINT or
+        SIGTERM stops it too and is in ``interrupted``.
+
+    Raises:
+        BadArgumentsError: The folders are unfit (see :func:`plan_jobs`), another batch holds the lock, or no
+            Dask scheduler answers at ``scheduler``.
+        OutputWriteError: The output folder, its lock or its manifest cannot be written.
     """
     start = time.monotonic()
-    inputs = discover_inputs(input_dir, output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    check_folders(input_dir, output_dir)
+    _create_folder(output_dir)
+    executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(max(1, jobs or os.cpu_count() or 1))
     summary = BatchSummary()
-    todo: list[Job] = []
-    manifest = (output_dir / MANIFEST_NAME).open("a", encoding="utf-8")
-    catalog = Catalog(output_dir)  # the register and search index, updated as documents finish
+    with output_lock(output_dir, wait=wait), stop_on_signals() as stop:
+        planned = [replace(job, formats=formats) for job in plan_jobs(input_dir, output_dir, options)]
+        manifest = Manifest(output_dir)
+        catalog: Catalog | None = None  # the register and search index, updated as documents finish
 
-    def record(result: JobResult) -> None:
-        summary.results.append(result)
-        if result.status == "ok":
-            summary.ok += 1
-            summary.pages += result.pages
-        elif result.status == "failed":
-            summary.failed += 1
-            log.info("%s: failed: %s", result.path, result.error)
-        else:
-            summary.skipped += 1
-        manifest.write(result.to_json() + "\n")
-        manifest.flush()
-        update_catalog(catalog, output_dir, result)
-        if on_result:
-            on_result(result)
-
-    try:
-        for path in inputs:
-            job = Job(path, path.relative_to(input_dir), output_dir, options, formats)
-            if not force and is_complete(job):
-                rel_outputs = [str(p.relative_to(output_dir)) for p in job.outputs()]
-                record(JobResult(str(job.relative), "skipped", outputs=rel_outputs))
+        def record(result: JobResult) -> None:
+            summary.results.append(result)
+            if result.status == "ok":
+                summary.ok += 1
+                summary.pages += result.pages
+            elif result.status == "failed":
+                summary.failed += 1
+                log.info("%s: failed: %s", display_path(result.path), result.error)
             else:
-                todo.append(job)
-        for result in _execute(todo, jobs):
-            record(result)
-    finally:
-        manifest.close()
-        catalog.close()
+                summary.skipped += 1
+            if on_result:
+                on_result(result)
+            manifest.write(result)
+            if catalog is not None:
+                update_catalog(catalog, output_dir, result)
+
+        try:
+            catalog = open_catalog(output_dir)
+            todo: list[Job] = []
+            for job in planned:
+                if stop.requested:
+                    break
+                if not force and is_complete(job):
+                    rel = str(job.relative)
+                    outputs = relative_outputs(job)
+                    record(JobResult(rel, "skipped", outputs=outputs, path_b64=raw_path_b64(rel)))
+                else:
+                    todo.append(job)
+            if todo and not stop.requested:
+                results = executor.run(BatchGraph(todo), stop)
+                try:
+                    for result in results:
+                        record(result)
+                        if result.stops_batch:
+                            raise OutputWriteError(result.error or "output cannot be written")
+                finally:
+                    results.close()  # kills the workers, removes their scratch folder
+        except OutputWriteError as exc:
+            summary.stopped = exc
+            log.info("batch stopped: %s", exc.one_line())
+        finally:
+            manifest.close()
+            if catalog is not None:
+                with contextlib.suppress(sqlite3.Error):  # what it could not write is written on a re-run
+                    catalog.close()
+            summary.interrupted = stop.signum
     summary.seconds = round(time.monotonic() - start, 2)
     return summary
 
 
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    return f"disk full ({text})" if "full" in text else text
+
+
+def _catalog_error(output_dir: Path, exc: sqlite3.Error) -> OutputWriteError:
+    """The whole output folder is at fault (a full disk, a read-only folder): the batch stops."""
+    error = OutputWriteError(
+        f"{output_dir.name}/catalog.sqlite: cannot be written: {_sqlite_reason(exc)}",
+        hint="free some space, or make the output folder writable, and run again",
+    )
+    error.stops_batch = True
+    return error
+
+
+def open_catalog(output_dir: Path) -> Catalog:
+    """The folder's register and search index.
+
+    Raises:
+        OutputWriteError: It cannot be created or written.
+    """
+    try:
+        return Catalog(output_dir)
+    except sqlite3.Error as exc:
+        raise _catalog_error(output_dir, exc) from exc
+
+
 def update_catalog(catalog: Catalog, output_dir: Path, result: JobResult) -> None:
     """Put a finished document into the register and index (a skipped one only if the catalog lacks it)."""
-    json_path = output_dir / Path(result.path).with_suffix(".json")
-    if result.status == "ok":
-        catalog.add_from_json(result.path, json_path)
-    elif result.status == "skipped":
-        catalog.ensure_from_json(result.path, json_path)
-
-
-def _execute(todo: list[Job], jobs: int) -> Iterator[JobResult]:
-    if not todo:
+    if result.status not in ("ok", "skipped"):
         return
-    if jobs == 1 or len(todo) == 1:
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        for job in todo:
-            yield process_job(job)
+    json_name = next((name for name in result.outputs if name.endswith(".json")), None)
+    if json_name is None:
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_init) as pool:
-        pending: dict[Future[JobResult], Job] = {pool.submit(process_job, job): job for job in todo}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    yield future.result()
-                except Exception as exc:  # a worker died (e.g. killed by the OOM killer)
-                    yield JobResult(str(job.relative), "failed", f"worker crashed: {exc}", 1)
+    key = display_path(result.path)  # a file name that is not UTF-8 is kept as \xNN, as in the manifest
+    try:
+        if result.status == "ok":
+            catalog.add_from_json(key, output_dir / json_name)
+        else:
+            catalog.ensure_from_json(key, output_dir / json_name)
+    except sqlite3.Error as exc:
+        raise _catalog_error(output_dir, exc) from exc
 
 
 def read_manifest(output_dir: Path) -> dict[str, dict[str, Any]]:
@@ -287,15 +477,30 @@ def read_manifest(output_dir: Path) -> dict[str, dict[str, Any]]:
     path = output_dir / MANIFEST_NAME
     if not path.is_file():
         raise BadArgumentsError(f"{output_dir}: no {MANIFEST_NAME} here (not a batch output folder)")
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").split("\n"):
         try:
             record = json.loads(line)
         except ValueError:
             continue  # a line cut short by a killed run
+        if not isinstance(record, dict) or "path" not in record:
+            continue
         if record.get("status") == "skipped" and record.get("path") in latest:
             continue
         latest[record["path"]] = record
     return latest
+
+
+def _json_output(output_dir: Path, record: dict[str, Any]) -> Path:
+    """The ``x.json`` output a manifest record names (its file name's own bytes when it is not UTF-8)."""
+    rel = str(record["path"])
+    named = [str(o) for o in record.get("outputs") or [] if str(o).endswith(".json")]
+    name = named[0] if named else str(Path(rel).with_suffix(".json"))
+    if record.get("path_b64"):
+        raw = Path(os.fsdecode(base64.b64decode(record["path_b64"])))
+        for candidate in (raw.with_suffix(".json"), raw.with_name(raw.name + ".json")):
+            if display_path(str(candidate)) == name:
+                return output_dir / candidate
+    return output_dir / name
 
 
 def report_lines(output_dir: Path) -> list[str]:
@@ -306,7 +511,7 @@ def report_lines(output_dir: Path) -> list[str]:
         if rec["status"] == "failed":
             lines.append(f"  FAILED  {rel}: {rec.get('error')}")
             continue
-        js = output_dir / Path(rel).with_suffix(".json")
+        js = _json_output(output_dir, rec)
         try:
             doc = json.loads(js.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -6,36 +6,68 @@ Logs go to stderr; stdout carries only the command's output (or the batch's one-
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
 from ._version import __version__
-from .exceptions import ExitCode, PartialFailureError, VnocrError
+from .exceptions import ExitCode, PartialFailureError, VnocrError, as_vnocr_error, output_write_error
 from .options import LANG_CHOICES, ProcessOptions
+from .textio import ENCODING_CHOICES
 
 log = logging.getLogger("vnocr")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  success             4  input file problem
-  1  internal error      5  batch finished, some documents failed
-  2  bad arguments       6  dictionary data missing or corrupt
-  3  missing dependency  7  OCR page timeout
+  0  success             5  batch finished, some documents failed
+  1  internal error      6  dictionary data missing or corrupt
+  2  bad arguments       7  OCR page timeout
+  3  missing dependency  8  output cannot be written
+  4  input file problem  9  out of memory / process killed
+  10 Tesseract crashed   130 interrupted
 """
 
 
 def _fail(code: int, message: str) -> None:
     click.echo(f"vnocr: error: {message}", err=True)
     sys.exit(code)
+
+
+class _OneLineErrorGroup(click.Group):
+    """A command group whose usage errors are one line like every other error:
+    ``vnocr: error: <what happened> (see `vnocr COMMAND --help`)``, exit code 2."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(super().main, args, prog_name, complete_var, standalone_mode=False, **extra)
+        if not standalone_mode:
+            return run()
+        try:
+            code: Any = run()
+        except click.exceptions.UsageError as exc:
+            where = " ".join(["vnocr", *(exc.ctx.command_path.split()[1:] if exc.ctx is not None else [])])
+            _fail(exc.exit_code, f"{exc.format_message().rstrip('.')} (see `{where} --help`)")
+        except click.exceptions.ClickException as exc:
+            _fail(exc.exit_code, exc.format_message())
+        except click.exceptions.Abort:
+            _fail(int(ExitCode.interrupted), "interrupted")
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def handle_errors(func: F) -> F:
@@ -48,10 +80,13 @@ def handle_errors(func: F) -> F:
         except VnocrError as exc:
             _fail(int(exc.exit_code), exc.one_line())
         except KeyboardInterrupt:
-            _fail(int(ExitCode.interrupted), "interrupted")
+            _fail(int(ExitCode.interrupted), "interrupted (run again: finished work is kept)")
         except BrokenPipeError:
             sys.exit(0)
         except Exception as exc:
+            error = as_vnocr_error(exc)
+            if error is not None:
+                _fail(int(error.exit_code), error.one_line())
             if logging.getLogger().isEnabledFor(logging.DEBUG):
                 raise
             _fail(
@@ -73,24 +108,72 @@ def _setup_logging(verbose: int, quiet: bool, debug: bool) -> None:
     logging.basicConfig(level=level, format="vnocr: %(levelname)s: %(message)s", stream=sys.stderr)
 
 
-def _read_input(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    from .textio import read_text_file
+def _input_name(file: str) -> str:
+    return "<stdin>" if file == "-" else Path(file).name
 
-    return read_text_file(Path(file))
+
+@contextlib.contextmanager
+def _open_input(file: str) -> Iterator[BinaryIO]:
+    """The bytes of FILE, or of stdin for ``-``.
+
+    Raises:
+        InputFileError: The file is missing or cannot be read.
+    """
+    from .exceptions import InputFileError
+
+    if file == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        fh = Path(file).open("rb")  # noqa: SIM115 - closed below; opening errors get their own message
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{file}: no such file") from exc
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot be read ({exc.strerror})") from exc
+    with fh:
+        yield fh
+
+
+def _read_input(file: str, encoding: str = "auto") -> str:
+    """The text of FILE or stdin, with the same checks either way (empty, binary, encoding)."""
+    from .textio import decode_text, read_text_file
+
+    if file != "-":
+        return read_text_file(Path(file), encoding)
+    with _open_input(file) as source:
+        return decode_text(source.read(), "<stdin>", encoding).text
+
+
+@contextlib.contextmanager
+def _output_stream(out: str | None) -> Iterator[Callable[[str], object]]:
+    """A function writing text (UTF-8) to ``out`` (atomically: all or nothing) or to stdout.
+
+    Raises:
+        OutputWriteError: ``out`` cannot be written.
+    """
+    if not out:
+        stdout = sys.stdout.buffer
+        yield lambda text: stdout.write(text.encode("utf-8"))
+        stdout.flush()
+        return
+    from .textio import atomic_writer
+
+    try:
+        with atomic_writer(Path(out)) as fh:
+            yield lambda text: fh.write(text.encode("utf-8"))
+    except OSError as exc:
+        raise output_write_error(out, exc) from exc
 
 
 def _write_output(text: str, out: str | None) -> None:
-    if out:
-        from .textio import atomic_write_text
-
-        atomic_write_text(Path(out), text)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    """Write ``text`` as it is (no line end added) to ``out`` or stdout."""
+    with _output_stream(out) as write:
+        write(text)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.group(
+    cls=_OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP
+)
 @click.version_option(__version__, prog_name="vnocr")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
@@ -128,6 +211,13 @@ _lexicon_option = click.option(
     multiple=True,
     help="Domain words and phrases to prefer, one a line with an optional count (repeatable).",
 )
+_encoding_option = click.option(
+    "--encoding",
+    type=click.Choice(ENCODING_CHOICES, case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Encoding of text input: UTF-8, or legacy CP1258, TCVN3 (ABC) or VNI (auto: detected, converted).",
+)
 _timeout_option = click.option(
     "--page-timeout",
     type=click.FloatRange(0),
@@ -144,16 +234,24 @@ _timeout_option = click.option(
 @_lang_option
 @_dpi_option
 @_timeout_option
+@_encoding_option
 @click.option("--force", is_flag=True, help="Redo documents whose outputs are already complete.")
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @_force_ocr_option
 @_lexicon_option
+@click.option("--wait", is_flag=True, help="Wait for another batch writing to OUTPUT_DIR [exit 2 at once].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 @click.option(
     "--formats",
     default="txt,md,json,pdf,alto",
     show_default=True,
     help="Outputs per document, comma-separated (json is always written).",
+)
+@click.option(
+    "--scheduler",
+    envvar="VNOCR_SCHEDULER",
+    metavar="tcp://HOST:PORT",
+    help="Run on a Dask cluster (folders on a disk all workers see: docs/CLUSTER.md) [$VNOCR_SCHEDULER].",
 )
 @handle_errors
 def batch(
@@ -163,18 +261,25 @@ def batch(
     lang: str,
     dpi: int,
     page_timeout: float,
+    encoding: str,
     force: bool,
     no_restore: bool,
     force_ocr: bool,
     lexicon: tuple[Path, ...],
+    wait: bool,
     progress: bool | None,
     formats: str,
+    scheduler: str | None,
 ) -> None:
     """OCR, restore and structure every document in INPUT_DIR into OUTPUT_DIR.
 
     Inputs (recursively): PDFs, images (png jpg tif) and .txt files of already-OCR'd text. For
     a/b/x.pdf it writes OUTPUT_DIR/a/b/x.txt, x.md and x.json, and one line per document to
     OUTPUT_DIR/manifest.jsonl. A re-run skips finished documents (use --force to redo them).
+    Inputs of one folder differing only by suffix (x.pdf, x.png) get x.pdf.txt, x.png.txt, ...
+    OUTPUT_DIR may not be INPUT_DIR or hold it; one batch at a time writes to it.
+    Pages are the unit of parallel work. Ctrl-C or SIGTERM stops within seconds (exit 130 or 143);
+    every finished document is in the manifest and a re-run resumes.
     Scans also get x.pdf (searchable PDF/A with the restored text) and x.alto.xml (ALTO 4); every
     document gets a row in OUTPUT_DIR/register.csv and catalog.sqlite (see vnocr search).
 
@@ -182,8 +287,9 @@ def batch(
     Examples:
       vnocr batch scans/ out/
       vnocr batch scans/ out/ --jobs 2 --lang eng --dpi 200
+      vnocr batch /nfs/scans /nfs/out --scheduler tcp://10.0.0.5:8786
     """
-    from .batch import JobResult, discover_inputs, run_batch
+    from .batch import JobResult, display_path, plan_jobs, run_batch
     from .outputs import parse_formats
 
     chosen = parse_formats(formats)
@@ -196,8 +302,9 @@ def batch(
         restore=not no_restore,
         force_ocr=force_ocr,
         lexicon=lexicon,
+        encoding=encoding,
     )
-    inputs = discover_inputs(input_dir, output_dir)
+    inputs = [job.source for job in plan_jobs(input_dir, output_dir, options)]  # refuse bad folders first
     if any(p.suffix.lower() != ".txt" for p in inputs):
         from .imaging import engines
 
@@ -215,23 +322,39 @@ def batch(
 
     def on_result(result: JobResult) -> None:
         if result.status == "failed":
-            message = f"vnocr: failed: {result.path}: {result.error}"
+            message = f"vnocr: failed: {display_path(result.path)}: {display_path(result.error or '')}"
             if bar is not None:
                 bar.write(message, file=sys.stderr)
             else:
                 click.echo(message, err=True)
         if bar is not None:
             bar.update(1)
-            bar.set_postfix_str(f"{result.status}: {result.path}"[-40:])
+            bar.set_postfix_str(f"{result.status}: {display_path(result.path)}"[-40:])
 
     try:
         summary = run_batch(
-            input_dir, output_dir, options, jobs=jobs, force=force, on_result=on_result, formats=chosen
+            input_dir,
+            output_dir,
+            options,
+            jobs=jobs,
+            force=force,
+            wait=wait,
+            on_result=on_result,
+            scheduler=scheduler or None,
+            formats=chosen,
         )
+        if summary.interrupted:
+            for stop_signal in (signal.SIGINT, signal.SIGTERM):  # exiting: another Ctrl-C changes nothing
+                signal.signal(stop_signal, signal.SIG_IGN)
     finally:
         if bar is not None:
             bar.close()
     click.echo(f"{summary.line()}; results in {output_dir}")
+    if summary.interrupted:
+        name = signal.Signals(summary.interrupted).name
+        _fail(128 + summary.interrupted, f"interrupted by {name} (run again: finished work is kept)")
+    if summary.stopped is not None:
+        raise summary.stopped
     if summary.failed:
         raise PartialFailureError(f"{summary.failed} document(s) failed")
 
@@ -243,6 +366,7 @@ def batch(
 @_lang_option
 @_dpi_option
 @_timeout_option
+@_encoding_option
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @_force_ocr_option
 @handle_errors
@@ -253,6 +377,7 @@ def ocr(
     lang: str,
     dpi: int,
     page_timeout: float,
+    encoding: str,
     no_restore: bool,
     force_ocr: bool,
 ) -> None:
@@ -263,12 +388,19 @@ def ocr(
       vnocr ocr plan.pdf
       vnocr ocr plan.pdf --format json -o plan.json
     """
+    from .batch import display_path
     from .pipeline import process_document
 
     options = ProcessOptions(
-        lang=lang, dpi=dpi, page_timeout=page_timeout, restore=not no_restore, force_ocr=force_ocr
+        lang=lang,
+        dpi=dpi,
+        page_timeout=page_timeout,
+        restore=not no_restore,
+        force_ocr=force_ocr,
+        encoding=encoding,
     )
     doc = process_document(file, options)
+    doc.source = display_path(doc.source)
     text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
     _write_output(text if text.endswith("\n") else text + "\n", out)
 
@@ -278,36 +410,53 @@ def ocr(
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
 @click.option("--explain", is_flag=True, help="JSON: per token the choice, alternatives and scores.")
 @_lexicon_option
+@_encoding_option
 @handle_errors
-def restore(file: str, out: str | None, explain: bool, lexicon: tuple[Path, ...]) -> None:
-    """Restore Vietnamese diacritics in FILE (or stdin), keeping its line breaks.
+def restore(file: str, out: str | None, explain: bool, lexicon: tuple[Path, ...], encoding: str) -> None:
+    """Restore Vietnamese diacritics in FILE (or stdin), keeping its line breaks exactly.
+
+    The text is restored paragraph block by paragraph block and written as it goes, so memory stays
+    bounded whatever its size (--explain reads it whole).
 
     \b
     Examples:
       echo "cong tac bao ve, cham soc tre em nam 2021" | vnocr restore
       vnocr restore old-ocr.txt -o fixed.txt
       vnocr restore old-ocr.txt --explain > report.json
+      vnocr restore archive-tcvn3.txt --encoding tcvn3 -o fixed.txt
       vnocr restore old-ocr.txt --lexicon domain-words.txt
     """
-    from diacritics import Lexicon, restore_explained
-    from diacritics import restore as restore_text
+    from diacritics import Lexicon
 
-    text = _read_input(file)
     words = Lexicon.load(*lexicon) if lexicon else None
-    with _collector_paused():
-        if explain:
+    if explain:
+        from diacritics import restore_explained
+
+        text = _read_input(file, encoding)
+        with _collector_paused():
             result = restore_explained(text, lexicon=words)
-            _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
-        else:
-            _write_output(restore_text(text) if words is None else restore_text(text, lexicon=words), out)
+        _write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+        return
+    from diacritics import restore as restore_text
+    from diacritics.stream import restore_stream
+
+    from .textio import TextStream
+
+    restore_block = restore_text if words is None else functools.partial(restore_text, lexicon=words)
+    with _open_input(file) as source:
+        stream = TextStream(source, _input_name(file), encoding)  # checks the input before any output
+        with _output_stream(out) as write, _collector_paused():
+            summary = restore_stream(stream, write, restore_block=restore_block)
+    log.info("restored %d characters in %d blocks in %.1f s", summary.chars, summary.blocks, summary.seconds)
 
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("file", default="-")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here [stdout].")
+@_encoding_option
 @handle_errors
-def segment(file: str, fmt: str, out: str | None) -> None:
+def segment(file: str, fmt: str, out: str | None, encoding: str) -> None:
     """Split restored text into its numbered sections and extract its metadata.
 
     \b
@@ -318,9 +467,10 @@ def segment(file: str, fmt: str, out: str | None) -> None:
     from .render import render_markdown
     from .structure.segment import segment_text
 
-    structure = segment_text(_read_input(file))
+    structure = segment_text(_read_input(file, encoding))
     if fmt == "md":
-        _write_output(render_markdown(structure), out)
+        markdown = render_markdown(structure)
+        _write_output(markdown if markdown.endswith("\n") else markdown + "\n", out)
     else:
         _write_output(json.dumps(structure.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
 

@@ -26,6 +26,8 @@ class ProcessOptions:
         layout: Find the page's layout zones and marks, and OCR zone by zone (see :mod:`.imaging.reading`).
         force_ocr: OCR every page image, even where a born-digital PDF has a usable text layer.
         lexicon: Lexicon files of domain words and phrases restoration prefers (``--lexicon``).
+        encoding: Encoding of ``.txt`` inputs: ``auto`` (UTF-8, or CP1258, TCVN3 or VNI when detected and
+            converted, with a note in the page log), ``utf-8``, ``cp1258``, ``tcvn3`` or ``vni``.
     """
 
     lang: str = "auto"
@@ -39,6 +41,7 @@ class ProcessOptions:
     layout: bool = True
     force_ocr: bool = False
     lexicon: tuple[Path, ...] = ()
+    encoding: str = "auto"
 
     def __post_init__(self) -> None:
         if self.lang not in LANG_CHOICES:
@@ -47,3 +50,6 @@ class ProcessOptions:
             raise BadArgumentsError(f"--dpi must be between 50 and 1200, not {self.dpi}")
         if self.page_timeout < 0:
             raise BadArgumentsError("--page-timeout must not be negative")
+        from .textio import check_encoding_choice
+
+        object.__setattr__(self, "encoding", check_encoding_choice(self.encoding))

@@ -16,6 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from ._version import __version__
 from .exceptions import InputFileError
 from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise, reading
@@ -24,7 +26,7 @@ from .models import Document, PageResult
 from .options import ProcessOptions
 from .structure.model import Zone
 from .structure.segment import segment_documents
-from .textio import read_text_file
+from .textio import read_text
 
 log = logging.getLogger(__name__)
 
@@ -67,30 +69,70 @@ def run_page(page: PageImage, stages: Iterable[PageStage]) -> PageImage:
     return page
 
 
-def ocr_pages(path: Path, options: ProcessOptions, facts: pdf.PdfFacts | None = None) -> list[PageResult]:
-    """Rasterise, clean and OCR every page of a PDF or image file.
+def page_units(path: Path) -> list[tuple[int, ...]]:
+    """The page tasks of a PDF or image file, each the page numbers it reads: one task per PDF page; the
+    frames of an image file (a TIFF's pages) together, as ``()``.
 
-    For a PDF, ``facts`` (:func:`pdf.inspect_pdf`) decide per page: a born-digital page's real text layer
-    is its text (unless ``options.force_ocr``); other pages are rendered without the overlay annotations
-    (signature boxes, typed notes) and OCR'd, an unused text layer kept as ``legacy_text``.
+    Raises:
+        InputFileError: The PDF cannot be read (encrypted, not a PDF).
+        MissingDependencyError: Poppler is missing.
+    """
+    if path.suffix.lower() in rasterise.PDF_SUFFIXES:
+        return [(number,) for number in range(1, engines.pdf_page_count(path) + 1)]
+    return [()]
+
+
+def rasterise_pdf_page(path: Path, number: int, dpi: int) -> PageImage:
+    """Page ``number`` of a PDF as a page image, rendered now (at a lower resolution if it is too big).
+
+    Raises:
+        InputFileError: The page cannot be rendered, or is too large.
+    """
+    page_dpi = rasterise._pdf_page_dpi(path, number, dpi)
+    try:
+        image = engines.rasterise_pdf_page(path, number, page_dpi)
+    except Image.DecompressionBombError as exc:  # pdfinfo gave no size, or a wrong one
+        raise InputFileError(f"{path.name}: page {number} is too large to render ({exc})") from exc
+    return PageImage(number=number, image=image, dpi=page_dpi)
+
+
+def pdf_facts(path: Path, options: ProcessOptions) -> pdf.PdfFacts:
+    """What the PDF itself says (text layers, overlays, signatures); nothing for an image file. Each task
+    that needs them reads them (a fraction of a second against seconds of OCR a page)."""
+    if path.suffix.lower() not in rasterise.PDF_SUFFIXES:
+        return pdf.PdfFacts()
+    return pdf.inspect_pdf(path, vietnamese=options.lang != "eng", dpi=options.dpi)
+
+
+def ocr_page_unit(path: Path, options: ProcessOptions, numbers: tuple[int, ...] = ()) -> list[PageResult]:
+    """A page task: the pages ``numbers`` of a PDF (or every page of an image file, for ``()``), each
+    rasterised just before its image stages run; only their results are kept (no page image).
+
+    A born-digital page's real text layer is its text (unless ``options.force_ocr``); other PDF pages are
+    rendered without the overlay annotations (signature boxes, typed notes) and OCR'd, an unused text layer
+    kept as ``legacy_text``.
     """
     lang = engines.choose_language(options.lang)
     stages = page_stages(options, lang)
-    facts = facts or pdf.PdfFacts()
+    facts = pdf_facts(path, options)
     results: list[PageResult] = []
     with tempfile.TemporaryDirectory(prefix="vnocr-") as tmp:
         source = path
         if facts.overlays:
             source = pdf.without_overlays(path, facts, Path(tmp) / "page-without-overlays.pdf")
-        for page in rasterise.iter_pages(source, options.dpi):
-            layer = facts.layer(page.number)
+        if numbers:
+            pages: Iterable[PageImage | int] = numbers
+        else:
+            pages = rasterise.iter_pages(source, options.dpi)
+        for item in pages:
+            number = item if isinstance(item, int) else item.number
+            layer = facts.layer(number)
             if layer is not None and layer.kind == "real" and not options.force_ocr:
-                result = PageResult(
-                    number=page.number, raw_text=layer.text, text=layer.text, source="text_layer"
-                )
+                result = PageResult(number=number, raw_text=layer.text, text=layer.text, source="text_layer")
                 result.log.append(f"text layer used ({layer.chars} characters)")
                 result.zones = [zone.to_dict() for zone in layer.zones]
             else:
+                page = rasterise_pdf_page(source, item, options.dpi) if isinstance(item, int) else item
                 source_size = (int(page.image.shape[1]), int(page.image.shape[0]))
                 done = run_page(page, stages)
                 result = PageResult.from_page(done, source_size)
@@ -100,8 +142,13 @@ def ocr_pages(path: Path, options: ProcessOptions, facts: pdf.PdfFacts | None = 
             if layer is not None:
                 result.annotations = list(layer.annotations)
             results.append(result)
-            log.info("%s: page %d done (%s)", path.name, page.number, "; ".join(result.log))
+            log.info("%s: page %d done (%s)", path.name, number, "; ".join(result.log))
     return results
+
+
+def ocr_pages(path: Path, options: ProcessOptions) -> list[PageResult]:
+    """Rasterise, clean and OCR every page of a PDF or image file (its page tasks, one after the other)."""
+    return [result for unit in page_units(path) for result in ocr_page_unit(path, options, unit)]
 
 
 def finish_document(source: str, pages: list[PageResult], options: ProcessOptions) -> Document:
@@ -212,20 +259,33 @@ def process_document(path: Path, options: ProcessOptions | None = None) -> Docum
     options = options or ProcessOptions()
     fingerprint = file_fingerprint(path)
     suffix = path.suffix.lower()
-    facts: pdf.PdfFacts | None = None
     if suffix in rasterise.TEXT_SUFFIXES:
-        texts = read_text_file(path).split(FORM_FEED)
-        pages = [PageResult(number=i + 1, raw_text=t) for i, t in enumerate(texts)]
-    elif suffix in rasterise.PDF_SUFFIXES:
-        facts = pdf.inspect_pdf(path, vietnamese=options.lang != "eng", dpi=options.dpi)
-        pages = ocr_pages(path, options, facts)
-    elif suffix in rasterise.IMAGE_SUFFIXES:
+        decoded = read_text(path, options.encoding)
+        notes = [decoded.note] if decoded.note else []
+        pages = [
+            PageResult(number=i + 1, raw_text=t, log=list(notes))
+            for i, t in enumerate(decoded.text.split(FORM_FEED))
+        ]
+    elif suffix in rasterise.PDF_SUFFIXES or suffix in rasterise.IMAGE_SUFFIXES:
         pages = ocr_pages(path, options)
     else:
         raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}")
+    return document_from_pages(path, pages, options, fingerprint)
+
+
+def document_from_pages(
+    path: Path, pages: list[PageResult], options: ProcessOptions, fingerprint: str | None = None
+) -> Document:
+    """The finishing task of a document: its record from its page results (restoration, structure).
+
+    Raises:
+        InputFileError: No page has any text, or the file is gone (its fingerprint cannot be taken).
+    """
+    fingerprint = fingerprint or file_fingerprint(path)
     doc = finish_document(str(path), pages, options)
     doc.source_fingerprint = fingerprint
-    if facts is not None and facts.signatures:
+    facts = pdf_facts(path, options)  # the PDF's own signatures (nothing for other files)
+    if facts.signatures:
         doc.signatures = [s.to_dict() for s in facts.signatures]
         shown = [s for s in facts.signatures if s.page is not None]
         doc.signature = (shown or facts.signatures)[0].to_dict()

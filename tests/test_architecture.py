@@ -114,3 +114,11 @@ def test_the_check_finds_a_layer_importing_the_application(tmp_path: Path) -> No
 def test_no_module_is_longer_than_the_limit(name: str, path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines (limit {MAX_LINES}): split it by responsibility"
+
+
+def test_the_shared_exit_codes_agree() -> None:
+    # errors defined in diacritics carry the codes of the application's table
+    from diacritics.errors import DATA_ERROR_EXIT, OUT_OF_MEMORY_EXIT
+    from ocr_pipeline.exceptions import ExitCode
+
+    assert (ExitCode.data_error, ExitCode.out_of_memory) == (DATA_ERROR_EXIT, OUT_OF_MEMORY_EXIT)

@@ -13,7 +13,6 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr_pipeline import ExitCode, ProcessOptions
 from ocr_pipeline.batch import (
     Job,
-    atomic_write_text,
     discover_inputs,
     is_complete,
     process_job,
@@ -21,6 +20,7 @@ from ocr_pipeline.batch import (
     run_batch,
 )
 from ocr_pipeline.cli import main
+from ocr_pipeline.textio import atomic_write_text
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 PLAN_TEXT = "KẾ HOẠCH\nThực hiện công tác trẻ em năm 2024\n\nI. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n"

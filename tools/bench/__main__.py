@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tools.bench.lib import BenchContext, BenchSection
 
-AREAS = ("ocr", "restore", "structure", "lm", "real", "review", "legacy")
+AREAS = ("ocr", "restore", "structure", "lm", "real", "review", "legacy", "stream")
 ROOT = Path(__file__).resolve().parents[2]
 
 

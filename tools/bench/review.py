@@ -65,9 +65,9 @@ DOCS = (
 
 def build_batch(shared: Path, cache: Path, quick: bool = False) -> tuple[Path, Path, dict[str, str]]:
     """Typeset, spoil and digitise the held-out documents (cached); returns (inputs, outputs, truths)."""
-    from ocr_pipeline import synthetic
     from ocr_pipeline.batch import run_batch
     from ocr_pipeline.options import ProcessOptions
+    from tools import synthetic
 
     folder = cache / "review" / (SET_VERSION + ("-quick" if quick else ""))
     inputs, outputs = folder / "in", folder / "out"

@@ -1,0 +1,289 @@
+"""Executors of the batch task graph (:mod:`ocr_pipeline.taskgraph`): worker processes on this machine, or
+a Dask cluster.
+
+Local workers: each runs one task at a time in a process group of its own (with its Tesseract), ignores
+Ctrl-C (the parent decides), dies with the parent, and writes its temporary files (Tesseract's ``tess_*``)
+in a scratch folder of the batch that the parent removes at the end. A worker that dies (the out-of-memory
+killer) is replaced and its task run again once; stopping kills every worker's process group at once.
+
+Dask: the same tasks are submitted to the scheduler at ``tcp://HOST:PORT``; inputs and outputs must be on a
+path every worker sees. A task whose worker died is run again by Dask itself; one that kills workers
+repeatedly fails its document (``KilledWorker``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from types import FrameType
+from typing import Any
+
+from .taskgraph import BatchGraph, Task, TaskOutcome, run_task
+
+log = logging.getLogger(__name__)
+
+#: Seconds the parent waits for news from the workers before it looks at the stop flag again.
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class StopFlag:
+    """Set by SIGINT or SIGTERM during a batch: the signal number, or 0."""
+
+    signum: int = 0
+
+    @property
+    def requested(self) -> bool:
+        return bool(self.signum)
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[StopFlag]:
+    """While the block runs, SIGINT and SIGTERM (any number of them) set a :class:`StopFlag` instead of
+    raising or killing the process; the previous handlers come back after. Outside the main thread, where
+    handlers cannot be set, the flag is never set."""
+    flag = StopFlag()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if not flag.signum:
+            flag.signum = signum
+            name = signal.Signals(signum).name
+            log.warning("%s: stopping (no new documents; finished ones are kept)", name)
+
+    previous: dict[int, Any] = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[int(sig)] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield flag
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no orphan worker after a ``kill -9``)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _worker_main(conn: Connection, scratch: str) -> None:
+    """A local worker: run the tasks the parent sends until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setpgrp()  # its own process group, with its Tesseract: killed together, out of reach of Ctrl-C
+    _die_with_parent()
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = scratch
+    logging.getLogger().setLevel(logging.WARNING)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(run_task(task))
+
+
+def _check_not_stalled(graph: BatchGraph) -> None:
+    """Nothing runs: the graph must be finished (else it would wait for ever)."""
+    if graph.in_flight:
+        raise RuntimeError(f"the task graph counts {graph.in_flight} task(s) running where none is (a bug)")
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process of the fork context
+    conn: Connection
+    task: Task | None = None
+
+    def kill(self) -> None:
+        """Kill the worker and everything of its process group (its Tesseract), and reap it."""
+        pid = self.process.pid
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+@dataclass
+class LocalExecutor:
+    """``workers`` worker processes on this machine, one task each at a time."""
+
+    workers: int
+    _pool: list[_Worker] = field(default_factory=list)
+
+    def _spawn(self, scratch: str) -> _Worker:
+        context = multiprocessing.get_context("fork")  # the workers share the parent's loaded code
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child_end, scratch), daemon=True)
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def run(self, graph: BatchGraph, stop: StopFlag) -> Generator[Any, None, None]:
+        """Run the graph; yield each document's result as it finishes."""
+        scratch = tempfile.mkdtemp(prefix="vnocr-batch-")
+        try:
+            yield from self._run(graph, stop, scratch)
+        finally:
+            for worker in self._pool:
+                worker.kill()
+            self._pool.clear()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _run(self, graph: BatchGraph, stop: StopFlag, scratch: str) -> Iterator[Any]:
+        while not graph.finished:
+            if stop.requested:
+                graph.stop()
+                for worker in self._pool:
+                    if worker.task is not None:
+                        graph.abandon(worker.task)
+                        worker.task = None
+                break
+            self._assign(graph, scratch)
+            yield from graph.drain()
+            busy = [w for w in self._pool if w.task is not None]
+            if not busy:
+                _check_not_stalled(graph)
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS))
+            for worker in busy:
+                if worker.conn in ready:
+                    self._collect(worker, graph)
+                elif worker.process.sentinel in ready:
+                    self._lose(worker, graph)
+            yield from graph.drain()
+        yield from graph.drain()
+
+    def _assign(self, graph: BatchGraph, scratch: str) -> None:
+        for worker in list(self._pool):
+            if worker.task is None and not worker.process.is_alive():
+                worker.kill()
+                self._pool.remove(worker)
+        while True:
+            idle = next((w for w in self._pool if w.task is None), None)
+            if idle is None and len(self._pool) >= self.workers:
+                return
+            task = graph.next_task()
+            if task is None:
+                return
+            if idle is None:
+                idle = self._spawn(scratch)
+                self._pool.append(idle)
+            try:
+                idle.conn.send(task)
+            except OSError:  # it died idle: the task goes to a fresh worker
+                self._pool.remove(idle)
+                idle.kill()
+                graph.lost(task)
+                continue
+            idle.task = task
+
+    def _collect(self, worker: _Worker, graph: BatchGraph) -> None:
+        task = worker.task
+        assert task is not None
+        try:
+            outcome: TaskOutcome = worker.conn.recv()
+        except (EOFError, OSError):
+            self._lose(worker, graph)
+            return
+        worker.task = None
+        graph.complete(task, outcome)
+
+    def _lose(self, worker: _Worker, graph: BatchGraph) -> None:
+        task = worker.task
+        worker.task = None
+        worker.kill()
+        self._pool.remove(worker)
+        if task is not None:
+            log.warning("a worker process died (exit %s) running %s", worker.process.exitcode, task.key)
+            graph.lost(task)
+
+
+@dataclass
+class DaskExecutor:
+    """The tasks of the graph run on a Dask cluster (``distributed``), from its scheduler's address."""
+
+    address: str
+    connect_seconds: float = 30.0
+
+    def run(self, graph: BatchGraph, stop: StopFlag) -> Generator[Any, None, None]:
+        """Run the graph; yield each document's result as it finishes."""
+        from .exceptions import BadArgumentsError, MissingDependencyError
+
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "--scheduler needs Dask distributed", hint="pip install 'vnocr[cluster]'"
+            ) from exc
+        try:
+            client = Client(self.address, timeout=self.connect_seconds)
+        except OSError as exc:
+            raise BadArgumentsError(
+                f"{self.address}: no Dask scheduler answers there ({exc})",
+                hint="start one with `dask scheduler`, or check --scheduler / VNOCR_SCHEDULER",
+            ) from exc
+        try:
+            yield from self._run(client, graph, stop)
+        finally:
+            client.close()
+
+    def _run(self, client: Any, graph: BatchGraph, stop: StopFlag) -> Iterator[Any]:
+        from distributed import wait as dask_wait
+        from distributed.scheduler import KilledWorker
+
+        running: dict[Any, Task] = {}
+        slots, counted = 1, 0.0
+        run_id = f"vnocr-{os.getpid()}-{time.time_ns()}"
+        while not graph.finished:
+            if stop.requested:
+                graph.stop()
+                client.cancel(list(running))
+                for task in running.values():
+                    graph.abandon(task)
+                running.clear()
+                break
+            if time.monotonic() - counted > 2:  # workers come and go
+                slots, counted = max(1, 2 * sum(client.nthreads().values())), time.monotonic()
+            while len(running) < slots:
+                submitted = graph.next_task()
+                if submitted is None:
+                    break
+                key = f"{run_id}-{submitted.key}-{submitted.attempt}"
+                running[client.submit(run_task, submitted, key=key, pure=False)] = submitted
+            yield from graph.drain()
+            if not running:
+                _check_not_stalled(graph)
+                continue
+            with contextlib.suppress(TimeoutError):
+                dask_wait(list(running), timeout=POLL_SECONDS * 5, return_when="FIRST_COMPLETED")
+            for future in [f for f in running if f.done()]:
+                task = running.pop(future)
+                if future.status == "finished":
+                    graph.complete(task, future.result())
+                    continue
+                error = future.exception() if future.status == "error" else None
+                log.warning("%s: %s on the cluster", task.key, error or future.status)
+                if error is None or isinstance(error, KilledWorker):  # cancelled, or killed its workers
+                    graph.lost(task, final=error is not None)
+                else:
+                    graph.failed(task, error)
+            yield from graph.drain()
+        yield from graph.drain()

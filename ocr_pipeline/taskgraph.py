@@ -1,0 +1,230 @@
+"""The task graph of a batch, which every executor (local processes, a Dask cluster) runs.
+
+A PDF or image document is page tasks (rasterise → orientation → deskew → cleanup → OCR, one per PDF page,
+see :func:`ocr_pipeline.pipeline.ocr_page_unit`) and one finishing task (restoration, structure, outputs:
+:func:`ocr_pipeline.jobs.finish_job`) that depends on all of them; a ``.txt`` document is one task (it has
+no image work). :func:`run_task` runs any task in a worker and never raises; :class:`BatchGraph` is the
+parent's side: which task is ready next, what a finished task completes, and what a task lost with its
+worker costs (it is run again once; lost twice, its document fails).
+
+Order: documents are started in input order, a new one only when no task of the started ones waits, so
+that the pages of one large PDF spread over every worker and the parent holds the page results (text, no
+image) of a few documents at a time; finishing tasks and retries go before the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .imaging.rasterise import TEXT_SUFFIXES
+from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job
+from .models import PageResult
+
+log = logging.getLogger(__name__)
+
+#: Kinds of task: the page task of a PDF page (or an image file), the finishing task of a document, and the
+#: whole-document task of a ``.txt`` document.
+PAGES, FINISH, DOCUMENT = "pages", "finish", "document"
+#: How many times a task lost with its worker is run again before its document fails.
+RETRIES = 1
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work, picklable: everything a worker needs to run it.
+
+    Attributes:
+        key: Unique within a batch, e.g. ``d3-p12`` (document 3, page 12), ``d3-finish``.
+        kind: :data:`PAGES`, :data:`FINISH` or :data:`DOCUMENT`.
+        document: The document's index in the batch.
+        job: The document.
+        unit: For a page task, its index among the document's page tasks.
+        numbers: For a page task, the PDF page numbers it reads (``()``: every page of an image file).
+        pages: For a finishing task, the document's page results in order.
+        seconds: For a finishing task, the time its page tasks took.
+        attempt: 0, or how many times it was lost with its worker before.
+    """
+
+    key: str
+    kind: str
+    document: int
+    job: Job
+    unit: int = 0
+    numbers: tuple[int, ...] = ()
+    pages: tuple[PageResult, ...] = ()
+    seconds: float = 0.0
+    attempt: int = 0
+
+
+@dataclass
+class TaskOutcome:
+    """What a task gives back: the page results of a page task, or the document's result (a finishing or
+    whole-document task, or a page task that failed its document)."""
+
+    pages: list[PageResult] | None = None
+    result: JobResult | None = None
+    seconds: float = 0.0
+
+
+def run_task(task: Task) -> TaskOutcome:
+    """Run one task (in a worker process or on a cluster worker). Never raises for a bad document."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallelism comes from the workers
+    start = time.monotonic()
+    if task.kind == DOCUMENT:
+        return TaskOutcome(result=process_job(task.job), seconds=time.monotonic() - start)
+    if task.kind == FINISH:
+        result = finish_job(task.job, list(task.pages), task.seconds)
+        return TaskOutcome(result=result, seconds=time.monotonic() - start)
+    from . import pipeline
+
+    try:
+        pages = pipeline.ocr_page_unit(task.job.source, task.job.options, task.numbers)
+    except Exception as exc:  # the document fails; the batch goes on
+        seconds = time.monotonic() - start
+        return TaskOutcome(result=failure_result(task.job, exc, round(seconds, 2)), seconds=seconds)
+    return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
+
+
+@dataclass
+class _OpenDocument:
+    """A started document: its page results as they come in."""
+
+    job: Job
+    slots: list[list[PageResult] | None]
+    seconds: float = 0.0
+    finishing: bool = False
+
+    def all_read(self) -> bool:
+        return all(slot is not None for slot in self.slots)
+
+
+def default_page_units(path: Path) -> list[tuple[int, ...]]:
+    """The page tasks of a document (see :func:`ocr_pipeline.pipeline.page_units`)."""
+    from . import pipeline
+
+    return pipeline.page_units(path)
+
+
+@dataclass
+class BatchGraph:
+    """The parent's side of the task graph of one batch.
+
+    Attributes:
+        jobs: The documents to process, in order.
+        plan: The page tasks of a PDF or image document (``pdfinfo``, in the parent, when it starts).
+    """
+
+    jobs: list[Job]
+    plan: Callable[[Path], list[tuple[int, ...]]] = default_page_units
+    _waiting: deque[int] = field(init=False)
+    _open: dict[int, _OpenDocument] = field(init=False, default_factory=dict)
+    _ready: deque[Task] = field(init=False, default_factory=deque)
+    _done: list[JobResult] = field(init=False, default_factory=list)
+    _in_flight: int = field(init=False, default=0)
+    stopping: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self._waiting = deque(range(len(self.jobs)))
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks handed out and not yet completed, lost, failed or abandoned."""
+        return self._in_flight
+
+    @property
+    def finished(self) -> bool:
+        """Nothing left to run or to wait for (no document waits, or the batch is stopping)."""
+        return not self._in_flight and not self._ready and (self.stopping or not self._waiting)
+
+    def stop(self) -> None:
+        """Start no new document and no new task; the tasks running are abandoned by the executor."""
+        self.stopping = True
+        self._ready.clear()
+
+    def next_task(self) -> Task | None:
+        """The next task to run, or None when none is ready (all running, or all done)."""
+        while not self.stopping:
+            while self._ready:
+                task = self._ready.popleft()
+                if task.document in self._open:  # not a task of a document failed meanwhile
+                    self._in_flight += 1
+                    return task
+            if not self._waiting:
+                return None
+            self._start(self._waiting.popleft())
+        return None
+
+    def _start(self, index: int) -> None:
+        job = self.jobs[index]
+        if job.source.suffix.lower() in TEXT_SUFFIXES:
+            self._open[index] = _OpenDocument(job, [])
+            self._ready.append(Task(f"d{index}", DOCUMENT, index, job))
+            return
+        start = time.monotonic()
+        try:
+            units = self.plan(job.source)
+        except Exception as exc:  # an unreadable PDF fails its document only
+            self._done.append(failure_result(job, exc, round(time.monotonic() - start, 2)))
+            return
+        self._open[index] = _OpenDocument(job, [None] * len(units))
+        for unit, numbers in enumerate(units):
+            name = f"p{numbers[0]}" if numbers else "pages"
+            self._ready.append(Task(f"d{index}-{name}", PAGES, index, job, unit, numbers))
+
+    def complete(self, task: Task, outcome: TaskOutcome) -> None:
+        """Take in a task's outcome."""
+        self._in_flight -= 1
+        doc = self._open.get(task.document)
+        if doc is None:
+            return  # its document failed meanwhile
+        doc.seconds += outcome.seconds
+        if outcome.result is not None:  # a finished document, or a page task that failed it
+            del self._open[task.document]
+            self._done.append(outcome.result)
+            return
+        doc.slots[task.unit] = outcome.pages or []
+        if doc.all_read() and not doc.finishing:
+            doc.finishing = True
+            pages = tuple(page for slot in doc.slots for page in slot or [])
+            finish = Task(f"d{task.document}-finish", FINISH, task.document, doc.job, pages=pages)
+            self._ready.appendleft(replace(finish, seconds=round(doc.seconds, 2)))
+
+    def lost(self, task: Task, *, final: bool = False) -> None:
+        """A task whose worker died: run again once in another worker (at once), else its document fails.
+
+        Args:
+            task: The task.
+            final: The executor already ran it again (a Dask cluster does): its document fails now.
+        """
+        self._in_flight -= 1
+        if task.document not in self._open:
+            return
+        if not final and task.attempt < RETRIES:
+            log.warning("%s: a worker died running it; running it again", task.key)
+            self._ready.appendleft(replace(task, attempt=task.attempt + 1))
+            return
+        doc = self._open.pop(task.document)
+        self._done.append(crashed_result(doc.job, round(doc.seconds, 2)))
+
+    def failed(self, task: Task, error: BaseException) -> None:
+        """A task that raised instead of returning (on a cluster: vnocr missing on a worker): its document
+        fails with that error."""
+        self._in_flight -= 1
+        doc = self._open.pop(task.document, None)
+        if doc is not None:
+            self._done.append(failure_result(doc.job, error, round(doc.seconds, 2)))
+
+    def abandon(self, task: Task) -> None:
+        """A task the executor gave up when the batch stopped."""
+        self._in_flight -= 1
+
+    def drain(self) -> Iterator[JobResult]:
+        """The documents finished (or failed) since the last call."""
+        done, self._done = self._done, []
+        yield from done

@@ -1,0 +1,271 @@
+"""Scale benchmark (issue 22): where a page's time goes, workers' speed-up, memory of a page task.
+
+Self-contained (synthetic pages typeset from ``tests/data/district-2021.gt.txt``; no ../shared):
+
+    python -m tools.bench.scale profile --pages 10      # stage times, raw tesseract, CER, pages/core-minute
+    python -m tools.bench.scale workers --pages 20      # one 20-page PDF: -j 1 vs -j 2 (and Dask 1 vs 2)
+    python -m tools.bench.scale memory                  # peak memory of an A3 page at 600 dpi
+
+Times are CPU seconds where the machine is shared (they do not grow with other people's load); speed-ups are
+wall-clock and printed with the load average. Targets: 2 workers >= 1.85x one on a 20-page PDF (Dask: 1.8x);
+pipeline >= 1.0x raw ``tesseract -l vie`` pages per core-minute on >= 100 pages, CER unchanged; <= 400 MB
+per worker on A3 at 600 dpi.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
+ROOT = Path(__file__).resolve().parents[2]
+GROUND_TRUTH = ROOT / "tests" / "data" / "district-2021.gt.txt"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Tesseract, pdftoppm)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def load() -> str:
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def synthetic_pdf(path: Path, pages: int, dpi: int = 300) -> list[str]:
+    """A scanned-looking PDF of ``pages`` typeset pages (JPEG); the ground truth text of each page."""
+    from tools.synthetic import paragraphs_from_text, render_pages, write_pdf
+
+    paragraphs = paragraphs_from_text(GROUND_TRUTH.read_text(encoding="utf-8"))
+    rendered = render_pages(paragraphs, dpi=dpi)
+    chosen = [rendered[i % len(rendered)] for i in range(pages)]
+    write_pdf([page.image for page in chosen], path, dpi, jpeg_quality=85)
+    return ["\n".join(page.lines) for page in chosen]
+
+
+def cer(text: str, truth: str) -> float:
+    a, b = " ".join(text.split()), " ".join(truth.split())
+    return Levenshtein.distance(a, b) / max(1, len(b))
+
+
+@contextmanager
+def timed(totals: dict[str, float], name: str) -> Iterator[None]:
+    start = cpu_seconds()
+    yield
+    totals[name] = totals.get(name, 0.0) + cpu_seconds() - start
+
+
+def raw_tesseract(image: np.ndarray, dpi: int, *extra: str) -> str:
+    """``tesseract -l vie`` on a page image, as a user would run it (PNG in, text out)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "page.png"
+        Image.fromarray(image).save(source, dpi=(dpi, dpi))
+        proc = subprocess.run(
+            ["tesseract", str(source), "stdout", "-l", "vie", "--dpi", str(dpi), *extra],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, OMP_THREAD_LIMIT="1"),
+            check=True,
+        )
+        return proc.stdout
+
+
+def profile(pages: int, dpi: int) -> dict[str, Any]:
+    """CPU seconds per stage of the pipeline, raw Tesseract (and with its inverted pass off) per page."""
+    from ocr_pipeline import pipeline
+    from ocr_pipeline.imaging import engines
+    from ocr_pipeline.options import ProcessOptions
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        truths = synthetic_pdf(folder / "doc.pdf", pages, dpi)
+        options = ProcessOptions(dpi=dpi)
+        lang = engines.choose_language("vie")
+        stages = pipeline.page_stages(options, lang)
+        totals: dict[str, float] = {}
+        ocr_texts, raw_texts, noinv_texts = [], [], []
+        results = []
+        for number in range(1, pages + 1):
+            with timed(totals, "rasterise"):
+                page = pipeline.rasterise_pdf_page(folder / "doc.pdf", number, dpi)
+            original = page.image
+            for stage in stages:
+                name = getattr(stage, "func", stage).__module__.rsplit(".", 1)[-1]
+                with timed(totals, name):
+                    page = stage(page)
+            results.append(pipeline.PageResult.from_page(page))
+            ocr_texts.append(results[-1].raw_text)
+            with timed(totals, "raw tesseract"):
+                raw_texts.append(raw_tesseract(original, dpi))
+            with timed(totals, "raw tesseract, tessedit_do_invert=0"):
+                noinv_texts.append(raw_tesseract(original, dpi, "-c", "tessedit_do_invert=0"))
+        with timed(totals, "finishing (restoration, structure)"):
+            doc = pipeline.document_from_pages(folder / "doc.pdf", results, options)
+        restored = doc.text.split("\f")
+        truth = "\n".join(truths)
+        pipeline_cpu = sum(v for k, v in totals.items() if not k.startswith("raw"))
+        report = {
+            "pages": pages,
+            "dpi": dpi,
+            "cpu_seconds_per_page": {k: round(v / pages, 3) for k, v in totals.items()},
+            "pages_per_core_minute": {
+                "pipeline": round(60 * pages / pipeline_cpu, 2),
+                "raw tesseract -l vie": round(60 * pages / totals["raw tesseract"], 2),
+                "raw, tessedit_do_invert=0": round(
+                    60 * pages / totals["raw tesseract, tessedit_do_invert=0"], 2
+                ),
+            },
+            "cer": {
+                "pipeline OCR (before restoration)": round(cer("\n".join(ocr_texts), truth), 4),
+                "pipeline (restored)": round(cer("\n".join(restored), truth), 4),
+                "raw tesseract": round(cer("\n".join(raw_texts), truth), 4),
+                "raw, tessedit_do_invert=0": round(cer("\n".join(noinv_texts), truth), 4),
+            },
+            "load": load(),
+        }
+        return report
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _batch_seconds(source: Path, out: Path, *args: str) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "ocr_pipeline.cli", "batch", str(source), str(out), "--no-progress", *args],
+        check=True,
+        capture_output=True,
+    )
+    return time.monotonic() - start
+
+
+@contextmanager
+def dask_cluster(workers: int) -> Iterator[str]:
+    """A Dask scheduler and ``workers`` single-threaded workers on 127.0.0.1."""
+    from distributed import Client
+
+    dask = str(Path(sys.executable).with_name("dask"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    common = ["--no-dashboard", "--host", "127.0.0.1"]
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([dask, "scheduler", "--port", str(port), *common], **quiet)]
+    try:
+        for _ in range(workers):
+            command = [dask, "worker", address, "--nthreads", "1", "--no-nanny", *common]
+            procs.append(subprocess.Popen(command, **quiet))
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=60)
+        yield address
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def workers(pages: int, dask: bool) -> dict[str, Any]:
+    """Wall seconds of one ``pages``-page PDF with 1 and 2 local workers (and Dask workers)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        source = folder / "in"
+        source.mkdir()
+        synthetic_pdf(source / "box.pdf", pages)
+        report: dict[str, Any] = {"pages": pages, "load before": load()}
+        one = _batch_seconds(source, folder / "out1", "-j", "1")
+        two = _batch_seconds(source, folder / "out2", "-j", "2")
+        report["local"] = {
+            "1 worker s": round(one, 1),
+            "2 workers s": round(two, 1),
+            "speed-up": round(one / two, 2),
+        }
+        if dask:
+            seconds = {}
+            for count in (1, 2):
+                with dask_cluster(count) as address:
+                    seconds[count] = _batch_seconds(source, folder / f"dask{count}", "--scheduler", address)
+            report["dask"] = {
+                "1 worker s": round(seconds[1], 1),
+                "2 workers s": round(seconds[2], 1),
+                "speed-up": round(seconds[1] / seconds[2], 2),
+            }
+        report["load after"] = load()
+        return report
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def memory(dpi: int = 600) -> dict[str, Any]:
+    """Peak memory of one page task on an A3 page at ``dpi`` (the worker, and its Tesseract), measured in a
+    process of its own."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        from tools.synthetic import paragraphs_from_text, render_pages, write_pdf
+
+        paragraphs = paragraphs_from_text(GROUND_TRUTH.read_text(encoding="utf-8"))
+        a4 = render_pages(paragraphs, dpi=dpi)[0].image
+        width, height = round(297 / 25.4 * dpi), round(420 / 25.4 * dpi)  # A3
+        a3 = np.full((height, width), 255, dtype=np.uint8)
+        tile = np.vstack([a4, a4])[:height, :width]  # two A4 pages of text one above the other
+        a3[: tile.shape[0], : tile.shape[1]] = tile
+        write_pdf([a3], folder / "a3.pdf", dpi, jpeg_quality=85)
+        code = (
+            "import json, resource, sys; from pathlib import Path\n"
+            "from ocr_pipeline import pipeline; from ocr_pipeline.options import ProcessOptions\n"
+            f"pages = pipeline.ocr_page_unit(Path({str(folder / 'a3.pdf')!r}), ProcessOptions(dpi={dpi}), (1,))\n"
+            "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "print(json.dumps({'worker MB': round(me / 1024), 'largest child (tesseract, pdftoppm) MB': round(kids / 1024),"
+            " 'words': len(pages[0].raw_text.split())}))\n"
+        )
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        report: dict[str, Any] = json.loads(proc.stdout)
+        report.update({"page": f"A3 at {dpi} dpi, {width} x {height} pixels", "load": load()})
+        return report
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("profile")
+    p.add_argument("--pages", type=int, default=100)
+    p.add_argument("--dpi", type=int, default=300)
+    w = sub.add_parser("workers")
+    w.add_argument("--pages", type=int, default=20)
+    w.add_argument("--no-dask", action="store_true")
+    m = sub.add_parser("memory")
+    m.add_argument("--dpi", type=int, default=600)
+    args = parser.parse_args(argv)
+    run: Callable[[], dict[str, Any]]
+    if args.command == "profile":
+        run = lambda: profile(args.pages, args.dpi)  # noqa: E731
+    elif args.command == "workers":
+        run = lambda: workers(args.pages, not args.no_dask)  # noqa: E731
+    else:
+        run = lambda: memory(args.dpi)  # noqa: E731
+    print(json.dumps(run(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
