@@ -9,7 +9,7 @@ that, or else (one very long line) after a space once it holds four times that: 
 
 The restorer's caches grow with the distinct tokens it meets (bounded for natural text, not for pages of OCR
 garbage), so a text of more than one block is restored in a child process that is replaced by a fresh one
-whenever its resident memory passes :data:`RECYCLE_ABOVE_MB` (on systems that can fork).
+whenever its resident memory passes :data:`RECYCLE_ABOVE_MB` (on Linux, where it can be forked).
 """
 
 from __future__ import annotations

@@ -181,14 +181,38 @@ def dask_cluster(workers: int) -> Iterator[str]:
             proc.wait()
 
 
+def machine_speed_up(image: Path, runs: int = 4) -> float:
+    """What two processes gain on this machine now: ``runs`` raw Tesseracts of one page one after the other,
+    over the same run two at a time (2.0 on two idle cores; less when other jobs hold the cores)."""
+    command = ["tesseract", str(image), "stdout", "-l", "vie"]
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    start = time.monotonic()
+    for _ in range(runs):
+        subprocess.run(command, capture_output=True, env=env, check=True)
+    serial = time.monotonic() - start
+    start = time.monotonic()
+    for _ in range(runs // 2):
+        pair = [subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env) for _ in range(2)]
+        for proc in pair:
+            proc.wait()
+    return serial / (time.monotonic() - start)
+
+
 def workers(pages: int, dask: bool) -> dict[str, Any]:
-    """Wall seconds of one ``pages``-page PDF with 1 and 2 local workers (and Dask workers)."""
+    """Wall seconds of one ``pages``-page PDF with 1 and 2 local workers (and Dask workers), with what two
+    processes gain on the machine at the time (:func:`machine_speed_up`) before and after."""
+    from ocr_pipeline.synthetic import paragraphs_from_text, render_pages
+
     folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
         source = folder / "in"
         source.mkdir()
         synthetic_pdf(source / "box.pdf", pages)
+        page = folder / "page.png"
+        paragraphs = paragraphs_from_text(GROUND_TRUTH.read_text(encoding="utf-8"))
+        Image.fromarray(render_pages(paragraphs, dpi=300)[0].image).save(page, dpi=(300, 300))
         report: dict[str, Any] = {"pages": pages, "load before": load()}
+        report["machine speed-up of 2 processes, before"] = round(machine_speed_up(page), 2)
         one = _batch_seconds(source, folder / "out1", "-j", "1")
         two = _batch_seconds(source, folder / "out2", "-j", "2")
         report["local"] = {
@@ -206,6 +230,7 @@ def workers(pages: int, dask: bool) -> dict[str, Any]:
                 "2 workers s": round(seconds[2], 1),
                 "speed-up": round(seconds[1] / seconds[2], 2),
             }
+        report["machine speed-up of 2 processes, after"] = round(machine_speed_up(page), 2)
         report["load after"] = load()
         return report
     finally:
