@@ -380,7 +380,7 @@ def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
     _fill_missing(meta, structure.metadata)
     structure.metadata, structure.unassigned = meta, leftovers
     structure.marks = [*marks, *(m for m in structure.marks if m not in marks)]
-    body_text = zone_text(zones, "body")
+    body_text = zone_text(zones, "body", "unknown")  # a page with no header or closing is all body
     if body_text.strip() and len(documents) == 1 and not structure.attachments:
         lines = clean_lines(body_text)
         strip_marks(lines)
