@@ -81,3 +81,11 @@ def archive_outputs_complete(record: dict[str, Any], stem: Path, formats: Iterab
         if not (archive_path(stem, fmt).is_file() or str(notes.get(fmt, "")).startswith("skipped")):
             return False
     return True
+
+
+def refresh_after_review(output_dir: Path, document: str, record: dict[str, Any]) -> list[str]:
+    """A reviewer's corrected record into the register, the index, ``x.alto.xml`` and ``x.pdf`` (see
+    :mod:`.refresh`)."""
+    from .refresh import refresh_after_review as refresh
+
+    return refresh(output_dir, document, record)

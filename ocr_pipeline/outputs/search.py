@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from vntext.fold import strip_diacritics
+
 WORD = re.compile(r"\w+")
 SNIPPET_WORDS = 12
 
@@ -31,15 +33,9 @@ SCHEMA = (
 )
 
 
-def fold(text: str) -> str:
-    """``text`` without Vietnamese marks (NFD, combining marks dropped, ``đ``/``Đ`` → ``d``/``D``)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
 def has_marks(word: str) -> bool:
     """Whether ``word`` carries a Vietnamese mark (or ``đ``)."""
-    return fold(word) != unicodedata.normalize("NFC", word)
+    return strip_diacritics(word) != unicodedata.normalize("NFC", word)
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,11 @@ def _heading_matches(line: str, title: str) -> bool:
     starts_marked = marker[-1:] in ".)" or marker.lower() in ("điều", "chương", "mục", "phần")
     title_start = " ".join(title.split()[:3])
     rest = " ".join(words[2:] if marker.lower() in ("điều", "chương", "mục", "phần") else words[1:])
-    return starts_marked and bool(title_start) and fold(rest.lower()).startswith(fold(title_start.lower()))
+    return (
+        starts_marked
+        and bool(title_start)
+        and strip_diacritics(rest.lower()).startswith(strip_diacritics(title_start.lower()))
+    )
 
 
 def section_headings(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -130,7 +130,7 @@ def index_document(conn: sqlite3.Connection, path: str, record: dict[str, Any]) 
     count = 0
     for passage in passages(record):
         body = unicodedata.normalize("NFC", passage.text)
-        folded = fold(body)
+        folded = strip_diacritics(body)
         cursor = conn.execute(
             "INSERT INTO passages (path, page, section, body, folded) VALUES (?, ?, ?, ?, ?)",
             (path, passage.page, passage.section, body, folded),
@@ -172,7 +172,7 @@ def fts_query(query: str) -> str | None:
     marked = [w for w in words if has_marks(w)]
     if len(marked) == len(words):  # all words exact: the phrase as written
         return "body : " + _quote(" ".join(words))
-    phrase = "folded : " + _quote(" ".join(fold(w) for w in words))
+    phrase = "folded : " + _quote(" ".join(strip_diacritics(w) for w in words))
     if marked:
         phrase += " AND body : (" + " AND ".join(_quote(w) for w in marked) + ")"
     return phrase
@@ -182,12 +182,12 @@ def snippet(body: str, query: str, mark: tuple[str, str] = ("«", "»")) -> str:
     """A few words around the first place the query's words occur in ``body``, the hit marked."""
     words = WORD.findall(unicodedata.normalize("NFC", query))
     tokens = list(WORD.finditer(body))
-    wanted = [(w.lower() if has_marks(w) else fold(w).lower(), has_marks(w)) for w in words]
+    wanted = [(w.lower() if has_marks(w) else strip_diacritics(w).lower(), has_marks(w)) for w in words]
 
     def matches(at: int) -> bool:
         for offset, (word, exact) in enumerate(wanted):
             token = tokens[at + offset].group().lower()
-            if (token if exact else fold(token)) != word:
+            if (token if exact else strip_diacritics(token)) != word:
                 return False
         return True
 
@@ -220,14 +220,14 @@ def search(
     expression = fts_query(query)
     if expression is None:
         return []
-    conn.create_function("vn_fold", 1, lambda s: fold(s or "").lower(), deterministic=True)
+    conn.create_function("vn_fold", 1, lambda s: strip_diacritics(s or "").lower(), deterministic=True)
     where, params = ["passages_fts MATCH ?"], [expression]
     if doc_type:
         where.append("vn_fold(r.ten_loai) LIKE ?")
-        params.append(f"%{fold(doc_type).lower()}%")
+        params.append(f"%{strip_diacritics(doc_type).lower()}%")
     if issuer:
         where.append("vn_fold(r.co_quan_ban_hanh) LIKE ?")
-        params.append(f"%{fold(issuer).lower()}%")
+        params.append(f"%{strip_diacritics(issuer).lower()}%")
     if year:
         where.append("substr(r.ngay_thang_nam, 1, 4) = ?")
         params.append(f"{year:04d}")
