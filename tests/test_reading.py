@@ -20,6 +20,10 @@ from ocr_pipeline.imaging.reading import printed_word
         ("#2", 60, None),  # a handwritten number read as glyphs
         ("ngày,24_", 30, "ngày,24"),  # a word keeps its letters, not the stray glyph
         ("¬", 95, None),
+        ("II.", 12, "II."),  # a heading's label read with low confidence is a label, not noise
+        ("3.", 5, "3."),
+        ("b)", 10, "b)"),
+        ("ll", 10, None),  # two letters without the label's dot stay noise
     ],
 )
 def test_printed_word(text: str, confidence: float, expected: str | None) -> None:

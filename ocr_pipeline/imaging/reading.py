@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 #: Characters no printed administrative text uses: a word holding one is a stamp's, a seal's or
 #: handwriting's glyph soup.
 SOUP_CHARACTERS = re.compile(r"[®©¬‡†|`~$€⁄\\^#@<>=_{}«»•§¶¥£¢°±×÷™Ø¤¦¨ƒŠšŽžŸ‹›]")
+#: A section label as printed (``II.``, ``12.``, ``b)``): kept whatever its confidence.
+SECTION_LABEL = re.compile(r"(?:[IVXL]{1,6}|\d{1,3}|[a-zđ])[.)]")
 #: A word of one or two letters read with a confidence below this is noise (stamp or seal letters).
 NOISE_CONFIDENCE = 25.0
 #: A word without letters or digits (bare punctuation) read below this is noise.
@@ -201,6 +203,8 @@ def is_printed_word(word: OcrWord) -> bool:
     text = word.text
     if SOUP_CHARACTERS.search(text):
         return False
+    if SECTION_LABEL.fullmatch(text):
+        return True  # a heading's label ("II.", "3.", "a)"): short, but no soup
     letters = len(_ALNUM.findall(text))
     if letters == 0:
         return text in _LONE_PUNCTUATION and word.confidence >= SYMBOL_CONFIDENCE

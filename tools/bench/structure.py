@@ -235,16 +235,13 @@ def restored_text(ctx: BenchContext, raw: str) -> tuple[str | None, str]:
 
 #: Gold file of each held-out document of the OCR benchmark's scan set.
 SCAN_GOLD = {"lang-son-2023": "lang-son-2023.json", "district-2021": "district-2021.json"}
-#: The modules whose code decides the OCR text of a scan (the OCR cache is keyed on them).
-OCR_MODULES = ("engines", "rasterise", "orientation", "deskew", "cleanup", "ocr", "pipeline")
 
 
 def _ocr_fingerprint() -> str:
+    """A hash of the code that decides the OCR text of a scan (the OCR cache is keyed on it)."""
     digest = hashlib.sha256()
-    for name in OCR_MODULES:
-        path = ROOT / "ocr_pipeline" / f"{name}.py"
-        if path.is_file():
-            digest.update(path.read_bytes())
+    for path in sorted((ROOT / "ocr_pipeline" / "imaging").glob("*.py")):  # every image stage
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -260,7 +257,7 @@ def scan_texts(ctx: BenchContext) -> tuple[dict[str, str], str]:
     try:
         from ocr_pipeline.options import ProcessOptions
         from ocr_pipeline.pipeline import ocr_pages
-        from tools import bench_ocr
+        from tools.bench import ocr as bench_ocr
 
         specs = tuple(s for s in bench_ocr.SCAN_DOCS if s.name in SCAN_GOLD)
         pages = bench_ocr.build_scan_set(ctx, docs=specs, blank=False)
