@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,13 @@ from ..models import Document, PageResult
 from .geometry import WordBox
 
 log = logging.getLogger(__name__)
+
+#: Re-render ``x.pdf`` in a background thread (the review server: a correction's answer does not wait
+#: seconds a page); off, it is re-rendered before :func:`refresh_after_review` returns (a batch worker).
+PDF_IN_BACKGROUND = False
+_pdf_lock = threading.Lock()
+_pdf_latest: dict[Path, tuple[Path, dict[str, Any]]] = {}
+_pdf_running: set[Path] = set()
 
 
 def document_from_record(record: dict[str, Any]) -> Document:
@@ -90,16 +98,43 @@ def refresh_after_review(output_dir: Path, document: str, record: dict[str, Any]
     pdf = archive_path(stem, "pdf")
     source = Path(doc.source)
     if pdf.is_file():
-        if source.is_file():
-            from .pdf import write_pdf
-
-            try:
-                outcome = write_pdf(doc, source, pdf)
-            except Exception as exc:  # the corrected texts stand; the PDF keeps its old layer
-                log.warning("%s: searchable PDF not refreshed (%s)", document, exc)
-            else:
-                if outcome.status != "skipped":
-                    done.append("pdf")
-        else:
+        if not source.is_file():
             log.warning("%s: source %s not found: x.pdf keeps its old text layer", document, source)
+        elif PDF_IN_BACKGROUND:
+            _refresh_pdf_later(pdf, source, record)
+            done.append("pdf (in the background)")
+        elif _refresh_pdf(pdf, source, record):
+            done.append("pdf")
     return done
+
+
+def _refresh_pdf(pdf: Path, source: Path, record: dict[str, Any]) -> bool:
+    """Re-render ``pdf`` from ``source`` with the record's text; False (logged) when it could not be."""
+    from .pdf import write_pdf
+
+    try:
+        outcome = write_pdf(document_from_record(record), source, pdf)
+    except Exception as exc:  # the corrected texts stand; the PDF keeps its old layer
+        log.warning("%s: searchable PDF not refreshed (%s)", pdf.name, exc)
+        return False
+    return outcome.status != "skipped"
+
+
+def _refresh_pdf_later(pdf: Path, source: Path, record: dict[str, Any]) -> None:
+    """Re-render ``pdf`` in a background thread, one at a time a file, always from its latest record."""
+    with _pdf_lock:
+        _pdf_latest[pdf] = (source, record)
+        if pdf in _pdf_running:
+            return  # the running refresh takes the latest record when it is done
+        _pdf_running.add(pdf)
+
+    def work() -> None:
+        while True:
+            with _pdf_lock:
+                latest = _pdf_latest.pop(pdf, None)
+                if latest is None:
+                    _pdf_running.discard(pdf)
+                    return
+            _refresh_pdf(pdf, *latest)
+
+    threading.Thread(target=work, name=f"refresh {pdf.name}", daemon=True).start()
