@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,11 @@ log = logging.getLogger(__name__)
 #: Re-render ``x.pdf`` in a background thread (the review server: a correction's answer does not wait
 #: seconds a page); off, it is re-rendered before :func:`refresh_after_review` returns (a batch worker).
 PDF_IN_BACKGROUND = False
+#: In the background, a document's PDF is re-rendered once its corrections pause this long (seconds), so
+#: a reviewer clearing its flags does not wait on renders of every intermediate state.
+PDF_QUIET_SECONDS = 20.0
 _pdf_lock = threading.Lock()
-_pdf_latest: dict[Path, tuple[Path, dict[str, Any]]] = {}
+_pdf_latest: dict[Path, tuple[Path, dict[str, Any], float]] = {}
 _pdf_running: set[Path] = set()
 
 
@@ -121,20 +125,38 @@ def _refresh_pdf(pdf: Path, source: Path, record: dict[str, Any]) -> bool:
 
 
 def _refresh_pdf_later(pdf: Path, source: Path, record: dict[str, Any]) -> None:
-    """Re-render ``pdf`` in a background thread, one at a time a file, always from its latest record."""
+    """Re-render ``pdf`` in a background thread once its corrections pause, always from its latest record,
+    one render at a time a file (:func:`flush_pending_pdfs` renders what is left when the server stops)."""
     with _pdf_lock:
-        _pdf_latest[pdf] = (source, record)
+        _pdf_latest[pdf] = (source, record, time.monotonic())
         if pdf in _pdf_running:
-            return  # the running refresh takes the latest record when it is done
+            return  # the waiting thread takes the latest record
         _pdf_running.add(pdf)
 
     def work() -> None:
         while True:
             with _pdf_lock:
-                latest = _pdf_latest.pop(pdf, None)
+                latest = _pdf_latest.get(pdf)
                 if latest is None:
                     _pdf_running.discard(pdf)
                     return
-            _refresh_pdf(pdf, *latest)
+                wait = latest[2] + PDF_QUIET_SECONDS - time.monotonic()
+                if wait <= 0:
+                    del _pdf_latest[pdf]
+            if wait > 0:
+                time.sleep(min(wait, 1.0))
+                continue
+            _refresh_pdf(pdf, latest[0], latest[1])
 
     threading.Thread(target=work, name=f"refresh {pdf.name}", daemon=True).start()
+
+
+def flush_pending_pdfs() -> int:
+    """Render now every PDF still waiting for its corrections to pause (the server is stopping); returns
+    how many were rendered."""
+    with _pdf_lock:
+        pending = list(_pdf_latest.items())
+        _pdf_latest.clear()
+    for pdf, (source, record, _) in pending:
+        _refresh_pdf(pdf, source, record)
+    return len(pending)

@@ -20,10 +20,11 @@ when the browser says where it comes from, come from the app's own origin.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -391,7 +392,7 @@ def create_app(
     middleware = [Middleware(SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     app.state.review = state
     return app
 
@@ -420,6 +421,17 @@ class SecurityHeaders:
 
 def _json(data: Any, status: int = 200) -> Response:
     return JSONResponse(data, status_code=status, headers=SECURITY_HEADERS)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """When the server stops: render the searchable PDFs still waiting for corrections to pause."""
+    yield
+    from ..outputs.refresh import flush_pending_pdfs
+
+    rendered = flush_pending_pdfs()
+    if rendered:
+        log.info("review: %d searchable PDF(s) re-rendered with the corrections", rendered)
 
 
 def serve(

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from ocr_pipeline.outputs import search
@@ -50,3 +51,21 @@ def test_a_record_rebuilds_the_pages_the_archive_outputs_read(batch: Path) -> No
     assert [(w.text, [w.left, w.top, w.width, w.height]) for w in words] == [
         (w["text"], w["box"]) for w in page["words"]
     ]
+
+
+def test_background_pdf_renders_wait_for_a_pause_and_take_the_latest_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocr_pipeline.outputs import refresh
+
+    rendered: list[tuple[Path, str]] = []
+    monkeypatch.setattr(
+        refresh, "_refresh_pdf", lambda pdf, source, record: rendered.append((pdf, record["v"]))
+    )
+    monkeypatch.setattr(refresh, "PDF_QUIET_SECONDS", 60.0)
+    pdf, source = tmp_path / "x.pdf", tmp_path / "x.png"
+    refresh._refresh_pdf_later(pdf, source, {"v": "first"})
+    refresh._refresh_pdf_later(pdf, source, {"v": "second"})
+    assert rendered == []  # corrections still coming: nothing rendered yet
+    assert refresh.flush_pending_pdfs() == 1  # the server stops: the latest record is rendered once
+    assert rendered == [(pdf, "second")]
