@@ -392,6 +392,9 @@ def create_app(
     middleware = [Middleware(SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    from ..outputs import refresh
+
+    refresh.PDF_IN_BACKGROUND = True  # a correction's answer does not wait for x.pdf (seconds a page)
     app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     app.state.review = state
     return app
@@ -444,9 +447,6 @@ def serve(
     """Run the review app with uvicorn until interrupted."""
     import uvicorn
 
-    from ..outputs import refresh
-
-    refresh.PDF_IN_BACKGROUND = True  # a correction's answer does not wait for x.pdf (seconds a page)
     loopback = host in LOOPBACK_HOSTS
     app = create_app(output_dir, sources, reviewer, allowed_hosts=list(LOOPBACK_HOSTS) if loopback else None)
     log.info("review: %s on http://%s:%d/ (display %d dpi)", output_dir, host, port, DISPLAY_DPI)
