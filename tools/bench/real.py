@@ -14,9 +14,11 @@ The two baselines' metadata and sections come from vnocr's own structure stage r
 Long documents are OCR'd on a page plan only (:func:`tools.bench.realgold.page_plan`) unless ``all_pages``: a PDF
 holding just those pages (the others removed, everything else kept) is what each system reads. Sections are
 scored only on documents read in full. Every system's output is cached under ``<cache>/real``: the baselines
-per page (input sha256, page, options), vnocr per document and page plan with a key of its code (the files of
-``ocr_pipeline/``, ``diacritics/`` and ``dictionaries/``), so a rerun with unchanged code OCRs nothing. The
-keys do not hold the Tesseract or OCRmyPDF versions: clear the folder after upgrading them.
+per page (input sha256, page, options), vnocr per document and page plan at two levels: its page results
+(the page tasks' output, keyed by the code of the page tasks, :func:`page_code_key`) and its record (keyed by
+all of its code and data, :func:`code_key`). A rerun with unchanged code OCRs nothing, and one that changed
+only restoration or structure re-runs only the document's finishing task on the cached pages. The keys do not
+hold the Tesseract or OCRmyPDF versions: clear the folder after upgrading them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -109,6 +112,31 @@ def code_key(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+#: What a page task's result depends on (besides the input and Tesseract): the image stages and the
+#: application modules the page task runs (:func:`ocr_pipeline.pipeline.ocr_page_unit`).
+PAGE_TASK_CODE = (
+    "ocr_pipeline/imaging",
+    "ocr_pipeline/pipeline.py",
+    "ocr_pipeline/models.py",
+    "ocr_pipeline/options.py",
+    "ocr_pipeline/exceptions.py",
+)
+
+
+def page_code_key(root: Path = ROOT) -> str:
+    """A hash of the code the page tasks run (:data:`PAGE_TASK_CODE`, path and bytes)."""
+    digest = hashlib.sha256()
+    for entry in PAGE_TASK_CODE:
+        base = root / entry
+        paths = sorted(base.rglob("*.py")) if base.is_dir() else [base]
+        for path in paths:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
 def _pages_key(pages: list[int]) -> str:
     return "p" + "-".join(map(str, pages))
 
@@ -132,6 +160,9 @@ class Cache:
 
     def vnocr_path(self, sha: str, pages: list[int], key: str) -> Path:
         return self.root / "vnocr" / sha[:16] / f"{key}-{_pages_key(pages)}.json"
+
+    def vnocr_pages_path(self, sha: str, pages: list[int]) -> Path:
+        return self.root / "vnocr-pages" / sha[:16] / f"{page_code_key()}-{_pages_key(pages)}.pickle"
 
     def subset_path(self, sha: str, pages: list[int]) -> Path:
         return self.root / "subsets" / f"{sha[:16]}-{_pages_key(pages)}.pdf"
@@ -242,18 +273,47 @@ def ocr_ocrmypdf(pdf: Path, pages: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def ocr_vnocr(pdf: Path, pages: list[int], subset: Path | None) -> dict[str, Any]:
-    """vnocr's record of the document (``ocr_pipeline.process``), read from ``subset`` when given."""
-    import ocr_pipeline
+def ocr_vnocr(pdf: Path, pages: list[int], subset: Path | None, pages_cache: Path) -> dict[str, Any]:
+    """vnocr's record of the document, read from ``subset`` when given: what ``ocr_pipeline.process`` gives
+    (its page tasks, then its finishing task), the page results taken from ``pages_cache`` when there."""
+    from ocr_pipeline.options import ProcessOptions
+    from ocr_pipeline.pipeline import document_from_pages, ocr_pages
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    source = subset or pdf
+    options = ProcessOptions()
+    cached = _read_pickle(pages_cache)
+    if cached is None:
+        started = time.monotonic()
+        results = ocr_pages(source, options)
+        cached = {"seconds": time.monotonic() - started, "pages": results}
+        _write_pickle(pages_cache, cached)
     started = time.monotonic()
-    document = ocr_pipeline.process(subset or pdf)
+    document = document_from_pages(source, cached["pages"], options)
     return {
         "pages": pages,
-        "seconds": round(time.monotonic() - started, 2),
+        "seconds": round(cached["seconds"] + time.monotonic() - started, 2),
         "record": document.to_dict(),
     }
+
+
+def _read_pickle(path: Path) -> Any:
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # a cache written by other code: OCR again
+        log.warning("%s: unreadable cache entry, OCR again", path)
+        return None
+
+
+def _write_pickle(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(data, fh)
+    tmp.replace(path)
 
 
 @dataclass
@@ -295,7 +355,14 @@ def run_ocr(jobs: list[Job], cache: Cache, key: str, workers: int) -> dict[tuple
             record_path = cache.vnocr_path(job.sha, job.pages, key)
             if not record_path.is_file():
                 pending.append(
-                    (job, "vnocr", pool.submit(ocr_vnocr, job.pdf, job.pages, subset), record_path)
+                    (
+                        job,
+                        "vnocr",
+                        pool.submit(
+                            ocr_vnocr, job.pdf, job.pages, subset, cache.vnocr_pages_path(job.sha, job.pages)
+                        ),
+                        record_path,
+                    )
                 )
             for system, function in (("ocrmypdf", ocr_ocrmypdf), ("tesseract", ocr_tesseract)):
                 missing = _missing_pages(cache, system, job)
