@@ -681,8 +681,10 @@ def render(results: dict[str, Any]) -> str:
         "in those pages; their **sections are not scored** (only documents read in full are), nor "
         "would their section lists be complete. `--all-pages` reads everything.",
         "- Cache: `.cache/bench/real/` (baselines per page, keyed by the PDF's sha256 and the options; "
-        "vnocr per document and page plan, keyed also by a hash of `ocr_pipeline/`, `diacritics/` and "
-        "`dictionaries/`): a rerun OCRs only what changed; clear it after upgrading Tesseract or OCRmyPDF. Seconds per page when OCR'd (one thread, 2 "
+        "vnocr per document and page plan: its page results keyed also by a hash of the page tasks' "
+        "code, its record by a hash of `ocr_pipeline/`, `diacritics/` and `dictionaries/`): a rerun "
+        "OCRs only what changed; clear it after upgrading Tesseract or OCRmyPDF. Seconds per page when "
+        "OCR'd (one thread, 2 "
         "cores shared with other work): "
         + ", ".join(f"{SYSTEM_LABELS[s]} {speed[s]:.1f} s" for s in SYSTEMS if speed.get(s) is not None)
         + ".",
