@@ -10,6 +10,7 @@ page whose accents restoration puts back, and words with characters XML must esc
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -135,8 +136,11 @@ def test_the_recorded_real_page_keeps_tesseracts_blocks_and_confidences(multi_pa
     page = parse(multi_page).find("a:Layout/a:Page", NS)
     assert page is not None and children(page) == ["PrintSpace"]
     blocks = page.findall("a:PrintSpace/a:TextBlock", NS)
-    ocr_blocks = {w.block for line in multi_page.pages[0].words or [] for w in line}
-    assert 1 < len(blocks) <= len(ocr_blocks)  # a block each, split where reading order leaves and returns
+    # a TextBlock per run of lines in one Tesseract block, in reading order
+    runs = [
+        key for key, _ in itertools.groupby(line[0].block for line in multi_page.pages[0].words or [] if line)
+    ]
+    assert len(runs) > 1 and len(blocks) == len(runs)
     assert page.get("PC") == f"{(multi_page.pages[0].mean_confidence or 0) / 100:.4f}"
     first = (multi_page.pages[0].words or [[]])[0][0]
     string = page.find(".//a:String", NS)
