@@ -1,12 +1,16 @@
-"""ALTO 4 ``x.alto.xml``: pages, blocks, lines and words with their boxes and confidences.
+"""ALTO 4.4 ``x.alto.xml``: pages, blocks, lines and words with their boxes and confidences.
 
 A word's ``CONTENT`` is the restored word; where restoration changed it, the OCR's word follows as an
 ``ALTERNATIVE`` (``PURPOSE="ocr"``). Coordinates are pixels of the page as scanned (the PDF page rendered at
 the page's ``dpi``, or the input image), the same page the searchable PDF shows. Blocks are Tesseract's.
+Every page of the document is a ``Page`` (one without word boxes, e.g. a born-digital page, is empty). The
+file is valid against the ALTO 4.4 schema (``tests/data/alto/alto-4-4.xsd``, checked by the tests).
 """
 
 from __future__ import annotations
 
+import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +22,21 @@ from .words import PlacedLine, place_page
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = f"{ALTO_NS} http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_VERSION = "4.4"
+#: Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; lone surrogates; U+FFFE/U+FFFF).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML cannot hold replaced by U+FFFD (an OCR'd control character, say)."""
+    return XML_ILLEGAL.sub("\ufffd", text)
+
+
+def _ratio(percent: float, decimals: int) -> str | None:
+    """A 0-100 confidence as ALTO's 0-1 value (None when unknown: negative, as Tesseract's -1, or NaN)."""
+    if math.isnan(percent) or percent < 0:
+        return None
+    return f"{min(100.0, percent) / 100:.{decimals}f}"
 
 
 def _q(name: str) -> str:
@@ -50,25 +69,32 @@ def _block(parent: ET.Element, ident: str, lines: list[tuple[str, PlacedLine]]) 
                 space.set("HPOS", str(gap_left))
                 space.set("VPOS", str(l_top))
                 space.set("WIDTH", str(max(0, word.box.left - gap_left)))
-            string = ET.SubElement(element, _q("String"), ID=f"{line_id}_w{index + 1}", CONTENT=word.text)
+            string = ET.SubElement(
+                element, _q("String"), ID=f"{line_id}_w{index + 1}", CONTENT=xml_text(word.text)
+            )
             box = word.box
             _box(string, box.left, box.top, box.width, box.height)
-            if box.confidence >= 0:
-                string.set("WC", f"{min(100.0, box.confidence) / 100:.2f}")
+            confidence = _ratio(box.confidence, 2)
+            if confidence is not None:
+                string.set("WC", confidence)
             if word.changed:
                 alternative = ET.SubElement(string, _q("ALTERNATIVE"), PURPOSE="ocr")
-                alternative.text = word.ocr_text
+                alternative.text = xml_text(word.ocr_text)
 
 
 def alto_tree(doc: Document) -> ET.ElementTree:
-    """The document as an ALTO 4 element tree (pages without word boxes are left out)."""
+    """The document as an ALTO 4.4 element tree (a ``Page`` for every page; see the module)."""
     ET.register_namespace("", ALTO_NS)
     ET.register_namespace("xsi", XSI_NS)
-    root = ET.Element(_q("alto"), {f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION, "SCHEMAVERSION": "4.4"})
+    root = ET.Element(
+        _q("alto"), {f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION, "SCHEMAVERSION": SCHEMA_VERSION}
+    )
     description = ET.SubElement(root, _q("Description"))
     ET.SubElement(description, _q("MeasurementUnit")).text = "pixel"
-    source = ET.SubElement(description, _q("sourceImageInformation"))
-    ET.SubElement(source, _q("fileName")).text = Path(doc.source).name
+    file_name = xml_text(Path(doc.source).name)
+    if file_name:
+        source = ET.SubElement(description, _q("sourceImageInformation"))
+        ET.SubElement(source, _q("fileName")).text = file_name
     processing = ET.SubElement(description, _q("Processing"), ID="vnocr")
     ET.SubElement(processing, _q("processingCategory")).text = "contentGeneration"
     ET.SubElement(processing, _q("processingStepDescription")).text = (
@@ -79,21 +105,24 @@ def alto_tree(doc: Document) -> ET.ElementTree:
     ET.SubElement(software, _q("softwareName")).text = "vnocr"
     ET.SubElement(software, _q("softwareVersion")).text = __version__
     layout = ET.SubElement(root, _q("Layout"))
-    for page in doc.pages:
-        if not page.words or page.image_size is None:
-            continue
-        width, height = page.image_size
-        page_id = f"p{page.number}"
+    for position, page in enumerate(doc.pages, start=1):
+        page_id = f"p{position}"  # the position, not the number: xsd:ID values must be unique
         element = ET.SubElement(layout, _q("Page"), ID=page_id, PHYSICAL_IMG_NR=str(page.number))
-        element.set("WIDTH", str(width))
-        element.set("HEIGHT", str(height))
-        if page.mean_confidence is not None:
-            element.set("PC", f"{page.mean_confidence / 100:.4f}")
+        if page.image_size is not None:
+            element.set("WIDTH", str(page.image_size[0]))
+            element.set("HEIGHT", str(page.image_size[1]))
+        confidence = _ratio(page.mean_confidence, 4) if page.mean_confidence is not None else None
+        if confidence is not None:
+            element.set("PC", confidence)
+        placed = place_page(page)
+        if not placed:
+            continue  # no word boxes (a born-digital or text page): the page without a PrintSpace
         space = ET.SubElement(element, _q("PrintSpace"))
-        _box(space, 0, 0, width, height)
+        if page.image_size is not None:
+            _box(space, 0, 0, *page.image_size)
         blocks: list[list[tuple[str, PlacedLine]]] = []
         last_block: int | None = None
-        for index, line in enumerate(place_page(page)):
+        for index, line in enumerate(placed):
             if line.block != last_block or not blocks:
                 blocks.append([])
                 last_block = line.block

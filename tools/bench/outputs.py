@@ -7,7 +7,8 @@ Usage: python -m tools.bench.outputs [--scans samples/scans] [--out docs/BENCHMA
 Targets: ``pdftotext x.pdf`` against ``x.txt`` CER ≤ 0.5 %; every word's box in the text layer
 (``pdftotext -bbox``) overlaps its OCR word box by ≥ 80 % (intersection over the OCR box's area); the page
 images byte-identical to the input's (``pdfimages -all``); the PDF ≤ 10 % larger than the input; a search
-over 10,000 synthetic pages ≤ 50 ms. Self-contained: the measuring functions are used by the tests too.
+over 10,000 synthetic pages ≤ 50 ms; every ``x.alto.xml`` valid against the ALTO 4.4 schema
+(``tests/data/alto/alto-4-4.xsd``). Self-contained: the measuring functions are used by the tests too.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The ALTO 4.4 schema as published, and the local stand-in for the XLink schema it imports (see the README
+#: beside them): validation reads no network.
+ALTO_XSD = ROOT / "tests" / "data" / "alto" / "alto-4-4.xsd"
+XLINK_XSD = ROOT / "tests" / "data" / "alto" / "xlink.xsd"
+XLINK_XSD_URL = "http://www.loc.gov/standards/xlink/xlink.xsd"
 BBOX_WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', re.S
 )
@@ -128,12 +135,38 @@ def images_identical(source: Path, output: Path) -> bool:
         return extracted_images(source, Path(tmp) / "in") == extracted_images(output, Path(tmp) / "out")
 
 
+def alto_schema(xsd: Path = ALTO_XSD) -> Any:
+    """The ALTO schema as an ``lxml.etree.XMLSchema``, its XLink import resolved to :data:`XLINK_XSD`."""
+    from lxml import etree
+
+    class LocalXlink(etree.Resolver):  # type: ignore[misc]
+        def resolve(self, url: str, pubid: str, context: object) -> object:
+            return self.resolve_filename(str(XLINK_XSD), context) if url == XLINK_XSD_URL else None
+
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(LocalXlink())
+    return etree.XMLSchema(etree.parse(str(xsd), parser))
+
+
+def alto_errors(data: bytes, schema: Any) -> list[str]:
+    """What ``schema`` finds wrong in the ALTO file ``data`` ([] = valid), one ``line N: message`` each."""
+    from lxml import etree
+
+    try:
+        tree = etree.fromstring(data, etree.XMLParser(no_network=True, resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        return [f"not well-formed: {error}"]
+    if schema.validate(tree):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
 def syllable_frequencies() -> tuple[list[str], list[int]]:
     """The shipped syllable list with its counts in the legal training text (the synthetic pages' words)."""
+    from diacritics.resources import LEGAL_SYLLABLES, read_lines
+
     words, counts = [], []
-    for line in (ROOT / "dictionaries" / "syllables.tsv").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
+    for line in read_lines(LEGAL_SYLLABLES):
         token, kind, count = line.split("\t")[:3]
         if kind == "s" and int(count) > 0:
             words.append(token)
@@ -200,9 +233,12 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench_outputs")
     args = parser.parse_args()
 
+    from ocr_pipeline.outputs.alto import write_alto
     from ocr_pipeline.outputs.pdf import write_pdf
 
+    schema = alto_schema()
     rows = []
+    alto_checked: list[tuple[str, list[str]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for source in sorted(args.scans.glob("*.pdf")):
             doc = processed(source, args.cache)
@@ -211,6 +247,9 @@ def main() -> None:
             outcome = write_pdf(doc, source, pdf)  # type: ignore[arg-type]
             seconds = time.perf_counter() - start
             boxes = box_report(doc, pdf)
+            alto = pdf.with_suffix(".alto.xml")
+            if write_alto(doc, alto):  # type: ignore[arg-type]
+                alto_checked.append((source.name, alto_errors(alto.read_bytes(), schema)))
             rows.append(
                 (
                     source.name,
@@ -233,7 +272,7 @@ def main() -> None:
         "# Archive outputs benchmark",
         "",
         "Made by `python -m tools.bench.outputs` (`make bench`). Targets of issue 21: CER ≤ 0.5 %, word boxes "
-        "≥ 80 % overlap, images byte-identical, size growth ≤ 10 %, search ≤ 50 ms on 10,000 pages.",
+        "≥ 80 % overlap, images byte-identical, size growth ≤ 10 %, search ≤ 50 ms on 10,000 pages, ALTO valid.",
         "",
         "## Searchable PDF (`x.pdf`) of the sample scans",
         "",
@@ -246,6 +285,16 @@ def main() -> None:
             f"| {name} | {kind} | {cer:.2%} | {boxes.paired} / {boxes.words} | {boxes.share_at_least_80:.1%} "
             f"| {min(boxes.overlaps, default=0):.2f} | {'yes' if same else 'NO'} | {growth:+.1%} | {seconds:.1f} |"
         )
+    valid = sum(not errors for _, errors in alto_checked)
+    lines += [
+        "",
+        "## ALTO (`x.alto.xml`) of the sample scans",
+        "",
+        f"ALTO valid against alto-4-4.xsd: {valid}/{len(alto_checked)} documents "
+        "(lxml, the schema in `tests/data/alto/`).",
+    ]
+    failures = [f"- {name}: {errors[0]}" for name, errors in alto_checked if errors]
+    lines += ["", *failures] if failures else []
     lines += [
         "",
         f"## Search index: {args.pages:,} synthetic pages (300 syllables each, by their legal-text frequency)",
