@@ -2,9 +2,11 @@
 
 A ký hiệu is ``<type>-<issuer>[-<unit>]`` (``QĐ-TTg``, ``TT-BCT``, ``KH-UBND``) or, for a công văn,
 ``<issuer>-<unit>`` (``VPCP-CN``, ``UBND-VX``). Type codes are a closed list; issuer codes nearly so (the
-bodies that issue documents). A part OCR read one edit away from exactly one known part of its position
-(``TTe`` for ``TTg``, a doubled ``QĐĐ``) is snapped to it; a part that is known, or near none or several,
-is kept as read. Unit codes (a drafting unit's initials) are an open set and never snapped.
+bodies that issue documents). A part OCR read one slip away from exactly one known part of its position
+(a doubled letter ``QĐĐ``, one of a pair dropped, a look-alike ``TTe`` for ``TTg``) is snapped to it; a
+part that is known, or near none or several, is kept as read. Unit codes (a drafting unit's initials) are
+an open set and never snapped. The tables are the structure layer's own: it may not import
+:mod:`diacritics` (whose code tables serve the restoration of the text).
 """
 
 from __future__ import annotations
@@ -61,47 +63,33 @@ _LOOKALIKES = frozenset(
 )  # fmt: skip
 
 
-def _near_miss(read: str, known: str) -> int:
-    """How near an OCR miss ``read`` is of ``known``: 1 for one letter doubled (``QĐĐ``), dropped from a
-    pair, added at the end or replaced by a look-alike (``TTe`` for ``TTg``); 2 for one lower-case letter
-    of a mixed-case code replaced by another; 0 for no near miss."""
+def _near_miss(read: str, known: str) -> bool:
+    """Whether ``read`` is an OCR near miss of ``known``: one letter doubled (``QĐĐ``), one of a pair
+    dropped, a letter added at the end, or one letter replaced by its look-alike (``TTe`` for ``TTg``)."""
     if len(read) == len(known) + 1:
         for k in range(len(read)):
             if read[:k] + read[k + 1 :] == known:
-                doubled = read[k] in read[k - 1 : k] + read[k + 1 : k + 2]
-                return 1 if doubled or k == len(read) - 1 else 0
-        return 0
+                return k == len(read) - 1 or read[k] in read[k - 1 : k] + read[k + 1 : k + 2]
+        return False
     if len(read) + 1 == len(known):
-        for k in range(len(known)):
-            if known[:k] + known[k + 1 :] == read and known[k] in known[k - 1 : k] + known[k + 1 : k + 2]:
-                return 1
-        return 0
+        return any(
+            known[:k] + known[k + 1 :] == read and known[k] in known[k - 1 : k] + known[k + 1 : k + 2]
+            for k in range(len(known))
+        )
     if len(read) != len(known):
-        return 0
+        return False
     diffs = [(a, b) for a, b in zip(read, known, strict=True) if a != b]
-    if len(diffs) != 1:
-        return 0
-    got, want = diffs[0]
-    if frozenset((got, want)) in _LOOKALIKES:
-        return 1
-    return 2 if got.islower() and want.islower() else 0
+    return len(diffs) == 1 and frozenset(diffs[0]) in _LOOKALIKES
 
 
 def snap_part(part: str, known: Collection[str]) -> str:
-    """``part`` as the one known part it is the nearest OCR miss of; as read when known, or near none or
-    several equally (parts of fewer than three letters, or holding a digit, are always kept)."""
+    """``part`` as the one known part it is an OCR near miss of; as read when known, or near none or
+    several (parts of fewer than three letters, or holding a digit, are always kept)."""
     if len(part) < 3 or any(ch.isdigit() for ch in part) or fold(part) in {fold(k) for k in known}:
         return part
     folded = fold(part)
-    tiers: dict[int, set[str]] = {}
-    for candidate in known:
-        tier = _near_miss(part, candidate) or (_near_miss(folded, fold(candidate)) if folded != part else 0)
-        if tier:
-            tiers.setdefault(tier, set()).add(candidate)
-    for tier in sorted(tiers):
-        best = tiers[tier]
-        return next(iter(best)) if len(best) == 1 else part
-    return part
+    candidates = {k for k in known if _near_miss(part, k) or _near_miss(folded, fold(k))}
+    return next(iter(candidates)) if len(candidates) == 1 else part
 
 
 def is_type_code(part: str) -> bool:
