@@ -65,12 +65,13 @@ _LOOKALIKES = frozenset(
 
 def _near_miss(read: str, known: str) -> bool:
     """Whether ``read`` is an OCR near miss of ``known``: one letter doubled (``QĐĐ``), one of a pair
-    dropped, a letter added at the end, or one letter replaced by its look-alike (``TTe`` for ``TTg``)."""
+    dropped, or one letter replaced by its look-alike (``TTe`` for ``TTg``). A letter more or less is no
+    miss otherwise: ``BCT`` (Bộ Công Thương) is not ``BC`` with a letter added."""
     if len(read) == len(known) + 1:
-        for k in range(len(read)):
-            if read[:k] + read[k + 1 :] == known:
-                return k == len(read) - 1 or read[k] in read[k - 1 : k] + read[k + 1 : k + 2]
-        return False
+        return any(
+            read[:k] + read[k + 1 :] == known and read[k] in read[k - 1 : k] + read[k + 1 : k + 2]
+            for k in range(len(read))
+        )
     if len(read) + 1 == len(known):
         return any(
             known[:k] + known[k + 1 :] == read and known[k] in known[k - 1 : k] + known[k + 1 : k + 2]
@@ -98,17 +99,22 @@ def is_type_code(part: str) -> bool:
 
 
 _FOLDED_TYPE_CODES = frozenset(fold(code) for code in TYPE_CODES)
+_FOLDED_ISSUER_CODES = frozenset(fold(code) for code in ISSUER_CODES)
 
 
 def snap_ky_hieu(codes: str) -> str:
-    """A ký hiệu's parts snapped to the grammar: the first to a type code (or, for a công văn, an issuer
-    code), the part after a type code to an issuer code; unit codes as read (``QĐ-TTe`` → ``QĐ-TTg``)."""
+    """A ký hiệu's parts snapped to the grammar (``QĐ-TTe`` → ``QĐ-TTg``, ``QĐĐ-TTg`` → ``QĐ-TTg``).
+
+    The part after a type code is snapped to an issuer code. The first part is snapped to a type code
+    only when an issuer code follows it (else it may be a công văn's issuer, ``BCT-KH``), or to an issuer
+    code when it is followed by a unit; unit codes are kept as read."""
     parts = codes.split("-")
     head = parts[0]
-    if not is_type_code(head):
+    known_head = is_type_code(head) or fold(head) in _FOLDED_ISSUER_CODES
+    if not known_head and len(parts) >= 2:
         as_type = snap_part(head, TYPE_CODES)
-        head = as_type if as_type != head else snap_part(head, ISSUER_CODES)
-        parts[0] = head
-    if is_type_code(head) and len(parts) >= 2:
+        issuer_follows = fold(snap_part(parts[1], ISSUER_CODES)) in _FOLDED_ISSUER_CODES
+        parts[0] = as_type if as_type != head and issuer_follows else snap_part(head, ISSUER_CODES)
+    if is_type_code(parts[0]) and len(parts) >= 2:
         parts[1] = snap_part(parts[1], ISSUER_CODES)
     return "-".join(parts)

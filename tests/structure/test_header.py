@@ -46,6 +46,7 @@ def test_ky_hieu_near_misses_snap_to_the_grammar(
         "NQ-HĐND",
         "QD-TTG",  # accents and case are the restoration's business, not a miss
         "CV-XYZ",
+        "BCT-KH",  # a công văn of Bộ Công Thương: BCT is no BC with a letter added
     ],
 )
 def test_known_or_unknown_ky_hieu_parts_are_kept(codes: str) -> None:
