@@ -24,7 +24,7 @@ from .codes import is_type_code, snap_ky_hieu
 from .layout import COLUMN_GAP, DATE_BLANK, DOC_TYPES, MOTTO, NUMBER_START, TextLine, national_title
 from .model import DocumentDate, DocumentNumber
 from .numbering import is_upper_heading
-from .places import snap_place
+from .places import snap_place, spelling_key
 
 #: Document kinds that are cited as ``<kind> số <số/ký hiệu>``.
 REFERENCE_TYPES = (
@@ -144,7 +144,7 @@ _LONG_DATE = regex.compile(
 #: Letters OCR reads for a digit in a filled-in blank or a year (upper-case: the text is folded).
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "|": "1"})
 #: Stray marks at the edges of a blank (a pen stroke or the dotted leader read as punctuation).
-_BLANK_EDGES = " ,.;:'\"`’‘_…/-"
+_BLANK_EDGES = " ,.;:'\"`’‘_…/-–—"
 
 
 def make_date(raw: str, day: int | None, month: int | None, year: int | None) -> DocumentDate:
@@ -178,6 +178,10 @@ def _blank_value(blank: str | None, low: int, high: int) -> tuple[int | None, bo
     return int(text), False
 
 
+#: ``tháng`` as OCR misreads its vowel (``thủng``, ``thóng``), folded; replaced letter for letter.
+_MONTH_WORD_SLIP = regex.compile(r"(?<=NGAY[^A-Z]{0,12})TH[UOE]NG(?![A-Z])")
+
+
 def parse_long_date(text: str) -> tuple[DocumentDate, int, int] | None:
     """Find ``ngày .. tháng .. năm ....`` (parts may be blank) in ``text``; return it and its span.
 
@@ -186,7 +190,7 @@ def parse_long_date(text: str) -> tuple[DocumentDate, int, int] | None:
     and the date flagged ``handwritten_unread``; an empty blank is flagged ``blank_empty``. The month and
     year are kept when only the day is unreadable.
     """
-    folded = _fold_norm(text)
+    folded = _MONTH_WORD_SLIP.sub("THANG", _fold_norm(text))
     match = _LONG_DATE.search(folded)
     if not match:
         return None
@@ -259,14 +263,38 @@ class _HeaderParts:
     other: list[str] = field(default_factory=list)
 
 
+#: A header line cut after ``Số:`` or ``<Place>, ngày`` (columns OCR'd or laid out one word group a line).
+_CUT_NUMBER = regex.compile(r"(?:^|\s)S[O0]\s*:?$")
+_CUT_DATE = regex.compile(r",\s*NGAY[\s\d.…_]*$")
+_NUMBER_GOES_ON = regex.compile(r"^[\d.…_\s]*/")
+_DATE_GOES_ON = regex.compile(r"^[^A-Z]{0,8}TH[AUOE]NG\b")
+
+
+def _joined_header_lines(lines: list[TextLine]) -> list[TextLine]:
+    """The header's text lines; a ``Số:`` or ``<Place>, ngày`` line cut from what follows it is joined to
+    the next line (``Số:`` / ``/KH-UBND``; ``Hà Nội, ngày`` / ``tháng 4 năm 2026``)."""
+    kept = [line for line in lines if not (line.blank or line.noise)]
+    joined: list[TextLine] = []
+    for line in kept:
+        if joined:
+            last = joined[-1]
+            folded = _fold_norm(line.text).strip()
+            cut_number = _CUT_NUMBER.search(last.folded.rstrip()) and _NUMBER_GOES_ON.match(folded)
+            cut_date = _CUT_DATE.search(last.folded.rstrip()) and _DATE_GOES_ON.match(folded)
+            if cut_number or cut_date:
+                joined[-1] = TextLine(text=f"{last.text.rstrip()} {line.text.strip()}", index=last.index)
+                continue
+        joined.append(line)
+    return joined
+
+
 def _header_parts(lines: list[TextLine]) -> _HeaderParts:
     parts = _HeaderParts()
     motto_seen = False
-    for line in lines:
-        if line.blank or line.noise:
-            continue
+    for line in _joined_header_lines(lines):
         merged = bool(parts.left) and motto_seen and parts.number is None
-        if merged and is_upper_heading(line.text) and not national_title(line.text):
+        number_line = NUMBER_START.search(line.folded)
+        if merged and is_upper_heading(line.text) and not national_title(line.text) and not number_line:
             # Issuer lines OCR'd beside the quốc hiệu and tiêu ngữ: an upper-case line of its own after
             # them is a stamp's name (``VĂN PHÒNG CHÍNH PHỦ`` over the date line), not the issuer.
             parts.other.append(line.text)
@@ -341,6 +369,52 @@ def _take_header_piece(piece: str, parts: _HeaderParts) -> None:
         parts.other.append(piece)
 
 
+#: Fixed words of issuing bodies' names (Nghị định 30/2020/NĐ-CP, Phụ lục I; the ministries' names), as
+#: printed in capitals: OCR's wrong accents on them (``THÀNH PHÓ``) are put right letter for letter.
+ISSUER_WORDS = (
+    "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "CHÍNH PHỦ", "THỦ TƯỚNG",
+    "VĂN PHÒNG", "CÔNG AN", "CÔNG THƯƠNG", "TÀI CHÍNH", "XÂY DỰNG", "NỘI VỤ", "TƯ PHÁP", "QUỐC PHÒNG",
+    "NGOẠI GIAO", "GIÁO DỤC VÀ ĐÀO TẠO", "KHOA HỌC VÀ CÔNG NGHỆ", "NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "TÀI NGUYÊN VÀ MÔI TRƯỜNG", "KẾ HOẠCH VÀ ĐẦU TƯ",
+    "GIAO THÔNG VẬN TẢI", "THÔNG TIN VÀ TRUYỀN THÔNG", "VĂN HÓA, THỂ THAO VÀ DU LỊCH",
+    "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "DÂN TỘC VÀ TÔN GIÁO", "NGÂN HÀNG NHÀ NƯỚC", "CỤC THUẾ",
+    "TỔNG CỤC", "CHI CỤC", "BAN QUẢN LÝ", "THANH TRA", "BAN CHỈ ĐẠO", "TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY",
+)  # fmt: skip
+_ISSUER_WORD_PATTERN = regex.compile(
+    r"(?<![A-Z])(?:"
+    + "|".join(
+        regex.escape(fold(w)).replace(r"\ ", r"\s+") for w in sorted(ISSUER_WORDS, key=len, reverse=True)
+    )
+    + r")(?![A-Z])"
+)
+_ISSUER_WORD_FORMS = {" ".join(fold(w).split()): w for w in ISSUER_WORDS}
+#: The unit word before a locality's name in an issuer (``THÀNH PHỐ HÀ NỘI``, ``TỈNH QUẢNG NGÃI``).
+_LOCALITY_NAME = regex.compile(r"(?<![A-Z])(?:TINH|THANH PHO|HUYEN|QUAN|THI XA)\s+(?P<name>[A-Z][A-Z ]*)$")
+
+
+def _repair_issuer(text: str) -> str:
+    """An upper-case issuer with the accents of its fixed words and its locality's name put right when OCR
+    read them wrong letter for letter (``THÀNH PHÓ HÀ NÓI`` → ``THÀNH PHỐ HÀ NỘI``); else as read."""
+    if not is_upper_heading(text):
+        return text
+    folded = _fold_norm(text)
+    out = text
+    for match in _ISSUER_WORD_PATTERN.finditer(folded):
+        read = text[match.start() : match.end()]
+        canonical = _ISSUER_WORD_FORMS[" ".join(match.group().split())]
+        if (
+            read.isupper()
+            and " ".join(read.split()) == read
+            and spelling_key(read) != spelling_key(canonical)
+        ):
+            out = out[: match.start()] + canonical + out[match.end() :]
+    locality = _LOCALITY_NAME.search(_fold_norm(out))
+    if locality:
+        name = out[locality.start("name") :]
+        out = out[: locality.start("name")] + snap_place(name)
+    return out
+
+
 def _issuer_units(left: list[str]) -> list[str]:
     """The bodies named by the issuer lines, outermost first: a line goes on the one before when that one
     is a bare body word before its locality (``ỦY BAN NHÂN DÂN`` / ``THÀNH PHỐ HÀ NỘI``) or ends on a
@@ -359,4 +433,4 @@ def _issuer_units(left: list[str]) -> list[str]:
             units[-1] = f"{units[-1]} {text}"
         else:
             units.append(text)
-    return units
+    return [_repair_issuer(unit) for unit in units]

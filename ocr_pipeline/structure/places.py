@@ -67,7 +67,7 @@ _UNIT_PREFIX = regex.compile(
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
-def _spelling_key(name: str) -> str:
+def spelling_key(name: str) -> str:
     """``name`` lower-cased with each syllable's tone mark moved to its end (``Hoà`` and ``Hòa`` alike)."""
     words = []
     for word in unicodedata.normalize("NFD", name.lower()).replace("-", " ").split():
@@ -88,13 +88,13 @@ def _gazetteer() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     by_plain: dict[str, set[str]] = {}
     for name in names:
         by_plain.setdefault(_plain_key(name), set()).add(name)
-    return frozenset(_spelling_key(n) for n in names), {k: frozenset(v) for k, v in by_plain.items()}
+    return frozenset(spelling_key(n) for n in names), {k: frozenset(v) for k, v in by_plain.items()}
 
 
 def known_place(name: str) -> bool:
     """Whether ``name`` (without its unit word) is a name of the gazetteer, spelled as printed there."""
     spellings, _ = _gazetteer()
-    return _spelling_key(name) in spellings
+    return spelling_key(name) in spellings
 
 
 def snap_place(place: str) -> str:

@@ -160,3 +160,35 @@ def test_place_and_ky_hieu_repaired_in_the_header() -> None:
 def test_issuer_lines(left: str, issuer: str, parent: str | None) -> None:
     meta = _meta(left, MOTTO + "Hà Nội, ngày 28 tháng 4 năm 2026")
     assert (meta.issuer, meta.parent_body) == (issuer, parent)
+
+
+@pytest.mark.parametrize(
+    ("left", "issuer", "parent"),
+    [
+        # in the wild (OCRmyPDF's text of the dev scans): wrong accents on the fixed words and the locality
+        ("ỦY BAN NHÂN DÂN\nTHÀNH PHÓ HÀ NỘI", "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", None),
+        ("UBND THÀNH PHÓ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+         "UBND THÀNH PHỐ ĐÀ NẴNG"),
+        ("UỶ BAN NHÂN DÂN\nTỈNH QUẢNG NGẢI", "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None),  # UỶ: a spelling, kept
+        ("ỦY BAN NHÂN DÂN\nXÃ BẰNG MẠC", "ỦY BAN NHÂN DÂN XÃ BẰNG MẠC", None),  # unknown commune: as read
+        ("BỘ TÀI CHINH", "BỘ TÀI CHÍNH", None),
+    ],
+)  # fmt: skip
+def test_issuer_fixed_words_and_locality_repaired(left: str, issuer: str, parent: str | None) -> None:
+    meta = _meta(left + "\nSố: 12/KH-UBND", MOTTO + "Hà Nội, ngày 28 tháng 4 năm 2026")
+    assert (meta.issuer, meta.parent_body) == (issuer, parent)
+
+
+def test_number_and_date_cut_over_two_lines() -> None:
+    # in the wild (OCRmyPDF's text layer of the Hà Nội plan): word groups one a line, "tháng" misread
+    text = (
+        "ỦY BAN NHÂN DÂN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nTHÀNH PHÓ HÀ NỘI\n\n"
+        "Độc lập - Tự do - Hạnh phúc\n\nSố:\n\n/KH-UBND\n\nHà Nội, ngày\n\nthủng — năm 2026\n\n"
+        "KẾ HOẠCH\nTổ chức Festival Thăng Long - Hà Nội\n\nI. MỤC ĐÍCH\n\n1. Tổ chức tốt.\n"
+    )
+    meta = segment_text(text).metadata
+    assert meta.issuer == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
+    assert meta.number is not None and meta.number.raw == "/KH-UBND"
+    assert meta.place == "Hà Nội"
+    assert meta.date is not None
+    assert (meta.date.day, meta.date.month, meta.date.year, meta.date.blank_empty) == (None, None, 2026, True)
