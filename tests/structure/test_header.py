@@ -192,3 +192,14 @@ def test_number_and_date_cut_over_two_lines() -> None:
     assert meta.place == "Hà Nội"
     assert meta.date is not None
     assert (meta.date.day, meta.date.month, meta.date.year, meta.date.blank_empty) == (None, None, 2026, True)
+
+
+def test_a_cut_line_is_joined_only_to_what_continues_it() -> None:
+    meta = _meta("BỘ CÔNG AN\nSố:\nCỤC CẢNH SÁT", MOTTO + "Hà Nội, ngày\nĐộc lập")
+    assert meta.number is None
+    assert meta.date is not None and (meta.date.month, meta.date.year) == (None, None)
+
+
+def test_a_sentence_with_ngay_gives_no_place() -> None:
+    meta = _meta("BỘ CÔNG AN", MOTTO + "Theo đó, ngày hôm sau")
+    assert meta.place is None and meta.date is None
