@@ -20,7 +20,7 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
-from .codes import is_type_code, snap_ky_hieu
+from .codes import ISSUER_CODES, is_type_code, snap_ky_hieu
 from .layout import COLUMN_GAP, DATE_BLANK, DOC_TYPES, MOTTO, NUMBER_START, TextLine, national_title
 from .model import DocumentDate, DocumentNumber
 from .numbering import is_upper_heading
@@ -51,6 +51,7 @@ REFERENCE_TYPES = (
     "Kết luận",
 )
 _FOLDED_KINDS = frozenset(fold(t) for t in (*REFERENCE_TYPES, *DOC_TYPES))
+_FOLDED_ISSUER_CODES = frozenset(fold(code) for code in ISSUER_CODES)
 _NUMBER_TOKEN = regex.compile(
     r"^\s*(?P<num>[\d.…_ ]*?)\s*(?:/\s*(?P<year>(?:19|20)\d{2})\s*)?"
     r"/\s*(?P<codes>[A-Za-zĐđ&][\wĐđ&.\-]*[\wĐđ])"
@@ -433,4 +434,12 @@ def _issuer_units(left: list[str]) -> list[str]:
             units[-1] = f"{units[-1]} {text}"
         else:
             units.append(text)
-    return [_repair_issuer(unit) for unit in units]
+    return [_repair_issuer(unit) for unit in units if not _stray_mark(unit)]
+
+
+def _stray_mark(unit: str) -> bool:
+    """Whether an issuer line is a stray mark, not a body: one short token that is no issuer code (a
+    handwritten ``TTĐT`` routing note read ``THT``)."""
+    words = unit.split()
+    letters = [ch for ch in unit if ch.isalpha()]
+    return len(words) == 1 and len(letters) <= 4 and fold(unit) not in _FOLDED_ISSUER_CODES

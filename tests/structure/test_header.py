@@ -203,3 +203,11 @@ def test_a_cut_line_is_joined_only_to_what_continues_it() -> None:
 def test_a_sentence_with_ngay_gives_no_place() -> None:
     meta = _meta("BỘ CÔNG AN", MOTTO + "Theo đó, ngày hôm sau")
     assert meta.place is None and meta.date is None
+
+
+def test_a_stray_mark_above_the_issuer_is_no_parent_body() -> None:
+    # in the wild (OCRmyPDF's text of qd_707): a handwritten routing note "TTĐT" read "THT"
+    meta = _meta("THT\nTHỦ TƯỚNG CHÍNH PHỦ\nSố: 707/QĐ-TTg", MOTTO + "Hà Nội, ngày 22 tháng 4 năm 2026")
+    assert (meta.issuer, meta.parent_body) == ("THỦ TƯỚNG CHÍNH PHỦ", None)
+    kept = _meta("BỘ TÀI CHÍNH\nCỤC THUẾ\nSố: 12/CT-CS", MOTTO + "Hà Nội, ngày 28 tháng 4 năm 2026")
+    assert (kept.issuer, kept.parent_body) == ("CỤC THUẾ", "BỘ TÀI CHÍNH")
