@@ -40,6 +40,8 @@ class DocumentDate:
     #: The day or month blank holds something that is not plainly digits (handwriting OCR'd as glyphs):
     #: that part is left empty rather than guessed.
     handwritten_unread: bool = False
+    #: The day or month blank holds nothing (a hand OCR did not see, or a draft not yet dated).
+    blank_empty: bool = False
 
 
 @dataclass
