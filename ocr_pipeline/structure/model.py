@@ -63,6 +63,7 @@ class Signer:
         position: The signer's own position (``"PHÓ CHỦ TỊCH"``).
         name: The signer's name.
         chain: Every authority line as printed, outermost first (``["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]``).
+        name_source: Where the name comes from when not from the printed block (``"digital_signature"``).
     """
 
     authority: str | None = None
@@ -70,6 +71,7 @@ class Signer:
     position: str | None = None
     name: str | None = None
     chain: list[str] = field(default_factory=list)
+    name_source: str | None = None
 
 
 @dataclass

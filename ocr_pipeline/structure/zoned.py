@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import regex
 
+from .closing import parse_end_zone
 from .layout import TextLine, clean_lines, doc_type_of, starts_preamble
 from .marks import strip_marks
 from .metadata import (
@@ -20,7 +21,6 @@ from .metadata import (
     _header_parts,
     _issuer_units,
     find_references,
-    parse_end_zone,
 )
 from .model import DocumentMetadata, Zone
 
