@@ -64,6 +64,7 @@ RECIPIENT_PHRASES = (
     "Bộ Nội vụ",
     "Công báo",
 )
+_INNER_HYPHEN = regex.compile(r"(?<=\p{Ll})-(?=\p{Ll})")
 _PHRASE_TOKENS = [(p, p.split(), fold(p)) for p in RECIPIENT_PHRASES]
 
 
@@ -241,6 +242,10 @@ def repair_recipient(item: str) -> str:
     if not item:
         return item
     item = _FOR_REPORT.sub(lambda m: f"({m['de']} b/c)", item)
+    spaced = _INNER_HYPHEN.sub(" ", item)  # "Tòa án-nhân dân": a space read as a hyphen
+    folded, folded_spaced = _fold_norm(item), _fold_norm(spaced)
+    if spaced != item and any(f in folded_spaced and f not in folded for *_, f in _PHRASE_TOKENS):
+        item = spaced
     item = _snap_phrases(item)
     if _fold_norm(item).startswith("LUU"):
         item = regex.sub(r"(?<=[^,\s])\s+\p{Lu}$", "", item)
@@ -332,3 +337,45 @@ def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | 
     signer.name, signer.name_source = name, "digital_signature"
     log.debug("signer name %r taken from the PDF's digital signature", name)
     return signer
+
+
+#: A word glued to the next one by OCR (``PhanfMạnh``): split before an upper-case letter after a lower one.
+_GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
+_NAME_WORDS = regex.compile(r"\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,4}")
+
+
+def name_from_mentions(line: str, texts: list[str]) -> str | None:
+    """The signer's name from a damaged name line, when the document names the same person elsewhere.
+
+    The line's last words that read cleanly (at least two, ``Mạnh Cường`` in ``NL.PhanfMạnh Cường``) must
+    end exactly one full name printed in ``texts`` (``PCN Phạm Mạnh Cường`` in the Nơi nhận), and that
+    name's surname must be at most two letters away from the damaged word before them (``Phanf``).
+
+    Args:
+        line: The last unrecognised line of the signature block.
+        texts: Other texts of the document (recipients, body).
+
+    Returns:
+        The name as printed elsewhere, or None.
+    """
+    from .names import _distance, is_syllable
+
+    words = _GLUED.sub(" ", line).split()
+    tail: list[str] = []
+    while words and words[-1].isalpha() and words[-1][:1].isupper() and is_syllable(words[-1]):
+        tail.insert(0, words.pop())
+    if len(tail) < 2 or not words:
+        return None
+    damaged = regex.sub(r"^.*[^\p{L}]", "", words[-1])
+    if len(damaged) < 2:
+        return None
+    found: set[str] = set()
+    for text in texts:
+        for match in _NAME_WORDS.finditer(text, overlapped=True):
+            candidate = match.group(0).split()
+            if candidate[-len(tail) :] != tail or len(candidate) <= len(tail):
+                continue
+            name = person_name(" ".join(candidate[-len(tail) - 1 :]))
+            if name and _distance(_fold_norm(damaged), _fold_norm(name.split()[0])) <= 2:
+                found.add(name)
+    return found.pop() if len(found) == 1 else None
