@@ -22,7 +22,7 @@ from vntext.fold import fold_upper as fold
 
 from .layout import AUTHORITY, COLUMN_GAP, RECIPIENTS_START, TextLine, is_person_name, is_position_line
 from .model import Signer
-from .names import deputy_title, person_name, snap_position
+from .names import deputy_title, edit_distance, is_syllable, person_name, snap_position
 from .numbering import bullet, is_upper_heading
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,7 @@ _POSITION_SUFFIX = regex.compile(
     r"CHU NHIEM))$"
 )
 #: Military and police ranks printed before a signer's name (``Thượng tướng Lương Tam Quang``).
-_RANK = regex.compile(
-    r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+", flags=regex.IGNORECASE | regex.VERSION1
-)
+_RANK = regex.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+", flags=regex.IGNORECASE)
 #: The purpose note of a recipient, ``(để b/c)``, with ``c`` read as ``e``.
 _FOR_REPORT = regex.compile(r"\(\s*(?P<de>[đĐ][ểềêe])\s*b\s*/\s*[eé]\s*\)")
 #: Names of the bodies met in Nơi nhận lists, repaired on a near miss (:func:`_snap_phrases`).
@@ -211,8 +209,6 @@ def _phrase_tolerance(folded_phrase: str) -> int:
 def _snap_phrases(text: str) -> str:
     """Repair the names of :data:`RECIPIENT_PHRASES` read with slipped accents or a letter or two wrong
     (``Công Thông tin điện tử`` → ``Cổng …``, ``Bộ đư pháp`` → ``Bộ Tư pháp``); each word keeps its case."""
-    from .names import _distance
-
     words = text.split(" ")
     for phrase, phrase_words, folded_phrase in _PHRASE_TOKENS:
         size = len(phrase_words)
@@ -222,7 +218,7 @@ def _snap_phrases(text: str) -> str:
             window = words[k : k + size]
             core = [w.strip(",;:.()") for w in window]
             folded = _fold_norm(" ".join(core))
-            distance = _distance(folded, folded_phrase)
+            distance = edit_distance(folded, folded_phrase)
             first_same = _fold_norm(core[0]) == _fold_norm(phrase_words[0])
             if " ".join(core) != phrase and (distance == 0 or (distance <= tolerance and first_same)):
                 trailing = window[-1][len(window[-1].rstrip(",;:.()")) :]
@@ -358,8 +354,6 @@ def name_from_mentions(line: str, texts: list[str]) -> str | None:
     Returns:
         The name as printed elsewhere, or None.
     """
-    from .names import _distance, is_syllable
-
     words = _GLUED.sub(" ", line).split()
     tail: list[str] = []
     while words and words[-1].isalpha() and words[-1][:1].isupper() and is_syllable(words[-1]):
@@ -376,6 +370,6 @@ def name_from_mentions(line: str, texts: list[str]) -> str | None:
             if candidate[-len(tail) :] != tail or len(candidate) <= len(tail):
                 continue
             name = person_name(" ".join(candidate[-len(tail) - 1 :]))
-            if name and _distance(_fold_norm(damaged), _fold_norm(name.split()[0])) <= 2:
+            if name and edit_distance(_fold_norm(damaged), _fold_norm(name.split()[0])) <= 2:
                 found.add(name)
     return found.pop() if len(found) == 1 else None

@@ -106,7 +106,7 @@ def is_syllable(word: str) -> bool:
     return not (coda in {"c", "ch", "p", "t"} and tones and tones != {"\u0301"} and tones != {"\u0323"})
 
 
-def _distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance of two short strings."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -130,7 +130,7 @@ def snap_position(text: str) -> str:
     folded = fold(stripped)
     if folded in _FOLDED_TITLES:
         return _FOLDED_TITLES[folded]
-    near = [t for f, t in _FOLDED_TITLES.items() if len(f) >= 8 and _distance(folded, f) == 1]
+    near = [t for f, t in _FOLDED_TITLES.items() if len(f) >= 8 and edit_distance(folded, f) == 1]
     return near[0] if len(near) == 1 else stripped
 
 
