@@ -9,7 +9,7 @@ and the issuer (``UBND HUYỆN CHI LĂNG`` / ``ỦY BAN NHÂN DÂN XÃ BẰNG M�
 columns either interleaved on one line (with or without a wide gap) or one after the other; both are split
 here by recognising the right column's fixed texts. The end zone holds the recipients (``Nơi nhận:``) on the
 left and the signature block (``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` / name) on the right, again possibly
-interleaved.
+interleaved (read by :mod:`.closing`).
 """
 
 from __future__ import annotations
