@@ -24,6 +24,7 @@ from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise,
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
+from .structure.closing import signer_from_signature
 from .structure.model import Zone
 from .structure.segment import segment_documents
 from .textio import read_text
@@ -289,6 +290,8 @@ def document_from_pages(
         doc.signatures = [s.to_dict() for s in facts.signatures]
         shown = [s for s in facts.signatures if s.page is not None]
         doc.signature = (shown or facts.signatures)[0].to_dict()
+        if options.segment:  # a certificate naming a person fills an empty signer name
+            doc.metadata.signer = signer_from_signature(doc.metadata.signer, doc.signature)
     if any(p.legacy_text for p in pages):
         doc.legacy_text = FORM_FEED.join(p.legacy_text for p in pages)
     if not doc.text.strip():

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ocr_pipeline.models import PageResult
+from pathlib import Path
+
+import pytest
+
+from ocr_pipeline.models import Document, PageResult
+from ocr_pipeline.options import ProcessOptions
 from ocr_pipeline.pipeline import structure_zones
 from ocr_pipeline.structure.model import Zone
 
@@ -38,3 +43,39 @@ def test_a_page_whose_zones_do_not_make_up_its_text_gives_none() -> None:
 
 def test_pages_without_zones_give_none() -> None:
     assert structure_zones([PageResult(number=1, raw_text="a", text="a")]) == []
+
+
+def _signed_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signer: str) -> Document:
+    from ocr_pipeline import pipeline
+    from ocr_pipeline.imaging.pdf import PdfFacts, SignatureInfo
+
+    facts = PdfFacts(signatures=[SignatureInfo(signer=signer, page=1)])
+    monkeypatch.setattr(pipeline, "pdf_facts", lambda path, options: facts)
+    source = tmp_path / "signed.pdf"
+    source.write_bytes(b"%PDF-1.4\n")
+    text = (
+        "I. NỘI DUNG\n1. Tuyên truyền.\n\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n"
+    )
+    page = PageResult(number=1, raw_text=text)
+    return pipeline.document_from_pages(source, [page], ProcessOptions(restore=False))
+
+
+def test_a_signature_naming_a_person_fills_the_empty_signer_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _signed_document(tmp_path, monkeypatch, "NGUYỄN VĂN AN")
+    signer = doc.metadata.signer
+    assert signer is not None
+    assert (signer.position, signer.name, signer.name_source) == (
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn An",
+        "digital_signature",
+    )
+
+
+def test_a_signature_naming_an_organisation_leaves_the_name_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _signed_document(tmp_path, monkeypatch, "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ")
+    assert doc.metadata.signer is not None and doc.metadata.signer.name is None
+    assert doc.signature is not None and doc.signature["signer"] == "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ"

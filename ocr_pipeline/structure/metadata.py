@@ -5,7 +5,7 @@ that cannot be found are None (never guessed).
 
 The header fields (issuer, số/ký hiệu, place, date) are read by :mod:`.header`. The end zone holds the
 recipients (``Nơi nhận:``) on the left and the signature block (``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` /
-name) on the right, possibly interleaved by OCR.
+name) on the right, possibly interleaved by OCR (read by :mod:`.closing`).
 """
 
 from __future__ import annotations
@@ -17,22 +17,18 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
+from .closing import clean_item, parse_end_zone
 from .header import REFERENCE_TYPES, _fold_norm, _header_parts, _issuer_units, make_date
 from .header import parse_long_date as parse_long_date  # re-exported: callers of the metadata API
 from .header import parse_number as parse_number  # re-exported
 from .layout import (
-    AUTHORITY,
-    COLUMN_GAP,
-    RECIPIENTS_START,
     TextLine,
     Zones,
     clean_lines,
     find_zones,
-    is_person_name,
-    is_position_line,
 )
-from .model import DocumentMetadata, Reference, Signer
-from .numbering import bullet, is_upper_heading
+from .model import DocumentMetadata, Reference
+from .numbering import bullet
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +49,6 @@ _REF_ISSUER = regex.compile(r"^\s*CUA\s+(?P<issuer>[^,;:()\n]+)")
 _ISSUER_STOP = regex.compile(
     r"\s(?:VE|HUONG DAN|THUC HIEN|QUY DINH|BAN HANH|V/V|VIEC|PHE DUYET|TRIEN KHAI|NAM \d{4})(?:\s|$)"
 )
-_TRAILING_PUNCT = " \t;,.:"
 
 
 # --------------------------------------------------------------------------------------------- references
@@ -109,159 +104,6 @@ def find_references(text: str) -> list[Reference]:
     return found
 
 
-# --------------------------------------------------------------------------------------------- header
-
-
-# --------------------------------------------------------------------------------------------- end zone
-
-
-def _split_end_piece(piece: str) -> list[str]:
-    """Split a piece of an end-zone line where a signer column starts inside it."""
-    folded = _fold_norm(piece)
-    for match in AUTHORITY.finditer(folded):
-        if match.start() > 0 and is_upper_heading(piece[match.start() :]):
-            return [piece[: match.start()].strip(), piece[match.start() :].strip()]
-    return [piece]
-
-
-def _signer_piece(text: str) -> bool:
-    folded = _fold_norm(text)
-    return (
-        (bool(AUTHORITY.match(folded)) and is_upper_heading(text))
-        or is_position_line(text)
-        or is_person_name(text)
-    )
-
-
-def _recipient_tail(item: str) -> tuple[str, str]:
-    """Split text printed after an item's final ``;``/``.`` (another column, or stamp noise)."""
-    stripped = item.rstrip()
-    if stripped.endswith((";", ".")):
-        return stripped, ""
-    cut = max(stripped.rfind("; "), stripped.rfind(". "))
-    if cut < 0:
-        return stripped, ""
-    tail = stripped[cut + 1 :].strip()
-    if tail and (bullet(tail) is not None or not tail[:1].islower()) and not regex.search(r"[;:,(]", tail):
-        return stripped[: cut + 1], tail
-    return stripped, ""
-
-
-def _clean_item(text: str) -> str:
-    """An item without its bullet and trailing punctuation; empty when it holds no word (OCR's ``_``, a
-    page number)."""
-    text = regex.sub(r"\s+", " ", text).strip()
-    marker = bullet(text)
-    if marker is not None:
-        text = marker.rest
-    text = text.lstrip("~_¬•·*» ").rstrip(_TRAILING_PUNCT + "…").strip()
-    return text if regex.search(r"\p{L}{2}", text) else ""
-
-
-def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, list[str]]:
-    """Recipients, signer and unrecognised lines of the end zone.
-
-    Args:
-        lines: Lines from ``Nơi nhận`` (or the signature block) to the end of the document.
-
-    Returns:
-        (recipients, signer or None, leftover texts that are neither).
-    """
-    left: list[str] = []
-    right: list[str] = []
-    leftovers: list[str] = []
-    for line in lines:
-        if line.blank or line.noise:
-            continue
-        for column in COLUMN_GAP.split(line.text):
-            for piece in _split_end_piece(column.strip()):
-                if not piece:
-                    continue
-                if (
-                    bullet(piece) is None
-                    and _signer_piece(piece)
-                    and not RECIPIENTS_START.match(_fold_norm(piece))
-                ):
-                    right.append(piece)
-                    continue
-                kept, tail = _recipient_tail(piece)
-                left.append(kept)
-                if tail:
-                    (right if _signer_piece(tail) else leftovers).append(tail)
-    recipients = _recipients(left, leftovers)
-    return recipients, _signer(right, leftovers), leftovers
-
-
-def _recipients(left: list[str], leftovers: list[str]) -> list[str]:
-    items: list[str] = []
-    open_item = False
-    started = False
-    for piece in left:
-        folded = _fold_norm(piece)
-        match = RECIPIENTS_START.match(folded)
-        if match:
-            started = True
-            rest = piece[match.end() :].lstrip(" :.")
-            if rest:
-                items.append(rest)
-                open_item = not rest.rstrip().endswith((";", "."))
-            continue
-        if not started:
-            leftovers.append(piece)
-            continue
-        if bullet(piece) is not None:
-            items.append(piece)
-            open_item = not piece.rstrip().endswith((";", "."))
-        elif items and (open_item or piece[:1].islower()):
-            items[-1] = f"{items[-1]} {piece}"
-            open_item = not piece.rstrip().endswith((";", "."))
-        else:
-            items.append(piece)
-            open_item = not piece.rstrip().endswith((";", "."))
-    return [c for c in (_clean_item(i) for i in items) if c]
-
-
-#: A signer's own position, when OCR joined it to the authority line (``KT. CHỦ TỊCH PHÓ CHỦ TỊCH``).
-_POSITION_SUFFIX = regex.compile(
-    r"\s(?P<position>(?:PHO\s+)?(?:CHU TICH|GIAM DOC|TRUONG BAN|TRUONG PHONG|CHANH VAN PHONG|BI THU|"
-    r"HIEU TRUONG|BO TRUONG|THU TRUONG|TONG GIAM DOC|CUC TRUONG|VU TRUONG|CHANH THANH TRA|THU TUONG|"
-    r"CHU NHIEM))$"
-)
-
-
-def _split_position(text: str) -> tuple[str, str | None]:
-    """Split ``CHỦ TỊCH PHÓ CHỦ TỊCH`` into what the authority names and the signer's position."""
-    match = _POSITION_SUFFIX.search(_fold_norm(text))
-    if not match or not text[: match.start()].strip():
-        return text, None
-    return text[: match.start()].strip(), text[match.start("position") :].strip()
-
-
-def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
-    if not right:
-        return None
-    signer = Signer()
-    for piece in right:
-        folded = _fold_norm(piece)
-        auth = AUTHORITY.match(folded)
-        if auth and is_upper_heading(piece) and signer.position is None and signer.name is None:
-            code = (auth["auth"] or auth["auth2"] or "").upper()
-            text = piece[auth.end() :].strip(" .")
-            text, position = _split_position(text)
-            signer.chain.append(f"{code}. {text}")
-            signer.authority, signer.on_behalf_of = code, text or None
-            signer.position = position
-        elif is_position_line(piece) and signer.position is None and signer.name is None:
-            signer.position = piece.strip(" .")
-        elif is_person_name(piece) and signer.name is None:
-            signer.name = piece.strip(" .")
-        else:
-            leftovers.append(piece)
-    if signer.authority is None and signer.position is None and signer.name is None:
-        return None
-    return signer
-
-
 # --------------------------------------------------------------------------------------------- entry
 
 
@@ -288,7 +130,7 @@ def _addressees(lines: list[TextLine]) -> list[str]:
                 items[-1] = f"{items[-1]} {line.text}"
             else:
                 break
-    return [c for c in (_clean_item(i) for i in items) if c]
+    return [c for c in (clean_item(i) for i in items) if c]
 
 
 def metadata_from_lines(lines: list[TextLine], zones: Zones) -> tuple[DocumentMetadata, list[str]]:

@@ -65,6 +65,9 @@ class Signer:
         position: The signer's own position (``"PHÓ CHỦ TỊCH"``).
         name: The signer's name.
         chain: Every authority line as printed, outermost first (``["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]``).
+        name_source: Where the name comes from when not from the printed name line: ``"mention"`` (the
+            line was damaged; the document prints the same name elsewhere, e.g. in its Nơi nhận) or
+            ``"digital_signature"`` (the PDF's signature certificate names the person).
     """
 
     authority: str | None = None
@@ -72,6 +75,7 @@ class Signer:
     position: str | None = None
     name: str | None = None
     chain: list[str] = field(default_factory=list)
+    name_source: str | None = None
 
 
 @dataclass

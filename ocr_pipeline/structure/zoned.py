@@ -12,16 +12,11 @@ from collections.abc import Sequence
 
 import regex
 
+from .closing import name_from_mentions, parse_end_zone
+from .header import _fold_norm, _header_parts, _issuer_units
 from .layout import TextLine, clean_lines, doc_type_of, starts_preamble
 from .marks import strip_marks
-from .metadata import (
-    _addressees,
-    _fold_norm,
-    _header_parts,
-    _issuer_units,
-    find_references,
-    parse_end_zone,
-)
+from .metadata import _addressees, find_references
 from .model import DocumentMetadata, Zone
 
 FORM_FEED = "\f"
@@ -95,5 +90,10 @@ def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[s
     meta.addressees = _addressees(body)
     recipients, _, rest_left = parse_end_zone(_lines(zones, marks, "closing_left"))
     _, signer, rest_right = parse_end_zone(_lines(zones, marks, "closing_right"))
+    if signer is not None and signer.name is None and rest_right:
+        mentioned = name_from_mentions(rest_right[-1], [*recipients, *(line.text for line in body)])
+        if mentioned:
+            signer.name, signer.name_source = mentioned, "mention"
+            rest_right = rest_right[:-1]
     meta.recipients, meta.signer = recipients, signer
     return meta, [*leftovers, *rest_left, *rest_right], marks
