@@ -62,6 +62,9 @@ DOC_TYPES = (
     "LỊCH CÔNG TÁC",
 )
 _FOLDED_TYPES = sorted(((fold(t), t) for t in DOC_TYPES), key=lambda p: -len(p[0]))
+_TYPE_NAMES = dict(_FOLDED_TYPES)
+#: One to three glyphs of a stamp or seal that OCR put before a type line.
+_TYPE_NOISE = regex.compile(r"^[^\s\p{Lu}]{1,3}\s+|^[^\s]\s+")
 #: Paragraph openings of the preamble (căn cứ / thực hiện ...), never part of a title.
 PREAMBLE_STARTS = ("CAN CU", "THUC HIEN ", "THEO ", "XET ", "KINH GUI", "TRIEN KHAI ", "NHAM ", "DE ")
 NATIONAL_TITLE = regex.compile(
@@ -87,6 +90,9 @@ PAGE_NUMBER = regex.compile(
     r"^\s*(?:[-–]\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–])?\s*$", regex.IGNORECASE
 )
 RECIPIENTS_START = regex.compile(r"^\W{0,3}N\s*O\s*I\s+N\s*H\s*A\s*N\b")
+#: A công văn's ``V/v`` line (folded), also as OCR leaves it: ``V/V``, ``V/ bảo đảm`` (its ``v`` lost),
+#: ``Vv``-less ``Về việc``.
+VV_LINE = regex.compile(r"^(?:V\s?/\s?V\b\s*:?|V/\s+(?=[A-Z])|VE\s+VIEC\b)")
 CLOSING_START = regex.compile(r"^\W{0,3}TREN\s+DAY\b")
 AUTHORITY = regex.compile(
     r"(?<![A-Z])(?P<auth>TM|KT|TL|TUQ|Q)\s?\.\s*(?=[A-Z])|(?<![A-Z])(?P<auth2>TM|KT|TL|TUQ)\s+(?=[A-Z]{2,}\s)"
@@ -240,10 +246,29 @@ def typical_width(lines: list[TextLine]) -> float:
     return max(50.0, float(statistics.quantiles(lengths, n=10)[7]))
 
 
+def _noise_before_type(text: str) -> str | None:
+    """The type of a type line that OCR opened with a stamp's glyphs (``4 QUYÉT ĐỊNH``, ``vì THÔNG TƯ``)."""
+    noise = _TYPE_NOISE.match(text)
+    if not noise:
+        return None
+    rest = text[noise.end() :].rstrip(" :.")
+    name = _TYPE_NAMES.get(fold(rest))
+    if name is None or not is_upper_heading(rest):
+        return None
+    if any(c.form >= 0.85 for c in line_candidates(text)):
+        return None  # "1. QUY ĐỊNH" is a numbered heading
+    return name
+
+
 def doc_type_of(line: TextLine) -> tuple[str, str] | None:
     """The document type printed on a type line (``KẾ HOẠCH``) and any text after it on the same line."""
+    if line.blank:
+        return None
+    noisy = _noise_before_type(line.text)
+    if noisy:
+        return noisy, ""
     text = line.text.lstrip("`~;:'\"|.,_-–— ")
-    if line.blank or not text[:1].isalpha():
+    if not text[:1].isalpha():
         return None
     if text != line.text:
         line = TextLine(text=text, index=line.index)
@@ -365,7 +390,7 @@ def _is_header_line(line: TextLine) -> bool:
         return True
     if is_place_date(line.text):
         return True
-    if folded.startswith(("V/V", "VE VIEC")):
+    if VV_LINE.match(folded):
         return True
     return is_upper_heading(line.text) and not line_candidates(line.text) and len(line.text.split()) <= 14
 
@@ -500,7 +525,7 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
                 return _extend_header(lines, j), i, name, title, rest
             title, end = _title_after(lines, i + 1, len(lines))
             return _extend_header(lines, end if title else i + 1), i, name, title, ""
-        if line.folded.startswith(("V/V", "VE VIEC")) and i < 25:
+        if VV_LINE.match(line.folded) and i < 25:
             title = [i]
             j = i + 1
             while j < len(lines) and not lines[j].blank and lines[j].text[:1].islower():

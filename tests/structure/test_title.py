@@ -1,0 +1,241 @@
+"""The record's document type and trích yếu: Nghị định 30/2020 title blocks, as printed and as real scans
+are OCR'd (lines from the dev documents of ``../shared/real-scans``), and what must not be taken for one."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr_pipeline.structure.layout import TextLine, clean_lines, doc_type_of
+from ocr_pipeline.structure.model import DocumentMetadata, DocumentNumber, Zone
+from ocr_pipeline.structure.segment import segment_documents, segment_text
+from ocr_pipeline.structure.title import (
+    repair_title_words,
+    settle_type,
+    settle_type_and_title,
+    title_lines_text,
+    vv_title,
+)
+
+
+def _line(text: str) -> TextLine:
+    return TextLine(text=text, index=0)
+
+
+# --------------------------------------------------------------------------------------------- type line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 QUYÉT ĐỊNH", "QUYẾT ĐỊNH"),  # a seal's glyph before the type (qd_707)
+        ("vì THÔNG TƯ", "THÔNG TƯ"),  # a dotted stamp beside the type (tt_21)
+        ("ˆ QUYẾT ĐỊNH:", "QUYẾT ĐỊNH"),
+        ("QUYÉT ĐỊNH", "QUYẾT ĐỊNH"),
+    ],
+)
+def test_type_line_behind_stamp_glyphs(text: str, expected: str) -> None:
+    assert doc_type_of(_line(text)) == (expected, "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. QUY ĐỊNH",  # a numbered heading, not a type line
+        "a) KẾ HOẠCH",
+        "vì THÔNG TƯ số 18/2025/TT-BCT",  # more than the type
+        "về thông tư",
+        "Các QUYẾT ĐỊNH",  # a word, not glyphs, before it
+    ],
+)
+def test_no_type_line(text: str) -> None:
+    assert doc_type_of(_line(text)) is None
+
+
+# --------------------------------------------------------------------------------------------- title block
+
+
+def test_title_ends_at_authority_line() -> None:
+    block = title_lines_text(
+        clean_lines(
+            "NGHỊ QUYẾT\nVề việc chuyển giao Vườn quốc gia Ba Vì\n"
+            "về Ủy ban nhân dân Thành phố Hà Nội quản lý\n\n"
+            "CHÍNH PHỦ\n\nCăn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025,"
+        )
+    )
+    assert block is not None
+    assert block.doc_type == "NGHỊ QUYẾT"
+    assert (
+        block.title == "Về việc chuyển giao Vườn quốc gia Ba Vì về Ủy ban nhân dân Thành phố Hà Nội quản lý"
+    )
+
+
+def test_title_ends_at_authority_line_without_blank() -> None:
+    block = title_lines_text(
+        clean_lines(
+            "QUYẾT ĐỊNH\nPhê chuẩn kết quả bầu chức vụ Chủ tịch\nỦy ban nhân dân\nTHỦ TƯỚNG CHÍNH PHỦ"
+        )
+    )
+    assert block is not None and block.title == "Phê chuẩn kết quả bầu chức vụ Chủ tịch Ủy ban nhân dân"
+
+
+def test_title_lines_split_by_blank_lines() -> None:
+    block = title_lines_text(
+        clean_lines("KẾ HOẠCH\n\nTriển khai công tác\n\nphòng, chống thiên tai năm 2024\n")
+    )
+    assert block is not None and block.title == "Triển khai công tác phòng, chống thiên tai năm 2024"
+
+
+def test_title_stops_before_body_paragraph_after_blank() -> None:
+    block = title_lines_text(
+        clean_lines(
+            "THÔNG BÁO\nKết luận của Chủ tịch UBND tỉnh\n\n"
+            "Ngày 15 tháng 4 năm 2024, tại trụ sở UBND tỉnh, đồng chí Chủ tịch đã chủ trì cuộc họp.\n"
+        )
+    )
+    assert block is not None and block.title == "Kết luận của Chủ tịch UBND tỉnh"
+
+
+def test_upper_case_title_then_authority() -> None:
+    block = title_lines_text(
+        clean_lines("QUYẾT ĐỊNH\nVỀ VIỆC BAN HÀNH QUY CHẾ\n\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH")
+    )
+    assert block is not None and block.title == "VỀ VIỆC BAN HÀNH QUY CHẾ"
+
+
+def test_title_zone_without_type_line_is_no_title() -> None:
+    assert (
+        title_lines_text(clean_lines("- Trưởng phòng GD&ĐT các quận, huyện;\n- Hiệu trưởng các trường"))
+        is None
+    )
+
+
+def test_type_line_near_miss_of_the_ky_hieu_type() -> None:
+    lines = clean_lines("QUYET DJNH\nPhê duyệt Đề án")
+    assert title_lines_text(lines) is None
+    block = title_lines_text(lines, expected_type="QUYẾT ĐỊNH")
+    assert block is not None and (block.doc_type, block.title) == ("QUYẾT ĐỊNH", "Phê duyệt Đề án")
+    assert title_lines_text(clean_lines("BAN CHỈ ĐẠO\nPhê duyệt"), expected_type="QUYẾT ĐỊNH") is None
+
+
+@pytest.mark.parametrize("head", ["V/v", "V/V:", "V/", "Về việc"])
+def test_vv_block(head: str) -> None:
+    lines = clean_lines(
+        f"Số: 4635 /SGDĐT-CTrTT\n{head} bảo đảm TTATGT cho HS, SV\ntrong dịp nghỉ hè\n\n"
+        "Kính gửi:\n- Các trường"
+    )
+    found = vv_title([x for x in lines if not x.blank])
+    assert found is not None and found[1] == "bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè"
+
+
+def test_no_vv_block_in_a_sentence() -> None:
+    assert vv_title(clean_lines("Số: 12/UBND-VP\nVăn phòng UBND tỉnh")) is None
+
+
+# --------------------------------------------------------------------------------------------- from zones
+
+
+def test_cong_van_title_is_its_vv_block_not_the_addressees() -> None:
+    zones = [
+        Zone("header_left", "UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO"),
+        Zone("header_right", "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"),
+        Zone(
+            "header_left",
+            "Số: 4635 /SGDĐT-CTrTT\nV/ bảo đảm TTATGT cho HS, SV\nquốc gia năm 2019\n\nKính gửi:",
+        ),
+        Zone("title", "- Trưởng phòng GD&ĐT các quận, huyện;\n\n- Hiệu trưởng các trường THPT;"),
+        Zone("body", "Thực hiện Công văn số 2114/BGDĐT-GDCTHSSV ngày 16/5/2019 của Bộ GD&ĐT."),
+    ]
+    text = "\n\n".join(z.text for z in zones)
+    meta = segment_text(text, zones).metadata
+    assert meta.doc_type == "CÔNG VĂN"
+    assert meta.title == "bảo đảm TTATGT cho HS, SV quốc gia năm 2019"
+
+
+def test_title_zone_of_an_attachment_page_is_not_the_documents() -> None:
+    page1 = [
+        Zone("header_left", "THỦ TƯỚNG CHÍNH PHỦ\nSố: 707/QĐ-TTg", 1),
+        Zone("header_right", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", 1),
+        Zone(
+            "body",
+            "4 QUYÉT ĐỊNH\nVề việc ban hành Kế hoạch hành động quốc gia\n\nTHỦ TƯỚNG CHÍNH PHỦ\n"
+            "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;\n\nQUYẾT ĐỊNH:\n\n"
+            "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch hành động quốc gia.\n"
+            "Điều 2. Quyết định này có hiệu lực từ ngày ký.",
+            1,
+        ),
+    ]
+    page2 = [
+        Zone("header_left", "THỦ TƯỚNG CHÍNH PHỦ", 2),
+        Zone("title", "KẾ HOẠCH", 2),
+        Zone(
+            "body",
+            "Hành động quốc gia về phòng, chống rửa tiền\n(Kèm theo Quyết định số 707/QĐ-TTg)\n\nI. MỤC TIÊU",
+            2,
+        ),
+    ]
+    text = "\n\n".join(z.text for z in page1) + "\f" + "\n\n".join(z.text for z in page2)
+    structure = segment_documents(text, [*page1, *page2])[0]
+    assert structure.metadata.doc_type == "QUYẾT ĐỊNH"
+    assert structure.metadata.title == "Về việc ban hành Kế hoạch hành động quốc gia"
+    assert [a.metadata.doc_type for a in structure.attachments] == ["KẾ HOẠCH"]
+
+
+# --------------------------------------------------------------------------------------------- final touches
+
+
+def _meta(doc_type: str | None, number: str | None, title: str | None = None) -> DocumentMetadata:
+    meta = DocumentMetadata(doc_type=doc_type, title=title)
+    if number:
+        code = number.split("/")[-1].split("-")[0]
+        meta.number = DocumentNumber(raw=number, type_code=code)
+    return meta
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "number", "expected"),
+    [
+        ("QUY ĐỊNH", "12/QĐ-UBND", "QUYẾT ĐỊNH"),  # the type line read with ẾT lost
+        ("THÔNG CÁO", "5/TB-VPCP", "THÔNG BÁO"),
+        (None, "21/2026/TT-BCT", "THÔNG TƯ"),  # type line not read
+        ("KẾ HOẠCH", "12/QĐ-UBND", "KẾ HOẠCH"),  # far from QUYẾT ĐỊNH: read as printed
+        ("QUY ĐỊNH", None, "QUY ĐỊNH"),
+        ("CÔNG VĂN", "4635/SGDĐT-CTrTT", "CÔNG VĂN"),  # no type code
+    ],
+)
+def test_type_against_ky_hieu(doc_type: str | None, number: str | None, expected: str) -> None:
+    meta = _meta(doc_type, number)
+    if meta.number and meta.number.type_code not in {"QĐ", "TB", "TT"}:
+        meta.number.type_code = None  # a công văn's ký hiệu holds issuer and unit codes only
+    settle_type(meta)
+    assert meta.doc_type == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "Phê chuẩn kết quả bầu chức vụ Chú tịch Ủy ban nhân dân thành phố Đà Nẵng",
+            "Phê chuẩn kết quả bầu chức vụ Chủ tịch Ủy ban nhân dân thành phố Đà Nẵng",
+        ),
+        (
+            "bảo đảm TTATGT trong địp nghỉ hè và kỳ thì THPT",
+            "bảo đảm TTATGT trong dịp nghỉ hè và kỳ thi THPT",
+        ),
+        ("PHÊ CHUẨN CHÚ TỊCH", "PHÊ CHUẨN CHỦ TỊCH"),
+        ("Uỷ ban nhân dân tỉnh", "Uỷ ban nhân dân tỉnh"),  # old tone placement, as printed
+        ("Phong, chong duoi nuoc", "Phong, chong duoi nuoc"),  # no marks: restoration's job
+        ("Lưu ý chú ý tịch thu", "Lưu ý chú ý tịch thu"),  # not a listed phrase
+        ("Chú. Tịch", "Chú. Tịch"),  # not next to each other
+    ],
+)
+def test_repair_title_words(title: str, expected: str) -> None:
+    assert repair_title_words(title) == expected
+
+
+def test_vv_left_on_the_title_is_removed_for_a_cong_van_only() -> None:
+    cong_van = _meta(None, None, "V/ bảo đảm TTATGT")
+    settle_type_and_title(cong_van)
+    assert (cong_van.doc_type, cong_van.title) == ("CÔNG VĂN", "bảo đảm TTATGT")
+    decision = _meta("NGHỊ QUYẾT", None, "Về việc chuyển giao Vườn quốc gia Ba Vì")
+    settle_type_and_title(decision)
+    assert decision.title == "Về việc chuyển giao Vườn quốc gia Ba Vì"
