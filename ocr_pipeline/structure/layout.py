@@ -417,6 +417,20 @@ def _extend_header(lines: list[TextLine], end: int) -> int:
     return last
 
 
+def vv_block_end(lines: list[TextLine], start: int) -> int:
+    """The index after a công văn's ``V/v`` block opening at ``start``: its lines run to a blank line,
+    ``Kính gửi``, an upper-case, numbered or right-column line (at most 6 lines)."""
+    j = start + 1
+    while j < len(lines) and j < start + 6:
+        line = lines[j]
+        if line.blank or line.noise or starts_preamble(line.folded) or is_upper_heading(line.text):
+            break
+        if _is_right_column(line) or any(c.form >= 0.85 for c in line_candidates(line.text)):
+            break
+        j += 1
+    return j
+
+
 def _continues_title(line: TextLine) -> bool:
     """Whether a line may go on a title block (not a preamble, heading, marker or header line)."""
     return not (
@@ -526,12 +540,8 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
             title, end = _title_after(lines, i + 1, len(lines))
             return _extend_header(lines, end if title else i + 1), i, name, title, ""
         if VV_LINE.match(line.folded) and i < 25:
-            title = [i]
-            j = i + 1
-            while j < len(lines) and not lines[j].blank and lines[j].text[:1].islower():
-                title.append(j)
-                j += 1
-            return _extend_header(lines, j), None, None, title, ""
+            j = vv_block_end(lines, i)
+            return _extend_header(lines, j), None, None, list(range(i, j)), ""
         if not _is_header_line(line):
             unknown += 1
             if unknown > 6:  # stamp and seal glyph lines between the header and the type line

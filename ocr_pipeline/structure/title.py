@@ -17,7 +17,15 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
-from .layout import VV_LINE, TextLine, clean_lines, doc_type_of, ends_sentence, starts_preamble
+from .layout import (
+    VV_LINE,
+    TextLine,
+    clean_lines,
+    doc_type_of,
+    ends_sentence,
+    starts_preamble,
+    vv_block_end,
+)
 from .marks import strip_marks
 from .model import DocumentMetadata, DocumentNumber, Zone
 from .numbering import is_upper_heading, line_candidates
@@ -118,16 +126,13 @@ class TitleBlock:
 
 def vv_title(lines: Sequence[TextLine]) -> tuple[int, str] | None:
     """A công văn's ``V/v`` block among ``lines``: (its first line's position, the trích yếu without
-    ``V/v``). The block runs to a blank line, ``Kính gửi`` or an upper-case line."""
+    ``V/v``); the block ends as :func:`.layout.vv_block_end` says."""
     for k, line in enumerate(lines):
         match = VV_LINE.match(line.folded)
         if not match:
             continue
-        texts = [line.text[match.end() :]]
-        for nxt in lines[k + 1 :]:
-            if nxt.blank or nxt.noise or starts_preamble(nxt.folded) or is_upper_heading(nxt.text):
-                break
-            texts.append(nxt.text)
+        block = list(lines[k : vv_block_end(list(lines), k)])
+        texts = [line.text[match.end() :], *(x.text for x in block[1:])]
         title = regex.sub(r"\s+", " ", " ".join(texts)).strip(" :")
         return (k, title) if title else None
     return None
@@ -211,8 +216,10 @@ def title_lines_text(lines: Sequence[TextLine], expected_type: str | None = None
 
 
 def _first_document_page(zones: Sequence[Zone]) -> int | None:
-    """The page holding the first document's header (title zones on later pages are attachments')."""
+    """The page holding the first document's header, else its first title zone (title zones on later pages
+    are attachments')."""
     pages = [zone.page for zone in zones if zone.kind in HEADER_KINDS]
+    pages = pages or [zone.page for zone in zones if zone.kind == "title"]
     return min(pages) if pages else None
 
 
@@ -233,6 +240,8 @@ def title_from_zones(
         lines = clean_lines("\n".join(texts))
         marks += strip_marks(lines)
         block = title_lines_text(lines, expected_type)
+        if block is None and (vv := vv_title([x for x in lines if not x.blank and not x.noise])):
+            block = TitleBlock(CONG_VAN, vv[1])  # the V/v lines found apart from the số
     if block is not None:
         return block
     vv = vv_title(header_left)

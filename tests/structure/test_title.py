@@ -127,6 +127,21 @@ def test_vv_block(head: str) -> None:
     assert found is not None and found[1] == "bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè"
 
 
+def test_vv_block_lines_in_capitals_go_on() -> None:
+    text = (
+        "VĂN PHÒNG CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Hà Nội, ngày 28 tháng 4 năm 2026\n\nSố: 3722/VPCP-CN\nV/v cơ chế đặc thù xây dựng công trình\n"
+        "khẩn cấp đối với Dự án kéo dài tuyến\nMetro Bến Thành - Suối Tiên đến Trung\n"
+        "tâm hành chính tỉnh\n\nKính gửi:\n- Các Bộ: Công an, Tư pháp;\n"
+    )
+    meta = segment_text(text).metadata
+    assert meta.doc_type == "CÔNG VĂN"
+    assert meta.title == (
+        "cơ chế đặc thù xây dựng công trình khẩn cấp đối với Dự án kéo dài tuyến "
+        "Metro Bến Thành - Suối Tiên đến Trung tâm hành chính tỉnh"
+    )
+
+
 def test_no_vv_block_in_a_sentence() -> None:
     assert vv_title(clean_lines("Số: 12/UBND-VP\nVăn phòng UBND tỉnh")) is None
 
@@ -149,6 +164,24 @@ def test_cong_van_title_is_its_vv_block_not_the_addressees() -> None:
     meta = segment_text(text, zones).metadata
     assert meta.doc_type == "CÔNG VĂN"
     assert meta.title == "bảo đảm TTATGT cho HS, SV quốc gia năm 2019"
+
+
+def test_title_zone_without_header_zones() -> None:
+    zones = [
+        Zone("title", "QUYẾT ĐỊNH\nVề việc ban hành Quy chế làm việc", 1),
+        Zone("body", "Căn cứ Luật Tổ chức chính quyền địa phương;\n\nĐiều 1. Ban hành Quy chế.", 1),
+    ]
+    meta = segment_text("\n\n".join(z.text for z in zones), zones).metadata
+    assert (meta.doc_type, meta.title) == ("QUYẾT ĐỊNH", "Về việc ban hành Quy chế làm việc")
+
+
+def test_vv_block_in_the_title_zone() -> None:
+    zones = [
+        Zone("header_left", "SỞ XÂY DỰNG\nSố: 12/SXD-QLN", 1),
+        Zone("title", "V/v góp ý dự thảo Quy chế\nquản lý nhà ở\n\nKính gửi: Các sở, ngành", 1),
+    ]
+    meta = segment_text("\n\n".join(z.text for z in zones), zones).metadata
+    assert (meta.doc_type, meta.title) == ("CÔNG VĂN", "góp ý dự thảo Quy chế quản lý nhà ở")
 
 
 def test_title_zone_of_an_attachment_page_is_not_the_documents() -> None:
