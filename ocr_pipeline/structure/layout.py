@@ -231,6 +231,11 @@ def _mark_page_numbers(lines: list[TextLine]) -> None:
             line.noise = True
 
 
+def is_rule(line: TextLine) -> bool:
+    """Whether ``line`` is a printed rule (``-----``, ``____``), such as the one under a trích yếu."""
+    return line.blank and bool(line.raw.strip())
+
+
 def ends_sentence(text: str) -> bool:
     """Whether a line ends with sentence-final punctuation (``.`` ``;`` ``:`` ``!`` ``?`` ``…``)."""
     stripped = text.rstrip(" ”\"')*")
@@ -494,6 +499,7 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
             if (
                 nxt is not None
                 and k - j <= 2
+                and not any(is_rule(lines[x]) for x in range(j, k))  # the rule under the trích yếu
                 and not ends_sentence(lines[title[-1]].text)
                 and (nxt.text[:1].islower() or _title_line_after_blank(lines, k, limit))
             ):

@@ -23,6 +23,7 @@ from .layout import (
     clean_lines,
     doc_type_of,
     ends_sentence,
+    is_rule,
     starts_preamble,
     vv_block_end,
 )
@@ -204,6 +205,8 @@ def title_lines_text(lines: Sequence[TextLine], expected_type: str | None = None
     blank = False
     for k in range(first + 1, len(content)):
         line = content[k]
+        if is_rule(line) and texts:
+            break  # the rule under the trích yếu
         if line.blank:
             blank = bool(texts)
             continue

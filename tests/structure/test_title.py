@@ -95,6 +95,17 @@ def test_title_stops_before_body_paragraph_after_blank() -> None:
     assert block is not None and block.title == "Kết luận của Chủ tịch UBND tỉnh"
 
 
+def test_title_ends_at_its_rule_line() -> None:
+    text = "QUYẾT ĐỊNH\nPhê duyệt Đề án phát triển\n\n——————\n\nnăm 2024 và các năm tiếp theo\n"
+    block = title_lines_text(clean_lines(text))
+    assert block is not None and block.title == "Phê duyệt Đề án phát triển"
+    header = "ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN\nSố: 12/QĐ-UBND\n\n"
+    assert segment_text(header + text).metadata.title == "Phê duyệt Đề án phát triển"
+    assert segment_text(header + text.replace("——————\n\n", "")).metadata.title == (
+        "Phê duyệt Đề án phát triển năm 2024 và các năm tiếp theo"
+    )
+
+
 def test_upper_case_title_then_authority() -> None:
     block = title_lines_text(
         clean_lines("QUYẾT ĐỊNH\nVỀ VIỆC BAN HÀNH QUY CHẾ\n\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH")
