@@ -285,7 +285,9 @@ def doc_type_of(line: TextLine) -> tuple[str, str] | None:
             return name, ""
         if folded.startswith(folded_type + " ") and is_upper_heading(line.text[: len(folded_type)]):
             rest = line.text[len(folded_type) :].strip()
-            if rest and not is_upper_heading(rest):
+            if len(rest) <= 3 and " " not in rest:
+                return name, ""  # a stamp's or seal's glyphs after the type ("THÔNG TƯ ~")
+            if not is_upper_heading(rest):
                 return name, rest
     return None
 

@@ -31,6 +31,8 @@ def _line(text: str) -> TextLine:
         ("vì THÔNG TƯ", "THÔNG TƯ"),  # a dotted stamp beside the type (tt_21)
         ("ˆ QUYẾT ĐỊNH:", "QUYẾT ĐỊNH"),
         ("QUYÉT ĐỊNH", "QUYẾT ĐỊNH"),
+        ("THÔNG TƯ ~", "THÔNG TƯ"),  # and after it
+        ("NGHỊ QUYẾT Đ", "NGHỊ QUYẾT"),
     ],
 )
 def test_type_line_behind_stamp_glyphs(text: str, expected: str) -> None:
