@@ -33,7 +33,7 @@ from .marks import strip_marks
 from .metadata import metadata_from_lines
 from .model import DocumentMetadata, ListItem, Section, Structure, Zone
 from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
-from .title import settle_type_and_title
+from .title import complete_title, settle_type_and_title
 from .zoned import metadata_from_zones, zone_text
 
 log = logging.getLogger(__name__)
@@ -379,6 +379,7 @@ def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
     documents = _segment_lines(clean_lines(text))
     structure = documents[0]
     meta, leftovers, marks = metadata_from_zones(zones)
+    meta.title = complete_title(meta.title, structure.metadata.title)  # a title zone cut mid-title
     _fill_missing(meta, structure.metadata)
     settle_type_and_title(meta)
     structure.metadata, structure.unassigned = meta, leftovers

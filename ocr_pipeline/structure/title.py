@@ -113,6 +113,11 @@ TITLE_PHRASES = (
     "nhà nước",
     "Việt Nam",
 )
+#: Words a trích yếu cannot end with: a title cut short (``… của``, ``… đối với``, ``… và``).
+DANGLING_ENDS = frozenset(
+    {"của", "và", "về", "cho", "với", "tại", "trong", "đến", "các", "những", "theo", "để", "từ", "hoặc"}
+    | {"thuộc"}
+)
 _SYLLABLE = regex.compile(r"\p{L}+")
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
@@ -330,6 +335,26 @@ def repair_title_words(title: str) -> str:
         a, b = spans[k]
         out = out[:a] + replace[k] + out[b:]
     return out
+
+
+def cut_short(title: str) -> bool:
+    """Whether ``title`` ends where a trích yếu cannot: on ``của``, ``và``, ``đối với`` …, a comma or a
+    dash."""
+    stripped = title.rstrip()
+    if stripped.endswith((",", "-", "–")):
+        return True
+    words = _SYLLABLE.findall(stripped[-12:])
+    return bool(words) and stripped.endswith(words[-1]) and words[-1].lower() in DANGLING_ENDS
+
+
+def complete_title(title: str | None, other: str | None) -> str | None:
+    """``title``, or ``other`` when ``title`` is cut short and ``other`` (another reading of the same
+    title block) goes on from it."""
+    if not title or not other or not cut_short(title):
+        return title
+    norm = " ".join(fold(title).split())
+    other_norm = " ".join(fold(other).split())
+    return other if len(other_norm) > len(norm) and other_norm.startswith(norm + " ") else title
 
 
 def settle_type_and_title(meta: DocumentMetadata) -> None:

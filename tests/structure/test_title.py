@@ -9,6 +9,7 @@ from ocr_pipeline.structure.layout import TextLine, clean_lines, doc_type_of
 from ocr_pipeline.structure.model import DocumentMetadata, DocumentNumber, Zone
 from ocr_pipeline.structure.segment import segment_documents, segment_text
 from ocr_pipeline.structure.title import (
+    complete_title,
     repair_title_words,
     settle_type,
     settle_type_and_title,
@@ -188,6 +189,16 @@ def test_title_zone_without_header_zones() -> None:
     assert (meta.doc_type, meta.title) == ("QUYẾT ĐỊNH", "Về việc ban hành Quy chế làm việc")
 
 
+def test_title_zone_cut_mid_title_is_completed_from_the_text() -> None:
+    zones = [
+        Zone("header_left", "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\nSố: 12/QĐ-UBND", 1),
+        Zone("title", "QUYẾT ĐỊNH\nVề việc ban hành Quy chế phối hợp của", 1),
+        Zone("body", "các sở, ngành trên địa bàn tỉnh\n\nCăn cứ Luật Tổ chức chính quyền địa phương;", 1),
+    ]
+    meta = segment_text("\n\n".join(z.text for z in zones), zones).metadata
+    assert meta.title == "Về việc ban hành Quy chế phối hợp của các sở, ngành trên địa bàn tỉnh"
+
+
 def test_vv_block_in_the_title_zone() -> None:
     zones = [
         Zone("header_left", "SỞ XÂY DỰNG\nSố: 12/SXD-QLN", 1),
@@ -276,6 +287,22 @@ def test_type_against_ky_hieu(doc_type: str | None, number: str | None, expected
 )
 def test_repair_title_words(title: str, expected: str) -> None:
     assert repair_title_words(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "other", "expected"),
+    [
+        ("Về việc ban hành Quy chế phối hợp của", "Về việc ban hành Quy chế phối hợp của các sở", "other"),
+        ("Phê duyệt giá đất,", "Phê duyệt giá đất, giá thuê đất", "other"),
+        # a complete title stays
+        ("Về việc ban hành Quy chế phối hợp", "Về việc ban hành Quy chế phối hợp của các sở", "title"),
+        ("Sửa đổi các Thông tư", "Sửa đổi các Thông tư quy định", "title"),  # "tư" is no "từ"
+        ("Phê duyệt giá đất của", "Kế hoạch năm 2024", "title"),  # not the same block
+        ("Phê duyệt giá đất của", None, "title"),
+    ],
+)
+def test_complete_title_cut_short(title: str, other: str | None, expected: str) -> None:
+    assert complete_title(title, other) == (other if expected == "other" else title)
 
 
 def test_vv_left_on_the_title_is_removed_for_a_cong_van_only() -> None:
