@@ -71,7 +71,8 @@ TYPE_OF_CODE = {
 NEAR_MISS = 2
 #: Phrases frequent in trích yếu whose syllables OCR reads with another tone mark or ``đ`` for ``d``
 #: (``Chú tịch``). Each is two or more syllables, and no other reading of its letters is a phrase of a
-#: title, so a phrase that folds to one of these is that phrase.
+#: title or a name, so a phrase that folds to one of these is that phrase (``tài nguyên`` is left out:
+#: ``tại Nguyễn …``).
 TITLE_PHRASES = (
     "Chủ tịch",
     "Phó Chủ tịch",
@@ -112,6 +113,24 @@ TITLE_PHRASES = (
     "quản lý",
     "nhà nước",
     "Việt Nam",
+    "phát triển",
+    "đầu tư",
+    "xây dựng",
+    "công trình",
+    "giáo dục",
+    "đào tạo",
+    "nông nghiệp",
+    "giao thông",
+    "hành chính",
+    "ngân sách",
+    "thi đua",
+    "khen thưởng",
+    "công chức",
+    "viên chức",
+    "chức năng",
+    "nhiệm vụ",
+    "quyền hạn",
+    "thành phố",
 )
 #: Words a trích yếu cannot end with: a title cut short (``… của``, ``… đối với``, ``… và``).
 DANGLING_ENDS = frozenset(

@@ -283,6 +283,8 @@ def test_type_against_ky_hieu(doc_type: str | None, number: str | None, expected
         ("Phong, chong duoi nuoc", "Phong, chong duoi nuoc"),  # no marks: restoration's job
         ("Lưu ý chú ý tịch thu", "Lưu ý chú ý tịch thu"),  # not a listed phrase
         ("Chú. Tịch", "Chú. Tịch"),  # not next to each other
+        ("Khen thưởng tại Nguyễn Văn A", "Khen thưởng tại Nguyễn Văn A"),  # a name, not "tài nguyên"
+        ("Phê duyệt dự án đầu tứ xây dưng", "Phê duyệt dự án đầu tư xây dựng"),
     ],
 )
 def test_repair_title_words(title: str, expected: str) -> None:
