@@ -17,50 +17,10 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
+from .doctypes import DOC_TYPES, type_named_by, within_near_miss
 from .numbering import is_upper_heading, line_candidates
 
 FORM_FEED = "\f"
-#: Document types printed as the centred type line (the first line of the title block).
-DOC_TYPES = (
-    "NGHỊ QUYẾT",
-    "QUYẾT ĐỊNH",
-    "CHỈ THỊ",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "THÔNG CÁO",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "CHƯƠNG TRÌNH",
-    "KẾ HOẠCH",
-    "PHƯƠNG ÁN",
-    "ĐỀ ÁN",
-    "DỰ ÁN",
-    "BÁO CÁO",
-    "BIÊN BẢN",
-    "TỜ TRÌNH",
-    "HỢP ĐỒNG",
-    "CÔNG ĐIỆN",
-    "BẢN GHI NHỚ",
-    "BẢN THỎA THUẬN",
-    "GIẤY ỦY QUYỀN",
-    "GIẤY MỜI",
-    "GIẤY GIỚI THIỆU",
-    "GIẤY NGHỈ PHÉP",
-    "PHIẾU GỬI",
-    "PHIẾU CHUYỂN",
-    "PHIẾU BÁO",
-    "THƯ CÔNG",
-    "ĐỀ CƯƠNG",
-    "THÔNG TƯ LIÊN TỊCH",
-    "THÔNG TƯ",
-    "NGHỊ QUYẾT LIÊN TỊCH",
-    "NGHỊ ĐỊNH",
-    "BỘ LUẬT",
-    "LUẬT",
-    "PHÁP LỆNH",
-    "LỆNH",
-    "LỊCH CÔNG TÁC",
-)
 _FOLDED_TYPES = sorted(((fold(t), t) for t in DOC_TYPES), key=lambda p: -len(p[0]))
 _TYPE_NAMES = dict(_FOLDED_TYPES)
 #: One to three glyphs of a stamp or seal that OCR put before a type line.
@@ -290,6 +250,14 @@ def doc_type_of(line: TextLine) -> tuple[str, str] | None:
             if not is_upper_heading(rest):
                 return name, rest
     return None
+
+
+def near_type_line(line: TextLine, expected: str | None) -> tuple[str, str] | None:
+    """``(expected, "")`` when ``line`` is a short upper-case line within a near miss of the ``expected``
+    type (the one the ký hiệu names): a type line OCR misread (``QUYET DJNH``)."""
+    if expected is None or line.blank or len(line.text.split()) > 4 or not is_upper_heading(line.text):
+        return None
+    return (expected, "") if within_near_miss(line.text, expected) else None
 
 
 def is_position_line(text: str) -> bool:
@@ -528,6 +496,7 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
     limit = min(len(lines), 60)
     nonblank_seen = 0
     unknown = 0
+    expected: str | None = None  # the type the ký hiệu names
     for i in range(limit):
         line = lines[i]
         if line.blank or line.noise:
@@ -535,7 +504,9 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
         nonblank_seen += 1
         if nonblank_seen > 18:
             break
-        found = doc_type_of(line)
+        if NUMBER_START.search(line.folded):
+            expected = type_named_by(line.text) or expected
+        found = doc_type_of(line) or near_type_line(line, expected)
         if found:
             name, rest = found
             if rest:  # "KẾ HOẠCH Thực hiện ..." on one line: the title may go on in lower case

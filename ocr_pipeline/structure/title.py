@@ -17,6 +17,7 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
+from .doctypes import TYPE_OF_CODE, within_near_miss
 from .layout import (
     VV_LINE,
     TextLine,
@@ -24,6 +25,7 @@ from .layout import (
     doc_type_of,
     ends_sentence,
     is_rule,
+    near_type_line,
     starts_preamble,
     vv_block_end,
 )
@@ -34,41 +36,6 @@ from .numbering import is_upper_heading, line_candidates
 #: Zone kinds that make up a page's header (the page of the first document's title block).
 HEADER_KINDS = frozenset({"header_left", "header_right", "number"})
 CONG_VAN = "CÔNG VĂN"
-#: Type codes of Phụ lục III, Nghị định 30/2020/NĐ-CP, folded, and the type each stands for.
-TYPE_OF_CODE = {
-    "NQ": "NGHỊ QUYẾT",
-    "QD": "QUYẾT ĐỊNH",
-    "CT": "CHỈ THỊ",
-    "QC": "QUY CHẾ",
-    "QYD": "QUY ĐỊNH",
-    "TC": "THÔNG CÁO",
-    "TB": "THÔNG BÁO",
-    "HD": "HƯỚNG DẪN",
-    "CTR": "CHƯƠNG TRÌNH",
-    "KH": "KẾ HOẠCH",
-    "PA": "PHƯƠNG ÁN",
-    "DA": "ĐỀ ÁN",
-    "BC": "BÁO CÁO",
-    "BB": "BIÊN BẢN",
-    "TTR": "TỜ TRÌNH",
-    "CD": "CÔNG ĐIỆN",
-    "BGN": "BẢN GHI NHỚ",
-    "BTT": "BẢN THỎA THUẬN",
-    "GUQ": "GIẤY ỦY QUYỀN",
-    "GM": "GIẤY MỜI",
-    "GGT": "GIẤY GIỚI THIỆU",
-    "GNP": "GIẤY NGHỈ PHÉP",
-    "PG": "PHIẾU GỬI",
-    "PC": "PHIẾU CHUYỂN",
-    "PB": "PHIẾU BÁO",
-    "TT": "THÔNG TƯ",
-    "TTLT": "THÔNG TƯ LIÊN TỊCH",
-    "NQLT": "NGHỊ QUYẾT LIÊN TỊCH",
-    "ND": "NGHỊ ĐỊNH",
-}
-#: Folded edit distance up to which a type read from the type line counts as an OCR slip of the type
-#: its ký hiệu names (``QUY ĐỊNH`` for ``QUYẾT ĐỊNH``, ``THÔNG CÁO`` for ``THÔNG BÁO``).
-NEAR_MISS = 2
 #: Phrases frequent in trích yếu whose syllables OCR reads with another tone mark or ``đ`` for ``d``
 #: (``Chú tịch``). Each is two or more syllables, and no other reading of its letters is a phrase of a
 #: title or a name, so a phrase that folds to one of these is that phrase (``tài nguyên`` is left out:
@@ -194,16 +161,6 @@ def _goes_on_after_blank(lines: Sequence[TextLine], k: int, texts: list[str]) ->
     return len(line.text.split()) <= 16 and not ends_sentence(line.text) and (after is None or after.blank)
 
 
-def _type_line(line: TextLine, expected: str | None) -> tuple[str, str] | None:
-    """The type on a title block's first line; a near miss of the ``expected`` type (the one the ký hiệu
-    names) counts as that type (``QUYET DJNH``)."""
-    found = doc_type_of(line)
-    if found or expected is None or not is_upper_heading(line.text) or len(line.text.split()) > 4:
-        return found
-    near = edit_distance(fold(line.text).strip(" :."), fold(expected)) <= NEAR_MISS
-    return (expected, "") if near else None
-
-
 def title_lines_text(lines: Sequence[TextLine], expected_type: str | None = None) -> TitleBlock | None:
     """The type and trích yếu of a title block's lines (a ``title`` zone); None when its first line is no
     type line (the zone holds something else: a Kính gửi list, a stamp).
@@ -221,7 +178,7 @@ def title_lines_text(lines: Sequence[TextLine], expected_type: str | None = None
         first += 1  # a seal's or stamp's glyphs above the type line
     if first >= len(content):
         return None
-    found = _type_line(content[first], expected_type)
+    found = doc_type_of(content[first]) or near_type_line(content[first], expected_type)
     if not found:
         return None
     doc_type, rest = found
@@ -277,17 +234,6 @@ def title_from_zones(
     return TitleBlock(None, None)
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance of two strings."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def type_of_number(number: DocumentNumber | None) -> str | None:
     """The document type the ký hiệu's type code names (``/QĐ-TTg`` → QUYẾT ĐỊNH), if any."""
     code = number.type_code if number else None
@@ -299,7 +245,7 @@ def settle_type(meta: DocumentMetadata) -> None:
     named = type_of_number(meta.number)
     if named is None or meta.doc_type == named:
         return
-    if meta.doc_type is None or edit_distance(fold(meta.doc_type), fold(named)) <= NEAR_MISS:
+    if meta.doc_type is None or within_near_miss(meta.doc_type, named):
         meta.doc_type = named
 
 
@@ -379,11 +325,13 @@ def complete_title(title: str | None, other: str | None) -> str | None:
 def settle_type_and_title(meta: DocumentMetadata) -> None:
     """Final touches to the record's type and trích yếu: the type checked against the ký hiệu, a ``V/v``
     left at the title's head removed (a công văn), tone slips in frequent title phrases repaired."""
+    settle_type(meta)  # first: a "Về việc …" title under a type code is that type's, no công văn's
     if meta.title:
-        match = VV_LINE.match(fold(meta.title))
-        if match and meta.doc_type in {None, CONG_VAN}:
+        folded = fold(meta.title)
+        match = VV_LINE.match(folded)
+        spelled = folded.startswith("VE VIEC")  # also a title's opening: a công văn's only when typed so
+        if match and (meta.doc_type == CONG_VAN or (meta.doc_type is None and not spelled)):
             meta.title = meta.title[match.end() :].strip(" :") or None
             meta.doc_type = meta.doc_type or CONG_VAN
-    settle_type(meta)
     if meta.title:
         meta.title = repair_title_words(meta.title)

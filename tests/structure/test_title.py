@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ocr_pipeline.structure.doctypes import type_named_by
 from ocr_pipeline.structure.layout import TextLine, clean_lines, doc_type_of
 from ocr_pipeline.structure.model import DocumentMetadata, DocumentNumber, Zone
 from ocr_pipeline.structure.segment import segment_documents, segment_text
@@ -129,6 +130,48 @@ def test_type_line_near_miss_of_the_ky_hieu_type() -> None:
     block = title_lines_text(lines, expected_type="QUYẾT ĐỊNH")
     assert block is not None and (block.doc_type, block.title) == ("QUYẾT ĐỊNH", "Phê duyệt Đề án")
     assert title_lines_text(clean_lines("BAN CHỈ ĐẠO\nPhê duyệt"), expected_type="QUYẾT ĐỊNH") is None
+
+
+NEAR_MISS_DECISION = """ỦY BAN NHÂN DÂN
+TỈNH LẠNG SƠN
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 12/QĐ-UBND
+Lạng Sơn, ngày 5 tháng 3 năm 2024
+
+QUYÉT DJNH
+Về việc ban hành Quy chế làm việc
+của Ủy ban nhân dân tỉnh nhiệm kỳ 2021 - 2026
+
+CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH
+
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;
+"""
+
+
+def test_text_type_line_near_miss_of_the_ky_hieu_type() -> None:
+    meta = segment_text(NEAR_MISS_DECISION).metadata
+    assert meta.doc_type == "QUYẾT ĐỊNH"
+    assert meta.title == "Về việc ban hành Quy chế làm việc của Ủy ban nhân dân tỉnh nhiệm kỳ 2021 - 2026"
+    # without a ký hiệu naming the type, the misread line is no type line
+    other = segment_text(NEAR_MISS_DECISION.replace("Số: 12/QĐ-UBND\n", "")).metadata
+    assert other.doc_type is None
+    assert other.title is not None and other.title.startswith("Về việc ban hành")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Số: 12/QĐ-UBND", "QUYẾT ĐỊNH"),
+        ("Số: 21/2026/TT-BCT", "THÔNG TƯ"),
+        ("Số: 173/KH-UBND Hà Nội, ngày 28 tháng 4 năm 2026", "KẾ HOẠCH"),
+        ("Số: 3722/VPCP-CN", None),  # a công văn: issuer and unit codes
+    ],
+)
+def test_type_named_by_number(line: str, expected: str | None) -> None:
+    assert type_named_by(line) == expected
 
 
 @pytest.mark.parametrize("head", ["V/v", "V/V:", "V/", "Về việc"])
@@ -307,6 +350,12 @@ def test_complete_title_cut_short(title: str, other: str | None, expected: str) 
     assert complete_title(title, other) == (other if expected == "other" else title)
 
 
+def test_ve_viec_title_under_a_type_code_is_no_cong_van() -> None:
+    meta = _meta(None, "12/QĐ-UBND", "Về việc ban hành Quy chế")
+    settle_type_and_title(meta)
+    assert (meta.doc_type, meta.title) == ("QUYẾT ĐỊNH", "Về việc ban hành Quy chế")
+
+
 def test_vv_left_on_the_title_is_removed_for_a_cong_van_only() -> None:
     cong_van = _meta(None, None, "V/ bảo đảm TTATGT")
     settle_type_and_title(cong_van)
@@ -314,3 +363,6 @@ def test_vv_left_on_the_title_is_removed_for_a_cong_van_only() -> None:
     decision = _meta("NGHỊ QUYẾT", None, "Về việc chuyển giao Vườn quốc gia Ba Vì")
     settle_type_and_title(decision)
     assert decision.title == "Về việc chuyển giao Vườn quốc gia Ba Vì"
+    untyped = _meta(None, None, "Về việc ban hành Quy chế")  # a type line missed, or a công văn: kept
+    settle_type_and_title(untyped)
+    assert (untyped.doc_type, untyped.title) == (None, "Về việc ban hành Quy chế")
