@@ -60,8 +60,8 @@ def attachment_starts(lines: list[TextLine], after: int) -> list[int]:
     starts: list[int] = []
     for i in _nonblank(lines, after, len(lines)):
         line = lines[i]
-        if not is_upper_heading(line.text) or doc_type_of(line) is None:
-            continue
+        if not is_upper_heading(line.text) or doc_type_of(line) is None or line.text.endswith(":"):
+            continue  # "QUYẾT ĐỊNH:" opens the articles of the document itself
         following = _nonblank(lines, i + 1, len(lines))[:_ISSUED_WITH_WITHIN]
         if not any(_ISSUED_WITH.match(lines[k].folded.lstrip("( ")) for k in following):
             continue

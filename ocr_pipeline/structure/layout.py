@@ -17,51 +17,14 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
+from .doctypes import DOC_TYPES, type_named_by, within_near_miss
 from .numbering import is_upper_heading, line_candidates
 
 FORM_FEED = "\f"
-#: Document types printed as the centred type line (the first line of the title block).
-DOC_TYPES = (
-    "NGHỊ QUYẾT",
-    "QUYẾT ĐỊNH",
-    "CHỈ THỊ",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "THÔNG CÁO",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "CHƯƠNG TRÌNH",
-    "KẾ HOẠCH",
-    "PHƯƠNG ÁN",
-    "ĐỀ ÁN",
-    "DỰ ÁN",
-    "BÁO CÁO",
-    "BIÊN BẢN",
-    "TỜ TRÌNH",
-    "HỢP ĐỒNG",
-    "CÔNG ĐIỆN",
-    "BẢN GHI NHỚ",
-    "BẢN THỎA THUẬN",
-    "GIẤY ỦY QUYỀN",
-    "GIẤY MỜI",
-    "GIẤY GIỚI THIỆU",
-    "GIẤY NGHỈ PHÉP",
-    "PHIẾU GỬI",
-    "PHIẾU CHUYỂN",
-    "PHIẾU BÁO",
-    "THƯ CÔNG",
-    "ĐỀ CƯƠNG",
-    "THÔNG TƯ LIÊN TỊCH",
-    "THÔNG TƯ",
-    "NGHỊ QUYẾT LIÊN TỊCH",
-    "NGHỊ ĐỊNH",
-    "BỘ LUẬT",
-    "LUẬT",
-    "PHÁP LỆNH",
-    "LỆNH",
-    "LỊCH CÔNG TÁC",
-)
 _FOLDED_TYPES = sorted(((fold(t), t) for t in DOC_TYPES), key=lambda p: -len(p[0]))
+_TYPE_NAMES = dict(_FOLDED_TYPES)
+#: One to three glyphs of a stamp or seal that OCR put before a type line.
+_TYPE_NOISE = regex.compile(r"^[^\s\p{Lu}]{1,3}\s+|^[^\s]\s+")
 #: Paragraph openings of the preamble (căn cứ / thực hiện ...), never part of a title.
 PREAMBLE_STARTS = ("CAN CU", "THUC HIEN ", "THEO ", "XET ", "KINH GUI", "TRIEN KHAI ", "NHAM ", "DE ")
 NATIONAL_TITLE = regex.compile(
@@ -87,6 +50,9 @@ PAGE_NUMBER = regex.compile(
     r"^\s*(?:[-–]\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–])?\s*$", regex.IGNORECASE
 )
 RECIPIENTS_START = regex.compile(r"^\W{0,3}N\s*O\s*I\s+N\s*H\s*A\s*N\b")
+#: A công văn's ``V/v`` line (folded), also as OCR leaves it: ``V/V``, ``V/ bảo đảm`` (its ``v`` lost),
+#: ``Vv``-less ``Về việc``.
+VV_LINE = regex.compile(r"^(?:V\s?/\s?V\b\s*:?|V/\s+(?=[A-Z])|VE\s+VIEC\b)")
 CLOSING_START = regex.compile(r"^\W{0,3}TREN\s+DAY\b")
 AUTHORITY = regex.compile(
     r"(?<![A-Z])(?P<auth>TM|KT|TL|TUQ|Q)\s?\.\s*(?=[A-Z])|(?<![A-Z])(?P<auth2>TM|KT|TL|TUQ)\s+(?=[A-Z]{2,}\s)"
@@ -225,6 +191,11 @@ def _mark_page_numbers(lines: list[TextLine]) -> None:
             line.noise = True
 
 
+def is_rule(line: TextLine) -> bool:
+    """Whether ``line`` is a printed rule (``-----``, ``____``), such as the one under a trích yếu."""
+    return line.blank and bool(line.raw.strip())
+
+
 def ends_sentence(text: str) -> bool:
     """Whether a line ends with sentence-final punctuation (``.`` ``;`` ``:`` ``!`` ``?`` ``…``)."""
     stripped = text.rstrip(" ”\"')*")
@@ -240,10 +211,29 @@ def typical_width(lines: list[TextLine]) -> float:
     return max(50.0, float(statistics.quantiles(lengths, n=10)[7]))
 
 
+def _noise_before_type(text: str) -> str | None:
+    """The type of a type line that OCR opened with a stamp's glyphs (``4 QUYÉT ĐỊNH``, ``vì THÔNG TƯ``)."""
+    noise = _TYPE_NOISE.match(text)
+    if not noise:
+        return None
+    rest = text[noise.end() :].rstrip(" :.")
+    name = _TYPE_NAMES.get(fold(rest))
+    if name is None or not is_upper_heading(rest):
+        return None
+    if any(c.form >= 0.85 for c in line_candidates(text)):
+        return None  # "1. QUY ĐỊNH" is a numbered heading
+    return name
+
+
 def doc_type_of(line: TextLine) -> tuple[str, str] | None:
     """The document type printed on a type line (``KẾ HOẠCH``) and any text after it on the same line."""
+    if line.blank:
+        return None
+    noisy = _noise_before_type(line.text)
+    if noisy:
+        return noisy, ""
     text = line.text.lstrip("`~;:'\"|.,_-–— ")
-    if line.blank or not text[:1].isalpha():
+    if not text[:1].isalpha():
         return None
     if text != line.text:
         line = TextLine(text=text, index=line.index)
@@ -255,9 +245,19 @@ def doc_type_of(line: TextLine) -> tuple[str, str] | None:
             return name, ""
         if folded.startswith(folded_type + " ") and is_upper_heading(line.text[: len(folded_type)]):
             rest = line.text[len(folded_type) :].strip()
-            if rest and not is_upper_heading(rest):
+            if len(rest) <= 3 and " " not in rest:
+                return name, ""  # a stamp's or seal's glyphs after the type ("THÔNG TƯ ~")
+            if not is_upper_heading(rest):
                 return name, rest
     return None
+
+
+def near_type_line(line: TextLine, expected: str | None) -> tuple[str, str] | None:
+    """``(expected, "")`` when ``line`` is a short upper-case line within a near miss of the ``expected``
+    type (the one the ký hiệu names): a type line OCR misread (``QUYET DJNH``)."""
+    if expected is None or line.blank or len(line.text.split()) > 4 or not is_upper_heading(line.text):
+        return None
+    return (expected, "") if within_near_miss(line.text, expected) else None
 
 
 def is_position_line(text: str) -> bool:
@@ -365,7 +365,7 @@ def _is_header_line(line: TextLine) -> bool:
         return True
     if is_place_date(line.text):
         return True
-    if folded.startswith(("V/V", "VE VIEC")):
+    if VV_LINE.match(folded):
         return True
     return is_upper_heading(line.text) and not line_candidates(line.text) and len(line.text.split()) <= 14
 
@@ -390,6 +390,20 @@ def _extend_header(lines: list[TextLine], end: int) -> int:
         i += 1
         last = i
     return last
+
+
+def vv_block_end(lines: list[TextLine], start: int) -> int:
+    """The index after a công văn's ``V/v`` block opening at ``start``: its lines run to a blank line,
+    ``Kính gửi``, an upper-case, numbered or right-column line (at most 6 lines)."""
+    j = start + 1
+    while j < len(lines) and j < start + 6:
+        line = lines[j]
+        if line.blank or line.noise or starts_preamble(line.folded) or is_upper_heading(line.text):
+            break
+        if _is_right_column(line) or any(c.form >= 0.85 for c in line_candidates(line.text)):
+            break
+        j += 1
+    return j
 
 
 def _continues_title(line: TextLine) -> bool:
@@ -455,6 +469,7 @@ def _title_after(lines: list[TextLine], start: int, limit: int) -> tuple[list[in
             if (
                 nxt is not None
                 and k - j <= 2
+                and not any(is_rule(lines[x]) for x in range(j, k))  # the rule under the trích yếu
                 and not ends_sentence(lines[title[-1]].text)
                 and (nxt.text[:1].islower() or _title_line_after_blank(lines, k, limit))
             ):
@@ -481,6 +496,7 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
     limit = min(len(lines), 60)
     nonblank_seen = 0
     unknown = 0
+    expected: str | None = None  # the type the ký hiệu names
     for i in range(limit):
         line = lines[i]
         if line.blank or line.noise:
@@ -488,7 +504,9 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
         nonblank_seen += 1
         if nonblank_seen > 18:
             break
-        found = doc_type_of(line)
+        if NUMBER_START.search(line.folded):
+            expected = type_named_by(line.text) or expected
+        found = doc_type_of(line) or near_type_line(line, expected)
         if found:
             name, rest = found
             if rest:  # "KẾ HOẠCH Thực hiện ..." on one line: the title may go on in lower case
@@ -500,13 +518,9 @@ def _header_zone(lines: list[TextLine]) -> tuple[int, int | None, str | None, li
                 return _extend_header(lines, j), i, name, title, rest
             title, end = _title_after(lines, i + 1, len(lines))
             return _extend_header(lines, end if title else i + 1), i, name, title, ""
-        if line.folded.startswith(("V/V", "VE VIEC")) and i < 25:
-            title = [i]
-            j = i + 1
-            while j < len(lines) and not lines[j].blank and lines[j].text[:1].islower():
-                title.append(j)
-                j += 1
-            return _extend_header(lines, j), None, None, title, ""
+        if VV_LINE.match(line.folded) and i < 25:
+            j = vv_block_end(lines, i)
+            return _extend_header(lines, j), None, None, list(range(i, j)), ""
         if not _is_header_line(line):
             unknown += 1
             if unknown > 6:  # stamp and seal glyph lines between the header and the type line

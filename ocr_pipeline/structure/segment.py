@@ -33,6 +33,7 @@ from .marks import strip_marks
 from .metadata import metadata_from_lines
 from .model import DocumentMetadata, ListItem, Section, Structure, Zone
 from .numbering import RANK, Expectation, Marker, best_marker, is_upper_heading
+from .title import complete_title, settle_type_and_title
 from .zoned import metadata_from_zones, zone_text
 
 log = logging.getLogger(__name__)
@@ -345,6 +346,7 @@ def _fill_missing(meta: DocumentMetadata, fallback: DocumentMetadata) -> None:
 def _structure_of(lines: list[TextLine], marks: list[str]) -> Structure:
     zones = find_zones(lines)
     metadata, leftovers = metadata_from_lines(lines, zones)
+    settle_type_and_title(metadata)
     sections, preamble, closing = _body_structure(lines, zones)
     log.debug("segmented %d lines: %d top-level sections", len(lines), len(sections))
     return Structure(
@@ -377,7 +379,9 @@ def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
     documents = _segment_lines(clean_lines(text))
     structure = documents[0]
     meta, leftovers, marks = metadata_from_zones(zones)
+    meta.title = complete_title(meta.title, structure.metadata.title)  # a title zone cut mid-title
     _fill_missing(meta, structure.metadata)
+    settle_type_and_title(meta)
     structure.metadata, structure.unassigned = meta, leftovers
     structure.marks = [*marks, *(m for m in structure.marks if m not in marks)]
     body_text = zone_text(zones, "body", "unknown")  # a page with no header or closing is all body

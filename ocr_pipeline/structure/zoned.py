@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import regex
-
 from .closing import name_from_mentions, parse_end_zone
-from .header import _fold_norm, _header_parts, _issuer_units
-from .layout import TextLine, clean_lines, doc_type_of, starts_preamble
+from .header import _header_parts, _issuer_units
+from .layout import TextLine, clean_lines
 from .marks import strip_marks
 from .metadata import _addressees, find_references
 from .model import DocumentMetadata, Zone
+from .title import title_from_zones, type_of_number, vv_title
 
 FORM_FEED = "\f"
 
@@ -37,14 +36,10 @@ def _lines(zones: Sequence[Zone], marks: list[str], *kinds: str) -> list[TextLin
     return [line for line in lines if not line.blank and not line.noise]
 
 
-def _take_vv(lines: list[TextLine]) -> tuple[list[TextLine], str | None]:
-    """Split a công văn's ``V/v`` block off the left header lines: (other lines, trích yếu)."""
-    for k, line in enumerate(lines):
-        if _fold_norm(line.text).startswith(("V/V", "VE VIEC")):
-            title = " ".join(x.text for x in lines[k:])
-            title = regex.sub(r"^\s*(?:V/v|Về việc)\s*:?\s*", "", title, flags=regex.IGNORECASE)
-            return lines[:k], regex.sub(r"\s+", " ", title).strip() or None
-    return lines, None
+def _take_vv(lines: list[TextLine]) -> list[TextLine]:
+    """The left header lines before a công văn's ``V/v`` block (the block is the trích yếu)."""
+    found = vv_title(lines)
+    return lines[: found[0]] if found else lines
 
 
 def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[str], list[str]]:
@@ -58,7 +53,8 @@ def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[s
     """
     meta = DocumentMetadata()
     marks: list[str] = [z.text.strip() for z in zones if z.kind == "mark" and z.text.strip()]
-    left_lines, vv_title = _take_vv(_lines(zones, marks, "header_left"))
+    header_left = _lines(zones, marks, "header_left")
+    left_lines = _take_vv(header_left)
     left = _header_parts(left_lines)
     issuer_lines = left.left[: left.left_before_number] if left.left_before_number else left.left
     units = _issuer_units(issuer_lines)
@@ -69,22 +65,8 @@ def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[s
     meta.number = left.number or right.number
     meta.place, meta.date = right.place or left.place, right.date or left.date
     leftovers = [*left.other, *right.other, *right.left]
-    title_lines = _lines(zones, marks, "title")
-    texts: list[str] = []
-    for k, line in enumerate(title_lines):
-        found = doc_type_of(line) if k == 0 else None
-        if found:
-            meta.doc_type = found[0]
-            texts += [found[1]] if found[1] else []
-            continue
-        if starts_preamble(line.folded) or line.text.startswith("("):
-            break
-        texts.append(line.text)
-    title = regex.sub(r"\s+", " ", " ".join(texts)).strip()
-    if vv_title and not title:
-        title = vv_title
-        meta.doc_type = meta.doc_type or "CÔNG VĂN"
-    meta.title = title or None
+    title_block = title_from_zones(zones, header_left, marks, type_of_number(meta.number))
+    meta.doc_type, meta.title = title_block.doc_type, title_block.title
     body = _lines(zones, marks, "body")
     meta.references = find_references("\n".join(line.text for line in body))
     meta.addressees = _addressees(body)
