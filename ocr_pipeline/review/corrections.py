@@ -174,6 +174,8 @@ def apply_metadata(metadata: DocumentMetadata, name: str, value: Any) -> None:
     elif name.startswith("signer."):
         metadata.signer = metadata.signer or Signer()
         setattr(metadata.signer, name.removeprefix("signer."), text or None)
+        if name == "signer.name":  # the name is now the reviewer's, not the printed line's or a guess
+            metadata.signer.name_source = "review" if text else None
     elif name in METADATA_FIELDS:
         setattr(metadata, name, text or None)
     else:

@@ -67,7 +67,8 @@ class Signer:
         chain: Every authority line as printed, outermost first (``["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]``).
         name_source: Where the name comes from when not from the printed name line: ``"mention"`` (the
             line was damaged; the document prints the same name elsewhere, e.g. in its Nơi nhận) or
-            ``"digital_signature"`` (the PDF's signature certificate names the person).
+            ``"digital_signature"`` (the PDF's signature certificate names the person) or ``"review"`` (a
+            reviewer typed it in ``vnocr review``).
     """
 
     authority: str | None = None

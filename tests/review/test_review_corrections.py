@@ -10,9 +10,16 @@ from starlette.testclient import TestClient
 from ocr_pipeline.batch import run_batch
 from ocr_pipeline.options import ProcessOptions
 from ocr_pipeline.review.app import create_app
-from ocr_pipeline.review.corrections import Correction, CorrectionStore, apply_word, reapply_corrections
+from ocr_pipeline.review.corrections import (
+    Correction,
+    CorrectionStore,
+    apply_metadata,
+    apply_word,
+    reapply_corrections,
+)
 from ocr_pipeline.review.flags import locate, word_index_at
 from ocr_pipeline.review.folder import OutputFolder
+from ocr_pipeline.structure.model import DocumentMetadata, Signer
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "text" / "district-2021.eng-ocr.txt"
 
@@ -103,3 +110,16 @@ def test_the_record_keeps_one_line_per_ocr_word_and_reads_back_the_same() -> Non
     assert json.loads(text) == record
     assert '        {"line": 1, "text": "Số:", "box": [1, 2, 3, 4], "conf": 90.0},' in text.splitlines()
     assert json.loads(record_json(record, None)) == record
+
+
+def test_a_reviewed_signer_name_says_it_came_from_review() -> None:
+    metadata = DocumentMetadata(
+        signer=Signer(position="PHÓ CHỦ TỊCH", name="Phạm Văn A", name_source="mention")
+    )
+    apply_metadata(metadata, "signer.name", "Phạm Văn B")
+    assert metadata.signer is not None
+    assert (metadata.signer.name, metadata.signer.name_source) == ("Phạm Văn B", "review")
+    apply_metadata(metadata, "signer.name", "")
+    assert (metadata.signer.name, metadata.signer.name_source) == (None, None)
+    apply_metadata(metadata, "signer.position", "CHỦ TỊCH")
+    assert metadata.signer.name_source is None
