@@ -1,11 +1,11 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
 normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
-codes → lexicon → decode → engine adaptation → confidences → case slips → abbreviations → two-letter case →
-heading labels → report → rebuild. Each pass reads the models (:class:`diacritics.state.Models`) and changes
-the state (:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a
-text without any (no regime can be fitted). Every change to the text after normalisation is a decision
-(:mod:`diacritics.plan`).
+codes → lexicon → decode → engine adaptation → batch evidence → confidences → case slips → abbreviations →
+two-letter case → heading labels → report → rebuild. Each pass reads the models
+(:class:`diacritics.state.Models`) and changes the state (:class:`diacritics.state.RestoreState`); a pass
+that needs the document's words is skipped for a text without any (no regime can be fitted). Every change
+to the text after normalisation is a decision (:mod:`diacritics.plan`).
 """
 
 from __future__ import annotations
@@ -180,8 +180,9 @@ def _confidences(models: Models, state: RestoreState, *, read_only: bool) -> lis
 
 
 def gather_batch_evidence(models: Models, state: RestoreState) -> None:
-    """For an adapted text whose batch is wanted (``collect``), what it offers the documents of its regime
-    group: its confident rewrites and its confidently restored n-grams (:mod:`diacritics.batch_adapt`)."""
+    """For a text in a legacy regime whose batch is wanted (``collect``), what it offers the documents of
+    its regime group: its confident rewrites and its confidently restored n-grams
+    (:mod:`diacritics.batch_adapt`)."""
     if not (state.collect and state.legacy) or state.decoded is None or state.mixture is None:
         return
     choice = state.decoded.choice

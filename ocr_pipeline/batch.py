@@ -410,16 +410,15 @@ def run_batch(
                 update_catalog(catalog, output_dir, result)
 
         def record_second_pass(result: JobResult) -> None:
-            # a document written again: its manifest line and catalog row follow (it was counted once)
-            if result.status == "kept":
-                return
+            # a document written again: its manifest line and catalog row follow (it was counted once); one
+            # the second pass kept or failed keeps its first outputs and its manifest line
             if result.status == "ok":
                 summary.readapted += 1
-            else:
-                log.info("%s: batch adaptation failed: %s", display_path(result.path), result.error)
-            manifest.write(result)
-            if catalog is not None and result.status == "ok":
-                update_catalog(catalog, output_dir, result)
+                manifest.write(result)
+                if catalog is not None:
+                    update_catalog(catalog, output_dir, result)
+            elif result.status != "kept":
+                log.warning("%s: batch adaptation failed: %s", display_path(result.path), result.error)
 
         try:
             catalog = open_catalog(output_dir)

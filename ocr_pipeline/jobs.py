@@ -17,15 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-from diacritics.batch_adapt import BatchContext, BatchEvidence, better
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import OutOfMemoryError, OutputWriteError, as_vnocr_error, output_write_error
 from .models import Document, PageResult
 from .options import ProcessOptions
 from .outputs import FORMATS
 from .textio import atomic_write_text
+
+if TYPE_CHECKING:
+    from diacritics.batch_adapt import BatchContext, BatchEvidence
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,8 @@ def _first_pass_state(doc: Document, evidence: BatchEvidence | None) -> dict[str
 def _second_pass_better(state: dict[str, Any] | None, evidence: BatchEvidence | None) -> bool:
     """Whether a document's second restoration (its ``evidence``) is more confident than its first (whose
     evidence is in its batch ``state``)."""
+    from diacritics.batch_adapt import BatchEvidence, better
+
     first = (state or {}).get("evidence")
     return better(BatchEvidence.from_dict(first) if isinstance(first, dict) else None, evidence)
 

@@ -9,6 +9,9 @@ Three measures, each on text the restorer was not tuned on:
   as it is and restored; review flags (restored words that are wrong, words flagged, wrong words among them).
 * **Engines**: Tesseract with Latin models that lack Vietnamese (``eng``, ``fra``, ``deu``, ``ita``, those
   installed) on rendered pages of the held-out document; the same figures per engine.
+* **Batches**: the gold pages' layers restored as one batch with the other legacy layers of their folders'
+  PDFs (unlabelled pages: the second pass of :mod:`diacritics.batch_adapt`), and each engine's rendered pages
+  restored each alone and as a batch of documents.
 * **Codes**: every document code (:mod:`diacritics.codes`) of the gold pages, kept through restoration of the
   correct page (unchanged) and given back from the page stripped of its marks.
 
@@ -301,9 +304,15 @@ HEADER = [
 
 
 def run(ctx: BenchContext) -> BenchSection:
-    from diacritics import restore_together
+    from diacritics import restore_explained, restore_together
 
-    results: dict[str, Any] = {"layers": {}, "engines": {}, "batch_layers": {}, "batch_engines": {}}
+    results: dict[str, Any] = {
+        "layers": {},
+        "engines": {},
+        "batch_layers": {},
+        "page_engines": {},
+        "batch_engines": {},
+    }
     rows: list[list[Any]] = []
     pages = legacy_pages(ctx)
     for page in pages:
@@ -325,8 +334,12 @@ def run(ctx: BenchContext) -> BenchSection:
         figures = flag_figures(pair[1], pair[0])
         results["engines"][model] = figures
         rows.append(_row(f"tesseract -l {model} (rendered {HELD_OUT_DOC})", figures))
-        # its pages as a batch of documents
+        # its pages as documents: each alone, then as a batch (the second pass's own effect)
         texts = _engine_page_texts(ctx, model)
+        separately = _joined([restore_explained(t, explain=False) for t in texts])
+        figures = flag_figures(pair[1], pair[0], separately)
+        results["page_engines"][model] = figures
+        rows.append(_row(f"tesseract -l {model}, its {len(texts)} pages each alone", figures))
         joined = _joined(restore_together(texts))
         figures = flag_figures(pair[1], pair[0], joined)
         results["batch_engines"][model] = figures
