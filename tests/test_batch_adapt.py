@@ -162,3 +162,20 @@ def test_the_second_pass_can_be_switched_off(tmp_path: Path) -> None:
     assert not (out / BATCH_FOLDER).exists()
     record = json.loads((out / "legacy0.json").read_text(encoding="utf-8"))
     assert "batch_pass" not in record["restoration"]
+
+
+def test_the_cli_flag_switches_the_second_pass_off(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ocr_pipeline.cli import main
+    from ocr_pipeline.jobs import BATCH_FOLDER
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    _write_inputs(inputs)
+    off = CliRunner().invoke(main, ["batch", str(inputs), str(out), "-j", "1", "--no-batch-adapt"])
+    assert off.exit_code == 0, off.output
+    assert not (out / BATCH_FOLDER).exists() and "restored again" not in off.output
+    args = ["batch", str(inputs), str(tmp_path / "on"), "-j", "1", "--formats", "txt,json"]
+    on = CliRunner().invoke(main, args)
+    assert on.exit_code == 0, on.output
+    assert (tmp_path / "on" / BATCH_FOLDER / "legacy0.json").is_file()
