@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -52,6 +51,13 @@ PROPOSAL_BASE = math.log(0.2)
 KEPT_WHEN_EXPLAINED = math.log(0.1)
 #: Marks a kept reading whose cost :data:`KEPT_WHEN_EXPLAINED` raised (once).
 EXPLAINED = " (the adapted channel explains it)"
+#: Generic channel: log-probability of an edit no rewrite of the model explains, per character it rewrites
+#: (a substitution, a deleted or an inserted letter: ``chirc`` → ``chuc``, ``nghiern`` → ``nghiem``).
+GENERIC_LOGPROB = math.log(0.03)
+#: Generic channel: skeletons looked up within the speller's edit distance of a token, most frequent first.
+GENERIC_KEYS = 24
+#: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
+EM_ROUNDS = 2
 #: Delimiters an engine glues inside a word (``hi'en``, ``X*``), deleted by the generic prior.
 STRAY_MARKS = ("'", "*", "`", "^")
 
@@ -62,7 +68,7 @@ class RewriteModel:
     of the chunks' occurrences in the observed tokens learned from (``""``: one chance per token)."""
 
     counts: dict[tuple[str, str], float]
-    seen: Counter[str]
+    seen: dict[str, float]
 
     def logprob(self, rule: tuple[str, str]) -> float:
         """log P(the chunk ``rule[0]`` is written for ``rule[1]``): its rewrites over its occurrences."""
@@ -111,25 +117,33 @@ def rewrites(observed: str, intended: str) -> list[tuple[str, str]]:
     return out
 
 
-def learn(pairs: Iterable[tuple[str, str]], kept: Iterable[str] = ()) -> RewriteModel:
+def learn(
+    pairs: Iterable[tuple[str, str]],
+    kept: Iterable[str] = (),
+    pooled: Iterable[tuple[Iterable[tuple[str, str]], Iterable[str], float]] = (),
+) -> RewriteModel:
     """The rewrite model of ``(observed, intended unmarked)`` pairs and of the tokens read as written
-    (``kept``: their chunks were not rewritten), with the generic prior."""
+    (``kept``: their chunks were not rewritten), with the generic prior; ``pooled``: other documents'
+    pairs and kept tokens, each with its weight (the batch-level channel, :mod:`diacritics.batch_adapt`)."""
     counts: dict[tuple[str, str], float] = {}
-    seen: Counter[str] = Counter()
-    for observed in kept:
-        seen[""] += 1
-        for size in (1, 2, 3):
-            seen.update(observed[k : k + size] for k in range(len(observed) - size + 1))
+    seen: dict[str, float] = {}
     for vowel in DROPPED_VOWELS:
         counts[("", vowel)] = counts.get(("", vowel), 0.0) + PRIOR_COUNT
     for char, vowel in VOWEL_LOOKALIKES.items():
         counts[(char, vowel)] = counts.get((char, vowel), 0.0) + PRIOR_COUNT
     for mark in STRAY_MARKS:
         counts[(mark, "")] = counts.get((mark, ""), 0.0) + PRIOR_COUNT
-    for observed, intended in pairs:
-        for rule in rewrites(observed, intended):
-            if len(rule[0]) <= 3 and len(rule[1]) <= 3:
-                counts[rule] = counts.get(rule, 0.0) + 1
+    for source_pairs, source_kept, weight in ((pairs, kept, 1.0), *pooled):
+        for observed in source_kept:
+            seen[""] = seen.get("", 0.0) + weight
+            for size in (1, 2, 3):
+                for k in range(len(observed) - size + 1):
+                    chunk = observed[k : k + size]
+                    seen[chunk] = seen.get(chunk, 0.0) + weight
+        for observed, intended in source_pairs:
+            for rule in rewrites(observed, intended):
+                if len(rule[0]) <= 3 and len(rule[1]) <= 3:
+                    counts[rule] = counts.get(rule, 0.0) + weight
     return RewriteModel(counts, seen)
 
 
@@ -162,6 +176,48 @@ def proposals(observed: str, model: RewriteModel, is_key: Callable[[str], bool])
         # keep the best partial rewrites only
         frontier = dict(sorted(grown.items(), key=lambda kv: kv[1], reverse=True)[:200])
     return found
+
+
+def rule_logprob(model: RewriteModel, rule: tuple[str, str]) -> float:
+    """log P of one chunk rewrite: the model's estimate, or the generic channel's floor for a rewrite the
+    model has not seen (per character rewritten), whichever is larger."""
+    generic = GENERIC_LOGPROB * max(len(rule[0]), len(rule[1]), 1)
+    if model.counts.get(rule, 0.0) <= 0:
+        return generic
+    return max(model.logprob(rule), generic)
+
+
+def generic_proposals(
+    observed: str, model: RewriteModel, keys: Callable[[str, int], list[str]]
+) -> dict[str, float]:
+    """Known skeletons within edit distance of ``observed`` (``keys``: the speller's look-up), each scored
+    by the chunk rewrites aligning the token with it (:func:`rule_logprob`): the generic channel of
+    substitutions, deletions and insertions, sharpened by what the model learned."""
+    found: dict[str, float] = {}
+    spelled = observed
+    for char, vowel in VOWEL_LOOKALIKES.items():  # a digit for a vowel first: the speller takes letters
+        spelled = spelled.replace(char, vowel)
+    for mark in STRAY_MARKS:
+        spelled = spelled.replace(mark, "")
+    for key in keys(spelled, GENERIC_KEYS):
+        if key == observed:
+            continue
+        found[key] = sum(rule_logprob(model, rule) for rule in rewrites(observed, key))
+    return found
+
+
+#: Characters that glue a word into an identifier (``chitiet.aspx``, ``gov.vn/Pages``, ``a_b``).
+IDENTIFIER_GLUE = "./:@_\\=?&#"
+
+
+def glued(line: str, start: int, end: int) -> bool:
+    """Whether the word at ``line[start:end]`` is glued to another by an identifier character (a URL, a
+    path, an e-mail address): such words are no mangled syllables."""
+    before = line[start - 2 : start] if start >= 2 else ""
+    after = line[end : end + 2]
+    return (len(before) == 2 and before[1] in IDENTIFIER_GLUE and before[0].isalnum()) or (
+        len(after) == 2 and after[0] in IDENTIFIER_GLUE and after[1].isalnum()
+    )
 
 
 def unresolved(slots: Sequence[TokenSlot | None], choice: Sequence[int], cased: bool = False) -> list[int]:

@@ -4,13 +4,20 @@ the restored text)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import batch_adapt
+from .batch_adapt import BatchContext, BatchEvidence
 from .lexicon import Lexicon, as_lexicon
 from .plan import apply_plan
+
+if TYPE_CHECKING:
+    from .restorer import RestoredText
 
 #: What the entry points take as a lexicon: a :class:`Lexicon`, a lexicon file's path, or its lines.
 LexiconLike = Lexicon | str | os.PathLike[str] | Iterable[str] | None
@@ -23,6 +30,7 @@ __all__ = [
     "check_data",
     "restore",
     "restore_explained",
+    "restore_together",
 ]
 
 
@@ -143,15 +151,24 @@ def _restore(
     from .restorer import Restorer
 
     restorer = Restorer.default()
-    threshold = restorer.settings.review_threshold
+    collector = _COLLECTOR.get()
+    batch = _BATCH.get()
     result = restorer.restore(
         text,
         explain=explain,
         confidences=confidences,
         decisions=decisions,
-        review_below=threshold,
+        review_below=restorer.settings.review_threshold,
         lexicon=as_lexicon(lexicon),
+        batch=batch,
+        collect=collector is not None,
     )
+    if collector is not None:
+        collector.append(result.evidence)
+    return _restoration(result, restorer.settings.review_threshold)
+
+
+def _restoration(result: RestoredText, threshold: float) -> Restoration:
     tokens = [
         TokenDecision(
             line=d.line,
@@ -166,6 +183,86 @@ def _restore(
         for d in result.decisions
     ]
     return Restoration(text=result.text, tokens=tokens, regime=result.regime)
+
+
+#: The evidence of the restorations made inside :func:`collecting_evidence` (None: not collecting).
+_COLLECTOR: ContextVar[list[BatchEvidence | None] | None] = ContextVar("batch_evidence", default=None)
+#: The batch context of the restorations made inside :func:`with_batch` (None: restored alone).
+_BATCH: ContextVar[BatchContext | None] = ContextVar("batch_context", default=None)
+
+
+@contextlib.contextmanager
+def collecting_evidence() -> Iterator[list[BatchEvidence | None]]:
+    """Collect what each restoration made inside the block offers its batch (the list yielded gets one
+    item a restoration: its :class:`BatchEvidence`, or None for text in no legacy regime). For a caller
+    that restores through a layer it does not own (a batch's finishing task)."""
+    found: list[BatchEvidence | None] = []
+    token = _COLLECTOR.set(found)
+    try:
+        yield found
+    finally:
+        _COLLECTOR.reset(token)
+
+
+@contextlib.contextmanager
+def with_batch(context: BatchContext | None) -> Iterator[None]:
+    """Restore inside the block with a batch's pooled channel and n-gram cache (a second restoration,
+    :mod:`diacritics.batch_adapt`)."""
+    token = _BATCH.set(context)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+def restore_together(
+    texts: Sequence[str],
+    confidences: Sequence[Sequence[Sequence[float]] | None] | None = None,
+    *,
+    explain: bool = False,
+    lexicon: LexiconLike = None,
+) -> list[Restoration]:
+    """Restore texts as one batch: those in a legacy regime (an engine the learned channels do not know)
+    are restored again with what the batch's other texts of their regime read confidently (the engine's
+    rewrites, the n-grams: :mod:`diacritics.batch_adapt`), where that restores them with more confidence.
+
+    Args:
+        texts: The texts (documents), any regime.
+        confidences: Per text, its OCR word confidences (as :func:`restore_explained` takes them), or None.
+        explain: Report every token (see :func:`restore_explained`).
+        lexicon: Domain words and phrases to prefer, for every text.
+
+    Returns:
+        One restoration a text, in order; a text in no legacy regime is restored as :func:`restore_explained`
+        restores it alone.
+    """
+    from .restorer import Restorer
+
+    restorer = Restorer.default()
+    threshold = restorer.settings.review_threshold
+    words = as_lexicon(lexicon)
+    per_text = list(confidences) if confidences is not None else [None] * len(texts)
+
+    def run(index: int, batch: BatchContext | None = None) -> RestoredText:
+        return restorer.restore(
+            texts[index],
+            explain=explain,
+            confidences=per_text[index],
+            review_below=threshold,
+            lexicon=words,
+            batch=batch,
+            collect=True,
+        )
+
+    first = [run(index) for index in range(len(texts))]
+    results = list(first)
+    for index, context in enumerate(batch_adapt.pool([r.evidence for r in first])):
+        if context is None:
+            continue
+        second = run(index, context)
+        if batch_adapt.better(first[index].evidence, second.evidence):
+            results[index] = second
+    return [_restoration(r, threshold) for r in results]
 
 
 def restore(

@@ -111,6 +111,13 @@ class CandidateSource:
         """
         return _memoised(self._spelling_memo, observed, self._find_spelling_readings)
 
+    def spelling_keys(self, key: str, limit: int) -> list[str]:
+        """The ``limit`` skeletons nearest an unmarked lowercase ``key`` within the speller's edit distance
+        (:meth:`diacritics.spelling.SkeletonSpeller.nearest`)."""
+        if self._speller is None:
+            self._speller = SkeletonSpeller(self.inventory)
+        return self._speller.nearest(key, limit)
+
     def _find_spelling_readings(self, observed: str) -> dict[str, str]:
         if self._speller is None:
             self._speller = SkeletonSpeller(self.inventory)

@@ -1,21 +1,23 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
 normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
-codes → lexicon → decode → engine adaptation → confidences → case slips → abbreviations → two-letter case →
-heading labels → report → rebuild. Each pass reads the models (:class:`diacritics.state.Models`) and changes
-the state (:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a
-text without any (no regime can be fitted). Every change to the text after normalisation is a decision
-(:mod:`diacritics.plan`).
+codes → lexicon → decode → engine adaptation → batch evidence → confidences → case slips → abbreviations →
+two-letter case → heading labels → report → rebuild. Each pass reads the models
+(:class:`diacritics.state.Models`) and changes the state (:class:`diacritics.state.RestoreState`); a pass
+that needs the document's words is skipped for a text without any (no regime can be fitted). Every change
+to the text after normalisation is a decision (:mod:`diacritics.plan`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import adapt, lattice_passes, passes
+from . import adapt, batch_adapt, lattice_passes, passes
+from .batch_adapt import BatchEvidence
 from .decoder import batch_local_alternatives, decode
 from .lattice import no_completion_of_a_cut_final_word
 from .ocr_tokens import glue_horn_marks, lone_digits_as_words
@@ -85,11 +87,11 @@ def decode_lattice(models: Models, state: RestoreState) -> None:
     """Choose each token's reading with the LM (:func:`diacritics.decoder.decode`)."""
     state.decoded = decode(
         state.positions,
-        _scorer(models),
+        _scorer(models, state),
         models.lm.bos,
         models.lm.eos,
         models.settings.weights,
-        _bigram(models),
+        _bigram(models, state),
     )
     for index, slot in enumerate(state.slots):
         if slot is not None:
@@ -100,43 +102,116 @@ def decode_lattice(models: Models, state: RestoreState) -> None:
 
 def adapt_to_engine(models: Models, state: RestoreState) -> None:
     """In a document with many tokens no channel explains, learn the engine's rewrites from the confident
-    readings and decode again with the readings they propose (:mod:`diacritics.adapt`)."""
+    readings and decode again with the readings they propose (:mod:`diacritics.adapt`); in a second
+    restoration with its batch, with the batch's rewrites too (:mod:`diacritics.batch_adapt`). A short
+    text with too few such tokens to learn from alone is adapted in its batch's second restoration."""
     assert state.decoded is not None
     choice = state.decoded.choice
     pending = adapt.unresolved(state.slots, choice)
     lower = sum(1 for s in state.slots if s is not None and s.token.text.islower())
-    if len(pending) < adapt.MIN_UNRESOLVED or len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower:
+    if len(pending) < batch_adapt.MIN_UNRESOLVED or len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower:
+        return
+    state.legacy = True
+    state.adapted = len(pending) >= adapt.MIN_UNRESOLVED
+    if not state.adapted and state.batch is None:
         return
     pending = adapt.unresolved(state.slots, choice, cased=adapt.CASED_WORDS_ADAPTED)
-    read = [
-        index
-        for index, slot in enumerate(state.slots)
-        if slot is not None and not slot.candidates[choice[index]].reason.startswith("kept")
-    ]
-    alternatives = batch_local_alternatives(
-        state.positions, choice, read, _scorer(models), models.lm.bos, models.lm.eos, models.settings.weights
+    original = {
+        index: slot
+        for index in pending
+        if (slot := state.slots[index]) is not None
+        and not adapt.glued(state.lines[slot.line], slot.token.start, slot.token.start + len(slot.token.text))
+    }
+    pooled = (
+        [(e.pairs, e.kept, weight) for e, weight in state.batch.pooled] if state.batch is not None else []
     )
-    confidence = [0.0] * len(state.slots)
-    for index, alts in alternatives.items():
-        confidence[index] = next((p for k, p in alts if k == choice[index]), 0.0)
-    model = adapt.learn(*adapt.confident_pairs(state.slots, choice, confidence))
-    inventory, lm = models.inventory, models.lm
+    inventory, lm, source = models.inventory, models.lm, models.candidate_source
 
     def is_key(key: str) -> bool:
         return bool(inventory.variants(key))
 
-    widened = 0
-    for index in pending:
-        slot = state.slots[index]
-        assert slot is not None
-        found = adapt.proposals(slot.observed, model, is_key)
-        position = adapt.widened(slot, found, inventory.variants, lm.token_id)
-        if position is not slot.position:
-            state.slots[index] = replace(slot, position=position)
-            state.positions[index] = position
-            widened += 1
-    if widened:
+    for _round in range(adapt.EM_ROUNDS):
+        # hard EM: the rewrites of the readings the last decoding chose confidently, then the readings
+        # they propose for the unresolved tokens, decoded again
+        confidence = _confidences(models, state, read_only=True)
+        learned = adapt.confident_pairs(state.slots, state.decoded.choice, confidence)
+        model = adapt.learn(*learned, pooled=pooled)
+        widened = 0
+        for index, slot in original.items():
+            assert slot is not None
+            found = adapt.proposals(slot.observed, model, is_key)
+            if adapt.GENERIC_KEYS:
+                for key, score in adapt.generic_proposals(slot.observed, model, source.spelling_keys).items():
+                    if score > found.get(key, -math.inf):
+                        found[key] = score
+            position = adapt.widened(slot, found, inventory.variants, lm.token_id)
+            if position is not slot.position:
+                state.slots[index] = replace(slot, position=position)
+                state.positions[index] = position
+                widened += 1
+        if not widened:
+            break
         decode_lattice(models, state)
+
+
+def _confidences(models: Models, state: RestoreState, *, read_only: bool) -> list[float]:
+    """Each slot's posterior given its neighbours on the decoded path (0 for the slots left out: those
+    without a token and, with ``read_only``, those kept as written)."""
+    assert state.decoded is not None
+    choice = state.decoded.choice
+    read = [
+        index
+        for index, slot in enumerate(state.slots)
+        if slot is not None and not (read_only and slot.candidates[choice[index]].reason.startswith("kept"))
+    ]
+    alternatives = batch_local_alternatives(
+        state.positions,
+        choice,
+        read,
+        _scorer(models, state),
+        models.lm.bos,
+        models.lm.eos,
+        models.settings.weights,
+    )
+    confidence = [0.0] * len(state.slots)
+    for index, alts in alternatives.items():
+        confidence[index] = next((p for k, p in alts if k == choice[index]), 0.0)
+    return confidence
+
+
+def gather_batch_evidence(models: Models, state: RestoreState) -> None:
+    """For a text in a legacy regime whose batch is wanted (``collect``), what it offers the documents of
+    its regime group: its confident rewrites and its confidently restored n-grams
+    (:mod:`diacritics.batch_adapt`)."""
+    if not (state.collect and state.legacy) or state.decoded is None or state.mixture is None:
+        return
+    choice = state.decoded.choice
+    confidence = _confidences(models, state, read_only=False)
+    pairs, kept = adapt.confident_pairs(state.slots, choice, confidence)
+    scored = [confidence[index] for index, slot in enumerate(state.slots) if slot is not None]
+    score = batch_adapt.mean_log_confidence(scored)
+    evidence = BatchEvidence(batch_adapt.LEGACY_GROUP, pairs, kept, score=score, adapted=state.adapted)
+    vocab, bos, unk = models.lm.vocab, models.lm.bos, models.lm.unk
+    run: list[int] = [bos]
+    for index, position in enumerate(state.positions):
+        if position.sentence_end or not position.candidates:
+            run = [bos]
+            continue
+        slot = state.slots[index]
+        chosen = position.candidates[choice[index]]
+        trusted = chosen.lm_id != unk and (
+            slot is None
+            or (confidence[index] >= adapt.LEARN_FROM and not chosen.reason.startswith("kept: not a known"))
+        )
+        if not trusted:
+            run = []
+            continue
+        run = [*run[-(batch_adapt.CACHE_ORDER - 1) :], chosen.lm_id]
+        for size in range(1, len(run) + 1):
+            gram = run[-size:]
+            if gram != [bos]:
+                evidence.ngrams[tuple(vocab[i] for i in gram)] += 1
+    state.evidence = evidence
 
 
 def score_confidences(models: Models, state: RestoreState) -> None:
@@ -162,7 +237,7 @@ def score_confidences(models: Models, state: RestoreState) -> None:
     ]
     weights = models.settings.weights
     alternatives = batch_local_alternatives(
-        state.positions, choice, reported, _scorer(models), models.lm.bos, models.lm.eos, weights
+        state.positions, choice, reported, _scorer(models, state), models.lm.bos, models.lm.eos, weights
     )
     for index in reported:
         slot = state.slots[index]
@@ -231,6 +306,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("lexicon", lattice_passes.prefer_lexicon),
     Pass("decode", decode_lattice),
     Pass("engine adaptation", adapt_to_engine),
+    Pass("batch evidence", gather_batch_evidence),
     Pass("confidences", score_confidences),
     Pass("case slips", passes.fix_case_slips),
     Pass("abbreviations", passes.fix_abbreviations),
@@ -250,19 +326,46 @@ def run_passes(models: Models, state: RestoreState, steps: tuple[Pass, ...] = PA
     return state
 
 
-def _scorer(models: Models) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+def _scorer(
+    models: Models, state: RestoreState | None = None
+) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The decoder's trigram scorer: the LM, interpolated with the batch's n-gram cache in a second
+    restoration with its batch (:mod:`diacritics.batch_adapt`)."""
     lm = models.lm
+    cache = _batch_cache(models, state)
 
     def score(w: np.ndarray, v: np.ndarray, u: np.ndarray) -> np.ndarray:
         return np.asarray(lm.spelling_logprob(w, v, u), dtype=np.float64)
 
-    return score
+    if cache is None:
+        return score
+
+    def cached(w: np.ndarray, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return cache.mixed(score(w, v, u), cache.probability(w, v, u))
+
+    return cached
 
 
-def _bigram(models: Models) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _bigram(
+    models: Models, state: RestoreState | None = None
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     lm = models.lm
+    cache = _batch_cache(models, state)
 
     def score(w: np.ndarray, v: np.ndarray) -> np.ndarray:
         return np.asarray(lm.spelling_logprob(w, v), dtype=np.float64)
 
-    return score
+    if cache is None:
+        return score
+
+    def cached(w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return cache.mixed(score(w, v), cache.probability(w, v))
+
+    return cached
+
+
+def _batch_cache(models: Models, state: RestoreState | None) -> batch_adapt.NgramCache | None:
+    if state is None or state.batch is None:
+        return None
+    lm = models.lm
+    return state.batch.cache(lm.token_id, lm.vocab_size, lm.unk)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .abbreviations import AbbreviationTable
+from .batch_adapt import BatchContext, BatchEvidence
 from .casing import CaseModel
 from .channel import ChannelMixture
 from .foreign import EnglishPassageModel, load_english_words
@@ -52,6 +53,10 @@ class RestoredText:
     text: str
     decisions: list[Decision]
     regime: dict[str, float]
+    #: Whether the engine adaptation adapted the text alone (a legacy regime).
+    adapted: bool = False
+    #: What the text offers its batch (asked for with ``collect``; adapted text only).
+    evidence: BatchEvidence | None = None
 
 
 class Restorer:
@@ -115,6 +120,9 @@ class Restorer:
         decisions: bool = True,
         review_below: float | None = None,
         lexicon: Lexicon | None = None,
+        *,
+        batch: BatchContext | None = None,
+        collect: bool = False,
     ) -> RestoredText:
         """Restore ``text``, keeping its line breaks exactly: run :data:`diacritics.pipeline.PASSES`.
 
@@ -126,11 +134,14 @@ class Restorer:
             review_below: With ``decisions``, also report the tokens kept as written whose confidence is below
                 this (what a reviewer should check besides the changes; None: only the changed tokens).
             lexicon: Domain words and phrases to prefer, with the settings' (:mod:`diacritics.lexicon`).
+            batch: What the text's batch gives its second restoration (:mod:`diacritics.batch_adapt`).
+            collect: Gather what an adapted text offers its batch (:attr:`RestoredText.evidence`).
         """
         state = RestoreState(text, explain, confidences, decisions, review_below)
         state.lexicon = lexicon.merged(self.settings.lexicon) if lexicon else self.settings.lexicon
+        state.batch, state.collect = batch, collect
         run_passes(self, state)
-        return RestoredText(state.output, state.decisions, state.share)
+        return RestoredText(state.output, state.decisions, state.share, state.adapted, state.evidence)
 
     def restore_text(self, text: str) -> str:
         """Just the restored text of :meth:`restore`."""

@@ -62,3 +62,17 @@ class SkeletonSpeller:
             found = self._symspell.lookup(key, Verbosity.ALL, MAX_EDIT_DISTANCE)
         terms = sorted((item.term for item in found), key=lambda k: (-self._frequency.get(k, 0.0), k))
         return terms[:limit]
+
+    def nearest(self, key: str, limit: int) -> list[str]:
+        """The ``limit`` skeletons nearest ``key`` within :data:`MAX_EDIT_DISTANCE` edits: fewest edits
+        first, then most frequent (``key`` itself first when it is one)."""
+        if not key or not (key.isascii() and key.isalpha()) or limit <= 0:
+            return []
+        from symspellpy import Verbosity
+
+        with self._lock:
+            found = self._symspell.lookup(key, Verbosity.ALL, MAX_EDIT_DISTANCE)
+        ranked = sorted(
+            found, key=lambda item: (item.distance, -self._frequency.get(item.term, 0.0), item.term)
+        )
+        return [item.term for item in ranked[:limit]]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .abbreviations import AbbreviationTable
+from .batch_adapt import BatchContext, BatchEvidence
 from .casing import CaseModel
 from .channel import ChannelMixture
 from .decoder import DecodeResult, Position
@@ -66,6 +67,13 @@ class RestoreState:
         replacement: ``(line, start)`` → the token's new text (tokens not in it are copied).
         decisions: What was changed (and, explaining, kept) and why.
         output: The restored text.
+        batch: In a second restoration with its batch (:mod:`diacritics.batch_adapt`), what the batch gives
+            (the pooled channel, the n-gram cache); None: restored alone.
+        collect: Gather the text's :class:`BatchEvidence` for its batch (when it is adapted).
+        adapted: Whether the engine adaptation adapted the text alone (a legacy regime).
+        legacy: Whether its share of tokens no channel explains is that of a legacy regime (adapted alone,
+            or too short to be: adapted with its batch).
+        evidence: The evidence gathered (``collect``, adapted text only).
     """
 
     text: str
@@ -85,6 +93,11 @@ class RestoreState:
     replacement: dict[tuple[int, int], str] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
     output: str = ""
+    batch: BatchContext | None = None
+    collect: bool = False
+    adapted: bool = False
+    legacy: bool = False
+    evidence: BatchEvidence | None = None
 
     @property
     def share(self) -> dict[str, float]:

@@ -3,6 +3,7 @@
 Public API:
     process(path, **options) -> Document
     segment(text) -> Document
+    restore_texts(texts) -> list[str]   (a batch's texts restored together)
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from .exceptions import (
 from .options import ProcessOptions
 
 if TYPE_CHECKING:
-    from .api import process, segment
+    from .api import process, restore_texts, segment
     from .models import Document, PageResult
 
 #: Imported on first use, so that ``vnocr restore`` and ``import diacritics`` do not load OpenCV and the OCR
 #: pipeline (PEP 562).
-_LAZY = {"process": "api", "segment": "api", "Document": "models", "PageResult": "models"}
+_LAZY = {
+    "process": "api",
+    "segment": "api",
+    "restore_texts": "api",
+    "Document": "models",
+    "PageResult": "models",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -58,5 +65,6 @@ __all__ = [
     "VnocrError",
     "__version__",
     "process",
+    "restore_texts",
     "segment",
 ]

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,21 @@ def segment(text: str, *, restore: bool = False) -> Document:
         A :class:`Document` whose ``sections``, ``preamble`` and ``metadata`` are filled in.
     """
     return process_text(text, options=ProcessOptions(restore=restore))
+
+
+def restore_texts(texts: Sequence[str], *, lexicon: Sequence[str | Path] = ()) -> list[str]:
+    """Restore the diacritics of several texts as one batch (as ``vnocr batch`` does): texts from an OCR
+    engine restoration does not know (a scanner's legacy text layer) are restored again with what the
+    others of their kind read confidently; the rest are restored as alone.
+
+    Args:
+        texts: The texts, one a document.
+        lexicon: Lexicon files of domain words and phrases to prefer (as ``--lexicon``).
+
+    Returns:
+        The restored texts, in order.
+    """
+    from diacritics import Lexicon, restore_together
+
+    words = Lexicon.load(*lexicon) if lexicon else None
+    return [r.text for r in restore_together(texts, lexicon=words)]

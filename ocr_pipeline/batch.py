@@ -39,9 +39,11 @@ from .jobs import (
     Job,
     JobResult,
     display_path,
+    evidence_path,
     leads_out,
     process_job,
     raw_path_b64,
+    read_batch_state,
     relative_outputs,
 )
 from .options import ProcessOptions
@@ -60,6 +62,7 @@ __all__ = [
     "read_manifest",
     "report_lines",
     "run_batch",
+    "second_pass_jobs",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,8 @@ INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
 MANIFEST_NAME = "manifest.jsonl"
 #: The lock file a running batch holds in its output folder (hidden: never an input).
 LOCK_NAME = ".vnocr.lock"
+#: How much a legacy-regime group must have grown since a document's second pass for it to be redone.
+REDO_GROWTH = 1.5
 #: Ground-truth transcriptions (Tesseract's ``*.gt.txt`` convention) sit beside scans; they are not inputs.
 GROUND_TRUTH_SUFFIX = ".gt.txt"
 
@@ -194,6 +199,7 @@ class BatchSummary:
         stopped: The fault that stopped the batch before every document was done (a full disk, a read-only
             output folder), or None.
         interrupted: The signal (SIGINT, SIGTERM) that stopped the batch, or 0.
+        readapted: Documents the batch's second pass wrote again (counted once in ``ok`` or ``skipped``).
     """
 
     ok: int = 0
@@ -204,12 +210,15 @@ class BatchSummary:
     results: list[JobResult] = field(default_factory=list)
     stopped: OutputWriteError | None = None
     interrupted: int = 0
+    #: Documents in a legacy regime written again by the batch's second pass (:func:`second_pass_jobs`).
+    readapted: int = 0
 
     def line(self) -> str:
         """The one-line summary printed on stdout."""
         return (
             f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped; "
             f"{self.pages} pages in {self.seconds:.1f} s"
+            + (f"; {self.readapted} restored again with the batch" if self.readapted else "")
             + ("; stopped" if self.stopped else "")
             + ("; interrupted" if self.interrupted else "")
         )
@@ -342,6 +351,7 @@ def run_batch(
     on_result: Callable[[JobResult], None] | None = None,
     scheduler: str | None = None,
     formats: tuple[str, ...] = FORMATS,
+    batch_adapt: bool = True,
 ) -> BatchSummary:
     """Process every document below ``input_dir`` into ``output_dir``.
 
@@ -356,6 +366,8 @@ def run_batch(
         scheduler: A Dask scheduler's address (``tcp://HOST:PORT``) to run the tasks on, or None for worker
             processes on this machine. Both folders must then be on a path every Dask worker sees.
         formats: The outputs to write per document (``outputs.parse_formats``).
+        batch_adapt: Once every document is done, restore those in a legacy regime again with what the
+            batch's others of their regime read confidently (:func:`second_pass_jobs`).
 
     Returns:
         Counts and per-document results. Bad documents are ``failed`` results, never exceptions; a fault of
@@ -373,7 +385,11 @@ def run_batch(
     executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(max(1, jobs or os.cpu_count() or 1))
     summary = BatchSummary()
     with output_lock(output_dir, wait=wait), stop_on_signals() as stop:
-        planned = [replace(job, formats=formats) for job in plan_jobs(input_dir, output_dir, options)]
+        adapt = batch_adapt and options.restore
+        planned = [
+            replace(job, formats=formats, batch_evidence=adapt)
+            for job in plan_jobs(input_dir, output_dir, options)
+        ]
         manifest = Manifest(output_dir)
         catalog: Catalog | None = None  # the register and search index, updated as documents finish
 
@@ -392,6 +408,17 @@ def run_batch(
             manifest.write(result)
             if catalog is not None:
                 update_catalog(catalog, output_dir, result)
+
+        def record_second_pass(result: JobResult) -> None:
+            # a document written again: its manifest line and catalog row follow (it was counted once); one
+            # the second pass kept or failed keeps its first outputs and its manifest line
+            if result.status == "ok":
+                summary.readapted += 1
+                manifest.write(result)
+                if catalog is not None:
+                    update_catalog(catalog, output_dir, result)
+            elif result.status != "kept":
+                log.warning("%s: batch adaptation failed: %s", display_path(result.path), result.error)
 
         try:
             catalog = open_catalog(output_dir)
@@ -414,6 +441,18 @@ def run_batch(
                             raise OutputWriteError(result.error or "output cannot be written")
                 finally:
                     results.close()  # kills the workers, removes their scratch folder
+            if adapt and not stop.requested:
+                second = second_pass_jobs(planned)
+                if second:
+                    log.info("batch adaptation: %d document(s) in a legacy regime to redo", len(second))
+                    results = executor.run(BatchGraph(second), stop)
+                    try:
+                        for result in results:
+                            record_second_pass(result)
+                            if result.stops_batch:
+                                raise OutputWriteError(result.error or "output cannot be written")
+                    finally:
+                        results.close()
         except OutputWriteError as exc:
             summary.stopped = exc
             log.info("batch stopped: %s", exc.one_line())
@@ -425,6 +464,42 @@ def run_batch(
             summary.interrupted = stop.signum
     summary.seconds = round(time.monotonic() - start, 2)
     return summary
+
+
+def second_pass_jobs(planned: list[Job]) -> list[Job]:
+    """The batch's second pass: its complete documents in a legacy regime (those whose first pass left batch
+    evidence, see :func:`ocr_pipeline.jobs.evidence_path`), each with the batch context pooled from its
+    group (:func:`diacritics.batch_adapt.pool`), but those already restored again with the same pool (a
+    re-run resumes) or with a group at least 1/:data:`REDO_GROWTH` as large (documents added to a batch
+    send its others through the second pass again only once their group has grown by half)."""
+    from diacritics.batch_adapt import BatchEvidence, pool
+
+    found: list[tuple[Job, dict[str, Any]]] = []
+    for job in planned:
+        if not evidence_path(job).is_file():
+            continue
+        state = read_batch_state(job)
+        if state is None or not isinstance(state.get("evidence"), dict) or not is_complete(job):
+            continue
+        try:
+            record = json.loads(job.json_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if state.get("fingerprint") != record.get("source_fingerprint"):
+            continue  # evidence of an earlier version of the file
+        found.append((job, state))
+    contexts = pool([BatchEvidence.from_dict(state["evidence"]) for _job, state in found])
+    second = []
+    for (job, state), context in zip(found, contexts, strict=True):
+        done = state.get("second_pass")
+        if context is None:
+            continue
+        if isinstance(done, dict) and (
+            done.get("pool") == context.key or context.members < REDO_GROWTH * int(done.get("members") or 0)
+        ):
+            continue  # done with this pool, or with one of nearly as many documents
+        second.append(replace(job, batch_evidence=False, batch_context=context))
+    return second
 
 
 def _sqlite_reason(exc: sqlite3.Error) -> str:

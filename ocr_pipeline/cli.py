@@ -239,6 +239,11 @@ _timeout_option = click.option(
 @click.option("--no-restore", is_flag=True, help="Skip diacritic restoration.")
 @_force_ocr_option
 @_lexicon_option
+@click.option(
+    "--no-batch-adapt",
+    is_flag=True,
+    help="No second pass restoring legacy-OCR documents again with what the batch read confidently.",
+)
 @click.option("--wait", is_flag=True, help="Wait for another batch writing to OUTPUT_DIR [exit 2 at once].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 @click.option(
@@ -266,6 +271,7 @@ def batch(
     no_restore: bool,
     force_ocr: bool,
     lexicon: tuple[Path, ...],
+    no_batch_adapt: bool,
     wait: bool,
     progress: bool | None,
     formats: str,
@@ -342,6 +348,7 @@ def batch(
             on_result=on_result,
             scheduler=scheduler or None,
             formats=chosen,
+            batch_adapt=not no_batch_adapt,
         )
         if summary.interrupted:
             for stop_signal in (signal.SIGINT, signal.SIGTERM):  # exiting: another Ctrl-C changes nothing

@@ -9,19 +9,24 @@ is returned as a ``failed`` :class:`JobResult`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import OutOfMemoryError, OutputWriteError, as_vnocr_error, output_write_error
 from .models import Document, PageResult
 from .options import ProcessOptions
 from .outputs import FORMATS
 from .textio import atomic_write_text
+
+if TYPE_CHECKING:
+    from diacritics.batch_adapt import BatchContext, BatchEvidence
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,10 @@ class Job:
     output_name: Path | None = None
     #: The outputs to write (see ``outputs.parse_formats``; ``json`` is always among them).
     formats: tuple[str, ...] = FORMATS
+    #: Keep what its restoration offers its batch (:func:`evidence_path`), for the batch's second pass.
+    batch_evidence: bool = False
+    #: For the batch's second pass: what its batch gives its restoration (None: a first pass).
+    batch_context: BatchContext | None = None
 
     @property
     def output_stem(self) -> Path:
@@ -207,15 +216,77 @@ def crashed_result(job: Job, seconds: float = 0.0) -> JobResult:
     )
 
 
-def _make_and_write(job: Job, make: Callable[[], Document], start: float) -> JobResult:
+#: Folder of the output folder holding each document's batch evidence (hidden: never an input).
+BATCH_FOLDER = ".vnocr-batch"
+
+
+def evidence_path(job: Job) -> Path:
+    """Where a document's batch evidence and second-pass state are kept:
+    ``OUTPUT_DIR/.vnocr-batch/a/x.json``."""
+    return job.output_dir / BATCH_FOLDER / f"{job.document_id}.json"
+
+
+def read_batch_state(job: Job) -> dict[str, Any] | None:
+    """A document's batch state (``{"fingerprint", "evidence", "second_pass"}``), or None (none, or
+    unreadable)."""
+    path = evidence_path(job)
+    if leads_out(path, job.output_dir):
+        return None
     try:
-        doc = make()
-        doc.source = display_path(doc.source)
-        archive = write_outputs(job, doc)
-        after_outputs_written(job, doc)
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def write_batch_state(job: Job, state: dict[str, Any] | None) -> None:
+    """Write (atomically) or remove a document's batch state.
+
+    Raises:
+        OutputWriteError: It cannot be written.
+    """
+    path = evidence_path(job)
+    if leads_out(path, job.output_dir):
+        raise OutputWriteError(f"{display_path(str(path.parent))}: a symbolic link leads out of OUTPUT_DIR")
+    try:
+        if state is None:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(state, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise output_write_error(display_path(str(path)), exc) from exc
+
+
+def _make_and_write(job: Job, make: Callable[[], Document], start: float) -> JobResult:
+    from diacritics.api import collecting_evidence, with_batch
+
+    context = job.batch_context
+    collecting: contextlib.AbstractContextManager[list[BatchEvidence | None]] = (
+        collecting_evidence() if job.batch_evidence or context is not None else contextlib.nullcontext([])
+    )
+    rel = str(job.relative)
+    try:
+        with collecting as found, with_batch(context):
+            doc = make()
+        evidence = next((e for e in found if e is not None), None)
+        state = read_batch_state(job) if context is not None else None
+        applied = context is None or _second_pass_better(state, evidence)
+        if context is not None and applied:
+            doc.restoration["batch_pass"] = {"documents": context.members}
+        if applied:
+            doc.source = display_path(doc.source)
+            archive = write_outputs(job, doc)
+            after_outputs_written(job, doc)
+        if context is not None:
+            second = {"pool": context.key, "members": context.members, "applied": applied}
+            write_batch_state(job, dict(state or {}, second_pass=second))
+        elif job.batch_evidence:
+            write_batch_state(job, _first_pass_state(doc, evidence))
     except Exception as exc:  # a bad document must not end the whole batch
         return failure_result(job, exc, round(time.monotonic() - start, 2))
-    rel = str(job.relative)
+    if not applied:
+        return JobResult(rel, "kept", seconds=round(time.monotonic() - start, 2), path_b64=raw_path_b64(rel))
     return JobResult(
         rel,
         "ok",
@@ -224,6 +295,56 @@ def _make_and_write(job: Job, make: Callable[[], Document], start: float) -> Job
         outputs=relative_outputs(job) + [str(p.relative_to(job.output_dir)) for p in archive],
         path_b64=raw_path_b64(rel),
     )
+
+
+def _first_pass_state(doc: Document, evidence: BatchEvidence | None) -> dict[str, Any] | None:
+    """The batch state of a document's first pass: its evidence (None: not in a legacy regime)."""
+    if evidence is None:
+        return None
+    return {"fingerprint": doc.source_fingerprint, "evidence": evidence.to_dict()}
+
+
+def _second_pass_better(state: dict[str, Any] | None, evidence: BatchEvidence | None) -> bool:
+    """Whether a document's second restoration (its ``evidence``) is more confident than its first (whose
+    evidence is in its batch ``state``)."""
+    from diacritics.batch_adapt import BatchEvidence, better
+
+    first = (state or {}).get("evidence")
+    return better(BatchEvidence.from_dict(first) if isinstance(first, dict) else None, evidence)
+
+
+def pages_from_record(record: dict[str, Any]) -> list[PageResult]:
+    """A document's page results as its first pass had them, rebuilt from its ``x.json`` record (the OCR
+    word confidences from its words), for its restoration to be made again."""
+    known = {f.name for f in fields(PageResult)} - {"words", "line_confidences", "image_size", "text"}
+    pages = []
+    for page in record.get("pages") or []:
+        result = PageResult(**{k: v for k, v in page.items() if k in known})
+        if page.get("image_size"):
+            result.image_size = (int(page["image_size"][0]), int(page["image_size"][1]))
+        if page.get("words") is not None:
+            from .outputs.refresh import document_from_record
+
+            rebuilt = document_from_record({"pages": [page]}).pages[0]
+            result.words = rebuilt.words
+            result.line_confidences = [[w.confidence for w in line] for line in rebuilt.words or []]
+        pages.append(result)
+    return pages
+
+
+def refine_job(job: Job) -> JobResult:
+    """The batch's second pass over a document in a legacy regime: its restoration made again from its
+    record's pages with its batch (``job.batch_context``), its outputs written again where the batch makes
+    it more confident (else a ``kept`` result, outputs untouched)."""
+    from . import pipeline
+
+    start = time.monotonic()
+    try:
+        record = json.loads(job.json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return failure_result(job, exc, 0.0)
+    pages = pages_from_record(record)
+    return _make_and_write(job, lambda: pipeline.document_from_pages(job.source, pages, job.options), start)
 
 
 def process_job(job: Job) -> JobResult:

@@ -23,14 +23,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .imaging.rasterise import TEXT_SUFFIXES
-from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job
+from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job, refine_job
 from .models import PageResult
 
 log = logging.getLogger(__name__)
 
-#: Kinds of task: the page task of a PDF page (or an image file), the finishing task of a document, and the
-#: whole-document task of a ``.txt`` document.
-PAGES, FINISH, DOCUMENT = "pages", "finish", "document"
+#: Kinds of task: the page task of a PDF page (or an image file), the finishing task of a document, the
+#: whole-document task of a ``.txt`` document, and the batch's second pass over a document in a legacy regime
+#: (:func:`ocr_pipeline.jobs.refine_job`: a job with a batch context).
+PAGES, FINISH, DOCUMENT, REFINE = "pages", "finish", "document", "refine"
 #: How many times a task lost with its worker is run again before its document fails.
 RETRIES = 1
 
@@ -78,6 +79,8 @@ def run_task(task: Task) -> TaskOutcome:
     start = time.monotonic()
     if task.kind == DOCUMENT:
         return TaskOutcome(result=process_job(task.job), seconds=time.monotonic() - start)
+    if task.kind == REFINE:
+        return TaskOutcome(result=refine_job(task.job), seconds=time.monotonic() - start)
     if task.kind == FINISH:
         result = finish_job(task.job, list(task.pages), task.seconds)
         return TaskOutcome(result=result, seconds=time.monotonic() - start)
@@ -162,6 +165,10 @@ class BatchGraph:
 
     def _start(self, index: int) -> None:
         job = self.jobs[index]
+        if job.batch_context is not None:  # the batch's second pass: one task over the written record
+            self._open[index] = _OpenDocument(job, [])
+            self._ready.append(Task(f"d{index}-refine", REFINE, index, job))
+            return
         if job.source.suffix.lower() in TEXT_SUFFIXES:
             self._open[index] = _OpenDocument(job, [])
             self._ready.append(Task(f"d{index}", DOCUMENT, index, job))

@@ -18,3 +18,15 @@ def test_code_figures_find_the_codes_of_a_page() -> None:
     counts = code_figures([page])
     assert counts["codes"] == 2
     assert counts["kept_in_correct"] == 2
+
+
+def test_restorations_of_pages_join_as_one_with_their_flags_moved() -> None:
+    from diacritics import Restoration, TokenDecision
+    from tools.bench.legacy import _joined
+
+    first = Restoration("một\nhai", [TokenDecision(2, 0, "hai", "hai", 0.2, review=True)])
+    second = Restoration("ba", [TokenDecision(1, 0, "ba", "bà", 0.9)])
+    joined = _joined([first, second])
+    assert joined.text == "một\nhai\nba"
+    assert [(t.line, t.original) for t in joined.tokens] == [(2, "hai"), (3, "ba")]
+    assert flag_figures("mot\nhai\nba", "một\nhai\nbà", joined)["flagged"] == 1

@@ -9,6 +9,9 @@ Three measures, each on text the restorer was not tuned on:
   as it is and restored; review flags (restored words that are wrong, words flagged, wrong words among them).
 * **Engines**: Tesseract with Latin models that lack Vietnamese (``eng``, ``fra``, ``deu``, ``ita``, those
   installed) on rendered pages of the held-out document; the same figures per engine.
+* **Batches**: the gold pages' layers restored as one batch with the other legacy layers of their folders'
+  PDFs (unlabelled pages: the second pass of :mod:`diacritics.batch_adapt`), and each engine's rendered pages
+  restored each alone and as a batch of documents.
 * **Codes**: every document code (:mod:`diacritics.codes`) of the gold pages, kept through restoration of the
   correct page (unchanged) and given back from the page stripped of its marks.
 
@@ -104,13 +107,48 @@ def legacy_pages(ctx: BenchContext, min_words: int = 50) -> list[LegacyPage]:
     return pages
 
 
-def flag_figures(text: str, gold: str) -> dict[str, Any]:
-    """Restore ``text`` and score it against ``gold``: syllable accuracy before and after, and the review
-    flags against the errors (output words not matched to the gold by the word alignment)."""
+def companion_layers(ctx: BenchContext, pages: list[LegacyPage], min_words: int = 50) -> list[str]:
+    """The legacy text layers of the other pages of the gold folders' PDFs (no gold: a batch's unlabelled
+    documents), those of at least ``min_words`` words with hardly a Vietnamese mark (not born-digital)."""
+    from ocr_pipeline.imaging.pdf import marked_share
+
+    have_gold = {p.name.removesuffix(" (held out)") for p in pages}
+    stems = sorted({f.name.partition(".p")[0] for d in gold_dirs(ctx) for f in d.glob("*.p*.gt.txt")})
+    found = []
+    for stem in stems:
+        pdf = _pdf_of(stem, ctx)
+        if pdf is None:
+            continue
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+        count = next((int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:")), 0)
+        for number in range(1, count + 1):
+            if f"{stem} p{number}" in have_gold:
+                continue
+            layer = text_layer(pdf, number)
+            if len(words(layer)) >= min_words and marked_share(layer) < 0.3:
+                found.append(layer)
+    extra = ctx.shared / "real-scans" / "extra"
+    for pdf in sorted(extra.glob("*.pdf")) if extra.is_dir() else []:
+        if pdf.stem in stems:
+            continue
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+        count = next((int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:")), 0)
+        for number in range(1, count + 1):
+            layer = text_layer(pdf, number)
+            if len(words(layer)) >= min_words and marked_share(layer) < 0.3:
+                found.append(layer)
+    return found
+
+
+def flag_figures(text: str, gold: str, result: Any = None) -> dict[str, Any]:
+    """Restore ``text`` (or take its restoration ``result``) and score it against ``gold``: syllable
+    accuracy before and after, and the review flags against the errors (output words not matched to the
+    gold by the word alignment)."""
     from diacritics import restore_explained
     from diacritics.normalise import normalise_text
 
-    result = restore_explained(text, explain=False)
+    if result is None:
+        result = restore_explained(text, explain=False)
     out_lines = result.text.split("\n")
     in_lines = normalise_text(text).split("\n")
     # each output word's index, and the flagged ones (a flag points at its token's words on its line)
@@ -180,6 +218,33 @@ def _engine_pages(ctx: BenchContext, model: str) -> tuple[str, str] | None:
     return "\n".join(truths), "\n".join(texts)
 
 
+def _engine_page_texts(ctx: BenchContext, model: str) -> list[str]:
+    """The OCR text of each rendered page :func:`_engine_pages` cached."""
+    cache = ctx.cache / "legacy"
+    stem = Path(HELD_OUT_DOC).stem
+    texts = []
+    for k in range(1 if ctx.quick else 3):
+        cached = cache / f"{stem}-{k}.{model}.txt"
+        if cached.is_file():
+            texts.append(cached.read_text(encoding="utf-8").replace("\f", "").strip("\n"))
+    return texts
+
+
+def _joined(restorations: list[Any]) -> Any:
+    """Restorations of consecutive texts as one of the texts joined by a line break (decisions' lines
+    shifted)."""
+    from dataclasses import replace
+
+    from diacritics import Restoration
+
+    tokens = []
+    offset = 0
+    for r in restorations:
+        tokens += [replace(t, line=t.line + offset) for t in r.tokens]
+        offset += r.text.count("\n") + 1
+    return Restoration("\n".join(r.text for r in restorations), tokens)
+
+
 def installed_models() -> list[str]:
     """The Latin models of :data:`LATIN_MODELS` Tesseract has."""
     try:
@@ -239,13 +304,29 @@ HEADER = [
 
 
 def run(ctx: BenchContext) -> BenchSection:
-    results: dict[str, Any] = {"layers": {}, "engines": {}}
+    from diacritics import restore_explained, restore_together
+
+    results: dict[str, Any] = {
+        "layers": {},
+        "engines": {},
+        "batch_layers": {},
+        "page_engines": {},
+        "batch_engines": {},
+    }
     rows: list[list[Any]] = []
     pages = legacy_pages(ctx)
     for page in pages:
         figures = flag_figures(page.layer, page.gold)
         results["layers"][page.name] = figures
         rows.append(_row(f"layer: {page.name}", figures))
+    # the batch: the gold pages' layers restored together with the other legacy layers of their folders
+    companions = [] if ctx.quick else companion_layers(ctx, pages)
+    together = restore_together([p.layer for p in pages] + companions)
+    results["batch_documents"] = len(pages) + len(companions)
+    for page, restored in zip(pages, together, strict=False):
+        figures = flag_figures(page.layer, page.gold, restored)
+        results["batch_layers"][page.name] = figures
+        rows.append(_row(f"layer, batch of {len(pages) + len(companions)}: {page.name}", figures))
     for model in installed_models():
         pair = _engine_pages(ctx, model)
         if pair is None:
@@ -253,6 +334,16 @@ def run(ctx: BenchContext) -> BenchSection:
         figures = flag_figures(pair[1], pair[0])
         results["engines"][model] = figures
         rows.append(_row(f"tesseract -l {model} (rendered {HELD_OUT_DOC})", figures))
+        # its pages as documents: each alone, then as a batch (the second pass's own effect)
+        texts = _engine_page_texts(ctx, model)
+        separately = _joined([restore_explained(t, explain=False) for t in texts])
+        figures = flag_figures(pair[1], pair[0], separately)
+        results["page_engines"][model] = figures
+        rows.append(_row(f"tesseract -l {model}, its {len(texts)} pages each alone", figures))
+        joined = _joined(restore_together(texts))
+        figures = flag_figures(pair[1], pair[0], joined)
+        results["batch_engines"][model] = figures
+        rows.append(_row(f"tesseract -l {model}, its {len(texts)} pages as a batch", figures))
     golds = [
         p.read_text(encoding="utf-8") for folder in gold_dirs(ctx) for p in sorted(folder.glob("*.p*.gt.txt"))
     ]
