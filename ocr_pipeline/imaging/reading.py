@@ -41,6 +41,14 @@ DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 STROKES_KEPT = frozenset({"closing_right"})
 #: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
 BLANK_ZONES = frozenset({"header_right", "number"})
+#: A run of capital D-with-stroke look-alikes holding an eth (``ĐÐ``, ``ÐĐ``): ``vie`` reads one bold ``Đ``
+#: as two glyphs (``GD&ĐÐT``, ``TGĐÐ``, ``QĐÐ-UBND``); Vietnamese never writes the eth.
+DOUBLED_D = re.compile("[ĐÐ]*Ð[ĐÐ]*")
+#: Least confidence of both neighbours for a short low-confidence word between them to be printed text.
+FLANK_CONFIDENCE = 70.0
+#: A short word that may be given back between confident neighbours: a capitals' abbreviation or a
+#: number (``VT,``, ``NN``, ``(2)``), the shapes of a Nơi nhận line's short items.
+FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
 ZONE_PSM = {"body": 4, "unknown": 3}
@@ -79,6 +87,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
             read = [printed_word(wd, lang) for wd in moved]
+            if None in read and zone.kind not in BLANK_ZONES:
+                read = _flanked_words(moved, read, lang)
             if None in read and zone.kind in BLANK_ZONES:
                 dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
                 digits = _read_digits(image, dropped, page.dpi, timeout)
@@ -190,12 +200,34 @@ def printed_word(word: OcrWord, lang: str = "vie") -> OcrWord | None:
     if lang == "eng":
         return word
     text = word.text
+    if "Ð" in text:
+        text = DOUBLED_D.sub("Đ", text)
+        word = replace(word, text=text)
     if SOUP_CHARACTERS.search(text):
         cleaned = SOUP_CHARACTERS.sub("", text)
         if len(_ALNUM.findall(cleaned)) >= 3:
             return replace(word, text=cleaned)
         return None
     return word if is_printed_word(word) else None
+
+
+def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) -> list[OcrWord | None]:
+    """``read`` with the short words dropped for their low confidence alone given back when the words on
+    both sides were read confidently: a printed ``VT,`` between ``Lưu:`` and ``QHĐP`` is read at 14,
+    where a seal's or a stamp's stray letters stand at a line's end or on their own."""
+    kept = list(read)
+    for index in range(1, len(words) - 1):
+        before, after = read[index - 1], read[index + 1]
+        word = words[index]
+        if (
+            kept[index] is None
+            and before is not None
+            and after is not None
+            and min(before.confidence, after.confidence) >= FLANK_CONFIDENCE
+            and FLANKED_WORD.fullmatch(word.text)
+        ):
+            kept[index] = printed_word(replace(word, confidence=NOISE_CONFIDENCE), lang)
+    return kept
 
 
 def is_printed_word(word: OcrWord) -> bool:
