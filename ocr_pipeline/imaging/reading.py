@@ -39,6 +39,9 @@ DIGITS_CONFIDENCE = 60.0
 DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 #: Zones whose lines are read with seal and signature strokes kept on them (see :func:`_strokes_on_lines`).
 STROKES_KEPT = frozenset({"closing_right"})
+#: Least ink width of a band, in band heights, for the strokes on it to be given back (see
+#: :func:`_strokes_on_lines`).
+STROKES_LINE_INK = 3.0
 #: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
 BLANK_ZONES = frozenset({"header_right", "number"})
 #: A run of capital D-with-stroke look-alikes holding an eth (``ĐÐ``, ``ÐĐ``): ``vie`` reads one bold ``Đ``
@@ -138,6 +141,8 @@ def _strokes_on_lines(
         return image
     restored = image.copy()
     for band in zone.bands:
+        if sum(b - a for a, b in band.segments) < STROKES_LINE_INK * band.height:
+            continue  # no printed line's worth of letters clear of the marks: a seal's or a signature's rows
         rows = slice(band.y0, band.y1)
         keep = found.strokes[rows]
         restored[rows][keep] = original[rows][keep]
