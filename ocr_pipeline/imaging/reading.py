@@ -47,6 +47,8 @@ BLANK_ZONES = frozenset({"header_right", "number"})
 #: A run of capital D-with-stroke look-alikes holding an eth (``ĐÐ``, ``ÐĐ``): ``vie`` reads one bold ``Đ``
 #: as two glyphs (``GD&ĐÐT``, ``TGĐÐ``, ``QĐÐ-UBND``); Vietnamese never writes the eth.
 DOUBLED_D = re.compile("[ĐÐ]*Ð[ĐÐ]*")
+#: The date line's words glued to the digits handwritten in its blanks (``ngày23``, ``82tháng``).
+_GLUED_DATE = re.compile(r"(?<=ngày)[,.]?(?=\d)|(?<=\d)(?=tháng)")
 #: Least confidence of both neighbours for a short low-confidence word between them to be printed text.
 FLANK_CONFIDENCE = 70.0
 #: A short word that may be given back between confident neighbours: a capitals' abbreviation or a
@@ -101,6 +103,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
                     blank.update(reason="handwritten digits", read=digits.text, confidence=digits.confidence)
                 blanks.append(blank)
             kept = tuple(wd for wd in read if wd is not None)
+            if zone.kind in BLANK_ZONES:
+                kept = filled_blanks(kept)
             if kept or not ln.words:
                 kept_lines.append(OcrLine(kept))
         shifted = _trim_blank_lines(kept_lines)
@@ -214,6 +218,41 @@ def printed_word(word: OcrWord, lang: str = "vie") -> OcrWord | None:
             return replace(word, text=cleaned)
         return None
     return word if is_printed_word(word) else None
+
+
+def filled_blanks(words: tuple[OcrWord, ...]) -> tuple[OcrWord, ...]:
+    """A header line's words with the digits written into its blanks set as the printed frame has them.
+
+    The number and date lines are printed with blanks that are filled in by hand; the digits are read
+    glued to the words around them (``ngày23``, ``ngày,24``, ``ngày82tháng``) or apart from the ``/``
+    that follows the blank (``Số: 729 /QĐ-TTg``, ``Số: 2 1 /2026/TT-BCT``). Glued words are split at the
+    digits; the digit words between ``Số:`` and a word starting with ``/`` are joined to it.
+    """
+    split: list[OcrWord] = []
+    for word in words:
+        parts = (
+            [p for p in _GLUED_DATE.split(word.text) if p and p not in ",."]
+            if _GLUED_DATE.search(word.text)
+            else []
+        )
+        split += [replace(word, text=part) for part in parts] if len(parts) > 1 else [word]
+    if len(split) < 3 or not split[0].text.startswith("Số"):
+        return tuple(split)
+    end = 1
+    while end < len(split) and split[end].text.isdigit():
+        end += 1
+    if end == 1 or end >= len(split) or not split[end].text.startswith("/"):
+        return tuple(split)
+    joined = split[1 : end + 1]
+    left = min(w.left for w in joined)
+    number = replace(
+        split[1],
+        text="".join(w.text for w in joined),
+        confidence=min(w.confidence for w in joined),
+        left=left,
+        width=max(w.left + w.width for w in joined) - left,
+    )
+    return (split[0], number, *split[end + 1 :])
 
 
 def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) -> list[OcrWord | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocr_pipeline.imaging.page import OcrWord
-from ocr_pipeline.imaging.reading import _flanked_words, printed_word
+from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, printed_word
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,23 @@ def test_other_dropped_words_stay_dropped(line: tuple[tuple[str, float], ...]) -
     words = _line(*line)
     read = [printed_word(w) for w in words]
     assert _flanked_words(words, read, "vie") == read
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Hà Nội, ngày23 tháng 4 năm 2026", "Hà Nội, ngày 23 tháng 4 năm 2026"),
+        ("Hà Nội, ngày,24 tháng 4 năm 2026", "Hà Nội, ngày 24 tháng 4 năm 2026"),
+        ("Hà Nội, ngày22tháng 4 năm 2026", "Hà Nội, ngày 22 tháng 4 năm 2026"),
+        ("Số: 729 /QĐ-TTg", "Số: 729/QĐ-TTg"),
+        ("Số: 2 1 /2026/TT-BCT", "Số: 21/2026/TT-BCT"),
+        ("Số: /QĐ-TTg", "Số: /QĐ-TTg"),  # an empty blank stays empty
+        ("Số: 115/NQ-CP", "Số: 115/NQ-CP"),
+        ("Hà Nội, ngày 29 tháng 4 năm 2026", "Hà Nội, ngày 29 tháng 4 năm 2026"),
+    ],
+)
+def test_digits_in_the_blanks_are_set_as_printed(line: str, expected: str) -> None:
+    words = tuple(OcrWord(text=t, confidence=90, left=40 * i, width=30) for i, t in enumerate(line.split()))
+    filled = filled_blanks(words)
+    assert " ".join(w.text for w in filled) == expected
+    assert all(w.width > 0 for w in filled)
