@@ -56,7 +56,7 @@ FLANK_CONFIDENCE = 70.0
 FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
-ZONE_PSM = {"body": 4, "unknown": 3}
+ZONE_PSM = {"body": 4, "unknown": 3, "closing_left": 6, "closing_right": 6}
 DEFAULT_ZONE_PSM = 4
 
 
