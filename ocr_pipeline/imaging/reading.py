@@ -56,8 +56,13 @@ FLANK_CONFIDENCE = 70.0
 FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
-ZONE_PSM = {"body": 4, "unknown": 3, "closing_left": 6, "closing_right": 6}
+ZONE_PSM = {"body": 4, "unknown": 3}
 DEFAULT_ZONE_PSM = 4
+#: Zones read as one uniform block (psm 6) when a seal or a signature lies on them: psm 4 takes the
+#: marks' remnants for blocks of their own and drops or misplaces the printed lines between them (on a
+#: clean zone psm 6 reads dust as text, so only there).
+MARKED_ZONE_PSM = 6
+MARKED_ZONES = frozenset({"closing_left", "closing_right"})
 
 
 def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageImage:
@@ -85,6 +90,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         zone, clip = item
         x, y, w, h = zone.box(pad, image.shape, clip)
         psm = ZONE_PSM.get(zone.kind, DEFAULT_ZONE_PSM)
+        if zone.kind in MARKED_ZONES and _marked((x, y, w, h), found.marks):
+            psm = MARKED_ZONE_PSM
         source = _strokes_on_lines(image, page.image, found, zone) if zone.kind in STROKES_KEPT else image
         crop = np.ascontiguousarray(source[y : y + h, x : x + w])
         result = engines.ocr_page(crop, lang, dpi=page.dpi, psm=psm, timeout=timeout)
@@ -129,6 +136,19 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         ocr=ocr,
         pre_cleanup=None,
         layout=PageLayout(tuple(zone_records), found.marks + notes, tuple(blanks)),
+    )
+
+
+def _marked(box: tuple[int, int, int, int], found: tuple[Mark, ...]) -> bool:
+    """Whether a seal or a signature (handwriting) mark overlaps the box."""
+    x, y, w, h = box
+    return any(
+        m.kind in ("seal", "handwriting")
+        and m.box[0] < x + w
+        and x < m.box[0] + m.box[2]
+        and m.box[1] < y + h
+        and y < m.box[1] + m.box[3]
+        for m in found
     )
 
 

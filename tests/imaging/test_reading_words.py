@@ -68,3 +68,14 @@ def test_digits_in_the_blanks_are_set_as_printed(line: str, expected: str) -> No
     filled = filled_blanks(words)
     assert " ".join(w.text for w in filled) == expected
     assert all(w.width > 0 for w in filled)
+
+
+def test_a_zone_is_marked_when_a_seal_or_a_signature_overlaps_it() -> None:
+    from ocr_pipeline.imaging.page import Mark
+    from ocr_pipeline.imaging.reading import _marked
+
+    zone = (100, 100, 200, 100)
+    assert _marked(zone, (Mark("seal", (250, 150, 100, 100)),))
+    assert _marked(zone, (Mark("handwriting", (50, 50, 60, 60)),))
+    assert not _marked(zone, (Mark("stamp", (150, 150, 50, 50)),))  # a stamp's box is painted whole
+    assert not _marked(zone, (Mark("seal", (400, 100, 100, 100)),))
