@@ -8,6 +8,9 @@ does not matter:
   box. The whole rectangle is the mark (its text and the handwriting in it are not the document's);
 - **seal** and **handwriting**: other components far bigger than a letter (a round seal, a signature,
   a flourish): only their own pixels are the mark.
+- **seal ring**: where such a component draws a circle of a seal's size (ink all round it), the letters
+  and emblem pieces lying wholly inside the circle are the seal's too, unless they sit on a printed line
+  that runs into the circle from outside (the position or the name under the seal).
 
 Frames bigger than a stamp ever is (a table's ruling, a page border) are not marks. Each mark is returned
 with a mask of the pixels to paint with the paper colour before OCR.
@@ -39,6 +42,18 @@ FRAME_COVERAGE = 0.55
 CORNER_SIDE = 0.85
 #: Seals are roughly round and at least this wide (inches).
 MIN_SEAL_SIDE = 0.9
+#: Radii (inches) of a seal's outer ring (official seals are 30-45 mm across).
+SEAL_RADIUS = (0.45, 0.95)
+#: Least share of a seal ring's circle with ink on it (a ring drawn all round, maybe broken here and there).
+SEAL_RING_COVERAGE = 0.85
+#: Least share of a circle with ink on it for the circle to lie on the ring (its outer edge is sought).
+SEAL_EDGE_COVERAGE = 0.4
+#: Largest share of the circle a little outside the ring with ink on it (text around a circle of text
+#: hits ink everywhere; a ring has paper outside it).
+SEAL_OUTSIDE_COVERAGE = 0.3
+#: Ink this close (inches) outside a seal's circle, on the rows of a letter inside it, makes that letter
+#: part of a printed line running into the seal.
+SEAL_LINE_REACH = 0.15
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,8 @@ class MarkFinding:
     mask: np.ndarray  # True = pixel of a mark (to be painted over)
     #: The pixels of seals and handwriting only (stamps' boxes left out).
     strokes: np.ndarray | None = None
+    #: Seal rings found: centre x, centre y, radius in pixels.
+    seals: tuple[tuple[float, float, float], ...] = ()
 
 
 def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
@@ -78,7 +95,160 @@ def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
         mask[y : y + h, x : x + w] |= grown
         strokes[y : y + h, x : x + w] |= grown
         marks.append(Mark(kind, (x, y, w, h)))
-    return MarkFinding(tuple(marks), mask, strokes)
+    seals = find_seal_rings(ink, marks, dpi)
+    if seals:
+        inside = seal_interiors(ink & ~mask, seals, dpi)
+        mask |= inside
+        marks += [
+            Mark("seal", _circle_box(seal, ink.shape)) for seal in seals if not _marked_seal(marks, seal)
+        ]
+    return MarkFinding(tuple(marks), mask, strokes, tuple(seals))
+
+
+def _marked_seal(found: list[Mark], circle: tuple[float, float, float]) -> bool:
+    """Whether a seal mark already holds the circle's centre (a seal standing alone is one component)."""
+    cx, cy, _ = circle
+    return any(
+        m.kind == "seal" and m.box[0] <= cx <= m.box[0] + m.box[2] and m.box[1] <= cy <= m.box[1] + m.box[3]
+        for m in found
+    )
+
+
+def _circle_box(circle: tuple[float, float, float], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    cx, cy, r = circle
+    x0, y0 = max(0, round(cx - r)), max(0, round(cy - r))
+    x1, y1 = min(shape[1], round(cx + r)), min(shape[0], round(cy + r))
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def find_seal_rings(ink: np.ndarray, found: list[Mark], dpi: int) -> list[tuple[float, float, float]]:
+    """The seal rings drawn by the seal and handwriting marks: circles of a seal's size with ink all round.
+
+    A seal pressed over a signature is one component with it, so every large seal or handwriting mark is
+    searched (Hough transform at a quarter of the resolution, then the best circle near each candidate);
+    a circle counts when ink follows it (:data:`SEAL_RING_COVERAGE`) and paper lies just outside it.
+    """
+    min_radius, max_radius = (r * dpi for r in SEAL_RADIUS)
+    band = max(2, round(0.013 * dpi))
+    near = cv2.dilate(ink.view(np.uint8), np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0
+    rings: list[tuple[float, float, float]] = []
+    for mark in found:
+        x, y, w, h = mark.box
+        if mark.kind == "stamp" or max(w, h) < 2 * min_radius:
+            continue
+        pad = round(0.3 * dpi)
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        region = ink[y0 : y + h + pad, x0 : x + w + pad].view(np.uint8) * 255
+        scale = 75 / dpi
+        small = cv2.GaussianBlur(
+            cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), (5, 5), 1.5
+        )
+        circles = cv2.HoughCircles(
+            small,
+            cv2.HOUGH_GRADIENT,
+            dp=1,
+            minDist=min_radius * scale,
+            param1=100,
+            param2=20,
+            minRadius=round(min_radius * scale),
+            maxRadius=round(max_radius * scale),
+        )
+        if circles is None:
+            continue
+        for cx, cy, r in circles[0][:8]:
+            ring = _best_ring(near, x0 + cx / scale, y0 + cy / scale, r / scale, step=band)
+            if ring is None:
+                continue
+            ring = _outer_ring(ink, ring, dpi)
+            if ring is None or not min_radius <= ring[2] <= max_radius:
+                continue
+            if not any(np.hypot(ring[0] - a, ring[1] - b) < min_radius for a, b, _ in rings):
+                rings.append((float(ring[0]), float(ring[1]), float(ring[2])))
+            break
+    return rings
+
+
+def _outer_ring(
+    ink: np.ndarray, ring: tuple[float, float, float], dpi: int
+) -> tuple[float, float, float] | None:
+    """The ring's outer edge (a seal has a thick or double outer ring), if paper lies just beyond it.
+
+    The edge is the largest radius up to 0.15 in further out that ink still follows on
+    :data:`SEAL_EDGE_COVERAGE` of the circle; beyond it, ink may follow at most
+    :data:`SEAL_OUTSIDE_COVERAGE` of some circle within the next 0.12 in (text all round is no seal).
+    """
+    cx, cy, r = ring
+    step = max(1.0, 0.007 * dpi)
+    radii = r + np.arange(0.0, 0.3 * dpi, step)
+    cover = np.array([_ring_coverage(ink, cx, cy, radius) for radius in radii])
+    within = radii <= r + 0.15 * dpi
+    edge = float(radii[within & (cover >= SEAL_EDGE_COVERAGE)].max(initial=r))
+    beyond = (radii > edge + 0.03 * dpi) & (radii <= edge + 0.15 * dpi)
+    if not beyond.any() or cover[beyond].min() > SEAL_OUTSIDE_COVERAGE:
+        return None
+    return cx, cy, edge
+
+
+def _ring_coverage(near: np.ndarray, cx: float, cy: float, r: float) -> float:
+    """Share of 360 points on a circle that fall on (dilated) ink."""
+    angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+    xs = np.round(cx + r * np.cos(angles)).astype(int)
+    ys = np.round(cy + r * np.sin(angles)).astype(int)
+    inside = (xs >= 0) & (ys >= 0) & (xs < near.shape[1]) & (ys < near.shape[0])
+    return float(near[ys[inside], xs[inside]].sum()) / len(angles)
+
+
+def _best_ring(
+    near: np.ndarray, cx: float, cy: float, r: float, step: int
+) -> tuple[float, float, float] | None:
+    """The circle near a Hough candidate that ink follows best, if it follows it well enough."""
+    best, best_cover = None, 0.0
+    offsets = (-2 * step, -step, 0, step, 2 * step)
+    for dx in offsets:
+        for dy in offsets:
+            for dr in offsets:
+                cover = _ring_coverage(near, cx + dx, cy + dy, r + dr)
+                if cover > best_cover:
+                    best, best_cover = (cx + dx, cy + dy, r + dr), cover
+    return best if best_cover >= SEAL_RING_COVERAGE else None
+
+
+def seal_interiors(ink: np.ndarray, seals: list[tuple[float, float, float]], dpi: int) -> np.ndarray:
+    """The ink components lying wholly inside a seal's circle (its letters and emblem), except those on the
+    rows of a printed line that runs into the circle: one with ink just outside the circle on those rows."""
+    mask = np.zeros(ink.shape, dtype=bool)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1, y1 = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
+    for cx, cy, r in seals:
+        far_x = np.maximum(np.abs(x - cx), np.abs(x1 - cx))
+        far_y = np.maximum(np.abs(y - cy), np.abs(y1 - cy))
+        inside = np.hypot(far_x, far_y) <= r + 0.02 * dpi
+        inside[0] = False
+        for label in np.flatnonzero(inside):
+            top, bottom = int(y[label]), int(y1[label])
+            if _on_line_into_circle(ink, (cx, cy, r), top, bottom, dpi):
+                continue
+            left, right = int(x[label]), int(x1[label])
+            mask[top:bottom, left:right] |= labels[top:bottom, left:right] == label
+    return mask
+
+
+def _on_line_into_circle(
+    ink: np.ndarray, circle: tuple[float, float, float], top: int, bottom: int, dpi: int
+) -> bool:
+    """Whether ink lies just outside the circle, left or right, on most rows ``top..bottom``: between the
+    ring's own width and :data:`SEAL_LINE_REACH` beyond it."""
+    cx, cy, r = circle
+    near, reach = 0.03 * dpi, SEAL_LINE_REACH * dpi
+    rows = range(max(0, top), min(ink.shape[0], bottom))
+    hits = 0
+    for row in rows:
+        half = np.sqrt(max(0.0, r * r - (row - cy) ** 2))
+        left = ink[row, max(0, round(cx - half - reach)) : max(0, round(cx - half - near))]
+        right = ink[row, round(cx + half + near) : round(cx + half + reach)]
+        hits += bool(left.any() or right.any())
+    return bool(rows) and hits >= 0.5 * len(rows)
 
 
 def _frame_polygon(component: np.ndarray, dpi: int) -> np.ndarray | None:

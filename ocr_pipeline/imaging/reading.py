@@ -39,12 +39,30 @@ DIGITS_CONFIDENCE = 60.0
 DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 #: Zones whose lines are read with seal and signature strokes kept on them (see :func:`_strokes_on_lines`).
 STROKES_KEPT = frozenset({"closing_right"})
+#: Least ink width of a band, in band heights, for the strokes on it to be given back (see
+#: :func:`_strokes_on_lines`).
+STROKES_LINE_INK = 3.0
 #: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
 BLANK_ZONES = frozenset({"header_right", "number"})
+#: A run of capital D-with-stroke look-alikes holding an eth (``ĐÐ``, ``ÐĐ``): ``vie`` reads one bold ``Đ``
+#: as two glyphs (``GD&ĐÐT``, ``TGĐÐ``, ``QĐÐ-UBND``); Vietnamese never writes the eth.
+DOUBLED_D = re.compile("[ĐÐ]*Ð[ĐÐ]*")
+#: The date line's words glued to the digits handwritten in its blanks (``ngày23``, ``82tháng``).
+_GLUED_DATE = re.compile(r"(?<=ngày)[,.]?(?=\d)|(?<=\d)(?=tháng)")
+#: Least confidence of both neighbours for a short low-confidence word between them to be printed text.
+FLANK_CONFIDENCE = 70.0
+#: A short word that may be given back between confident neighbours: a capitals' abbreviation or a
+#: number (``VT,``, ``NN``, ``(2)``), the shapes of a Nơi nhận line's short items.
+FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
 ZONE_PSM = {"body": 4, "unknown": 3}
 DEFAULT_ZONE_PSM = 4
+#: Zones read as one uniform block (psm 6) when a seal or a signature lies on them: psm 4 takes the
+#: marks' remnants for blocks of their own and drops or misplaces the printed lines between them (on a
+#: clean zone psm 6 reads dust as text, so only there).
+MARKED_ZONE_PSM = 6
+MARKED_ZONES = frozenset({"closing_left", "closing_right"})
 
 
 def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageImage:
@@ -72,6 +90,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         zone, clip = item
         x, y, w, h = zone.box(pad, image.shape, clip)
         psm = ZONE_PSM.get(zone.kind, DEFAULT_ZONE_PSM)
+        if zone.kind in MARKED_ZONES and _marked((x, y, w, h), found.marks):
+            psm = MARKED_ZONE_PSM
         source = _strokes_on_lines(image, page.image, found, zone) if zone.kind in STROKES_KEPT else image
         crop = np.ascontiguousarray(source[y : y + h, x : x + w])
         result = engines.ocr_page(crop, lang, dpi=page.dpi, psm=psm, timeout=timeout)
@@ -79,6 +99,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
             read = [printed_word(wd, lang) for wd in moved]
+            if None in read and zone.kind not in BLANK_ZONES:
+                read = _flanked_words(moved, read, lang)
             if None in read and zone.kind in BLANK_ZONES:
                 dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
                 digits = _read_digits(image, dropped, page.dpi, timeout)
@@ -88,6 +110,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
                     blank.update(reason="handwritten digits", read=digits.text, confidence=digits.confidence)
                 blanks.append(blank)
             kept = tuple(wd for wd in read if wd is not None)
+            if zone.kind in BLANK_ZONES:
+                kept = filled_blanks(kept)
             if kept or not ln.words:
                 kept_lines.append(OcrLine(kept))
         shifted = _trim_blank_lines(kept_lines)
@@ -115,6 +139,19 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
     )
 
 
+def _marked(box: tuple[int, int, int, int], found: tuple[Mark, ...]) -> bool:
+    """Whether a seal or a signature (handwriting) mark overlaps the box."""
+    x, y, w, h = box
+    return any(
+        m.kind in ("seal", "handwriting")
+        and m.box[0] < x + w
+        and x < m.box[0] + m.box[2]
+        and m.box[1] < y + h
+        and y < m.box[1] + m.box[3]
+        for m in found
+    )
+
+
 def _strokes_on_lines(
     image: np.ndarray, original: np.ndarray, found: marks.MarkFinding, zone: zones.ZoneBox
 ) -> np.ndarray:
@@ -128,6 +165,8 @@ def _strokes_on_lines(
         return image
     restored = image.copy()
     for band in zone.bands:
+        if sum(b - a for a, b in band.segments) < STROKES_LINE_INK * band.height:
+            continue  # no printed line's worth of letters clear of the marks: a seal's or a signature's rows
         rows = slice(band.y0, band.y1)
         keep = found.strokes[rows]
         restored[rows][keep] = original[rows][keep]
@@ -190,12 +229,69 @@ def printed_word(word: OcrWord, lang: str = "vie") -> OcrWord | None:
     if lang == "eng":
         return word
     text = word.text
+    if "Ð" in text:
+        text = DOUBLED_D.sub("Đ", text)
+        word = replace(word, text=text)
     if SOUP_CHARACTERS.search(text):
         cleaned = SOUP_CHARACTERS.sub("", text)
         if len(_ALNUM.findall(cleaned)) >= 3:
             return replace(word, text=cleaned)
         return None
     return word if is_printed_word(word) else None
+
+
+def filled_blanks(words: tuple[OcrWord, ...]) -> tuple[OcrWord, ...]:
+    """A header line's words with the digits written into its blanks set as the printed frame has them.
+
+    The number and date lines are printed with blanks that are filled in by hand; the digits are read
+    glued to the words around them (``ngày23``, ``ngày,24``, ``ngày82tháng``) or apart from the ``/``
+    that follows the blank (``Số: 729 /QĐ-TTg``, ``Số: 2 1 /2026/TT-BCT``). Glued words are split at the
+    digits; the digit words between ``Số:`` and a word starting with ``/`` are joined to it.
+    """
+    split: list[OcrWord] = []
+    for word in words:
+        parts = (
+            [p for p in _GLUED_DATE.split(word.text) if p and p not in ",."]
+            if _GLUED_DATE.search(word.text)
+            else []
+        )
+        split += [replace(word, text=part) for part in parts] if len(parts) > 1 else [word]
+    if len(split) < 3 or not split[0].text.startswith("Số"):
+        return tuple(split)
+    end = 1
+    while end < len(split) and split[end].text.isdigit():
+        end += 1
+    if end == 1 or end >= len(split) or not split[end].text.startswith("/"):
+        return tuple(split)
+    joined = split[1 : end + 1]
+    left = min(w.left for w in joined)
+    number = replace(
+        split[1],
+        text="".join(w.text for w in joined),
+        confidence=min(w.confidence for w in joined),
+        left=left,
+        width=max(w.left + w.width for w in joined) - left,
+    )
+    return (split[0], number, *split[end + 1 :])
+
+
+def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) -> list[OcrWord | None]:
+    """``read`` with the short words dropped for their low confidence alone given back when the words on
+    both sides were read confidently: a printed ``VT,`` between ``Lưu:`` and ``QHĐP`` is read at 14,
+    where a seal's or a stamp's stray letters stand at a line's end or on their own."""
+    kept = list(read)
+    for index in range(1, len(words) - 1):
+        before, after = read[index - 1], read[index + 1]
+        word = words[index]
+        if (
+            kept[index] is None
+            and before is not None
+            and after is not None
+            and min(before.confidence, after.confidence) >= FLANK_CONFIDENCE
+            and FLANKED_WORD.fullmatch(word.text)
+        ):
+            kept[index] = printed_word(replace(word, confidence=NOISE_CONFIDENCE), lang)
+    return kept
 
 
 def is_printed_word(word: OcrWord) -> bool:

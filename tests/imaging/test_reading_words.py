@@ -1,0 +1,81 @@
+"""Word-level reading rules of the zone OCR: doubled D-with-stroke, short words between confident ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr_pipeline.imaging.page import OcrWord
+from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, printed_word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GD&ĐÐT", "GD&ĐT"),
+        ("TGĐÐ", "TGĐ"),
+        ("GD&ĐÐĐT", "GD&ĐT"),
+        ("/2026/QĐÐ-UBND", "/2026/QĐ-UBND"),
+        ("ĐĐBQH", "ĐĐBQH"),  # two real capitals Đ, no eth: kept
+        ("Ðà", "Đà"),
+    ],
+)
+def test_a_d_with_stroke_read_twice_is_one(text: str, expected: str) -> None:
+    word = printed_word(OcrWord(text=text, confidence=90))
+    assert word is not None and word.text == expected
+
+
+def _line(*words: tuple[str, float]) -> list[OcrWord]:
+    return [OcrWord(text=t, confidence=c) for t, c in words]
+
+
+def test_a_short_abbreviation_between_confident_words_is_kept() -> None:
+    words = _line(("Lưu:", 96), ("VT,", 14), ("QHĐP", 82))
+    read = [printed_word(w) for w in words]
+    assert read[1] is None
+    assert [w.text if w else None for w in _flanked_words(words, read, "vie")] == ["Lưu:", "VT,", "QHĐP"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        (("Lưu:", 96), ("VT,", 14), ("QHĐP", 50)),  # a neighbour read without confidence
+        (("Như", 96), ("trên;", 96), ("XI", 10)),  # a seal's letters at the line's end
+        (("Công", 96), ("T", 12), ("hương.", 80)),  # a single letter: a broken word's piece
+        (("của", 96), (":!6ộ", 5), ("Nông", 90)),  # not an abbreviation's shape
+    ],
+)
+def test_other_dropped_words_stay_dropped(line: tuple[tuple[str, float], ...]) -> None:
+    words = _line(*line)
+    read = [printed_word(w) for w in words]
+    assert _flanked_words(words, read, "vie") == read
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Hà Nội, ngày23 tháng 4 năm 2026", "Hà Nội, ngày 23 tháng 4 năm 2026"),
+        ("Hà Nội, ngày,24 tháng 4 năm 2026", "Hà Nội, ngày 24 tháng 4 năm 2026"),
+        ("Hà Nội, ngày22tháng 4 năm 2026", "Hà Nội, ngày 22 tháng 4 năm 2026"),
+        ("Số: 729 /QĐ-TTg", "Số: 729/QĐ-TTg"),
+        ("Số: 2 1 /2026/TT-BCT", "Số: 21/2026/TT-BCT"),
+        ("Số: /QĐ-TTg", "Số: /QĐ-TTg"),  # an empty blank stays empty
+        ("Số: 115/NQ-CP", "Số: 115/NQ-CP"),
+        ("Hà Nội, ngày 29 tháng 4 năm 2026", "Hà Nội, ngày 29 tháng 4 năm 2026"),
+    ],
+)
+def test_digits_in_the_blanks_are_set_as_printed(line: str, expected: str) -> None:
+    words = tuple(OcrWord(text=t, confidence=90, left=40 * i, width=30) for i, t in enumerate(line.split()))
+    filled = filled_blanks(words)
+    assert " ".join(w.text for w in filled) == expected
+    assert all(w.width > 0 for w in filled)
+
+
+def test_a_zone_is_marked_when_a_seal_or_a_signature_overlaps_it() -> None:
+    from ocr_pipeline.imaging.page import Mark
+    from ocr_pipeline.imaging.reading import _marked
+
+    zone = (100, 100, 200, 100)
+    assert _marked(zone, (Mark("seal", (250, 150, 100, 100)),))
+    assert _marked(zone, (Mark("handwriting", (50, 50, 60, 60)),))
+    assert not _marked(zone, (Mark("stamp", (150, 150, 50, 50)),))  # a stamp's box is painted whole
+    assert not _marked(zone, (Mark("seal", (400, 100, 100, 100)),))
