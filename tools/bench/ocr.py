@@ -226,15 +226,10 @@ def image_hash(image: np.ndarray) -> str:
 #: Bump when the way the benchmark runs a variant changes (cached OCR outputs are then recomputed). The
 #: source of the page stages is part of the cache key too, so editing a stage re-runs it by itself.
 CODE_VERSION = "ocr-bench-v1"
-_STAGE_SOURCES = (
-    "orientation.py",
-    "deskew.py",
-    "cleanup.py",
-    "ocr.py",
-    "engines.py",
-    "pipeline.py",
-    "models.py",
-)
+#: The page stages' sources (paths under ``ocr_pipeline/``; a folder stands for every module in it), and
+#: those of the raw-Tesseract variants.
+_STAGE_SOURCES = ("imaging", "pipeline.py", "models.py", "options.py")
+_RAW_SOURCES = ("imaging/engines.py", "models.py")
 #: Pages (a fixed, spread-out subset) timed for real on every run for throughput and overhead.
 THROUGHPUT_PAGES = 8
 FULL_PAGE_CHARS = 1500
@@ -300,8 +295,11 @@ ABLATIONS = (
 @functools.lru_cache(maxsize=2)
 def _code_digest(raw: bool) -> str:
     digest = hashlib.sha1(CODE_VERSION.encode())
-    for name in ("engines.py", "models.py") if raw else _STAGE_SOURCES:
-        digest.update((ROOT / "ocr_pipeline" / name).read_bytes())
+    for name in _RAW_SOURCES if raw else _STAGE_SOURCES:
+        base = ROOT / "ocr_pipeline" / name
+        for path in sorted(base.rglob("*.py")) if base.is_dir() else [base]:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
     digest.update(engines.tesseract_version().encode())
     return digest.hexdigest()[:12]
 
