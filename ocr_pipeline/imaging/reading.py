@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import blanks as blank_gaps
 from . import engines, marks, tables, zones
 from .cleanup import binarise, paper_level
 from .ocr import recognise
@@ -88,6 +89,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
                     blank.update(reason="handwritten digits", read=digits.text, confidence=digits.confidence)
                 blanks.append(blank)
             kept = tuple(wd for wd in read if wd is not None)
+            if zone.kind in BLANK_ZONES and kept:  # blanks Tesseract returned no word for
+                kept, blanks = blank_gaps.fill_gaps(image, kept, zone.kind, page.dpi, timeout, blanks)
             if kept or not ln.words:
                 kept_lines.append(OcrLine(kept))
         shifted = _trim_blank_lines(kept_lines)
