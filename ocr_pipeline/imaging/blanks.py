@@ -161,6 +161,24 @@ def read_gap(crop: np.ndarray, field: str, dpi: int, timeout: float) -> tuple[st
     return words[0].text, words[0].confidence
 
 
+def read_box(
+    image: np.ndarray, box: tuple[int, int, int, int], field: str, dpi: int, timeout: float
+) -> OcrWord | None:
+    """The digits handwritten in ``box`` (where OCR returned only glyph soup) as a word in page coordinates,
+    read as a gap is (:func:`gap_ink`, :func:`read_gap`); None when they are not read with confidence."""
+    x, y, w, h = box
+    band = np.ascontiguousarray(image[y : y + h, max(0, x - 4 * h) : x + w + 4 * h])
+    if band.size == 0:
+        return None
+    threshold, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    found = gap_ink(image, Gap(field, (x - 2, y, w + 4, h), 0, h), threshold)
+    if found is None:
+        return None
+    crop, (left, top, width, height) = found
+    read = read_gap(crop, field, dpi, timeout)
+    return None if read is None else OcrWord(read[0], read[1], left, top, width, height)
+
+
 def _overlaps(box: list[int] | tuple[int, ...], other: tuple[int, int, int, int]) -> bool:
     """Whether two ``(x, y, w, h)`` boxes overlap."""
     x, y, w, h = box

@@ -35,9 +35,6 @@ SYMBOL_CONFIDENCE = 40.0
 _ALNUM = re.compile(r"[^\W_]")
 #: Punctuation a printed line may hold on its own (list dashes, the motto's dashes, ``./.``).
 _LONE_PUNCTUATION = frozenset({"-", "–", "—", "—-", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'})
-#: Least Tesseract confidence to take handwritten digits in a number or date blank (else left empty).
-DIGITS_CONFIDENCE = 60.0
-DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 #: Zones whose lines are read with seal and signature strokes kept on them (see :func:`_strokes_on_lines`).
 STROKES_KEPT = frozenset({"closing_right"})
 #: Zones whose dropped words are recorded as blanks (handwritten number, day and month).
@@ -235,22 +232,9 @@ def _blank(kind: str, kept: list[OcrWord], dropped: list[OcrWord]) -> dict[str, 
 
 
 def _read_digits(image: np.ndarray, dropped: list[OcrWord], dpi: int, timeout: float) -> OcrWord | None:
-    """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence.
-
-    A number or a day filled in by hand is read again as one line of digits only; below
-    :data:`DIGITS_CONFIDENCE` the blank stays empty.
-    """
-    x, y, w, h = _box_of(dropped)
-    pad = max(4, h // 3)
-    y0, x0 = max(0, y - pad), max(0, x - pad)
-    crop = np.ascontiguousarray(image[y0 : y + h + pad, x0 : x + w + pad])
-    if crop.size == 0:
-        return None
-    result = engines.ocr_page(crop, "eng", dpi=dpi, psm=7, timeout=timeout, extra_config=DIGITS_CONFIG)
-    words = [wd for wd in result.words if wd.text.isdigit()]
-    if len(words) != 1 or words[0].confidence < DIGITS_CONFIDENCE:
-        return None
-    return replace(words[0], left=words[0].left + x0, top=words[0].top + y0)
+    """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence
+    (:func:`.blanks.read_box`); otherwise the blank stays empty."""
+    return blank_gaps.read_box(image, _box_of(dropped), "number", dpi, timeout)
 
 
 @dataclass(frozen=True)
