@@ -105,3 +105,14 @@ def test_a_blank_already_recorded_is_completed_not_repeated() -> None:
     noted = {"zone": "header_right", "line": "x", "box": list(gap.box), "reason": "unreadable", "read": None}
     _, records = blanks.fill_gaps(image, words, "header_right", 300, 0, [noted])
     assert records == [{**noted, "field": "month"}]
+
+
+@pytest.mark.tesseract
+def test_a_dropped_word_box_is_read_from_its_ink_only() -> None:
+    image, words = date_line(digit="7")
+    gap = blanks.find_gaps(words)[1]
+    word = blanks.read_box(image, gap.box, "month", 300, 0)
+    assert word is not None and word.text == "7"
+    assert gap.box[0] < word.left and word.left + word.width < gap.box[0] + gap.box[2]
+    empty, _ = date_line()
+    assert blanks.read_box(empty, gap.box, "month", 300, 0) is None
