@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import blanks as blank_gaps
 from . import engines, marks, tables, zones
 from .cleanup import binarise, paper_level
 from .ocr import recognise
@@ -34,9 +35,6 @@ SYMBOL_CONFIDENCE = 40.0
 _ALNUM = re.compile(r"[^\W_]")
 #: Punctuation a printed line may hold on its own (list dashes, the motto's dashes, ``./.``).
 _LONE_PUNCTUATION = frozenset({"-", "–", "—", "—-", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'})
-#: Least Tesseract confidence to take handwritten digits in a number or date blank (else left empty).
-DIGITS_CONFIDENCE = 60.0
-DIGITS_CONFIG = "-c tessedit_char_whitelist=0123456789"
 #: Zones whose lines are read with seal and signature strokes kept on them (see :func:`_strokes_on_lines`).
 STROKES_KEPT = frozenset({"closing_right"})
 #: Least ink width of a band, in band heights, for the strokes on it to be given back (see
@@ -112,6 +110,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
             kept = tuple(wd for wd in read if wd is not None)
             if zone.kind in BLANK_ZONES:
                 kept = filled_blanks(kept)
+                if kept:  # blanks Tesseract returned no word for
+                    kept, blanks = blank_gaps.fill_gaps(image, kept, zone.kind, page.dpi, timeout, blanks)
             if kept or not ln.words:
                 kept_lines.append(OcrLine(kept))
         shifted = _trim_blank_lines(kept_lines)
@@ -328,22 +328,9 @@ def _blank(kind: str, kept: list[OcrWord], dropped: list[OcrWord]) -> dict[str, 
 
 
 def _read_digits(image: np.ndarray, dropped: list[OcrWord], dpi: int, timeout: float) -> OcrWord | None:
-    """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence.
-
-    A number or a day filled in by hand is read again as one line of digits only; below
-    :data:`DIGITS_CONFIDENCE` the blank stays empty.
-    """
-    x, y, w, h = _box_of(dropped)
-    pad = max(4, h // 3)
-    y0, x0 = max(0, y - pad), max(0, x - pad)
-    crop = np.ascontiguousarray(image[y0 : y + h + pad, x0 : x + w + pad])
-    if crop.size == 0:
-        return None
-    result = engines.ocr_page(crop, "eng", dpi=dpi, psm=7, timeout=timeout, extra_config=DIGITS_CONFIG)
-    words = [wd for wd in result.words if wd.text.isdigit()]
-    if len(words) != 1 or words[0].confidence < DIGITS_CONFIDENCE:
-        return None
-    return replace(words[0], left=words[0].left + x0, top=words[0].top + y0)
+    """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence
+    (:func:`.blanks.read_box`); otherwise the blank stays empty."""
+    return blank_gaps.read_box(image, _box_of(dropped), "number", dpi, timeout)
 
 
 @dataclass(frozen=True)
