@@ -162,16 +162,23 @@ def read_gap(crop: np.ndarray, field: str, dpi: int, timeout: float) -> tuple[st
 
 
 def read_box(
-    image: np.ndarray, box: tuple[int, int, int, int], field: str, dpi: int, timeout: float
+    image: np.ndarray,
+    box: tuple[int, int, int, int],
+    field: str,
+    dpi: int,
+    timeout: float,
+    line_height: int | None = None,
 ) -> OcrWord | None:
     """The digits handwritten in ``box`` (where OCR returned only glyph soup) as a word in page coordinates,
-    read as a gap is (:func:`gap_ink`, :func:`read_gap`); None when they are not read with confidence."""
+    read as a gap is (:func:`gap_ink`, :func:`read_gap`), the strokes' sizes judged against the printed
+    words of the line (``line_height``; the box's own height when the line has none); None when they are
+    not read with confidence."""
     x, y, w, h = box
     band = np.ascontiguousarray(image[y : y + h, max(0, x - 4 * h) : x + w + 4 * h])
     if band.size == 0:
         return None
     threshold, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    found = gap_ink(image, Gap(field, (x - 2, y, w + 4, h), 0, h), threshold)
+    found = gap_ink(image, Gap(field, (x - 2, y, w + 4, h), 0, line_height or h), threshold)
     if found is None:
         return None
     crop, (left, top, width, height) = found

@@ -101,8 +101,9 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
                 read = _flanked_words(moved, read, lang)
             if None in read and zone.kind in BLANK_ZONES:
                 dropped = [wd for wd, r in zip(moved, read, strict=True) if r is None]
-                digits = _read_digits(image, dropped, page.dpi, timeout)
-                blank = _blank(zone.kind, [r for r in read if r is not None], dropped)
+                printed = [r for r in read if r is not None]
+                digits = _read_digits(image, dropped, printed, page.dpi, timeout)
+                blank = _blank(zone.kind, printed, dropped)
                 if digits is not None:
                     read[read.index(None)] = digits  # the handwritten number, read with confidence
                     blank.update(reason="handwritten digits", read=digits.text, confidence=digits.confidence)
@@ -327,10 +328,15 @@ def _blank(kind: str, kept: list[OcrWord], dropped: list[OcrWord]) -> dict[str, 
     }
 
 
-def _read_digits(image: np.ndarray, dropped: list[OcrWord], dpi: int, timeout: float) -> OcrWord | None:
+def _read_digits(
+    image: np.ndarray, dropped: list[OcrWord], printed: list[OcrWord], dpi: int, timeout: float
+) -> OcrWord | None:
     """The digits handwritten where ``dropped`` words were, when Tesseract reads them with confidence
-    (:func:`.blanks.read_box`); otherwise the blank stays empty."""
-    return blank_gaps.read_box(image, _box_of(dropped), "number", dpi, timeout)
+    (:func:`.blanks.read_box`, strokes sized against the line's ``printed`` words as in a gap); otherwise
+    the blank stays empty."""
+    heights = sorted(wd.height for wd in printed)
+    line_height = heights[len(heights) // 2] if heights else None
+    return blank_gaps.read_box(image, _box_of(dropped), "number", dpi, timeout, line_height)
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,14 @@ def test_a_dropped_word_box_is_read_from_its_ink_only() -> None:
     assert gap.box[0] < word.left and word.left + word.width < gap.box[0] + gap.box[2]
     empty, _ = date_line()
     assert blanks.read_box(empty, gap.box, "month", 300, 0) is None
+
+
+def test_a_speck_in_a_dropped_word_box_is_no_handwriting_beside_printed_words() -> None:
+    image = np.full((200, 600), 255, np.uint8)
+    cv2.putText(image, "9", (200, 112), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)  # ink ~10 px high
+    box = (190, 96, 30, 18)  # the dropped word's box, about as small as its ink
+    # judged against the box itself the speck passes as a digit's stroke; against the line's printed words
+    # (50 px) it is too small to be handwriting, and nothing is read (no Tesseract call needed)
+    speck = blanks.Gap("number", (box[0] - 2, box[1], box[2] + 4, box[3]), 0, box[3])
+    assert blanks.gap_ink(image, speck, 128) is not None
+    assert blanks.read_box(image, box, "number", 300, 0, line_height=WORD_HEIGHT) is None
