@@ -353,7 +353,8 @@ def _stages(variant: Variant) -> list[pipeline.PageStage]:
         return pipeline.page_stages(ProcessOptions(lang=variant.lang), variant.lang)
     stages: list[pipeline.PageStage] = [orientation.fix_orientation, deskew.deskew]
     if variant.cleanup is not None:
-        stages.append(functools.partial(cleanup.clean, settings=variant.cleanup))
+        keep = variant.fallback_below is not None  # the fallback re-reads the page before cleanup
+        stages.append(functools.partial(cleanup.clean, settings=variant.cleanup, keep_original=keep))
     stages.append(functools.partial(ocr.recognise, lang=variant.lang, fallback_below=variant.fallback_below))
     return stages
 
