@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,11 @@ def choose_language(requested: str = "auto") -> str:
     return requested
 
 
+#: Tesseract reads every word it recognises poorly a second time inverted (for white-on-black text); the
+#: pages it gets are cleaned black-on-white, so that pass is turned off (see ``docs/SCALE.md``).
+NO_INVERTED_PASS = "-c tessedit_do_invert=0"
+
+
 def _handover_image(image: np.ndarray) -> Image.Image:
     """The image as pytesseract will write it for Tesseract: uncompressed PGM, not its default PNG.
 
@@ -120,6 +127,7 @@ def ocr_page(
     psm: int = 3,
     timeout: float = 0,
     extra_config: str = "",
+    inverted_pass: bool = False,
 ) -> PageOcr:
     """Run Tesseract on a page image and return words with boxes and confidences, in reading order.
 
@@ -130,6 +138,8 @@ def ocr_page(
         psm: Tesseract page segmentation mode (3 = automatic, 6 = one block).
         timeout: Seconds before giving up on the page (0 = no limit).
         extra_config: Extra Tesseract ``-c`` options.
+        inverted_pass: Let Tesseract re-read poorly recognised words inverted (its default; off for the
+            cleaned pages vnocr hands it, see :data:`NO_INVERTED_PASS`).
 
     Raises:
         OcrTimeoutError: Tesseract ran longer than ``timeout``.
@@ -138,7 +148,8 @@ def ocr_page(
     import pytesseract
 
     _single_thread_env()
-    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}".strip()
+    invert = "" if inverted_pass else NO_INVERTED_PASS
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {invert} {extra_config}".strip()
     try:
         data: dict[str, list[Any]] = pytesseract.image_to_data(
             _handover_image(image),
@@ -154,6 +165,75 @@ def ocr_page(
     except pytesseract.TesseractNotFoundError as exc:
         raise MissingDependencyError("tesseract is not installed or not on PATH") from exc
     return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
+
+
+def ocr_images(
+    images: Iterable[np.ndarray],
+    lang: str,
+    *,
+    dpi: int = 300,
+    psm: int = 3,
+    timeout: float = 0,
+    extra_config: str = "",
+) -> list[PageOcr]:
+    """Run Tesseract once over several images (one process: its start and model load paid once).
+
+    Each image gets what :func:`ocr_page` with the same settings gives it (Tesseract reads the images of a
+    list one by one, each as a page of its own); an image is written to the scratch folder as it comes, so
+    the list is not held in memory.
+
+    Raises:
+        OcrTimeoutError: Tesseract ran longer than ``timeout`` over all the images.
+        MissingDependencyError: Tesseract is missing.
+    """
+    import pytesseract
+
+    _single_thread_env()
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {NO_INVERTED_PASS} {extra_config}"
+    with tempfile.TemporaryDirectory(prefix="tess_") as folder:
+        names = []
+        for index, image in enumerate(images):
+            name = os.path.join(folder, f"{index:05d}.pgm")
+            _handover_image(image).save(name, format="PPM")
+            names.append(name)
+        if not names:
+            return []
+        listing = os.path.join(folder, "images.txt")
+        with open(listing, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(names) + "\n")
+        output = os.path.join(folder, "out")
+        command = [
+            "tesseract",
+            listing,
+            output,
+            "-l",
+            lang,
+            "-c",
+            "tessedit_create_tsv=1",
+            *shlex.split(config),
+        ]
+        try:
+            proc = subprocess.run(command, capture_output=True, timeout=timeout or None)
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeoutError(f"OCR of {len(names)} page parts took longer than {timeout:g} s") from exc
+        except FileNotFoundError as exc:
+            raise MissingDependencyError("tesseract is not installed or not on PATH") from exc
+        if proc.returncode:
+            raise pytesseract.TesseractError(proc.returncode, proc.stderr.decode("utf-8", "replace").strip())
+        with open(output + ".tsv", "rb") as fh:
+            tsv = fh.read().decode("utf-8")
+    header, *rows = tsv.split("\n")
+    by_image: list[list[str]] = [[] for _ in names]
+    for row in rows:
+        fields = row.split("\t", 2)
+        if len(fields) > 1 and fields[1].isdigit() and 1 <= int(fields[1]) <= len(names):
+            by_image[int(fields[1]) - 1].append(row)
+    engine = f"tesseract {tesseract_version()}"
+    results = []
+    for part in by_image:  # each image's rows as pytesseract reads a TSV of its own
+        data = pytesseract.pytesseract.file_to_dict("\n".join([header, *part]), "\t", -1)
+        results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
+    return results
 
 
 def lines_from_tsv(tsv: str) -> tuple[OcrLine, ...]:

@@ -321,13 +321,18 @@ class _TesseractClock:
     def __init__(self) -> None:
         self.ocr = 0.0
         self.osd = 0.0
-        self._saved: tuple[Any, Any] | None = None
+        self._saved: tuple[Any, Any, Any] | None = None
 
     def __enter__(self) -> _TesseractClock:
-        ocr_page, detect_orientation = engines.ocr_page, engines.detect_orientation
-        self._saved = (ocr_page, detect_orientation)
+        ocr_page, ocr_images, detect_orientation = (
+            engines.ocr_page,
+            engines.ocr_images,
+            engines.detect_orientation,
+        )
+        self._saved = (ocr_page, ocr_images, detect_orientation)
 
         engines.ocr_page = self._timed(ocr_page, "ocr")
+        engines.ocr_images = self._timed(ocr_images, "ocr")
         engines.detect_orientation = self._timed(detect_orientation, "osd")
         return self
 
@@ -345,7 +350,7 @@ class _TesseractClock:
 
     def __exit__(self, *exc: object) -> None:
         assert self._saved is not None
-        engines.ocr_page, engines.detect_orientation = self._saved
+        engines.ocr_page, engines.ocr_images, engines.detect_orientation = self._saved
 
 
 def _stages(variant: Variant) -> list[pipeline.PageStage]:
@@ -377,7 +382,9 @@ def run_variant(image_path: str, dpi: int, variant: Variant) -> dict[str, Any]:
     with _TesseractClock() as clock:
         start = time.perf_counter()
         if variant.raw:
-            page = page.evolve("raw tesseract", ocr=engines.ocr_page(image, variant.lang, dpi=dpi))
+            page = page.evolve(
+                "raw tesseract", ocr=engines.ocr_page(image, variant.lang, dpi=dpi, inverted_pass=True)
+            )
         else:
             for stage in _stages(variant):
                 began = time.perf_counter()
