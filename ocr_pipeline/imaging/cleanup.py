@@ -112,8 +112,12 @@ def components(image: np.ndarray) -> InkComponents:
     offsets: list[int] = []
     joins: list[np.ndarray] = []
     previous_row: np.ndarray | None = None
-    single: np.ndarray | None = None
     count = 1  # global ids: 0 = paper, then every strip's labels in turn
+    if len(strips) == 1:  # the whole page at once: OpenCV's own result
+        found, labels, stats, _ = cv2.connectedComponentsWithStats(
+            _ink_strip(image, threshold, strips[0]), connectivity=8
+        )
+        return InkComponents(stats, threshold, strips, (np.arange(found),), labels)
     for y0, y1 in strips:
         found, labels, stats, _ = cv2.connectedComponentsWithStats(
             _ink_strip(image, threshold, (y0, y1)), connectivity=8
@@ -136,8 +140,6 @@ def components(image: np.ndarray) -> InkComponents:
                 if both.any():
                     joins.append(np.stack([a[both], b[both]], axis=1))
         previous_row = np.where(labels[-1] > 0, labels[-1] + (count - 1), 0)
-        if len(strips) == 1:
-            single = labels
         count += found - 1
     root = _join(count, joins)
     # merged stats of each root, rows numbered in the order of the roots
@@ -166,7 +168,7 @@ def components(image: np.ndarray) -> InkComponents:
         np.concatenate([[0], of_global[start:end]]).astype(np.int64)
         for start, end in zip(offsets, ends, strict=True)
     )
-    return InkComponents(merged.astype(np.int32), threshold, strips, strip_labels, single)
+    return InkComponents(merged.astype(np.int32), threshold, strips, strip_labels)
 
 
 def _join(count: int, joins: list[np.ndarray]) -> np.ndarray:
@@ -203,7 +205,9 @@ def _classify(image: np.ndarray, comps: InkComponents, remove: np.ndarray, solid
         labels = comps.single
         if labels is None:
             labels = cv2.connectedComponents(_ink_strip(image, comps.threshold, (y0, y1)), connectivity=8)[1]
-        out[y0:y1] = lut[local][labels]
+            out[y0:y1] = lut[local][labels]
+        else:
+            out[y0:y1] = lut[labels]
     return out
 
 
