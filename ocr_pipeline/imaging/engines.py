@@ -98,11 +98,6 @@ def choose_language(requested: str = "auto") -> str:
     return requested
 
 
-#: Tesseract reads every word it recognises poorly a second time inverted (for white-on-black text); the
-#: pages it gets are cleaned black-on-white, so that pass is turned off (see ``docs/SCALE.md``).
-NO_INVERTED_PASS = "-c tessedit_do_invert=0"
-
-
 def _handover_image(image: np.ndarray) -> Image.Image:
     """The image as pytesseract will write it for Tesseract: uncompressed PGM, not its default PNG.
 
@@ -127,7 +122,6 @@ def ocr_page(
     psm: int = 3,
     timeout: float = 0,
     extra_config: str = "",
-    inverted_pass: bool = False,
 ) -> PageOcr:
     """Run Tesseract on a page image and return words with boxes and confidences, in reading order.
 
@@ -138,8 +132,6 @@ def ocr_page(
         psm: Tesseract page segmentation mode (3 = automatic, 6 = one block).
         timeout: Seconds before giving up on the page (0 = no limit).
         extra_config: Extra Tesseract ``-c`` options.
-        inverted_pass: Let Tesseract re-read poorly recognised words inverted (its default; off for the
-            cleaned pages vnocr hands it, see :data:`NO_INVERTED_PASS`).
 
     Raises:
         OcrTimeoutError: Tesseract ran longer than ``timeout``.
@@ -148,8 +140,7 @@ def ocr_page(
     import pytesseract
 
     _single_thread_env()
-    invert = "" if inverted_pass else NO_INVERTED_PASS
-    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {invert} {extra_config}".strip()
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}".strip()
     try:
         data: dict[str, list[Any]] = pytesseract.image_to_data(
             _handover_image(image),
@@ -189,7 +180,7 @@ def ocr_images(
     import pytesseract
 
     _single_thread_env()
-    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {NO_INVERTED_PASS} {extra_config}"
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}"
     with tempfile.TemporaryDirectory(prefix="tess_") as folder:
         names = []
         for index, image in enumerate(images):

@@ -382,9 +382,7 @@ def run_variant(image_path: str, dpi: int, variant: Variant) -> dict[str, Any]:
     with _TesseractClock() as clock:
         start = time.perf_counter()
         if variant.raw:
-            page = page.evolve(
-                "raw tesseract", ocr=engines.ocr_page(image, variant.lang, dpi=dpi, inverted_pass=True)
-            )
+            page = page.evolve("raw tesseract", ocr=engines.ocr_page(image, variant.lang, dpi=dpi))
         else:
             for stage in _stages(variant):
                 began = time.perf_counter()
