@@ -201,7 +201,7 @@ def machine_speed_up(image: Path, runs: int = 4) -> float:
 def workers(pages: int, dask: bool) -> dict[str, Any]:
     """Wall seconds of one ``pages``-page PDF with 1 and 2 local workers (and Dask workers), with what two
     processes gain on the machine at the time (:func:`machine_speed_up`) before and after."""
-    from ocr_pipeline.synthetic import paragraphs_from_text, render_pages
+    from tools.synthetic import paragraphs_from_text, render_pages
 
     folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
