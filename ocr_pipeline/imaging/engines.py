@@ -1,4 +1,4 @@
-"""The one module that talks to external programs: Tesseract (pytesseract) and poppler (pdf2image).
+"""The one module that talks to external programs: Tesseract (pytesseract) and poppler (pdftoppm, pdfinfo).
 
 Everything else in vnocr works on numpy images and typed objects; when an external tool is missing or
 fails, this module turns it into a :mod:`ocr_pipeline.exceptions` error with a one-line message.
@@ -9,12 +9,16 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shlex
 import shutil
 import subprocess
-import warnings
+import tempfile
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -152,6 +156,75 @@ def ocr_page(
     except pytesseract.TesseractNotFoundError as exc:
         raise MissingDependencyError("tesseract is not installed or not on PATH") from exc
     return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
+
+
+def ocr_images(
+    images: Iterable[np.ndarray],
+    lang: str,
+    *,
+    dpi: int = 300,
+    psm: int = 3,
+    timeout: float = 0,
+    extra_config: str = "",
+) -> list[PageOcr]:
+    """Run Tesseract once over several images (one process: its start and model load paid once).
+
+    Each image gets what :func:`ocr_page` with the same settings gives it (Tesseract reads the images of a
+    list one by one, each as a page of its own); an image is written to the scratch folder as it comes, so
+    the list is not held in memory.
+
+    Raises:
+        OcrTimeoutError: Tesseract ran longer than ``timeout`` over all the images.
+        MissingDependencyError: Tesseract is missing.
+    """
+    import pytesseract
+
+    _single_thread_env()
+    config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}"
+    with tempfile.TemporaryDirectory(prefix="tess_") as folder:
+        names = []
+        for index, image in enumerate(images):
+            name = os.path.join(folder, f"{index:05d}.pgm")
+            _handover_image(image).save(name, format="PPM")
+            names.append(name)
+        if not names:
+            return []
+        listing = os.path.join(folder, "images.txt")
+        with open(listing, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(names) + "\n")
+        output = os.path.join(folder, "out")
+        command = [
+            "tesseract",
+            listing,
+            output,
+            "-l",
+            lang,
+            "-c",
+            "tessedit_create_tsv=1",
+            *shlex.split(config),
+        ]
+        try:
+            proc = subprocess.run(command, capture_output=True, timeout=timeout or None)
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeoutError(f"OCR of {len(names)} page parts took longer than {timeout:g} s") from exc
+        except FileNotFoundError as exc:
+            raise MissingDependencyError("tesseract is not installed or not on PATH") from exc
+        if proc.returncode:
+            raise pytesseract.TesseractError(proc.returncode, proc.stderr.decode("utf-8", "replace").strip())
+        with open(output + ".tsv", "rb") as fh:
+            tsv = fh.read().decode("utf-8")
+    header, *rows = tsv.split("\n")
+    by_image: list[list[str]] = [[] for _ in names]
+    for row in rows:
+        fields = row.split("\t", 2)
+        if len(fields) > 1 and fields[1].isdigit() and 1 <= int(fields[1]) <= len(names):
+            by_image[int(fields[1]) - 1].append(row)
+    engine = f"tesseract {tesseract_version()}"
+    results = []
+    for part in by_image:  # each image's rows as pytesseract reads a TSV of its own
+        data = pytesseract.pytesseract.file_to_dict("\n".join([header, *part]), "\t", -1)
+        results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
+    return results
 
 
 def lines_from_tsv(tsv: str) -> tuple[OcrLine, ...]:
@@ -306,40 +379,148 @@ def _pdf_error(path: Path, stderr: str) -> InputFileError:
     return InputFileError(f"{path.name}: the PDF cannot be read ({first})")
 
 
+#: Bytes of rendered page read at a time: a page is converted to grey strip by strip as ``pdftoppm`` sends
+#: it, so that an A3 page at 600 dpi (200 MB in RGB) never sits whole in memory in colour.
+RENDER_STRIP_BYTES = 8 << 20
+
+
 def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float = 300) -> np.ndarray:
     """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
 
-    Callers choose ``dpi`` with :func:`fitting_dpi` so that the page stays within the pixel limits (see
+    ``pdftoppm`` renders the page in colour (colour marks are dropped before the grey conversion, see
+    :mod:`.colour`); its output is read and converted strip by strip. Callers choose ``dpi`` with
+    :func:`fitting_dpi` so that the page stays within the pixel limits (see
     :func:`ocr_pipeline.imaging.rasterise.iter_pages`); as a last resort a page still bigger than
     :data:`MAX_PAGE_PIXELS_SIDE` on a side is scaled down after rendering.
 
     Raises:
-        InputFileError: The page cannot be rendered.
+        InputFileError: The page cannot be rendered (or not within ``timeout`` seconds).
+        PIL.Image.DecompressionBombError: The page is bigger than Pillow would open.
     """
-    from pdf2image import convert_from_path
-    from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
-
     _check_poppler()
-    try:
-        with warnings.catch_warnings():  # pages up to MAX_PAGE_PIXELS are expected (callers cap the dpi)
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            images = convert_from_path(
-                str(path),
-                dpi=dpi,
-                first_page=page_number,
-                last_page=page_number,
-                grayscale=False,  # colour marks are dropped before the grey conversion (see .colour)
-                timeout=int(timeout),
-            )
-    except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise _pdf_error(path, str(exc)) from exc
-    if not images:
-        raise InputFileError(f"{path.name}: page {page_number} could not be rendered")
-    img = images[0]
-    if max(img.size) > MAX_PAGE_PIXELS_SIDE:
+    command = ["pdftoppm", "-r", str(dpi), "-f", str(page_number), "-l", str(page_number), str(path)]
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout, stop) if timeout > 0 else None
+        if timer is not None:
+            timer.start()
+        try:
+            assert proc.stdout is not None
+            image = _read_ppm_grey(proc.stdout, page_number)
+        finally:
+            if timer is not None:
+                timer.cancel()
+            proc.kill()  # a page we stopped reading (an error) or a finished process: both end here
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if image is None:
+            if expired.is_set():
+                raise InputFileError(
+                    f"{path.name}: page {page_number} took longer than {timeout:g} s to render"
+                )
+            errors.seek(0)
+            raise _pdf_error(path, errors.read().decode("utf-8", "replace"))
+    return image
+
+
+def _read_exactly(stream: Any, buffer: memoryview) -> bool:
+    """Fill ``buffer`` from ``stream``; False when the stream ends first."""
+    filled = 0
+    while filled < len(buffer):
+        count = stream.readinto(buffer[filled:])
+        if not count:
+            return False
+        filled += count
+    return True
+
+
+def _ppm_header(stream: Any) -> tuple[int, int] | None:
+    """Width and height from the header of a binary PPM (``P6``, 8 bits) on ``stream``; None at its end."""
+    fields: list[bytes] = []
+    token = b""
+    while len(fields) < 4:
+        char = stream.read(1)
+        if not char:
+            return None
+        if char == b"#" and not token:
+            while char not in (b"\n", b""):
+                char = stream.read(1)
+            continue
+        if char.isspace():
+            if token:
+                fields.append(token)
+                token = b""
+            continue
+        token += char
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise InputFileError(
+            f"pdftoppm wrote an unexpected image ({b' '.join(fields).decode(errors='replace')})"
+        )
+    return int(fields[1]), int(fields[2])
+
+
+def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
+    """The grey page (colour marks dropped) of the PPM that ``pdftoppm`` writes on ``stream``, read and
+    converted strip by strip; None when the stream ends early (``pdftoppm`` failed or was stopped)."""
+    from . import colour
+
+    size = _ppm_header(stream)
+    if size is None:
+        return None
+    width, height = size
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > 2 * limit:  # as Pillow would refuse it
+        raise Image.DecompressionBombError(
+            f"Image size ({width * height} pixels) exceeds limit of {2 * limit} pixels, could be "
+            "decompression bomb DOS attack."
+        )
+    if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
+        rgb = np.empty((height, width, 3), dtype=np.uint8)
+        if not _read_exactly(stream, rgb.data.cast("B")):
+            return None
+        img = Image.fromarray(rgb)
         scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
         img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
-    return grey_page(img)
+        return grey_page(img)
+    grey = np.empty((height, width), dtype=np.uint8)
+    drop = np.empty((height, width), dtype=bool)
+    rows = max(1, RENDER_STRIP_BYTES // (3 * width))
+    strip = np.empty((rows, width, 3), dtype=np.uint8)
+    for y in range(0, height, rows):
+        part = strip[: min(rows, height - y)]
+        if not _read_exactly(stream, part.data.cast("B")):
+            return None
+        grey[y : y + len(part)] = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
+        drop[y : y + len(part)] = colour.coloured_marks(part)
+    return _drop_colour_marks(grey, drop, page_number)
+
+
+def _drop_colour_marks(grey: np.ndarray, drop: np.ndarray, page_number: int) -> np.ndarray:
+    """``grey`` with the ``drop`` pixels (and a 1-pixel rim) painted paper, as :func:`.colour.to_grey` does
+    on a whole page, when they are enough for a colour page; strip by strip."""
+    from . import colour
+
+    share = np.count_nonzero(drop) / max(1, drop.size)
+    if share < colour.MIN_COLOUR_SHARE:
+        return grey
+    log.debug("page %d: colour marks dropped: %.2f%% of the page", page_number, 100 * share)
+    paper = np.uint8(int(np.percentile(grey[::4, ::4], 90)))
+    kernel = np.ones((3, 3), np.uint8)
+    height = grey.shape[0]
+    rows = max(1, RENDER_STRIP_BYTES // max(1, grey.shape[1]))
+    for y0 in range(0, height, rows):
+        y1 = min(height, y0 + rows)
+        top, bottom = max(0, y0 - 1), min(height, y1 + 1)
+        grown = cv2.dilate(drop[top:bottom].view(np.uint8), kernel)[y0 - top : y0 - top + (y1 - y0)]
+        np.copyto(grey[y0:y1], paper, where=grown.view(bool))
+    return grey
 
 
 def grey_page(img: Image.Image) -> np.ndarray:

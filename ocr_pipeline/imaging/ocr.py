@@ -1,7 +1,8 @@
 """Stage 5: OCR a cleaned page image with Tesseract.
 
 Fallback to the uncleaned page: when ``fallback_below`` is set and the cleaned page reads with a mean word
-confidence below it, the image from before cleanup (``PageImage.pre_cleanup``) is OCR'd too and the reading
+confidence below it, the image from before cleanup (``PageImage.pre_cleanup``, kept by
+``cleanup.clean(keep_original=True)``) is OCR'd too and the reading
 with the higher mean confidence is kept; the choice is noted in the page log. A page that reads as nothing
 after cleanup (a blank page that cleanup painted blank) is not re-read. The fallback is off by default
 (:data:`FALLBACK_BELOW`): see ``docs/BENCHMARKS.md`` (scan → text) for the measurement behind that.

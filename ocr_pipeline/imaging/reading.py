@@ -76,7 +76,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
     lines: list[OcrLine] = []
     spans: list[tuple[str, tuple[int, int, int, int], int, int]] = []  # zone kind, box, its lines
     blanks: list[dict[str, Any]] = []
-    for item in layout.items:
+    reads = _read_zones(page, image, found, layout, pad, lang, timeout)
+    for index, item in enumerate(layout.items):
         if isinstance(item, tables.TableGrid):
             table_lines, _ = _read_table(image, item, lang, page.dpi, timeout)
             if table_lines:
@@ -87,12 +88,7 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
             continue
         zone, clip = item
         x, y, w, h = zone.box(pad, image.shape, clip)
-        psm = ZONE_PSM.get(zone.kind, DEFAULT_ZONE_PSM)
-        if zone.kind in MARKED_ZONES and _marked((x, y, w, h), found.marks):
-            psm = MARKED_ZONE_PSM
-        source = _strokes_on_lines(image, page.image, found, zone) if zone.kind in STROKES_KEPT else image
-        crop = np.ascontiguousarray(source[y : y + h, x : x + w])
-        result = engines.ocr_page(crop, lang, dpi=page.dpi, psm=psm, timeout=timeout)
+        result = reads[index]
         kept_lines = []
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
@@ -151,6 +147,45 @@ def _marked(box: tuple[int, int, int, int], found: tuple[Mark, ...]) -> bool:
         and y < m.box[1] + m.box[3]
         for m in found
     )
+
+
+def _zone_psm(zone: zones.ZoneBox, box: tuple[int, int, int, int], found: marks.MarkFinding) -> int:
+    """Tesseract's page segmentation mode for a zone: by its kind, as one uniform block where a seal or a
+    signature lies on a closing zone."""
+    if zone.kind in MARKED_ZONES and _marked(box, found.marks):
+        return MARKED_ZONE_PSM
+    return ZONE_PSM.get(zone.kind, DEFAULT_ZONE_PSM)
+
+
+def _read_zones(
+    page: PageImage,
+    image: np.ndarray,
+    found: marks.MarkFinding,
+    layout: PagePlan,
+    pad: int,
+    lang: str,
+    timeout: float,
+) -> dict[int, PageOcr]:
+    """The OCR of each layout zone of ``layout.items`` (by index), the zones of one page segmentation mode
+    read by one Tesseract run."""
+    by_psm: dict[int, list[int]] = {}
+    for index, item in enumerate(layout.items):
+        if not isinstance(item, tables.TableGrid):
+            zone, clip = item
+            x, y, w, h = zone.box(pad, image.shape, clip)
+            by_psm.setdefault(_zone_psm(zone, (x, y, w, h), found), []).append(index)
+
+    def crop(index: int) -> np.ndarray:
+        zone, clip = layout.items[index]  # type: ignore[misc]
+        x, y, w, h = zone.box(pad, image.shape, clip)
+        source = _strokes_on_lines(image, page.image, found, zone) if zone.kind in STROKES_KEPT else image
+        return np.ascontiguousarray(source[y : y + h, x : x + w])
+
+    reads: dict[int, PageOcr] = {}
+    for psm, indices in by_psm.items():
+        results = engines.ocr_images((crop(i) for i in indices), lang, dpi=page.dpi, psm=psm, timeout=timeout)
+        reads.update(zip(indices, results, strict=True))
+    return reads
 
 
 def _strokes_on_lines(
@@ -373,16 +408,25 @@ def _read_table(
 ) -> tuple[list[OcrLine], str]:
     """Read a table cell by cell: its lines (one per table row, Markdown) and its text."""
     inset = max(3, dpi // 50)
+    cells = [[(x, y, w, h) for x, y, w, h in row] for row in grid.cells(inset)]
+    crops = {}  # the cells with ink, all read by one Tesseract run
+    for r, row in enumerate(cells):
+        for c, (x, y, w, h) in enumerate(row):
+            crop = np.ascontiguousarray(image[y : y + h, x : x + w])
+            if crop.size and binarise(crop)[0].any() and crop.min() <= 128:
+                crops[(r, c)] = crop
+    read = dict(
+        zip(crops, engines.ocr_images(crops.values(), lang, dpi=dpi, psm=6, timeout=timeout), strict=True)
+    )
     rows: list[list[str]] = []
     confidences: list[list[float]] = []
-    for row in grid.cells(inset):
+    for r, row in enumerate(cells):
         texts, confs = [], []
-        for x, y, w, h in row:
-            crop = np.ascontiguousarray(image[y : y + h, x : x + w])
-            if crop.size == 0 or not binarise(crop)[0].any() or crop.min() > 128:
+        for c in range(len(row)):
+            result = read.get((r, c))
+            if result is None:
                 texts.append("")
                 continue
-            result = engines.ocr_page(crop, lang, dpi=dpi, psm=6, timeout=timeout)
             words = [wd for wd in (printed_word(w, lang) for w in result.words) if wd is not None]
             texts.append(" ".join(wd.text for wd in words))
             confs += [wd.confidence for wd in words]

@@ -196,3 +196,39 @@ def test_cleanup_keeps_a_page_with_one_short_word() -> None:
     image = rendered(200, "liberation-serif", "Hết")[0]
     out = cleanup.clean(page_of(image, 200)).image
     assert lost_components(image, out) == []
+
+
+def _dusty_bordered_scan() -> np.ndarray:
+    """A degraded page with dust and a dark border on two sides (ink crossing every strip edge)."""
+    text = _marks_page(200, "dejavu-serif", DOT_TEXT)
+    dusty, _ = _speckled(text, 200)
+    page = scan(dusty, seed=3)
+    page[:, :9] = 20  # a scanner's edge down the whole left side
+    page[-7:, :] = 25
+    return page
+
+
+def test_components_found_strip_by_strip_are_the_whole_page_components(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    image = _dusty_bordered_scan()
+    _, binary = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, whole, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    monkeypatch.setattr(cleanup, "STRIP_PIXELS", 9 * image.shape[1])  # strips of 9 rows
+    comps = cleanup.components(image)
+    assert len(comps.strips) > 20
+    assert comps.stats[0].tolist() == whole[0].tolist()  # the paper
+    assert sorted(map(tuple, comps.stats[1:].tolist())) == sorted(map(tuple, whole[1:].tolist()))
+
+
+@pytest.mark.parametrize("rows", [1, 7, 64])
+def test_cleanup_in_strips_paints_what_it_paints_on_the_whole_page(
+    monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    image = _dusty_bordered_scan()
+    whole, whole_note = cleanup.clean_image(image, 200)
+    assert "borders 0" not in whole_note and not np.array_equal(whole, image)
+    monkeypatch.setattr(cleanup, "STRIP_PIXELS", rows * image.shape[1])
+    strips, note = cleanup.clean_image(image, 200)
+    assert note == whole_note
+    assert np.array_equal(strips, whole)

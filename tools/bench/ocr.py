@@ -319,13 +319,18 @@ class _TesseractClock:
     def __init__(self) -> None:
         self.ocr = 0.0
         self.osd = 0.0
-        self._saved: tuple[Any, Any] | None = None
+        self._saved: tuple[Any, Any, Any] | None = None
 
     def __enter__(self) -> _TesseractClock:
-        ocr_page, detect_orientation = engines.ocr_page, engines.detect_orientation
-        self._saved = (ocr_page, detect_orientation)
+        ocr_page, ocr_images, detect_orientation = (
+            engines.ocr_page,
+            engines.ocr_images,
+            engines.detect_orientation,
+        )
+        self._saved = (ocr_page, ocr_images, detect_orientation)
 
         engines.ocr_page = self._timed(ocr_page, "ocr")
+        engines.ocr_images = self._timed(ocr_images, "ocr")
         engines.detect_orientation = self._timed(detect_orientation, "osd")
         return self
 
@@ -343,7 +348,7 @@ class _TesseractClock:
 
     def __exit__(self, *exc: object) -> None:
         assert self._saved is not None
-        engines.ocr_page, engines.detect_orientation = self._saved
+        engines.ocr_page, engines.ocr_images, engines.detect_orientation = self._saved
 
 
 def _stages(variant: Variant) -> list[pipeline.PageStage]:
@@ -351,7 +356,8 @@ def _stages(variant: Variant) -> list[pipeline.PageStage]:
         return pipeline.page_stages(ProcessOptions(lang=variant.lang), variant.lang)
     stages: list[pipeline.PageStage] = [orientation.fix_orientation, deskew.deskew]
     if variant.cleanup is not None:
-        stages.append(functools.partial(cleanup.clean, settings=variant.cleanup))
+        keep = variant.fallback_below is not None  # the fallback re-reads the page before cleanup
+        stages.append(functools.partial(cleanup.clean, settings=variant.cleanup, keep_original=keep))
     stages.append(functools.partial(ocr.recognise, lang=variant.lang, fallback_below=variant.fallback_below))
     return stages
 
