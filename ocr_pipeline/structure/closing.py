@@ -210,17 +210,25 @@ def _snap_phrases(text: str) -> str:
     """Repair the names of :data:`RECIPIENT_PHRASES` read with slipped accents or a letter or two wrong
     (``Công Thông tin điện tử`` → ``Cổng …``, ``Bộ đư pháp`` → ``Bộ Tư pháp``); each word keeps its case."""
     words = text.split(" ")
+    folded_words = [_fold_norm(w.strip(",;:.()")) for w in words]
     for phrase, phrase_words, folded_phrase in _PHRASE_TOKENS:
         size = len(phrase_words)
         tolerance = _phrase_tolerance(folded_phrase)
+        folded_first = _fold_norm(phrase_words[0])
         k = 0
         while k + size <= len(words):
+            # an equal folded window has an equal first word too: any match starts with the phrase's word
+            if folded_words[k] != folded_first:
+                k += 1
+                continue
             window = words[k : k + size]
             core = [w.strip(",;:.()") for w in window]
             folded = _fold_norm(" ".join(core))
+            if abs(len(folded) - len(folded_phrase)) > tolerance:
+                k += 1
+                continue
             distance = edit_distance(folded, folded_phrase)
-            first_same = _fold_norm(core[0]) == _fold_norm(phrase_words[0])
-            if " ".join(core) != phrase and (distance == 0 or (distance <= tolerance and first_same)):
+            if " ".join(core) != phrase and distance <= tolerance:
                 trailing = window[-1][len(window[-1].rstrip(",;:.()")) :]
                 fixed = [
                     _case_like(c, p) if c and _fold_norm(c) == _fold_norm(p) else p
@@ -228,6 +236,7 @@ def _snap_phrases(text: str) -> str:
                 ]
                 fixed[-1] += trailing if not trailing.startswith(":") else ""
                 words[k : k + size] = fixed
+                folded_words[k : k + size] = [_fold_norm(w.strip(",;:.()")) for w in fixed]
             k += 1
     return " ".join(words)
 
