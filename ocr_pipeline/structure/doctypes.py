@@ -7,6 +7,8 @@ import regex
 
 from vntext.fold import fold_upper as fold
 
+from .names import edit_distance
+
 #: Document types printed as the centred type line (the first line of the title block).
 DOC_TYPES = (
     "NGHỊ QUYẾT",
@@ -85,17 +87,6 @@ TYPE_OF_CODE = {
 NEAR_MISS = 2
 #: The type code of a số/ký hiệu line (folded): ``SO: 12/QD-UBND``, ``SO: 21/2026/TT-BCT``.
 _NUMBER_CODE = regex.compile(r"/\s*(?:(?:19|20)\d{2}\s*/\s*)?([A-Z]{1,5})\s*-")
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance of two strings."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def within_near_miss(read: str, expected: str) -> bool:
