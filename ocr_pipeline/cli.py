@@ -165,6 +165,27 @@ def _output_stream(out: str | None) -> Iterator[Callable[[str], object]]:
         raise output_write_error(out, exc) from exc
 
 
+def _process_options(
+    lang: str,
+    dpi: int,
+    page_timeout: float,
+    encoding: str,
+    no_restore: bool,
+    force_ocr: bool,
+    lexicon: tuple[Path, ...] = (),
+) -> ProcessOptions:
+    """The processing options that ``batch`` and ``ocr`` take from their shared flags."""
+    return ProcessOptions(
+        lang=lang,
+        dpi=dpi,
+        page_timeout=page_timeout,
+        restore=not no_restore,
+        force_ocr=force_ocr,
+        lexicon=lexicon,
+        encoding=encoding,
+    )
+
+
 def _write_output(text: str, out: str | None) -> None:
     """Write ``text`` as it is (no line end added) to ``out`` or stdout."""
     with _output_stream(out) as write:
@@ -301,15 +322,7 @@ def batch(
     chosen = parse_formats(formats)
     reviewed = output_dir / "lexicon.txt"  # the review app's corrections, word TAB count
     lexicon = (*lexicon, reviewed) if reviewed.is_file() else lexicon
-    options = ProcessOptions(
-        lang=lang,
-        dpi=dpi,
-        page_timeout=page_timeout,
-        restore=not no_restore,
-        force_ocr=force_ocr,
-        lexicon=lexicon,
-        encoding=encoding,
-    )
+    options = _process_options(lang, dpi, page_timeout, encoding, no_restore, force_ocr, lexicon)
     inputs = [job.source for job in plan_jobs(input_dir, output_dir, options)]  # refuse bad folders first
     if any(p.suffix.lower() != ".txt" for p in inputs):
         from .imaging import engines
@@ -398,14 +411,7 @@ def ocr(
     from .batch import display_path
     from .pipeline import process_document
 
-    options = ProcessOptions(
-        lang=lang,
-        dpi=dpi,
-        page_timeout=page_timeout,
-        restore=not no_restore,
-        force_ocr=force_ocr,
-        encoding=encoding,
-    )
+    options = _process_options(lang, dpi, page_timeout, encoding, no_restore, force_ocr)
     doc = process_document(file, options)
     doc.source = display_path(doc.source)
     text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
