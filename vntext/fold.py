@@ -56,3 +56,9 @@ def fold_upper(text: str) -> str:
         upper = base.upper()
         out.append(upper if len(upper) == 1 else base)
     return "".join(out)
+
+
+def fold_upper_nfc(text: str) -> str:
+    """:func:`fold_upper` of ``text`` in NFC, for text of any normalisation (a decomposed accent is folded
+    with its letter rather than kept as a lone mark)."""
+    return fold_upper(unicodedata.normalize("NFC", text))

@@ -10,12 +10,13 @@ most five digits); otherwise the blank is recorded as unread and the line left a
 from __future__ import annotations
 
 import logging
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
+
+from vntext.fold import strip_diacritics
 
 from . import engines
 from .page import OcrWord
@@ -54,9 +55,7 @@ class Gap:
 
 def _folded(text: str) -> str:
     """Lower case without diacritics or edge punctuation (``Số:`` -> ``so``)."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.strip(".,:;")
+    return strip_diacritics(text.lower()).strip(".,:;")
 
 
 #: Consecutive anchors (folded) and the blank between them.

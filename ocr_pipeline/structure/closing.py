@@ -12,13 +12,13 @@ misses (:mod:`.names`); a name that is not surely one is left empty, its line ke
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 import regex
 
 from vntext.fold import fold_upper as fold
+from vntext.fold import fold_upper_nfc as _fold_norm
 
 from .layout import AUTHORITY, COLUMN_GAP, RECIPIENTS_START, TextLine, is_person_name, is_position_line
 from .model import Signer
@@ -64,10 +64,6 @@ RECIPIENT_PHRASES = (
 )
 _INNER_HYPHEN = regex.compile(r"(?<=\p{Ll})-(?=\p{Ll})")
 _PHRASE_TOKENS = [(p, p.split(), fold(p)) for p in RECIPIENT_PHRASES]
-
-
-def _fold_norm(text: str) -> str:
-    return fold(unicodedata.normalize("NFC", text))
 
 
 # --------------------------------------------------------------------------------------------- columns

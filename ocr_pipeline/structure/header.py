@@ -13,12 +13,12 @@ cannot be read reliably is left empty and flagged, never guessed.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 
 import regex
 
 from vntext.fold import fold_upper as fold
+from vntext.fold import fold_upper_nfc as _fold_norm
 
 from .codes import ISSUER_CODES, is_type_code, snap_ky_hieu
 from .layout import COLUMN_GAP, DATE_BLANK, DOC_TYPES, MOTTO, NUMBER_START, TextLine, national_title
@@ -64,10 +64,6 @@ _LOCALITY = ("TINH ", "HUYEN ", "XA ", "THANH PHO ", "PHUONG ", "THI TRAN ", "QU
 _BODY_ONLY = regex.compile(r"^(?:UY BAN NHAN DAN|UBND|HOI DONG NHAN DAN|HDND|BAN CHI DAO|DANG UY|DANG BO)$")
 #: Words an issuer line ends with when its name goes on to the next line (``SỞ GIÁO DỤC VÀ`` / ``ĐÀO TẠO``).
 _CONTINUED = regex.compile(r"(?:\s(?:VA|CAC|VE|CUA|PHONG CHONG)|[&,\-–])$")
-
-
-def _fold_norm(text: str) -> str:
-    return fold(unicodedata.normalize("NFC", text))
 
 
 # --------------------------------------------------------------------------------------------- number

@@ -16,9 +16,10 @@ import unicodedata
 import regex
 
 from vntext.fold import fold_upper as fold
+from vntext.fold import fold_upper_nfc as _fold_norm
 
 from .closing import clean_item, parse_end_zone
-from .header import REFERENCE_TYPES, _fold_norm, _header_parts, _issuer_units, make_date
+from .header import REFERENCE_TYPES, _header_parts, _issuer_units, make_date
 from .header import parse_long_date as parse_long_date  # re-exported: callers of the metadata API
 from .header import parse_number as parse_number  # re-exported
 from .layout import (

@@ -19,7 +19,7 @@ import unicodedata
 
 import regex
 
-from vntext.fold import fold_upper as fold
+from vntext.fold import fold_upper_nfc
 
 #: Provinces and centrally-run cities before 1 July 2025 (63).
 PROVINCES_63 = (
@@ -77,7 +77,7 @@ def spelling_key(name: str) -> str:
 
 
 def _plain_key(name: str) -> str:
-    return " ".join(fold(unicodedata.normalize("NFC", name)).replace("-", " ").split())
+    return " ".join(fold_upper_nfc(name).replace("-", " ").split())
 
 
 @functools.cache
