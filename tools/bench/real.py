@@ -161,8 +161,8 @@ class Cache:
     def vnocr_path(self, sha: str, pages: list[int], key: str) -> Path:
         return self.root / "vnocr" / sha[:16] / f"{key}-{_pages_key(pages)}.json"
 
-    def vnocr_pages_path(self, sha: str, pages: list[int]) -> Path:
-        return self.root / "vnocr-pages" / sha[:16] / f"{page_code_key()}-{_pages_key(pages)}.pickle"
+    def vnocr_pages_path(self, sha: str, pages: list[int], page_key: str) -> Path:
+        return self.root / "vnocr-pages" / sha[:16] / f"{page_key}-{_pages_key(pages)}.pickle"
 
     def subset_path(self, sha: str, pages: list[int]) -> Path:
         return self.root / "subsets" / f"{sha[:16]}-{_pages_key(pages)}.pdf"
@@ -346,6 +346,7 @@ def run_ocr(jobs: list[Job], cache: Cache, key: str, workers: int) -> dict[tuple
     """OCR what the cache lacks, ``workers`` processes at once; returns the errors by (document, system)."""
     errors: dict[tuple[str, str], str] = {}
     have_ocrmypdf = ocrmypdf_command() is not None
+    page_key = page_code_key()
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         pending: list[tuple[Job, str, Future[Any], Path | None]] = []
         for job in jobs:
@@ -359,7 +360,11 @@ def run_ocr(jobs: list[Job], cache: Cache, key: str, workers: int) -> dict[tuple
                         job,
                         "vnocr",
                         pool.submit(
-                            ocr_vnocr, job.pdf, job.pages, subset, cache.vnocr_pages_path(job.sha, job.pages)
+                            ocr_vnocr,
+                            job.pdf,
+                            job.pages,
+                            subset,
+                            cache.vnocr_pages_path(job.sha, job.pages, page_key),
                         ),
                         record_path,
                     )
