@@ -26,7 +26,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: help install sysdeps browser demo test test-all digitise bench dictionaries channel samples lint clean
+.PHONY: help install sysdeps browser demo test test-all digitise bench dictionaries channel vie-slips samples lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -114,6 +114,9 @@ channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (en
 	nice -n 10 $(BIN)/python -m tools.builders.channel_sets --shared $(SHARED) --workers 2
 	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --shared $(SHARED) --out dictionaries
 	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
+
+vie-slips: $(STAMP) ## Count vie's mark slips (rendered pages' confusions + the dev real pages' OCR vs gold; OCR cached in .cache/bench/real)
+	$(BIN)/python -m tools.builders.vie_slips --shared $(SHARED) --out dictionaries
 
 samples: $(STAMP) ## Regenerate the sample scans in samples/ from the dev documents
 	$(BIN)/python -m tools.builders.samples --shared $(SHARED) --out samples

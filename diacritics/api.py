@@ -40,7 +40,7 @@ class TokenDecision:
 
     Attributes:
         line: 1-based line number.
-        start: Character offset of the token in its normalised line (see :func:`apply_plan`).
+        start: Character offset of the token in its line in NFC (see :func:`apply_plan`).
         original: The token as written (a heading label's tokens together: ``I|`` read as ``II``).
         chosen: The token as restored.
         confidence: Posterior probability of the choice given its neighbours (0-1).
@@ -272,7 +272,7 @@ def restore(
 
     Args:
         text: Stripped, mangled (English-model OCR) or slightly wrong Vietnamese text; correct text comes
-            out unchanged (in NFC, modern tone placement).
+            out unchanged (in NFC; a marked word in the tone placement it is written in, ``hoà`` or ``hòa``).
         confidences: Optional OCR word confidences (0-100), one sequence per line.
         lexicon: Domain words and phrases to prefer (``đuối nước``): a :class:`Lexicon`, a lexicon file's
             path or its lines (:mod:`diacritics.lexicon`).

@@ -5,13 +5,14 @@ Three layers:
 * :func:`nfc` — Unicode NFC plus look-alike repair: ``Ð``/``Ɖ`` (U+00D0/U+0189) and ``D`` + combining stroke
   become ``Đ`` (U+0110), likewise for the lowercase forms; decomposed sequences and the legacy combining tone
   marks (U+0340/U+0341) are composed.
-* :func:`normalise_syllable` / :func:`normalise_text` — one tone-placement convention on output, the one in
-  current government documents: in an *open* syllable whose vowel group is ``oa``, ``oe`` or ``uy`` the mark
-  sits on the first vowel (``hòa``, ``khỏe``, ``thủy``, ``ủy``); ``qu`` and ``gi`` are onsets (``quý``,
-  ``già``); a vowel carrying a quality mark (â ă ê ô ơ ư) takes the tone (``thuở``, ``người``); with a final
-  consonant the tone goes on the last vowel (``hoàng``, ``thuyết``, ``khuếch``). Both conventions are
-  accepted on input. Tokens that are not Vietnamese syllables (``café``, two tone marks, ...) are left as
-  they are.
+* :func:`normalise_syllable` / :func:`normalise_text` — one tone-placement convention for the models (the LM,
+  the channels and the inventory see only it), the one in current government documents: in an *open* syllable
+  whose vowel group is ``oa``, ``oe`` or ``uy`` the mark sits on the first vowel (``hòa``, ``khỏe``, ``thủy``,
+  ``ủy``); ``qu`` and ``gi`` are onsets (``quý``, ``già``); a vowel carrying a quality mark (â ă ê ô ơ ư)
+  takes the tone (``thuở``, ``người``); with a final consonant the tone goes on the last vowel (``hoàng``,
+  ``thuyết``, ``khuếch``). Both conventions are accepted on input. Tokens that are not Vietnamese syllables
+  (``café``, two tone marks, ...) are left as they are. :func:`placed_as_written` gives a restored word back
+  the placement its input had (``hoà`` stays ``hoà`` on output).
 * :func:`strip_diacritics` (the one accent folding; :func:`fold_char` and :func:`skeleton` apply it
   character by character, lower case), :func:`tone_of`, :func:`split_tone`, :func:`with_tone` — tone and
   mark helpers;
@@ -246,6 +247,36 @@ def normalise_syllable(s: str) -> str:
         return s  # two tone marks (or a stray combining one): not a syllable, leave it alone
     placed = with_tone(base, tone)
     return s if placed is None else placed
+
+
+def placed_as_written(chosen: str, written: str) -> str:
+    """``chosen`` with its tone mark on the vowel that carries it in ``written``, when ``written`` is a word
+    marked in the old placement (``hoà``, ``thuỷ``, ``HOÀ``) with the same letters as ``chosen`` (case and
+    tone aside); otherwise ``chosen`` as it is.
+
+    Restoration reads words in the modern placement; this keeps the placement a document is printed in:
+    ``placed_as_written("hòa", "hoà") == "hoà"``, ``placed_as_written("hóa", "hoà") == "hoá"``,
+    ``placed_as_written("hòa", "hoa") == "hòa"`` (unmarked input: the modern placement).
+    """
+    if chosen == written or written.isascii() or normalise_syllable(written) == written:
+        return chosen
+    written_base, _ = split_tone(written)
+    chosen_base, tone = split_tone(chosen)
+    if tone is Tone.NGANG or written_base.lower() != chosen_base.lower() or len(chosen_base) != len(chosen):
+        return chosen
+    at = next((i for i, ch in enumerate(written) if ch in _SPLIT_TONE), None)
+    if at is None or at != _old_tone_index(written_base.lower()):
+        return chosen  # a misplaced mark (``qúy``), not the old convention
+    return chosen_base[:at] + _JOIN_TONE[(chosen_base[at], tone)] + chosen_base[at + 1 :]
+
+
+def _old_tone_index(base: str) -> int | None:
+    """Where the old convention puts the tone of a toneless lowercase syllable when it differs from the
+    modern one: the second vowel of an open ``oa``, ``oe`` or ``uy`` (``hoà``, ``khoẻ``, ``thuỷ``)."""
+    k = _tone_index(base)
+    if k is None or k + 2 != len(base) or base[k : k + 2] not in ("oa", "oe", "uy"):
+        return None
+    return k + 1
 
 
 def normalise_text(text: str) -> str:

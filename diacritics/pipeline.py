@@ -1,11 +1,12 @@
 """Restoration as named passes over one state object, run in the order of :data:`PASSES`.
 
 normalise → tokenise → English passages → regime fit → English-model OCR tokens → lattice → document
-codes → lexicon → decode → engine adaptation → batch evidence → confidences → case slips → abbreviations →
-two-letter case → heading labels → report → rebuild. Each pass reads the models
-(:class:`diacritics.state.Models`) and changes the state (:class:`diacritics.state.RestoreState`); a pass
-that needs the document's words is skipped for a text without any (no regime can be fitted). Every change
-to the text after normalisation is a decision (:mod:`diacritics.plan`).
+codes → lexicon → decode → engine adaptation → batch evidence → confidences → vie mark slips → case slips →
+abbreviations → two-letter case → heading labels → written tone placement → report → rebuild. Each pass
+reads the models (:class:`diacritics.state.Models`) and changes the state
+(:class:`diacritics.state.RestoreState`); a pass that needs the document's words is skipped for a text
+without any (no regime can be fitted). Every change to the text after normalisation is a decision
+(:mod:`diacritics.plan`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import adapt, batch_adapt, lattice_passes, passes
+from . import adapt, batch_adapt, lattice_passes, passes, vie_slips
 from .batch_adapt import BatchEvidence
 from .decoder import batch_local_alternatives, decode
 from .lattice import no_completion_of_a_cut_final_word
+from .normalise import normalise_text, placed_as_written
 from .ocr_tokens import glue_horn_marks, lone_digits_as_words
 from .passages import english_passages, vietnamese_words_in_passages
 from .plan import Decision, normalise_lines, worth_reporting
@@ -29,8 +31,12 @@ from .tokens import tokenize
 
 
 def normalise(models: Models, state: RestoreState) -> None:
-    """NFC, look-alike letters, modern tone placement (:func:`diacritics.plan.normalise_lines`)."""
-    state.lines = normalise_lines(state.text)
+    """The input as written (NFC, look-alike letters: :func:`diacritics.plan.normalise_lines`) and as the
+    models read it (and modern tone placement: :func:`diacritics.normalise.normalise_text`)."""
+    state.written = normalise_lines(state.text)
+    state.lines = [normalise_text(line) for line in state.written]
+    if any(len(a) != len(b) for a, b in zip(state.lines, state.written, strict=True)):  # pragma: no cover
+        state.written = list(state.lines)  # placement moves no letter: never expected
 
 
 def tokenise(models: Models, state: RestoreState) -> None:
@@ -262,6 +268,11 @@ def score_confidences(models: Models, state: RestoreState) -> None:
         )
 
 
+def mend_vie_slips(models: Models, state: RestoreState) -> None:
+    """Reread the marked words of ``vie`` OCR for its mark slips (:func:`diacritics.vie_slips.mend`)."""
+    vie_slips.mend(models, state, _scorer(models, state))
+
+
 def select_reports(models: Models, state: RestoreState) -> None:
     """Order the decisions; without ``explain`` keep the changed tokens and those kept as written that a
     reviewer should check (none without ``want_decisions``)."""
@@ -276,10 +287,26 @@ def select_reports(models: Models, state: RestoreState) -> None:
         ]
 
 
+def keep_written_placement(models: Models, state: RestoreState) -> None:
+    """Point the decisions at the input as written: a word marked in the old tone placement (``hoà``,
+    ``thuỷ``) keeps it, restored or not (:func:`diacritics.normalise.placed_as_written`)."""
+    for d in state.decisions:
+        written = state.as_written(d.line - 1, d.start, len(d.original))
+        if written == d.original:
+            continue
+        d.original = written
+        d.chosen = placed_as_written(d.chosen, written)
+        d.alternatives = [(placed_as_written(text, written), p) for text, p in d.alternatives]
+
+
 def rebuild(models: Models, state: RestoreState) -> None:
-    """Join each line's tokens, restored, back into the text."""
+    """Join each line's tokens, restored, back into the text (in the tone placement of the input's words)."""
     state.output = "\n".join(
-        "".join(state.restored(line_no, t) for t in toks) for line_no, toks in enumerate(state.tokenised)
+        "".join(
+            placed_as_written(state.restored(line_no, t), state.as_written(line_no, t.start, len(t.text)))
+            for t in toks
+        )
+        for line_no, toks in enumerate(state.tokenised)
     )
 
 
@@ -308,10 +335,12 @@ PASSES: tuple[Pass, ...] = (
     Pass("engine adaptation", adapt_to_engine),
     Pass("batch evidence", gather_batch_evidence),
     Pass("confidences", score_confidences),
+    Pass("vie mark slips", mend_vie_slips),
     Pass("case slips", passes.fix_case_slips),
     Pass("abbreviations", passes.fix_abbreviations),
     Pass("two-letter case", passes.fix_short_word_case),
     Pass("heading labels", passes.repair_heading_labels, needs_words=False),
+    Pass("written tone placement", keep_written_placement, needs_words=False),
     Pass("report", select_reports, needs_words=False),
     Pass("rebuild", rebuild, needs_words=False),
 )

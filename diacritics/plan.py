@@ -2,8 +2,8 @@
 
 Every change the restorer makes to a text is a :class:`Decision`: a span of a normalised input line
 (``line``, ``start``, ``original``) and what it became (``chosen``). The only change that is no decision is
-the normalisation itself (:func:`diacritics.normalise.normalise_text`: NFC, look-alike letters, modern tone
-placement), which is the plan's first step; :func:`apply_plan` replays both, so that for every input
+the normalisation itself (:func:`diacritics.normalise.nfc`: NFC and look-alike letters; the tone placement
+stays as written), which is the plan's first step; :func:`apply_plan` replays both, so that for every input
 ``apply_plan(text, restore_explained(text).tokens) == restore_explained(text).text``.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .normalise import normalise_text
+from .normalise import nfc
 
 
 @dataclass
@@ -43,8 +43,9 @@ class PlanStep(Protocol):
 
 
 def normalise_lines(text: str) -> list[str]:
-    """The plan's first step: the normalised input, cut into the lines decisions point into."""
-    return normalise_text(text).split("\n")
+    """The plan's first step: the input in NFC with look-alike letters repaired (tone placement as
+    written), cut into the lines decisions point into."""
+    return nfc(text).split("\n")
 
 
 def apply_plan(text: str, decisions: Iterable[PlanStep]) -> str:

@@ -85,6 +85,7 @@ SCORES_INDEX = "precomputed/token_scores_index.json"
 SCORES_READINGS = "precomputed/token_scores_readings.npy"
 REGIME_INDEX = "precomputed/regime_scores.json"
 REGIME_SCORES = "precomputed/regime_scores.npy"
+VIE_MARK_SLIPS = "channel/vie_mark_slips.json"
 
 
 def lm_array(component: str, array: str) -> str:
@@ -119,6 +120,7 @@ def _registry() -> dict[str, DataFile]:
         DataFile(SCORES_READINGS, "each precomputed token's readings", 10 * _MB, index=SCORES_INDEX),
         DataFile(REGIME_INDEX, "regimes and fingerprint of the rows", 10 * _KB, "vnocr-regime-scores/3"),
         DataFile(REGIME_SCORES, "regime-fit row of each indexed token", 2 * _MB, index=REGIME_INDEX),
+        DataFile(VIE_MARK_SLIPS, "vie mark slips, counted", 100 * _KB, "vnocr-vie-mark-slips/1"),
     ]
     for component, source in LM_COMPONENTS.items():
         for array in LM_ARRAYS:

@@ -31,6 +31,7 @@ from .resources import data_dir
 from .settings import RestorerSettings
 from .state import RestoreState
 from .syllables import SyllableInventory
+from .vie_slips import MarkSlipModel
 
 __all__ = [
     "CHANNEL_ORDER",
@@ -72,6 +73,7 @@ class Restorer:
         case_slips: dict[str, float] | None = None,
         abbreviations: AbbreviationTable | None = None,
         regime_scores: RegimeScoreTable | None = None,
+        vie_slips: MarkSlipModel | None = None,
     ) -> None:
         self.lm = lm
         self.inventory = inventory
@@ -86,6 +88,7 @@ class Restorer:
         #: restorer's data and reading settings; None: every row is computed.
         self.regime_scores = regime_scores
         self._english: EnglishPassageModel | None = None
+        self._vie_slips = vie_slips
         #: The readings of tokens, memoised for this restorer.
         self.candidate_source = CandidateSource(lm, inventory, channels, self.settings, lambda: self.english)
 
@@ -162,6 +165,9 @@ class Restorer:
             case_slips=self.case_slips,
             abbreviations=self._abbreviations,
             regime_scores=self.regime_scores if same_readings else None,
+            vie_slips=self._vie_slips
+            if settings.tuning.vie_slip_prior_strength == self.settings.tuning.vie_slip_prior_strength
+            else None,
         )
 
     # ------------------------------------------------------------------ models loaded on first use
@@ -183,6 +189,13 @@ class Restorer:
         if self._abbreviations is None:
             self._abbreviations = AbbreviationTable.load()
         return self._abbreviations
+
+    @property
+    def vie_slips(self) -> MarkSlipModel:
+        """The model of ``vie``'s mark slips (the shipped one unless given; loaded on first use)."""
+        if self._vie_slips is None:
+            self._vie_slips = MarkSlipModel.load(prior_strength=self.settings.tuning.vie_slip_prior_strength)
+        return self._vie_slips
 
     @property
     def english(self) -> EnglishPassageModel:

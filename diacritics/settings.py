@@ -72,6 +72,12 @@ class Tuning:
     negligible_regime: float = 0.02
     #: The share of a kind of input from which the passes of :data:`GATES` apply (share, 0-1).
     majority: float = 0.5
+    #: The ``vie`` OCR share from which marked words are reread for ``vie``'s mark slips (share, 0-1).
+    vie_slip_share: float = 0.1
+    #: A marked word becomes a reading of its ``vie`` slips at this posterior or more (probability, 0-1).
+    vie_slip_posterior: float = 0.95
+    #: Pseudo-counts of the rendered pages' mark slips in the real pages' slip model (count, > 0).
+    vie_slip_prior_strength: float = 200.0
     #: Ablation: a gate's own threshold instead of ``majority`` (share; ``math.inf``: never, 0: always).
     gates: Mapping[str, float] = field(default_factory=dict)
     #: Ablation: the :data:`RULES` switched off.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .abbreviations import AbbreviationTable
 from .batch_adapt import BatchContext, BatchEvidence
@@ -22,6 +22,9 @@ from .regime_scores import RegimeScoreTable
 from .settings import RestorerSettings
 from .syllables import SyllableInventory
 from .tokens import Token
+
+if TYPE_CHECKING:
+    from .vie_slips import MarkSlipModel
 
 
 class Models(Protocol):
@@ -43,6 +46,8 @@ class Models(Protocol):
     def abbreviations(self) -> AbbreviationTable: ...
     @property
     def english(self) -> EnglishPassageModel: ...
+    @property
+    def vie_slips(self) -> MarkSlipModel: ...
 
 
 @dataclass
@@ -55,7 +60,9 @@ class RestoreState:
         confidences: OCR word confidences (0-100) per line, one per whitespace-separated word.
         want_decisions: Report the changed tokens (False: just the text).
         review_below: Also report the tokens kept as written whose confidence is below this.
-        lines: The normalised input's lines (decisions point into them).
+        lines: The input's lines as the models read them: NFC, look-alike letters, modern tone placement.
+        written: The input's lines in NFC with the tone placement as written (decisions point into them; the
+            same lengths as ``lines``).
         tokenised: Each line's tokens (covering it exactly).
         english: ``(line, start)`` of the tokens of English passages.
         codes: ``(line, start)`` of the tokens inside document codes, kept as written but for ``D`` → ``Đ``.
@@ -82,6 +89,7 @@ class RestoreState:
     want_decisions: bool = True
     review_below: float | None = None
     lines: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
     tokenised: list[list[Token]] = field(default_factory=list)
     english: Spans = field(default_factory=set)
     codes: Spans = field(default_factory=set)
@@ -105,5 +113,10 @@ class RestoreState:
         return self.mixture.by_name if self.mixture is not None else {}
 
     def restored(self, line_no: int, token: Token) -> str:
-        """A token's text as restored so far."""
+        """A token's text as restored so far (in the models' tone placement)."""
         return self.replacement.get((line_no, token.start), token.text)
+
+    def as_written(self, line_no: int, start: int, size: int) -> str:
+        """The input's span as written (tone placement kept) of a span of :attr:`lines`."""
+        lines = self.written or self.lines
+        return lines[line_no][start : start + size]

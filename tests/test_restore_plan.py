@@ -80,7 +80,7 @@ def test_heading_label_decision_names_its_tokens() -> None:
 def test_the_plan_starts_with_normalisation() -> None:
     decomposed = "Vie\u0302\u0323t Nam"  # NFD
     assert apply_plan(decomposed, []) == "Việt Nam"
-    assert apply_plan("hoà bình", []) == "hòa bình"  # modern tone placement
+    assert apply_plan("hoà bình", []) == "hoà bình"  # the tone placement as written
 
 
 def test_a_decision_off_its_span_is_refused() -> None:
