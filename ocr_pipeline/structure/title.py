@@ -317,6 +317,17 @@ def numeral_shares() -> dict[str, tuple[float, float, int]]:
 _PHRASES = _phrase_index(TITLE_PHRASES)
 
 
+def _corpus_pair_slip(words: Sequence[str], model: Sequence[str]) -> bool:
+    """Whether a pair of words is an OCR slip of the corpus pair ``model``: both in lower case (a name is
+    no corpus phrase), one word exactly as the model has it, and the other no frequent syllable of the legal
+    corpus (``chuân`` in ``chuân bị``; ``thúc`` in ``việc thúc đẩy`` is a word of its own, though ``việc
+    thực`` is the frequent pair)."""
+    if not all(w.islower() for w in words):
+        return False
+    wrong = [w for w, good in zip(words, model, strict=True) if w != good]
+    return len(wrong) == 1 and wrong[0] not in numeral_shares()
+
+
 def repair_title_words(title: str) -> str:
     """``title`` with each OCR tone slip inside a :data:`TITLE_PHRASES` phrase (``Chú tịch`` → ``Chủ
     tịch``) or a pair of lower-case words with one reading in the legal corpus (:func:`corpus_pairs`:
@@ -333,8 +344,8 @@ def repair_title_words(title: str) -> str:
             model = phrases.get(tuple(folded[k : k + size]))
             if model is None or any(k + j in replace for j in range(size)):
                 continue
-            if lower_only and not all(w.islower() for w in words[k : k + size]):
-                continue  # a name (capitalised) is no corpus phrase
+            if lower_only and not _corpus_pair_slip(words[k : k + size], model):
+                continue
             gaps = [title[spans[k + j][1] : spans[k + j + 1][0]] for j in range(size - 1)]
             if any(gap.strip(" ,") for gap in gaps) or (lower_only and any(gap != " " for gap in gaps)):
                 continue  # the phrase's words are not next to each other
@@ -395,6 +406,38 @@ def _opening(title: str) -> str:
     return title[: head.start("word")] + "việc" + (" " + rest if rest else "") + title[head.end("word") :]
 
 
+def _known_pair(left: str, right: str) -> bool:
+    pair = (fold(left), fold(right))
+    return pair in _PHRASES.get(2, {}) or pair in corpus_pairs().get(2, {})
+
+
+def _split_glued(title: str) -> str:
+    """Two syllables OCR glued into one lower-case word (a seal's stroke over the space: ``hànhkế``) split
+    where both parts are syllables and the split makes the most known pairs with the neighbours (at least
+    one, and no other split as many)."""
+    words = regex.split(r"(\s+)", title)
+    for k in range(0, len(words), 2):
+        word = words[k]
+        if len(word) < 4 or not regex.fullmatch(r"\p{Ll}+", word) or is_syllable(word):
+            continue
+        before = words[k - 2] if k >= 2 else ""
+        after = words[k + 2] if k + 2 < len(words) else ""
+        scored = []
+        for cut in range(1, len(word)):
+            left, right = word[:cut], word[cut:]
+            if is_syllable(left) and is_syllable(right):
+                pairs = [
+                    bool(before) and _known_pair(before, left),
+                    _known_pair(left, right),
+                    bool(after) and _known_pair(right, after),
+                ]
+                scored.append((sum(pairs), left, right))
+        scored.sort(reverse=True)
+        if scored and scored[0][0] >= 1 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            words[k] = f"{scored[0][1]} {scored[0][2]}"
+    return "".join(words)
+
+
 def clean_title_glyphs(title: str) -> str:
     """A trích yếu without what marks and OCR put into its running text: a punctuation run where one mark
     is printed (``2030,.chuân``), a stop or colon between lower-case words (``tài trợ. khủng``, ``chuân:
@@ -403,7 +446,7 @@ def clean_title_glyphs(title: str) -> str:
     title = _PUNCT_RUN.sub(lambda m: m[1] + " ", title)
     title = _INNER_STOP.sub(_inner_stop, title)
     title = _LONE_DIGIT.sub(_lone_digit, title)
-    return _opening(title)
+    return _split_glued(_opening(title))
 
 
 def cut_short(title: str) -> bool:

@@ -12,8 +12,8 @@ from ocr_pipeline.structure.closing import (
     name_from_mentions,
     parse_end_zone,
     repair_recipient,
-    snap_archive_units,
     signer_from_signature,
+    snap_archive_units,
 )
 from ocr_pipeline.structure.layout import clean_lines
 from ocr_pipeline.structure.model import Signer
