@@ -26,7 +26,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: help install sysdeps browser demo test test-all digitise bench dictionaries channel vie-slips samples lint clean
+.PHONY: help install sysdeps browser demo test test-all digitise bench dictionaries channel vie-slips title-phrases samples lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ dictionaries: $(STAMP) ## Rebuild the shipped language data in dictionaries/ fro
 	$(BIN)/python -m tools.builders.english_words --out dictionaries
 	$(BIN)/python -m tools.builders.channel --corpus $(CORPUS) --out dictionaries
 	$(BIN)/python -m tools.builders.channel_scores --out dictionaries
+
+title-phrases: $(STAMP) ## Rebuild the structure stage's title tables (ocr_pipeline/structure/data) from CORPUS's legal text
+	$(BIN)/python -m tools.builders.title_phrases --corpus $(CORPUS) --out ocr_pipeline/structure/data
 
 channel: $(STAMP) ## Learn the OCR-confusion tables: render corpus text, OCR (eng+vie, cached in .cache/channel), align, EM
 	nice -n 10 $(BIN)/python -m tools.builders.channel_sets --shared $(SHARED) --workers 2

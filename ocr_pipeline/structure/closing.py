@@ -11,6 +11,7 @@ misses (:mod:`.names`); a name that is not surely one is left empty, its line ke
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -21,7 +22,7 @@ from vntext.fold import fold_upper as fold
 from vntext.fold import fold_upper_nfc as _fold_norm
 
 from .layout import AUTHORITY, COLUMN_GAP, RECIPIENTS_START, TextLine, is_person_name, is_position_line
-from .model import Signer
+from .model import DocumentMetadata, Signer
 from .names import deputy_title, edit_distance, is_syllable, person_name, snap_position
 from .numbering import bullet, is_upper_heading
 
@@ -36,8 +37,21 @@ _POSITION_SUFFIX = regex.compile(
 )
 #: Military and police ranks printed before a signer's name (``Thượng tướng Lương Tam Quang``).
 _RANK = regex.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+", flags=regex.IGNORECASE)
-#: The purpose note of a recipient, ``(để b/c)``, with ``c`` read as ``e``.
-_FOR_REPORT = regex.compile(r"\(\s*(?P<de>[đĐ][ểềêe])\s*b\s*/\s*[eé]\s*\)")
+#: The purpose notes after a recipient (a closed set): ``(để b/c)`` báo cáo, ``(để t/h)`` thực hiện,
+#: ``(để p/h)`` phối hợp; the key is the first letter, the value the second.
+PURPOSE_NOTES = {"b": "c", "t": "h", "p": "h"}
+#: A purpose note as OCR reads it: ``để`` with any accent (``đề``, ``đê``, ``dể``), the second letter
+#: slipped (``b/e``).
+_PURPOSE_NOTE = regex.compile(
+    r"\(\s*(?P<de>[đĐdD][eêếềểễệéèẻẽẹ])\s+(?P<first>[btp])\s*/\s*(?P<second>[a-zđ])\s*\)"
+)
+#: Letters OCR reads for the second letter of a purpose note (``c`` as ``e``, ``h`` as ``b``/``n``).
+_PURPOSE_SLIPS = {"c": frozenset("ceéo"), "h": frozenset("hbn")}
+#: The ``Lưu:`` item (copies kept): ``Lưu: VT, <unit code> (<copies>)`` and the drafter's initials.
+_ARCHIVE_ITEM = regex.compile(r"^(?P<head>L[ưu]u\s*:?\s*)(?P<rest>.*)$", flags=regex.IGNORECASE)
+#: A unit code of a Nơi nhận item: capitals (``Đ`` too) with at most a few lower-case letters inside
+#: (``CTrTT``, ``TTg``), at least two letters.
+_UNIT_CODE = regex.compile(r"(?<![\p{L}\d.])\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu}[\p{Lu}\p{Ll}]*(?![\p{L}\d])")
 #: Names of the bodies met in Nơi nhận lists, repaired on a near miss (:func:`_snap_phrases`).
 RECIPIENT_PHRASES = (
     "Ban Bí thư Trung ương Đảng",
@@ -218,19 +232,27 @@ def _snap_phrases(text: str) -> str:
                 k += 1
                 continue
             window = words[k : k + size]
+            if any(
+                w.endswith((",", ";")) or (w.endswith((":", ".")) and nxt[:1].isupper())
+                for w, nxt in itertools.pairwise(window)
+            ):
+                k += 1  # a list's separator (``Các Bộ: Tài chính, …``): two items, not one phrase
+                continue
             core = [w.strip(",;:.()") for w in window]
             folded = _fold_norm(" ".join(core))
             if abs(len(folded) - len(folded_phrase)) > tolerance:
                 k += 1
                 continue
             distance = edit_distance(folded, folded_phrase)
-            if " ".join(core) != phrase and distance <= tolerance:
+            slip = any(w.endswith((":", ".")) for w in window[:-1])  # a stop or colon inside the phrase
+            if (" ".join(core) != phrase or slip) and distance <= tolerance:
                 trailing = window[-1][len(window[-1].rstrip(",;:.()")) :]
                 fixed = [
                     _case_like(c, p) if c and _fold_norm(c) == _fold_norm(p) else p
                     for c, p in zip(core, phrase_words, strict=True)
                 ]
                 fixed[-1] += trailing if not trailing.startswith(":") else ""
+                fixed[0] = window[0][: len(window[0]) - len(window[0].lstrip(",;:.()"))] + fixed[0]
                 words[k : k + size] = fixed
                 folded_words[k : k + size] = [_fold_norm(w.strip(",;:.()")) for w in fixed]
             k += 1
@@ -242,7 +264,8 @@ def repair_recipient(item: str) -> str:
     (:func:`_snap_phrases`), and a stray letter after the drafter's initials in the ``Lưu:`` item."""
     if not item:
         return item
-    item = _FOR_REPORT.sub(lambda m: f"({m['de']} b/c)", item)
+    item = _PURPOSE_NOTE.sub(_purpose_note, item)
+    item = _UNIT_CODE.sub(_unit_code, item)
     spaced = _INNER_HYPHEN.sub(" ", item)  # "Tòa án-nhân dân": a space read as a hyphen
     folded, folded_spaced = _fold_norm(item), _fold_norm(spaced)
     if spaced != item and any(f in folded_spaced and f not in folded for *_, f in _PHRASE_TOKENS):
@@ -250,7 +273,68 @@ def repair_recipient(item: str) -> str:
     item = _snap_phrases(item)
     if _fold_norm(item).startswith("LUU"):
         item = regex.sub(r"(?<=[^,\s])\s+\p{Lu}$", "", item)
+        item = _archive_commas(item)
     return item
+
+
+def _purpose_note(match: regex.Match[str]) -> str:
+    """A purpose note put in its closed form, or as read when its letters are not a slip of one."""
+    second = PURPOSE_NOTES[match["first"]]
+    if match["second"] not in _PURPOSE_SLIPS.get(second, frozenset(second)):
+        return match.group(0)
+    de = "Để" if match["de"][:1].isupper() else "để"
+    return f"({de} {match['first']}/{second})"
+
+
+def _unit_code(match: regex.Match[str]) -> str:
+    """A unit code with ``Ọ`` read for ``Q`` put right (``QHỌT``): codes are written without marks, so a
+    capital word that is no Vietnamese syllable and holds ``Ọ`` is a code with a ``Q``."""
+    code = match.group(0)
+    if "Ọ" not in code or not code.isupper() or is_syllable(code):
+        return code
+    return code.replace("Ọ", "Q")
+
+
+def _archive_commas(item: str) -> str:
+    """The ``Lưu:`` item with the comma between two unit codes that OCR lost put back (``VT NN``): the
+    codes of the filing units are a comma-separated list."""
+    match = _ARCHIVE_ITEM.match(item)
+    if not match:
+        return item
+    rest = regex.sub(
+        r"(?<=(?<![\p{L}\d])\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu})\s+(?=\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu}(?![\p{L}\d.]))",
+        ", ",
+        match["rest"],
+    )
+    return match["head"] + rest
+
+
+def snap_archive_units(recipients: list[str], unit_code: str | None) -> list[str]:
+    """Recipients with the ``Lưu:`` item's unit code snapped to the ký hiệu's drafting unit.
+
+    Under Nghị định 30/2020/NĐ-CP the ký hiệu of a công văn ends with the drafting unit's code
+    (``Số: 1535/SGDĐT-CTrTT``) and that unit keeps a copy (``Lưu: VT, CTrTT``): a code of the ``Lưu:``
+    item one letter from it (``CTrTTT``) is that code. Codes of three letters or fewer are left as read.
+    """
+    if not unit_code or len(unit_code) < 3:
+        return recipients
+
+    def snap(match: regex.Match[str]) -> str:
+        code = match.group(0)
+        if code == unit_code or edit_distance(_fold_norm(code), _fold_norm(unit_code)) != 1:
+            return code
+        return unit_code
+
+    return [
+        (m["head"] + _UNIT_CODE.sub(snap, m["rest"])) if (m := _ARCHIVE_ITEM.match(r)) else r
+        for r in recipients
+    ]
+
+
+def settle_recipients(meta: DocumentMetadata) -> None:
+    """Final check of the record's recipients against its ký hiệu (:func:`snap_archive_units`)."""
+    if meta.recipients and meta.number is not None:
+        meta.recipients = snap_archive_units(meta.recipients, meta.number.unit_code)
 
 
 # --------------------------------------------------------------------------------------------- signer

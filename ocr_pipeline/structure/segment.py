@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import regex
 
 from .attachments import attachment_starts, document_starts, split_lines
+from .closing import settle_recipients
 from .layout import (
     TextLine,
     Zones,
@@ -347,6 +348,7 @@ def _structure_of(lines: list[TextLine], marks: list[str]) -> Structure:
     zones = find_zones(lines)
     metadata, leftovers = metadata_from_lines(lines, zones)
     settle_type_and_title(metadata)
+    settle_recipients(metadata)
     sections, preamble, closing = _body_structure(lines, zones)
     log.debug("segmented %d lines: %d top-level sections", len(lines), len(sections))
     return Structure(
@@ -382,6 +384,7 @@ def _segment_zones(text: str, zones: Sequence[Zone]) -> list[Structure]:
     meta.title = complete_title(meta.title, structure.metadata.title)  # a title zone cut mid-title
     _fill_missing(meta, structure.metadata)
     settle_type_and_title(meta)
+    settle_recipients(meta)
     structure.metadata, structure.unassigned = meta, leftovers
     structure.marks = [*marks, *(m for m in structure.marks if m not in marks)]
     body_text = zone_text(zones, "body", "unknown")  # a page with no header or closing is all body

@@ -9,9 +9,11 @@ type against the ký hiệu's type code and repairs OCR tone slips in frequent t
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import regex
 
@@ -31,6 +33,7 @@ from .layout import (
 )
 from .marks import strip_marks
 from .model import DocumentMetadata, DocumentNumber, Zone
+from .names import is_syllable
 from .numbering import is_upper_heading, line_candidates
 
 #: Zone kinds that make up a page's header (the page of the first document's title block).
@@ -106,6 +109,21 @@ DANGLING_ENDS = frozenset(
 )
 _SYLLABLE = regex.compile(r"\p{L}+")
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+#: The title tables built by ``make title-phrases`` (tools/builders/title_phrases.py) from the legal corpus.
+DATA_DIR = Path(__file__).parent / "data"
+#: A word takes a numeral next to it when at least this share of its occurrences has one there.
+NUMERAL_SHARE = 0.002
+#: How often a word must be seen for "never next to a numeral" to count as evidence.
+NUMERAL_EVIDENCE = 1000
+#: Punctuation run where one mark is printed (``2030,.chuẩn``): the first mark is kept.
+_PUNCT_RUN = regex.compile(r"(?<=[\p{L}\d)])\s*([,;])[.,;:]+\s*(?=[\p{L}\d(])")
+#: A stop, colon or semicolon between two lower-case words (a trích yếu is one phrase, never two
+#: sentences; a colon or semicolon may part two of its matters, but never the two words of a set phrase).
+_INNER_STOP = regex.compile(r"(?<=(?:^|\s)(?P<before>\p{Ll}+))(?P<mark>[.:;])(?=\s+(?P<after>\p{Ll}+))")
+#: A lone digit between two lower-case words (a mark's glyph: ``hủy 4 diệt``).
+_LONE_DIGIT = regex.compile(
+    r"(?<=(?:^|\s)(?P<before>\p{Ll}+)) (?P<digit>\d) (?=(?P<after>\p{Ll}+)(?:\s|$|[,.;:]))"
+)
 
 
 @dataclass
@@ -264,32 +282,72 @@ def _same_case(model: str, word: str) -> str:
     return model[:1].lower() + model[1:] if not model[1:2].isupper() else model
 
 
-def _phrase_index() -> dict[int, dict[tuple[str, ...], tuple[str, ...]]]:
+def _phrase_index(phrases: Sequence[str]) -> dict[int, dict[tuple[str, ...], tuple[str, ...]]]:
     index: dict[int, dict[tuple[str, ...], tuple[str, ...]]] = {}
-    for phrase in TITLE_PHRASES:
+    for phrase in phrases:
         words = tuple(_SYLLABLE.findall(phrase))
         index.setdefault(len(words), {})[tuple(fold(w) for w in words)] = words
     return index
 
 
-_PHRASES = _phrase_index()
+def _data_rows(name: str) -> list[list[str]]:
+    path = DATA_DIR / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+@functools.cache
+def corpus_pairs() -> dict[int, dict[tuple[str, ...], tuple[str, ...]]]:
+    """Pairs of lower-case syllables whose accent fold has one reading in the legal corpus (``chuẩn bị``),
+    indexed as :data:`TITLE_PHRASES` (``data/title_bigrams.tsv``)."""
+    return _phrase_index([row[0] for row in _data_rows("title_bigrams.tsv")])
+
+
+@functools.cache
+def numeral_shares() -> dict[str, tuple[float, float, int]]:
+    """Per syllable (lower case): the share of its occurrences followed by a numeral, the share preceded
+    by one, and its count in the legal corpus (``data/numeral_words.tsv``)."""
+    shares: dict[str, tuple[float, float, int]] = {}
+    for word, after, before, total in _data_rows("numeral_words.tsv"):
+        n = int(total)
+        shares[word] = (int(after) / n, int(before) / n, n)
+    return shares
+
+
+_PHRASES = _phrase_index(TITLE_PHRASES)
+
+
+def _corpus_pair_slip(words: Sequence[str], model: Sequence[str]) -> bool:
+    """Whether a pair of words is an OCR slip of the corpus pair ``model``: both in lower case (a name is
+    no corpus phrase), one word exactly as the model has it, and the other no frequent syllable of the legal
+    corpus (``chuân`` in ``chuân bị``; ``thúc`` in ``việc thúc đẩy`` is a word of its own, though ``việc
+    thực`` is the frequent pair)."""
+    if not all(w.islower() for w in words):
+        return False
+    wrong = [w for w, good in zip(words, model, strict=True) if w != good]
+    return len(wrong) == 1 and wrong[0] not in numeral_shares()
 
 
 def repair_title_words(title: str) -> str:
-    """``title`` with each OCR tone slip inside a :data:`TITLE_PHRASES` phrase put right (``Chú tịch`` →
-    ``Chủ tịch``); tone-mark placement variants (``Uỷ``), words without marks (left to restoration) and
-    case are kept as printed."""
+    """``title`` with each OCR tone slip inside a :data:`TITLE_PHRASES` phrase (``Chú tịch`` → ``Chủ
+    tịch``) or a pair of lower-case words with one reading in the legal corpus (:func:`corpus_pairs`:
+    ``chuân bị`` → ``chuẩn bị``) put right; tone-mark placement variants (``Uỷ``), words without marks (left
+    to restoration) and case are kept as printed."""
     spans = [(m.start(), m.end()) for m in _SYLLABLE.finditer(title)]
     words = [title[a:b] for a, b in spans]
     folded = [fold(w) for w in words]
     replace: dict[int, str] = {}
-    for size, phrases in sorted(_PHRASES.items(), reverse=True):
+    indexes = [(size, phrases, False) for size, phrases in sorted(_PHRASES.items(), reverse=True)]
+    indexes += [(size, phrases, True) for size, phrases in corpus_pairs().items()]
+    for size, phrases, lower_only in indexes:
         for k in range(len(words) - size + 1):
             model = phrases.get(tuple(folded[k : k + size]))
             if model is None or any(k + j in replace for j in range(size)):
                 continue
+            if lower_only and not _corpus_pair_slip(words[k : k + size], model):
+                continue
             gaps = [title[spans[k + j][1] : spans[k + j + 1][0]] for j in range(size - 1)]
-            if any(gap.strip(" ,") for gap in gaps):
+            if any(gap.strip(" ,") for gap in gaps) or (lower_only and any(gap != " " for gap in gaps)):
                 continue  # the phrase's words are not next to each other
             for j, good in enumerate(model):
                 marked = fold(words[k + j]) != words[k + j].upper()  # plain letters are restoration's
@@ -300,6 +358,95 @@ def repair_title_words(title: str) -> str:
         a, b = spans[k]
         out = out[:a] + replace[k] + out[b:]
     return out
+
+
+def _takes_numeral(word: str, side: int) -> bool | None:
+    """Whether ``word`` takes a numeral after it (``side`` 0) or before it (1) in the legal corpus; None
+    when it is seen too seldom to tell."""
+    found = numeral_shares().get(word.lower())
+    if found is None:
+        return None
+    if found[side] >= NUMERAL_SHARE:
+        return True
+    return False if found[2] >= NUMERAL_EVIDENCE else None
+
+
+def _lone_digit(match: regex.Match[str]) -> str:
+    """A lone digit between two words dropped when neither takes a numeral there and one of them is
+    known never to (``hủy 4 diệt``); kept otherwise (``lần 3 của``, ``cho 3 xã``)."""
+    before, after = _takes_numeral(match["before"], 0), _takes_numeral(match["after"], 1)
+    if before or after or (before is None and after is None):
+        return match.group(0)
+    return " "
+
+
+def _inner_stop(match: regex.Match[str]) -> str:
+    """A stop between two lower-case words dropped (``tài trợ. khủng bố``); a colon or semicolon only
+    inside a set phrase (``chuân: bị``, whose words fold as ``chuẩn bị``)."""
+    if not is_syllable(match["before"]):
+        return match.group(0)  # an abbreviation's stop (``v.v.``)
+    if match["mark"] == ".":
+        return ""
+    pair = (fold(match["before"]), fold(match["after"]))
+    known = pair in _PHRASES.get(2, {}) or pair in corpus_pairs().get(2, {})
+    return "" if known else match.group(0)
+
+
+def _opening(title: str) -> str:
+    """The fixed opening ``về việc`` read as ``về việt`` or glued to the next word (``về việtban``)."""
+    head = regex.match(r"(?P<ve>\S+)\s+(?P<word>\p{Ll}+)", title)
+    if not head or fold(head["ve"]) != "VE":
+        return title
+    word = head["word"]
+    if fold(word[:4]) not in {"VIEC", "VIET"} or (word[:4] == "việc" and len(word) == 4):
+        return title
+    rest = word[4:]
+    if rest and not is_syllable(rest):
+        return title
+    return title[: head.start("word")] + "việc" + (" " + rest if rest else "") + title[head.end("word") :]
+
+
+def _known_pair(left: str, right: str) -> bool:
+    pair = (fold(left), fold(right))
+    return pair in _PHRASES.get(2, {}) or pair in corpus_pairs().get(2, {})
+
+
+def _split_glued(title: str) -> str:
+    """Two syllables OCR glued into one lower-case word (a seal's stroke over the space: ``hànhkế``) split
+    where both parts are syllables and the split makes the most known pairs with the neighbours (at least
+    one, and no other split as many)."""
+    words = regex.split(r"(\s+)", title)
+    for k in range(0, len(words), 2):
+        word = words[k]
+        if len(word) < 4 or not regex.fullmatch(r"\p{Ll}+", word) or is_syllable(word):
+            continue
+        before = words[k - 2] if k >= 2 else ""
+        after = words[k + 2] if k + 2 < len(words) else ""
+        scored = []
+        for cut in range(1, len(word)):
+            left, right = word[:cut], word[cut:]
+            if is_syllable(left) and is_syllable(right):
+                pairs = [
+                    bool(before) and _known_pair(before, left),
+                    _known_pair(left, right),
+                    bool(after) and _known_pair(right, after),
+                ]
+                scored.append((sum(pairs), left, right))
+        scored.sort(reverse=True)
+        if scored and scored[0][0] >= 1 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            words[k] = f"{scored[0][1]} {scored[0][2]}"
+    return "".join(words)
+
+
+def clean_title_glyphs(title: str) -> str:
+    """A trích yếu without what marks and OCR put into its running text: a punctuation run where one mark
+    is printed (``2030,.chuân``), a stop or colon between lower-case words (``tài trợ. khủng``, ``chuân:
+    bị``), a lone digit no neighbour takes (:func:`_lone_digit`), and its fixed opening ``về việc`` read
+    ``về việt`` or glued to the next word."""
+    title = _PUNCT_RUN.sub(lambda m: m[1] + " ", title)
+    title = _INNER_STOP.sub(_inner_stop, title)
+    title = _LONE_DIGIT.sub(_lone_digit, title)
+    return _split_glued(_opening(title))
 
 
 def cut_short(title: str) -> bool:
@@ -324,7 +471,8 @@ def complete_title(title: str | None, other: str | None) -> str | None:
 
 def settle_type_and_title(meta: DocumentMetadata) -> None:
     """Final touches to the record's type and trích yếu: the type checked against the ký hiệu, a ``V/v``
-    left at the title's head removed (a công văn), tone slips in frequent title phrases repaired."""
+    left at the title's head removed (a công văn), marks' glyphs removed and tone slips in frequent title
+    phrases repaired."""
     settle_type(meta)  # first: a "Về việc …" title under a type code is that type's, no công văn's
     if meta.title:
         folded = fold(meta.title)
@@ -334,4 +482,4 @@ def settle_type_and_title(meta: DocumentMetadata) -> None:
             meta.title = meta.title[match.end() :].strip(" :") or None
             meta.doc_type = meta.doc_type or CONG_VAN
     if meta.title:
-        meta.title = repair_title_words(meta.title)
+        meta.title = repair_title_words(clean_title_glyphs(meta.title))

@@ -13,6 +13,7 @@ from ocr_pipeline.structure.closing import (
     parse_end_zone,
     repair_recipient,
     signer_from_signature,
+    snap_archive_units,
 )
 from ocr_pipeline.structure.layout import clean_lines
 from ocr_pipeline.structure.model import Signer
@@ -254,7 +255,43 @@ def test_recipients_from_a_dev_scan() -> None:
         ("Phòng LĐTBXH -DT các huyện", "Phòng LĐTBXH -DT các huyện"),
         ("Sở Giao thông vận tải (để t/h)", "Sở Giao thông vận tải (để t/h)"),
         ("Lưu: VT, K", "Lưu: VT, K"),
+        # dev scans (cv_3722, nq_115, qd_707, tt_21)
+        ("Thủ tướng, PTTgTT Phạm Gia Túc (đề b/c)", "Thủ tướng, PTTgTT Phạm Gia Túc (để b/c)"),
+        ("Lưu: VT NN (0)", "Lưu: VT, NN (0)"),
+        ("VPCP: BTCN, các Vụ: TH, NC, QHỌT, PL", "VPCP: BTCN, các Vụ: TH, NC, QHQT, PL"),
+        (
+            "Các Bộ, cơ quan: ngang Bộ, cơ quan thuộc Chính phủ",
+            "Các Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ",
+        ),
+        ("Sở Tài chính (dê t/b)", "Sở Tài chính (để t/h)"),
+        # negatives: a purpose note that is no slip of the closed set, a word that is a syllable, a colon
+        # before a list of names, a bracket before a body's name, codes with their commas
+        ("Sở Tài chính (để x/y)", "Sở Tài chính (để x/y)"),
+        ("TRƯỜNG ĐẠI HỌC SƯ PHẠM", "TRƯỜNG ĐẠI HỌC SƯ PHẠM"),
+        ("Các Bộ: Tài chính, Tư pháp", "Các Bộ: Tài chính, Tư pháp"),
+        ("Cục Kiểm tra văn bản (Bộ Tư pháp)", "Cục Kiểm tra văn bản (Bộ Tư pháp)"),
+        ("Lưu: VT, QHĐP (2). Q.Cường", "Lưu: VT, QHĐP (2). Q.Cường"),
     ],
 )
 def test_repair_recipient(item: str, expected: str) -> None:
     assert repair_recipient(item) == expected
+
+
+@pytest.mark.parametrize(
+    ("items", "unit_code", "expected"),
+    [
+        (
+            ["Như trên", "Lưu: VT, CTrTTT (Chương)"],
+            "CTrTT",
+            ["Như trên", "Lưu: VT, CTrTT (Chương)"],
+        ),  # danang
+        (["Lưu: VT, KGVX"], "CTrTT", ["Lưu: VT, KGVX"]),  # another unit
+        (["Lưu: VT, CM"], "CN", ["Lưu: VT, CM"]),  # a code of two letters: too short to tell
+        (["Sở GD&ĐT, CTrTTT"], "CTrTT", ["Sở GD&ĐT, CTrTTT"]),  # not the Lưu item
+        (["Lưu: VT, CTrTTT"], None, ["Lưu: VT, CTrTTT"]),
+    ],
+)
+def test_archive_unit_snapped_to_the_ky_hieu(
+    items: list[str], unit_code: str | None, expected: list[str]
+) -> None:
+    assert snap_archive_units(items, unit_code) == expected

@@ -10,6 +10,7 @@ from ocr_pipeline.structure.layout import TextLine, clean_lines, doc_type_of
 from ocr_pipeline.structure.model import DocumentMetadata, DocumentNumber, Zone
 from ocr_pipeline.structure.segment import segment_documents, segment_text
 from ocr_pipeline.structure.title import (
+    clean_title_glyphs,
     complete_title,
     repair_title_words,
     settle_type,
@@ -332,6 +333,63 @@ def test_type_against_ky_hieu(doc_type: str | None, number: str | None, expected
 )
 def test_repair_title_words(title: str, expected: str) -> None:
     assert repair_title_words(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("giai đoạn 2026 - 2030, chuân bị cho đánh giá", "giai đoạn 2026 - 2030, chuẩn bị cho đánh giá"),
+        ("Chuẩn bị cho Kỳ họp", "Chuẩn bị cho Kỳ họp"),
+        ("tại xã Tân Hòa", "tại xã Tân Hòa"),  # capitalised words are names: no corpus phrase
+        # a frequent word is a word of its own ("việc thực" is the corpus pair); two words off is no slip
+        ("trong việc thúc đẩy phát triển", "trong việc thúc đẩy phát triển"),
+        ("kết nối với Tổng đài điện thoại", "kết nối với Tổng đài điện thoại"),
+    ],
+)
+def test_repair_title_words_from_corpus_pairs(title: str, expected: str) -> None:
+    assert repair_title_words(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # qd_707 (dev): a seal over the title block
+        (
+            "về việtban hành Kế hoạch về phòng, chống rửa tiền, tài trợ. khủng bố và tài trợ phổ biến vũ khí "
+            "hủy 4 diệt hàng loạt giai đoạn 2026 - 2030,.chuân: bị cho đánh giá đa phương lần 3 của Nhóm",
+            "về việc ban hành Kế hoạch về phòng, chống rửa tiền, tài trợ khủng bố và tài trợ phổ biến vũ khí "
+            "hủy diệt hàng loạt giai đoạn 2026 - 2030, chuân bị cho đánh giá đa phương lần 3 của Nhóm",
+        ),
+        ("Về việt tổ chức Hội nghị", "Về việc tổ chức Hội nghị"),
+        ("Ban hành quy chếphối hợp", "Ban hành quy chế phối hợp"),  # two syllables glued
+        ("tổ chức festival âm nhạc", "tổ chức festival âm nhạc"),  # a foreign word: no known pair
+        # negatives: numerals a neighbour takes, a name, a colon or semicolon parting two matters, an
+        # abbreviation's stop, a title already right
+        ("Kỳ họp lần 3 của Hội đồng", "Kỳ họp lần 3 của Hội đồng"),
+        ("hỗ trợ kinh phí cho 3 xã", "hỗ trợ kinh phí cho 3 xã"),
+        ("Về Việt Nam học", "Về Việt Nam học"),
+        (
+            "Bãi bỏ Quyết định số 12; sửa đổi quy định về phí",
+            "Bãi bỏ Quyết định số 12; sửa đổi quy định về phí",
+        ),
+        ("các hội nghị, hội thảo, v.v. của tỉnh", "các hội nghị, hội thảo, v.v. của tỉnh"),
+        (
+            "Về việc ban hành Kế hoạch giai đoạn 2026 - 2030",
+            "Về việc ban hành Kế hoạch giai đoạn 2026 - 2030",
+        ),
+    ],
+)
+def test_clean_title_glyphs(title: str, expected: str) -> None:
+    assert clean_title_glyphs(title) == expected
+
+
+def test_settle_repairs_a_title_under_a_seal() -> None:
+    meta = _meta("QUYẾT ĐỊNH", "04/QĐ-TTg")
+    meta.title = "về việtban hành Kế hoạch hành động giai đoạn 2026 - 2030,.chuân: bị cho đánh giá lần 3"
+    settle_type_and_title(meta)
+    assert (
+        meta.title == "về việc ban hành Kế hoạch hành động giai đoạn 2026 - 2030, chuẩn bị cho đánh giá lần 3"
+    )
 
 
 @pytest.mark.parametrize(
