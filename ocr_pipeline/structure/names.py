@@ -134,6 +134,65 @@ def snap_position(text: str) -> str:
     return near[0] if len(near) == 1 else stripped
 
 
+#: Pieces of a damaged signer line: runs of letters (``PHO*RSHỦ`` → ``PHO``, ``RSHỦ``).
+_LETTER_RUNS = regex.compile(r"\p{L}+")
+
+
+def _folded_letters(text: str) -> str:
+    """The A-Z letters of ``text`` accent-folded, without spaces or anything else."""
+    return "".join(c for c in fold(text) if "A" <= c <= "Z")
+
+
+def title_tolerance(folded_title: str) -> int:
+    """Letter edits a damaged reading of a title may hold: one from eight letters, two from eleven."""
+    size = len(folded_title)
+    return 2 if size >= 11 else 1 if size >= 8 else 0
+
+
+def damaged_title(text: str) -> str | None:
+    """The title of :data:`POSITION_TITLES` a position line damaged by a seal or a signature reads as.
+
+    The line's letters from one of its letter runs on (stray marks before the title dropped: ``œNHỦ
+    TƯỚNG``, ``PHO*RSHỦ TƯỚNG``) are compared with each title, accents and spaces left out; the line is
+    that title when the fewest edits are within :func:`title_tolerance` and no other title, read from the
+    same or a later run, is as close. The reading using more of the line wins a tie.
+    """
+    runs = [m.start() for m in _LETTER_RUNS.finditer(text)]
+    best: tuple[int, int, str] | None = None  # edits, letters left unexplained, title
+    ties: set[str] = set()
+    for dropped, start in enumerate(runs):
+        letters = _folded_letters(text[start:])
+        if not letters:
+            continue
+        for folded_title, title in _FOLDED_TITLES.items():
+            folded_title = folded_title.replace(" ", "")
+            edits = edit_distance(letters, folded_title)
+            if edits > title_tolerance(folded_title):
+                continue
+            key = (edits, dropped, title)
+            if best is None or key[:2] < best[:2]:
+                best, ties = key, {title}
+            elif key[:2] == best[:2]:
+                ties.add(title)
+    return best[2] if best is not None and len(ties) == 1 else None
+
+
+def ends_with_title(text: str, title: str) -> bool:
+    """Whether a damaged line ends with ``title`` read with at most a fifth of its letters wrong, whatever
+    stray marks come before it (the position expected under ``KT.``, see :func:`deputy_title`)."""
+    letters, target = _folded_letters(text), _folded_letters(title)
+    if len(target) < 8 or not letters:
+        return False
+    # edit distance of the title to the best-matching end of the line (free start in the line)
+    previous = [0] * (len(letters) + 1)
+    for i, ct in enumerate(target, 1):
+        current = [i]
+        for j, cl in enumerate(letters, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ct != cl)))
+        previous = current
+    return previous[-1] <= len(target) // 5
+
+
 def deputy_title(head: str) -> str | None:
     """The title of a deputy of ``head`` (``GIÁM ĐỐC`` → ``PHÓ GIÁM ĐỐC``, ``BỘ TRƯỞNG`` → ``THỨ
     TRƯỞNG``); None when ``head`` is not a head's title of the closed list."""
@@ -148,8 +207,16 @@ def _surname(word: str) -> str | None:
         return word
     matches = _SURNAMES_BY_FOLD.get(fold(word), [])
     if len(matches) == 1 and not word.isupper():
-        return matches[0]  # the same letters with a slipped accent ("Hô" → "Hồ")
+        return matches[0]  # the same letters with a slipped accent ("Hô" → "Hồ", "Nguýễn" → "Nguyễn")
     return None
+
+
+def _name_word(word: str, first: bool) -> bool:
+    """Whether ``word`` may stand in a name: a capitalised syllable; the surname may also be a surname's
+    letters read with too many accents (``Nguýễn``: :func:`_surname` repairs it)."""
+    if not word.isalpha() or not word[0].isupper():
+        return False
+    return is_syllable(word) or (first and not word.isupper() and _surname(word) is not None)
 
 
 def person_name(text: str) -> str | None:
@@ -165,7 +232,7 @@ def person_name(text: str) -> str | None:
     words = unicodedata.normalize("NFC", text).strip(" .,;:").split()
     if not 2 <= len(words) <= 5:
         return None
-    if any(not w.isalpha() or not w[0].isupper() or not is_syllable(w) for w in words):
+    if any(not _name_word(w, i == 0) for i, w in enumerate(words)):
         return None
     if any(w.isupper() for w in words) and not all(w.isupper() for w in words):
         return None  # "Trần VĂN an": mixed case is noise
@@ -175,3 +242,28 @@ def person_name(text: str) -> str | None:
     if surname is None:
         return None
     return " ".join([surname, *words[1:]])
+
+
+#: Where a damaged name line splits into words: spaces, marks, and before a capital that starts a
+#: syllable glued to what precedes it (``ezZZLê`` → ``ez ZZ Lê``).
+_NAME_SPLIT = regex.compile(r"[^\p{L}]+|(?<=\p{L})(?=\p{Lu}\p{Ll})")
+#: Least words of a name found after stray marks (a two-word tail could be a name whose surname was lost).
+MIN_WORDS_AFTER_MARKS = 3
+
+
+def name_after_marks(text: str) -> str | None:
+    """The name a line holds after stray marks of a seal or a signature (``“ezZZLê Minh Hưng``,
+    ``*-fNguýễn Văn Thắng``), or None.
+
+    The line is cut into words (:data:`_NAME_SPLIT`); the name is the words after the marks when they make a
+    :func:`person_name` of at least :data:`MIN_WORDS_AFTER_MARKS` words and every word dropped before it is
+    no capitalised syllable (it could be a part of the name).
+    """
+    words = [w for w in _NAME_SPLIT.split(unicodedata.normalize("NFC", text)) if w]
+    for start in range(1, len(words) - MIN_WORDS_AFTER_MARKS + 1):
+        if _name_word(words[start - 1], True):
+            return None  # a word of the name, or a name of its own, before: not marks
+        name = person_name(" ".join(words[start:]))
+        if name is not None:
+            return name
+    return None
