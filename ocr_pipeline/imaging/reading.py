@@ -72,8 +72,8 @@ MIN_LINE_SHARE = 0.6
 #: Line heights (of the page's median line) a band of one bold closing line stays under; a taller band
 #: holds several lines run together by a stroke, and is split at its emptiest rows.
 ONE_LINE = 1.25
-#: Least letter-sized components per band height of a band's width for it to be printed letters (the
-#: strokes of a signature outside the seal are few long components).
+#: Least letter-sized components per band height of a band's inked width for it to be printed letters
+#: (the strokes of a signature outside the seal are few long components).
 MIN_LETTERS_PER_HEIGHT = 1.0
 
 
@@ -252,7 +252,7 @@ def seal_lines(
         if band.height < MIN_LINE_SHARE * line_height or band.x1 - band.x0 < 2 * band.height:
             continue
         pieces = cv2.connectedComponents(letters[band.y0 : band.y1].view(np.uint8))[0] - 1
-        if pieces < MIN_LETTERS_PER_HEIGHT * (band.x1 - band.x0) / band.height:
+        if pieces < MIN_LETTERS_PER_HEIGHT * sum(b - a for a, b in band.segments) / band.height:
             continue  # a signature's strokes
         count = max(1, int(band.height // (ONE_LINE * line_height)))
         profile = letters[band.y0 : band.y1].sum(axis=1)

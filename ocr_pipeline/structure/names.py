@@ -71,6 +71,8 @@ for _known in sorted(SURNAMES):
     _SURNAMES_BY_FOLD.setdefault(fold(_known), []).append(_known)
 
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+#: What a tone mark sits on, decomposed: a vowel letter, or the breve, circumflex or horn of one.
+_TONED_BASES = frozenset("aeiouy\u0306\u0302\u031b")
 _ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
 _VOWELS = (
     r"(?:a|ă|â|e|ê|i|y|o|ô|ơ|u|ư|ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ua|ưa|ui|ưi|ưu|iêu|yêu|uôi|ươi"
@@ -93,9 +95,9 @@ def _tone_and_base(syllable: str) -> tuple[set[str], str]:
 
 def is_syllable(word: str) -> bool:
     """Whether ``word`` (any case) is spelled as a Vietnamese syllable: onset + rhyme + at most one tone,
-    a stop final (``c ch p t``) only with sắc or nặng."""
+    on a vowel, a stop final (``c ch p t``) only with sắc or nặng."""
     tones, base = _tone_and_base(word)
-    if len(tones) > 1:
+    if len(tones) > 1 or (tones and not _tones_on_vowels(word)):
         return False
     match = _SYLLABLE.match(base)
     if not match:
@@ -211,12 +213,28 @@ def _surname(word: str) -> str | None:
     return None
 
 
+def _tones_on_vowels(word: str) -> bool:
+    """Whether every tone mark of ``word`` sits on a vowel (``Ñ`` is no ``N`` with a ngã)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return all(
+        char not in _TONE_MARKS or (i > 0 and decomposed[i - 1] in _TONED_BASES)
+        for i, char in enumerate(decomposed)
+    )
+
+
+def _syllable_but_tones(word: str) -> bool:
+    """Whether ``word`` is a syllable but for holding several tone marks, each on a vowel (``Nguýễn``)."""
+    return _tones_on_vowels(word) and bool(_SYLLABLE.match(_tone_and_base(word)[1]))
+
+
 def _name_word(word: str, first: bool) -> bool:
     """Whether ``word`` may stand in a name: a capitalised syllable; the surname may also be a surname's
-    letters read with too many accents (``Nguýễn``: :func:`_surname` repairs it)."""
+    letters read with too many tones (``Nguýễn``: :func:`_surname` repairs it)."""
     if not word.isalpha() or not word[0].isupper():
         return False
-    return is_syllable(word) or (first and not word.isupper() and _surname(word) is not None)
+    if is_syllable(word):
+        return True
+    return first and not word.isupper() and _syllable_but_tones(word) and _surname(word) is not None
 
 
 def person_name(text: str) -> str | None:
