@@ -153,12 +153,12 @@ def parse_end_zone(
     for line in lines:
         if line.blank or line.noise:
             continue
-        if signer_block:
-            right.append(line.text.strip())
-            continue
         for column in COLUMN_GAP.split(line.text):
             for piece in _split_end_piece(column.strip()):
                 if not piece:
+                    continue
+                if signer_block and not RECIPIENTS_START.match(_fold_norm(piece)):
+                    right.append(piece)
                     continue
                 if (
                     bullet(piece) is None
