@@ -8,11 +8,13 @@ warning: a page is never lost to it.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import cv2
 import numpy as np
 
 from . import blanks as blank_gaps
@@ -61,6 +63,18 @@ DEFAULT_ZONE_PSM = 4
 #: clean zone psm 6 reads dust as text, so only there).
 MARKED_ZONE_PSM = 6
 MARKED_ZONES = frozenset({"closing_left", "closing_right"})
+#: Zones read line by line from the unpainted page where a seal ring lies on them (see :func:`seal_lines`).
+SEAL_LINE_ZONES = frozenset({"closing_right"})
+#: Ink at least this far (inches) outside a seal's circle is printed text (the ring's ragged edge left out).
+SEAL_CLEARANCE = 0.03
+#: A band under this share of the page's line height is a rule, a dotted scanner line or a stroke's end.
+MIN_LINE_SHARE = 0.6
+#: Line heights (of the page's median line) a band of one bold closing line stays under; a taller band
+#: holds several lines run together by a stroke, and is split at its emptiest rows.
+ONE_LINE = 1.25
+#: Least letter-sized components per band height of a band's inked width for it to be printed letters
+#: (the strokes of a signature outside the seal are few long components).
+MIN_LETTERS_PER_HEIGHT = 1.0
 
 
 def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageImage:
@@ -169,10 +183,18 @@ def _read_zones(
     """The OCR of each layout zone of ``layout.items`` (by index), the zones of one page segmentation mode
     read by one Tesseract run."""
     by_psm: dict[int, list[int]] = {}
+    sealed: dict[int, list[tuple[int, int]]] = {}  # zones read line by line: their lines' rows
     for index, item in enumerate(layout.items):
         if not isinstance(item, tables.TableGrid):
             zone, clip = item
             x, y, w, h = zone.box(pad, image.shape, clip)
+            circles = _seals_on((x, y, w, h), found.seals) if zone.kind in SEAL_LINE_ZONES else []
+            rows = (
+                seal_lines(page.image, (x, y, w, h), circles, page.dpi, layout.line_height) if circles else []
+            )
+            if rows and page.image.shape == image.shape:
+                sealed[index] = rows
+                continue
             by_psm.setdefault(_zone_psm(zone, (x, y, w, h), found), []).append(index)
 
     def crop(index: int) -> np.ndarray:
@@ -185,7 +207,94 @@ def _read_zones(
     for psm, indices in by_psm.items():
         results = engines.ocr_images((crop(i) for i in indices), lang, dpi=page.dpi, psm=psm, timeout=timeout)
         reads.update(zip(indices, results, strict=True))
+    if sealed:
+        reads.update(_read_seal_lines(page, layout, sealed, pad, lang, timeout))
     return reads
+
+
+def _seals_on(
+    box: tuple[int, int, int, int], seals: tuple[tuple[float, float, float], ...]
+) -> list[tuple[float, float, float]]:
+    """The seal circles that reach into the box."""
+    x, y, w, h = box
+    return [
+        (cx, cy, r)
+        for cx, cy, r in seals
+        if np.hypot(max(x - cx, 0, cx - (x + w)), max(y - cy, 0, cy - (y + h))) < r
+    ]
+
+
+def seal_lines(
+    original: np.ndarray,
+    box: tuple[int, int, int, int],
+    circles: list[tuple[float, float, float]],
+    dpi: int,
+    line_height: float,
+) -> list[tuple[int, int]]:
+    """The rows (``y0, y1`` in the box) of the printed lines of a zone a seal lies on.
+
+    The lines are found on the zone's ink outside the seal circles only: the ring, the seal's own letters
+    and the signature inside it join the printed lines into one band, or take their first letters. Bands too
+    low for a line (dotted scanner lines, strokes' ends) or holding too few letter-sized pieces for its
+    width (a signature's strokes) are left out; a band several lines high (lines joined by a signature
+    outside the seal) is split at its emptiest rows.
+    """
+    x, y, w, h = box
+    ink, _ = binarise(original[y : y + h, x : x + w])
+    rows, columns = np.ogrid[y : y + h, x : x + w]
+    for cx, cy, r in circles:
+        ink &= np.hypot(columns - cx, rows - cy) > r + SEAL_CLEARANCE * dpi
+    if not line_height:
+        return []
+    letters = zones.letter_ink(ink, dpi)
+    lines: list[tuple[int, int]] = []
+    for band in zones.text_bands(ink, dpi):
+        if band.height < MIN_LINE_SHARE * line_height or band.x1 - band.x0 < 2 * band.height:
+            continue
+        pieces = cv2.connectedComponents(letters[band.y0 : band.y1].view(np.uint8))[0] - 1
+        if pieces < MIN_LETTERS_PER_HEIGHT * sum(b - a for a, b in band.segments) / band.height:
+            continue  # a signature's strokes
+        count = max(1, int(band.height // (ONE_LINE * line_height)))
+        profile = letters[band.y0 : band.y1].sum(axis=1)
+        cuts = [band.y0]
+        for k in range(1, count):
+            centre = round(k * band.height / count)
+            reach = round(0.25 * line_height)
+            window = profile[max(0, centre - reach) : centre + reach]
+            cuts.append(band.y0 + max(0, centre - reach) + int(np.argmin(window)))
+        cuts.append(band.y1)
+        lines += [(a, b) for a, b in itertools.pairwise(cuts) if b - a >= MIN_LINE_SHARE * line_height]
+    return lines
+
+
+def _read_seal_lines(
+    page: PageImage,
+    layout: PagePlan,
+    sealed: dict[int, list[tuple[int, int]]],
+    pad: int,
+    lang: str,
+    timeout: float,
+) -> dict[int, PageOcr]:
+    """The OCR of zones a seal lies on, each of their printed lines (:func:`seal_lines`) read on its own
+    (psm 7) from the page as it was before the marks were painted out: painting the seal and the signature
+    takes the letters they touch, where Tesseract reads a line through their strokes."""
+    margin = max(3, round(0.1 * layout.line_height))
+    crops, owners = [], []
+    for index, rows in sealed.items():
+        zone, clip = layout.items[index]  # type: ignore[misc]
+        x, y, w, h = zone.box(pad, page.image.shape, clip)
+        for y0, y1 in rows:
+            top = max(0, y0 - margin)
+            crops.append(np.ascontiguousarray(page.image[y + top : y + min(h, y1 + margin), x : x + w]))
+            owners.append((index, top))
+    results = engines.ocr_images(crops, lang, dpi=page.dpi, psm=7, timeout=timeout)
+    lines: dict[int, list[OcrLine]] = {index: [] for index in sealed}
+    for (index, top), result in zip(owners, results, strict=True):
+        words = tuple(replace(wd, top=wd.top + top) for ln in result.lines for wd in ln.words)
+        if words:
+            lines[index].append(OcrLine(words))
+    engine = f"tesseract {engines.tesseract_version()}"
+    return {index: PageOcr(tuple(found), lang, engine) for index, found in lines.items()}
 
 
 def _strokes_on_lines(

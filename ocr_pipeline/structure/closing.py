@@ -23,7 +23,17 @@ from vntext.fold import fold_upper_nfc as _fold_norm
 
 from .layout import AUTHORITY, COLUMN_GAP, RECIPIENTS_START, TextLine, is_person_name, is_position_line
 from .model import DocumentMetadata, Signer
-from .names import deputy_title, edit_distance, is_syllable, person_name, snap_position
+from .names import (
+    POSITION_TITLES,
+    damaged_title,
+    deputy_title,
+    edit_distance,
+    ends_with_title,
+    is_syllable,
+    name_after_marks,
+    person_name,
+    snap_position,
+)
 from .numbering import bullet, is_upper_heading
 
 log = logging.getLogger(__name__)
@@ -138,11 +148,15 @@ def clean_item(text: str) -> str:
     return text if regex.search(r"\p{L}{2}", text) else ""
 
 
-def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, list[str]]:
+def parse_end_zone(
+    lines: list[TextLine], signer_block: bool = False
+) -> tuple[list[str], Signer | None, list[str]]:
     """Recipients, signer and unrecognised lines of the end zone.
 
     Args:
         lines: Lines from ``Nơi nhận`` (or the signature block) to the end of the document.
+        signer_block: The lines are the signature block's own (its layout zone): every line is read as
+            one of the block's, damaged ones too (:func:`_signer`).
 
     Returns:
         (recipients, signer or None, leftover texts that are neither).
@@ -156,6 +170,9 @@ def parse_end_zone(lines: list[TextLine]) -> tuple[list[str], Signer | None, lis
         for column in COLUMN_GAP.split(line.text):
             for piece in _split_end_piece(column.strip()):
                 if not piece:
+                    continue
+                if signer_block and not RECIPIENTS_START.match(_fold_norm(piece)):
+                    right.append(piece)
                     continue
                 if (
                     bullet(piece) is None
@@ -362,7 +379,17 @@ def _name_of(piece: str) -> str | None:
     name = person_name(text)
     if name is None and "; " in text:  # stray marks before the name, cut off by a ";"
         name = person_name(text.rsplit("; ", 1)[1])
-    return name
+    return name or name_after_marks(text)
+
+
+def _position_of(piece: str) -> str | None:
+    """The position a right-column line holds: a position line snapped to the closed list
+    (:func:`.names.snap_position`), else the title a line damaged by the seal reads as
+    (:func:`.names.damaged_title`); a position line that is neither stays as printed."""
+    if is_position_line(piece):
+        snapped = snap_position(piece)
+        return snapped if snapped in POSITION_TITLES else damaged_title(piece) or snapped
+    return damaged_title(piece)
 
 
 def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
@@ -382,9 +409,11 @@ def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
             signer.authority, signer.on_behalf_of = code, text or None
             signer.position = snap_position(position) if position else None
         elif is_position_line(piece) and not name_lines:
-            signer.position = snap_position(piece)  # the last position line: the signer's own
+            signer.position = _position_of(piece)  # the last position line: the signer's own
         elif is_person_name(piece) or _name_of(piece):
             name_lines.append(piece)
+        elif not name_lines and (position := _position_of(piece) or _expected_deputy(signer, piece)):
+            signer.position = position  # a position line damaged by the seal or the signature
         else:
             leftovers.append(piece)
     if signer.authority == "KT" and signer.position and signer.on_behalf_of:
@@ -400,6 +429,15 @@ def _signer(right: list[str], leftovers: list[str]) -> Signer | None:
     if signer.authority is None and signer.position is None and signer.name is None:
         return None
     return signer
+
+
+def _expected_deputy(signer: Signer, piece: str) -> str | None:
+    """Under ``KT. <head>``, the deputy's title (:func:`.names.deputy_title`) when a damaged line ends
+    with it (:func:`.names.ends_with_title`: ``zZZoPHÖXHỦUNHIÊM`` under ``KT. BỘ TRƯỞNG, CHỦ NHIỆM``)."""
+    if signer.authority != "KT" or not signer.on_behalf_of:
+        return None
+    deputy = deputy_title(signer.on_behalf_of.split(",")[-1].strip())
+    return deputy if deputy and ends_with_title(piece, deputy) else None
 
 
 def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | None) -> Signer | None:

@@ -71,6 +71,8 @@ for _known in sorted(SURNAMES):
     _SURNAMES_BY_FOLD.setdefault(fold(_known), []).append(_known)
 
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+#: What a tone mark sits on, decomposed: a vowel letter, or the breve, circumflex or horn of one.
+_TONED_BASES = frozenset("aeiouy\u0306\u0302\u031b")
 _ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
 _VOWELS = (
     r"(?:a|ă|â|e|ê|i|y|o|ô|ơ|u|ư|ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ua|ưa|ui|ưi|ưu|iêu|yêu|uôi|ươi"
@@ -93,9 +95,9 @@ def _tone_and_base(syllable: str) -> tuple[set[str], str]:
 
 def is_syllable(word: str) -> bool:
     """Whether ``word`` (any case) is spelled as a Vietnamese syllable: onset + rhyme + at most one tone,
-    a stop final (``c ch p t``) only with sắc or nặng."""
+    on a vowel, a stop final (``c ch p t``) only with sắc or nặng."""
     tones, base = _tone_and_base(word)
-    if len(tones) > 1:
+    if len(tones) > 1 or (tones and not _tones_on_vowels(word)):
         return False
     match = _SYLLABLE.match(base)
     if not match:
@@ -134,6 +136,65 @@ def snap_position(text: str) -> str:
     return near[0] if len(near) == 1 else stripped
 
 
+#: Pieces of a damaged signer line: runs of letters (``PHO*RSHỦ`` → ``PHO``, ``RSHỦ``).
+_LETTER_RUNS = regex.compile(r"\p{L}+")
+
+
+def _folded_letters(text: str) -> str:
+    """The A-Z letters of ``text`` accent-folded, without spaces or anything else."""
+    return "".join(c for c in fold(text) if "A" <= c <= "Z")
+
+
+def title_tolerance(folded_title: str) -> int:
+    """Letter edits a damaged reading of a title may hold: one from eight letters, two from eleven."""
+    size = len(folded_title)
+    return 2 if size >= 11 else 1 if size >= 8 else 0
+
+
+def damaged_title(text: str) -> str | None:
+    """The title of :data:`POSITION_TITLES` a position line damaged by a seal or a signature reads as.
+
+    The line's letters from one of its letter runs on (stray marks before the title dropped: ``œNHỦ
+    TƯỚNG``, ``PHO*RSHỦ TƯỚNG``) are compared with each title, accents and spaces left out; the line is
+    that title when the fewest edits are within :func:`title_tolerance` and no other title, read from the
+    same or a later run, is as close. The reading using more of the line wins a tie.
+    """
+    runs = [m.start() for m in _LETTER_RUNS.finditer(text)]
+    best: tuple[int, int, str] | None = None  # edits, letters left unexplained, title
+    ties: set[str] = set()
+    for dropped, start in enumerate(runs):
+        letters = _folded_letters(text[start:])
+        if not letters:
+            continue
+        for folded_title, title in _FOLDED_TITLES.items():
+            folded_title = folded_title.replace(" ", "")
+            edits = edit_distance(letters, folded_title)
+            if edits > title_tolerance(folded_title):
+                continue
+            key = (edits, dropped, title)
+            if best is None or key[:2] < best[:2]:
+                best, ties = key, {title}
+            elif key[:2] == best[:2]:
+                ties.add(title)
+    return best[2] if best is not None and len(ties) == 1 else None
+
+
+def ends_with_title(text: str, title: str) -> bool:
+    """Whether a damaged line ends with ``title`` read with at most a fifth of its letters wrong, whatever
+    stray marks come before it (the position expected under ``KT.``, see :func:`deputy_title`)."""
+    letters, target = _folded_letters(text), _folded_letters(title)
+    if len(target) < 8 or not letters:
+        return False
+    # edit distance of the title to the best-matching end of the line (free start in the line)
+    previous = [0] * (len(letters) + 1)
+    for i, ct in enumerate(target, 1):
+        current = [i]
+        for j, cl in enumerate(letters, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ct != cl)))
+        previous = current
+    return previous[-1] <= len(target) // 5
+
+
 def deputy_title(head: str) -> str | None:
     """The title of a deputy of ``head`` (``GIÁM ĐỐC`` → ``PHÓ GIÁM ĐỐC``, ``BỘ TRƯỞNG`` → ``THỨ
     TRƯỞNG``); None when ``head`` is not a head's title of the closed list."""
@@ -148,8 +209,32 @@ def _surname(word: str) -> str | None:
         return word
     matches = _SURNAMES_BY_FOLD.get(fold(word), [])
     if len(matches) == 1 and not word.isupper():
-        return matches[0]  # the same letters with a slipped accent ("Hô" → "Hồ")
+        return matches[0]  # the same letters with a slipped accent ("Hô" → "Hồ", "Nguýễn" → "Nguyễn")
     return None
+
+
+def _tones_on_vowels(word: str) -> bool:
+    """Whether every tone mark of ``word`` sits on a vowel (``Ñ`` is no ``N`` with a ngã)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return all(
+        char not in _TONE_MARKS or (i > 0 and decomposed[i - 1] in _TONED_BASES)
+        for i, char in enumerate(decomposed)
+    )
+
+
+def _syllable_but_tones(word: str) -> bool:
+    """Whether ``word`` is a syllable but for holding several tone marks, each on a vowel (``Nguýễn``)."""
+    return _tones_on_vowels(word) and bool(_SYLLABLE.match(_tone_and_base(word)[1]))
+
+
+def _name_word(word: str, first: bool) -> bool:
+    """Whether ``word`` may stand in a name: a capitalised syllable; the surname may also be a surname's
+    letters read with too many tones (``Nguýễn``: :func:`_surname` repairs it)."""
+    if not word.isalpha() or not word[0].isupper():
+        return False
+    if is_syllable(word):
+        return True
+    return first and not word.isupper() and _syllable_but_tones(word) and _surname(word) is not None
 
 
 def person_name(text: str) -> str | None:
@@ -165,7 +250,7 @@ def person_name(text: str) -> str | None:
     words = unicodedata.normalize("NFC", text).strip(" .,;:").split()
     if not 2 <= len(words) <= 5:
         return None
-    if any(not w.isalpha() or not w[0].isupper() or not is_syllable(w) for w in words):
+    if any(not _name_word(w, i == 0) for i, w in enumerate(words)):
         return None
     if any(w.isupper() for w in words) and not all(w.isupper() for w in words):
         return None  # "Trần VĂN an": mixed case is noise
@@ -175,3 +260,28 @@ def person_name(text: str) -> str | None:
     if surname is None:
         return None
     return " ".join([surname, *words[1:]])
+
+
+#: Where a damaged name line splits into words: spaces, marks, and before a capital that starts a
+#: syllable glued to what precedes it (``ezZZLê`` → ``ez ZZ Lê``).
+_NAME_SPLIT = regex.compile(r"[^\p{L}]+|(?<=\p{L})(?=\p{Lu}\p{Ll})")
+#: Least words of a name found after stray marks (a two-word tail could be a name whose surname was lost).
+MIN_WORDS_AFTER_MARKS = 3
+
+
+def name_after_marks(text: str) -> str | None:
+    """The name a line holds after stray marks of a seal or a signature (``“ezZZLê Minh Hưng``,
+    ``*-fNguýễn Văn Thắng``), or None.
+
+    The line is cut into words (:data:`_NAME_SPLIT`); the name is the words after the marks when they make a
+    :func:`person_name` of at least :data:`MIN_WORDS_AFTER_MARKS` words and every word dropped before it is
+    no capitalised syllable (it could be a part of the name).
+    """
+    words = [w for w in _NAME_SPLIT.split(unicodedata.normalize("NFC", text)) if w]
+    for start in range(1, len(words) - MIN_WORDS_AFTER_MARKS + 1):
+        if _name_word(words[start - 1], True):
+            return None  # a word of the name, or a name of its own, before: not marks
+        name = person_name(" ".join(words[start:]))
+        if name is not None:
+            return name
+    return None

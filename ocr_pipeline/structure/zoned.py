@@ -71,7 +71,7 @@ def metadata_from_zones(zones: Sequence[Zone]) -> tuple[DocumentMetadata, list[s
     meta.references = find_references("\n".join(line.text for line in body))
     meta.addressees = _addressees(body)
     recipients, _, rest_left = parse_end_zone(_lines(zones, marks, "closing_left"))
-    _, signer, rest_right = parse_end_zone(_lines(zones, marks, "closing_right"))
+    _, signer, rest_right = parse_end_zone(_lines(zones, marks, "closing_right"), signer_block=True)
     if signer is not None and signer.name is None and rest_right:
         mentioned = name_from_mentions(rest_right[-1], [*recipients, *(line.text for line in body)])
         if mentioned:

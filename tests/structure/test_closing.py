@@ -17,7 +17,15 @@ from ocr_pipeline.structure.closing import (
 )
 from ocr_pipeline.structure.layout import clean_lines
 from ocr_pipeline.structure.model import Signer
-from ocr_pipeline.structure.names import deputy_title, is_syllable, person_name, snap_position
+from ocr_pipeline.structure.names import (
+    damaged_title,
+    deputy_title,
+    ends_with_title,
+    is_syllable,
+    name_after_marks,
+    person_name,
+    snap_position,
+)
 
 
 def signer_of(block: str) -> Signer | None:
@@ -26,6 +34,13 @@ def signer_of(block: str) -> Signer | None:
 
 def fields(block: str) -> tuple[str | None, ...]:
     signer = signer_of(block)
+    assert signer is not None
+    return signer.authority, signer.on_behalf_of, signer.position, signer.name
+
+
+def block_fields(block: str) -> tuple[str | None, ...]:
+    """The signer of the signature block's own zone (every line one of the block's)."""
+    signer = parse_end_zone(clean_lines(block), signer_block=True)[1]
     assert signer is not None
     return signer.authority, signer.on_behalf_of, signer.position, signer.name
 
@@ -115,6 +130,40 @@ def test_damaged_lines_give_no_position() -> None:
     assert (signer.position, signer.name) == (None, "Nguyễn Sinh Nhật Tân")
 
 
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        # Tesseract's reads (psm 7) of the dev pages' sealed signer lines (reading.seal_lines), as the
+        # word filter (reading.printed_word) leaves them
+        (
+            "KT. BỘ TRƯỞNG, CHỦ NHIỆM\nzZZoPHÖXHỦUNHIÊM\n.EhamfMạnh Cường",  # cv_3722
+            ("KT", "BỘ TRƯỞNG, CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", None),
+        ),
+        (
+            "THỦ TƯỚNG\n_PHO*RSHỦ TƯỚNG\n*-fNguýễn Văn Thắng",  # qd_707 (KT. lost)
+            (None, None, "PHÓ THỦ TƯỚNG", "Nguyễn Văn Thắng"),
+        ),
+        ("œ`NHỦ TƯỚNG\n“=ezZZLê Minh Hưng", (None, None, "THỦ TƯỚNG", "Lê Minh Hưng")),  # qd_729
+        (
+            "KT. BỘ TRƯỚNG\nZZn: THỮYRƯỞNG—.\nxNÑguyên ,Sích Nhật Tân ˆ",  # tt_21: the name stays unread
+            ("KT", "BỘ TRƯỞNG", "THỨ TRƯỞNG", None),
+        ),
+        (
+            "KT.GLÁM ĐÓC\n*x*cĐRÓ GIÁM ĐÓC\nTrần Nguyễn Minh Thành",  # danang_1535
+            ("KT", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Nguyễn Minh Thành"),
+        ),
+    ],
+)
+def test_sealed_signer_lines(block: str, expected: tuple[str | None, ...]) -> None:
+    assert block_fields(block) == expected
+
+
+def test_a_deputy_is_expected_only_under_kt() -> None:
+    # the same damaged line: under KT. it ends with the deputy's title; under TM. it is no position
+    assert block_fields("KT. BỘ TRƯỞNG, CHỦ NHIỆM\nzZZoPHÖXHỦUNHIÊM\nLê Văn An")[2] == "PHÓ CHỦ NHIỆM"
+    assert block_fields("TM. ỦY BAN NHÂN DÂN\nzZZoPHÖXHỦUNHIÊM\nLê Văn An")[2] is None
+
+
 def test_the_name_is_the_last_name_line() -> None:
     signer = signer_of("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nXem; Hà Văn\nNguyễn Thị Lan")
     assert signer is not None and signer.name == "Nguyễn Thị Lan"
@@ -143,6 +192,31 @@ def test_snap_position(text: str, expected: str) -> None:
     assert snap_position(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("œNHỦ TƯỚNG", "THỦ TƯỚNG"),  # stray marks, then one letter wrong
+        ("PHO*RSHỦ TƯỚNG", "PHÓ THỦ TƯỚNG"),  # two wrong of eleven; the reading using more of the line
+        ("THỮYRƯỞNG—.", "THỨ TRƯỞNG"),
+        ("*x*cĐRÓ GIÁM ĐÓC", "GIÁM ĐỐC"),
+        ("zZZoPHÖXHỦUNHIÊM", None),  # glued to the marks: too far from any title
+        ("Ủ NHIỆM", None),  # CHỦ NHIỆM or PHÓ CHỦ NHIỆM: too little is left
+        ("SN /(xiỦ —ỚớỨ", None),
+        ("TƯỚNG", None),
+    ],
+)
+def test_damaged_title(text: str, expected: str | None) -> None:
+    assert damaged_title(text) == expected
+
+
+def test_ends_with_title() -> None:
+    assert ends_with_title("zZZoPHÖXHỦUNHIÊM", "PHÓ CHỦ NHIỆM")
+    assert ends_with_title("THỮYRƯỞNG", "THỨ TRƯỞNG")
+    assert not ends_with_title("Ủ NHIỆM", "PHÓ CHỦ NHIỆM")
+    assert not ends_with_title("NHIỆM", "CHỦ TỊCH")  # fewer than eight letters: never
+    assert not ends_with_title("PHÓ CHỦ TỊCH", "PHÓ CHỦ NHIỆM")
+
+
 def test_deputy_titles() -> None:
     assert deputy_title("GIÁM ĐÓC") == "PHÓ GIÁM ĐỐC"
     assert deputy_title("BỘ TRƯỞNG") == "THỨ TRƯỞNG"
@@ -161,6 +235,7 @@ def test_deputy_titles() -> None:
         ("Phanf", False),
         ("Sith", False),
         ("Phùc", False),  # a stop final takes only sắc or nặng
+        ("Ñguyên", False),  # a tilde on a consonant is no tone
         ("aic", False),
         ("xyz", False),
     ],
@@ -182,10 +257,29 @@ def test_is_syllable(word: str, valid: bool) -> None:
         ("Nguyễn VĂN an", None),
         ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", None),
         ("Nguyễn Sith Nhật Tân", None),
+        ("Nguýễn Văn Thắng", "Nguyễn Văn Thắng"),  # a surname's letters, too many accents
+        ("Văn Nguýễn Thắng", None),  # only the surname is repaired so
     ],
 )
 def test_person_name(text: str, expected: str | None) -> None:
     assert person_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“=ezZZLê Minh Hưng", "Lê Minh Hưng"),
+        ("*-fNguýễn Văn Thắng", "Nguyễn Văn Thắng"),  # the surname's letters with two accents
+        ("PCN Phạm Mạnh Cường", "Phạm Mạnh Cường"),
+        ("xx Mai Hà", None),  # two words after marks: the surname may be lost
+        ("Xem; Minh Hưng", None),  # no surname
+        ("Trần Lê Minh", None),  # a name word before: not marks (and a name of its own)
+        ("xNÑguyên ,Sích Nhật Tân", None),
+        (".EhamfMạnh Cường", None),
+    ],
+)
+def test_name_after_marks(text: str, expected: str | None) -> None:
+    assert name_after_marks(text) == expected
 
 
 def test_name_from_a_mention_elsewhere_in_the_document() -> None:
