@@ -182,16 +182,23 @@ def _remove_isolated(classes: np.ndarray, comps: InkComponents, isolated: np.nda
 
 
 def paint_removed(image: np.ndarray, classes: np.ndarray, level: int) -> np.ndarray:
-    """A copy of ``image`` with the pixels of ``classes``' ``_REMOVE`` bit (and a 1-pixel rim) set to
-    ``level``; strip by strip, each strip dilated with a row of its neighbours."""
-    out = image.copy()
+    """The page ``image`` with the pixels of ``classes``' ``_REMOVE`` bit (and a 1-pixel rim) set to
+    ``level``, made strip by strip in ``classes``' own buffer (``classes`` becomes the painted page: one
+    page-sized array less), each strip's bits dilated with a row of its neighbours."""
     kernel = np.ones((3, 3), np.uint8)
     height, width = classes.shape
+    above: np.ndarray | None = None  # the bits of the row above the strip, before it was painted
     for y0, y1 in labelling.strip_rows(height, width):
         top, bottom = max(0, y0 - 1), min(height, y1 + 1)
-        grown = cv2.dilate(classes[top:bottom] & _REMOVE, kernel)[y0 - top : y0 - top + (y1 - y0)]
-        np.copyto(out[y0:y1], np.uint8(level), where=grown.view(bool))
-    return out
+        remove = classes[top:bottom] & _REMOVE
+        if above is not None:
+            remove[0] = above
+        above = remove[y1 - 1 - top].copy()
+        grown = cv2.dilate(remove, kernel)[y0 - top : y0 - top + (y1 - y0)]
+        strip = classes[y0:y1]
+        np.copyto(strip, image[y0:y1])
+        np.copyto(strip, np.uint8(level), where=grown.view(bool))
+    return classes
 
 
 def letter_count(comps: InkComponents, shape: tuple[int, int], dpi: int) -> int:
