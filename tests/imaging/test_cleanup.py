@@ -231,3 +231,17 @@ def test_cleanup_in_strips_paints_what_it_paints_on_the_whole_page(
     strips, note = cleanup.clean_image(image, 200)
     assert note == whole_note
     assert np.array_equal(strips, whole)
+
+
+def test_painting_into_the_class_image_paints_what_a_copy_of_the_page_gets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (50, 40)).astype(np.uint8)
+    remove = (rng.random(image.shape) < 0.04).astype(np.uint8)
+    classes = remove * cleanup._REMOVE | (rng.random(image.shape) < 0.3).astype(np.uint8) * cleanup._SOLID
+    expected = image.copy()
+    expected[cv2.dilate(remove, np.ones((3, 3), np.uint8)) > 0] = 200
+    for rows in (2, 6, 50):
+        monkeypatch.setattr(labelling, "STRIP_PIXELS", rows * image.shape[1])
+        assert np.array_equal(cleanup.paint_removed(image, classes.copy(), 200), expected)
