@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import pytest
@@ -48,8 +50,13 @@ def marked_page() -> np.ndarray:
     return page
 
 
+StripsOf = Callable[[int], None]
+
+
 @pytest.fixture
-def strips_of(monkeypatch: pytest.MonkeyPatch) -> object:
+def strips_of(monkeypatch: pytest.MonkeyPatch) -> StripsOf:
+    """Label the pages of the test in strips of the given number of rows."""
+
     def set_rows(rows: int) -> None:
         monkeypatch.setattr(labelling, "STRIP_PIXELS", rows * 760)
 
@@ -57,26 +64,27 @@ def strips_of(monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 @pytest.mark.parametrize("rows", [2, 14, 100])
-def test_marks_in_strips(strips_of: object, rows: int) -> None:
+def test_marks_in_strips(strips_of: StripsOf, rows: int) -> None:
     page = marked_page()
     whole = marks.find_marks(page, DPI)
     assert [m.kind for m in whole.marks].count("stamp") == 1 and len(whole.seals) == 1
-    strips_of(rows)  # type: ignore[operator]
+    strips_of(rows)
     found = marks.find_marks(page, DPI)
     assert found.marks == whole.marks and found.seals == whole.seals
-    assert np.array_equal(found.mask, whole.mask) and np.array_equal(found.strokes, whole.strokes)  # type: ignore[arg-type]
+    assert found.strokes is not None and whole.strokes is not None
+    assert np.array_equal(found.mask, whole.mask) and np.array_equal(found.strokes, whole.strokes)
 
 
 @pytest.mark.parametrize("rows", [2, 14, 100])
-def test_table_in_strips(strips_of: object, rows: int) -> None:
+def test_table_in_strips(strips_of: StripsOf, rows: int) -> None:
     page = marked_page()
     whole = tables.find_table(page, DPI)
     assert whole is not None and len(whole.columns) == 4 and len(whole.rows) == 5
-    strips_of(rows)  # type: ignore[operator]
+    strips_of(rows)
     assert tables.find_table(page, DPI) == whole
 
 
-def test_rules_and_profiles_made_in_strips_are_the_whole_pages(strips_of: object) -> None:
+def test_rules_and_profiles_made_in_strips_are_the_whole_pages(strips_of: StripsOf) -> None:
     page = marked_page()
     binary = page.view(np.uint8)
     length, grow = 50, 3
@@ -90,7 +98,7 @@ def test_rules_and_profiles_made_in_strips_are_the_whole_pages(strips_of: object
     x, y, w, h = 30, 410, 700, 460
     cols = cv2.dilate(vertical[y : y + h, x : x + w], np.ones((1, grow), np.uint8)).sum(axis=0)
     rows = cv2.dilate(horizontal[y : y + h, x : x + w], np.ones((grow, 1), np.uint8)).sum(axis=1)
-    strips_of(6)  # type: ignore[operator]
+    strips_of(6)
     ruling = tables._Ruling(binary, length)
     made = np.vstack([ruling.rules(y0, y1) for y0, y1 in labelling.strip_rows(*page.shape)])
     assert np.array_equal(made, rules)
@@ -99,22 +107,22 @@ def test_rules_and_profiles_made_in_strips_are_the_whole_pages(strips_of: object
 
 
 @pytest.mark.parametrize("rows", [2, 14])
-def test_zones_in_strips(strips_of: object, rows: int) -> None:
+def test_zones_in_strips(strips_of: StripsOf, rows: int) -> None:
     page = marked_page()
     page &= ~marks.find_marks(page, DPI).mask
     whole = zones.find_layout(page, DPI)
     assert whole.zones
-    strips_of(rows)  # type: ignore[operator]
+    strips_of(rows)
     assert zones.find_layout(page, DPI) == whole
 
 
-def test_letter_rows_made_in_strips_are_the_letter_components_ink(strips_of: object) -> None:
+def test_letter_rows_made_in_strips_are_the_letter_components_ink(strips_of: StripsOf) -> None:
     page = marked_page()
     _, labels, _, _ = cv2.connectedComponentsWithStats(page.view(np.uint8), connectivity=8)
     _, letter = zones._letter_components(page, DPI)
     ink = letter[labels]
     assert 0 < ink.sum() < page.sum()
-    strips_of(6)  # type: ignore[operator]
+    strips_of(6)
     found = zones.LetterRows.of(page, DPI)
     assert found.profile.tolist() == ink.sum(axis=1).tolist()
     for y0, y1 in [(40, 50), (0, 1000), (255, 265), (999, 1000)]:
