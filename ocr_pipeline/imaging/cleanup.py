@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import labelling
 from .page import PageImage
 
 log = logging.getLogger(__name__)
@@ -56,143 +57,36 @@ class CleanupSettings:
 DEFAULT = CleanupSettings()
 
 
-#: Most pixels labelled at a time: a page is labelled in strips of rows holding at most this many pixels
-#: (their ``int32`` labels take 4 bytes a pixel), so that an A3 page at 600 dpi (70 million pixels) does not
-#: need 280 MB of labels; a page up to this size (A4 at 300 dpi) is one strip.
-STRIP_PIXELS = 10_000_000
-
 #: Bits of the per-pixel class image (see :func:`_classify`).
 _REMOVE, _SOLID = 1, 2
 
 
 @dataclass(frozen=True)
-class InkComponents:
-    """Connected ink components (8-connected) of a grey page, as ``cv2.connectedComponentsWithStats``
-    reports them for the whole page, found strip by strip (see :func:`components`).
+class InkComponents(labelling.Components):
+    """The connected ink components (8-connected) of a grey page at its Otsu threshold, as
+    ``cv2.connectedComponentsWithStats`` reports them for the whole page, found strip by strip (see
+    :mod:`.labelling`)."""
 
-    ``stats`` rows are components (row 0 = background); the order of the rows is not cv2's.
-    """
-
-    stats: np.ndarray  # cv2 stats: left, top, width, height, area (row 0 = background)
-    threshold: float
-    strips: tuple[tuple[int, int], ...]  # the row ranges labelled one at a time
-    #: For each strip, the component (row of ``stats``) of each of its local labels (index 0 = paper).
-    strip_labels: tuple[np.ndarray, ...]
-    #: The strip's own labels when the page is one strip (kept: no second labelling needed).
-    single: np.ndarray | None = None
+    threshold: float = 0.0
 
 
 def binarise(image: np.ndarray) -> tuple[np.ndarray, float]:
     """Ink mask by Otsu's threshold (True = ink) and the threshold used."""
-    threshold, binary = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return binary > 0, float(threshold)
+    threshold, binary = cv2.threshold(image, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return binary.view(bool), float(threshold)
 
 
-def _ink_strip(image: np.ndarray, threshold: float, rows: tuple[int, int]) -> np.ndarray:
-    """The ink (255) of rows ``rows`` of the page, at the page's own Otsu threshold."""
-    return cv2.threshold(image[rows[0] : rows[1]], threshold, 255, cv2.THRESH_BINARY_INV)[1]
-
-
-def _strip_rows(height: int, width: int) -> tuple[tuple[int, int], ...]:
-    step = max(1, STRIP_PIXELS // max(1, width))
-    return tuple((y, min(height, y + step)) for y in range(0, height, step))
+def _ink_rows(image: np.ndarray, threshold: float) -> labelling.RowSource:
+    """The ink (255) of rows ``y0..y1`` of the page, at the page's own Otsu threshold."""
+    return lambda y0, y1: cv2.threshold(image[y0:y1], threshold, 255, cv2.THRESH_BINARY_INV)[1]
 
 
 def components(image: np.ndarray) -> InkComponents:
-    """Label the ink components (8-connected) of a grey page, at its Otsu threshold.
-
-    Strip by strip: each strip is labelled by OpenCV, and components that cross a strip edge (8-adjacent
-    ink in the last row of a strip and the first of the next) are joined, their stats merged.
-    """
+    """Label the ink components (8-connected) of a grey page, at its Otsu threshold, strip by strip."""
     threshold = float(cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[0])
     height, width = image.shape[:2]
-    strips = _strip_rows(height, width)
-    pieces: list[np.ndarray] = []  # stats of every strip's components, in page coordinates
-    background = np.array([width, height, -1, -1, 0], dtype=np.int64)  # left, top, right, bottom, area
-    offsets: list[int] = []
-    joins: list[np.ndarray] = []
-    previous_row: np.ndarray | None = None
-    count = 1  # global ids: 0 = paper, then every strip's labels in turn
-    if len(strips) == 1:  # the whole page at once: OpenCV's own result
-        found, labels, stats, _ = cv2.connectedComponentsWithStats(
-            _ink_strip(image, threshold, strips[0]), connectivity=8
-        )
-        return InkComponents(stats, threshold, strips, (np.arange(found),), labels)
-    for y0, y1 in strips:
-        found, labels, stats, _ = cv2.connectedComponentsWithStats(
-            _ink_strip(image, threshold, (y0, y1)), connectivity=8
-        )
-        if stats[0, cv2.CC_STAT_AREA] > 0:
-            left, top, w, h, area = (int(v) for v in stats[0])
-            background[0], background[1] = min(background[0], left), min(background[1], top + y0)
-            background[2], background[3] = max(background[2], left + w), max(background[3], top + y0 + h)
-            background[4] += area
-        piece = stats[1:].astype(np.int64)
-        piece[:, cv2.CC_STAT_TOP] += y0
-        pieces.append(piece)
-        offsets.append(count)
-        first = np.where(labels[0] > 0, labels[0] + (count - 1), 0)
-        if previous_row is not None:
-            for shift in (-1, 0, 1):  # 8-adjacency across the edge
-                a = previous_row[max(0, shift) : width + min(0, shift)]
-                b = first[max(0, -shift) : width + min(0, -shift)]
-                both = (a > 0) & (b > 0)
-                if both.any():
-                    joins.append(np.stack([a[both], b[both]], axis=1))
-        previous_row = np.where(labels[-1] > 0, labels[-1] + (count - 1), 0)
-        count += found - 1
-    root = _join(count, joins)
-    # merged stats of each root, rows numbered in the order of the roots
-    roots, component = np.unique(root[1:], return_inverse=True)
-    merged = np.zeros((len(roots) + 1, 5), dtype=np.int64)
-    every = np.concatenate(pieces) if pieces else np.zeros((0, 5), dtype=np.int64)
-    right = every[:, cv2.CC_STAT_LEFT] + every[:, cv2.CC_STAT_WIDTH]
-    bottom = every[:, cv2.CC_STAT_TOP] + every[:, cv2.CC_STAT_HEIGHT]
-    rows = component + 1
-    lo_x = np.full(len(roots) + 1, width, dtype=np.int64)
-    lo_y = np.full(len(roots) + 1, height, dtype=np.int64)
-    hi_x = np.zeros(len(roots) + 1, dtype=np.int64)
-    hi_y = np.zeros(len(roots) + 1, dtype=np.int64)
-    np.minimum.at(lo_x, rows, every[:, cv2.CC_STAT_LEFT])
-    np.minimum.at(lo_y, rows, every[:, cv2.CC_STAT_TOP])
-    np.maximum.at(hi_x, rows, right)
-    np.maximum.at(hi_y, rows, bottom)
-    np.add.at(merged[:, cv2.CC_STAT_AREA], rows, every[:, cv2.CC_STAT_AREA])
-    merged[:, cv2.CC_STAT_LEFT], merged[:, cv2.CC_STAT_TOP] = lo_x, lo_y
-    merged[:, cv2.CC_STAT_WIDTH], merged[:, cv2.CC_STAT_HEIGHT] = hi_x - lo_x, hi_y - lo_y
-    left, top, right_edge, bottom_edge, area = background.tolist()
-    merged[0] = (left, top, right_edge - left, bottom_edge - top, area) if area else (0, 0, 0, 0, 0)
-    of_global = np.concatenate([[0], rows])
-    ends = [*offsets[1:], count]
-    strip_labels = tuple(
-        np.concatenate([[0], of_global[start:end]]).astype(np.int64)
-        for start, end in zip(offsets, ends, strict=True)
-    )
-    return InkComponents(merged.astype(np.int32), threshold, strips, strip_labels)
-
-
-def _join(count: int, joins: list[np.ndarray]) -> np.ndarray:
-    """The root id of each of ``count`` global ids, the pairs in ``joins`` being the same component."""
-    parent = np.arange(count, dtype=np.int64)
-    if joins:
-        pairs = np.unique(np.concatenate(joins), axis=0)
-
-        def find(node: int) -> int:
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]
-                node = int(parent[node])
-            return node
-
-        for a, b in pairs.tolist():
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        while True:  # flatten: every id points at its root
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
-    return parent
+    found = labelling.label(_ink_rows(image, threshold), height, width)
+    return InkComponents(**vars(found), threshold=threshold)
 
 
 def _classify(image: np.ndarray, comps: InkComponents, remove: np.ndarray, solid: np.ndarray) -> np.ndarray:
@@ -200,15 +94,7 @@ def _classify(image: np.ndarray, comps: InkComponents, remove: np.ndarray, solid
     ``remove``, bit ``_SOLID`` on the ink of those flagged in ``solid`` (boolean arrays by stats row)."""
     lut = (remove.astype(np.uint8) * _REMOVE) | (solid.astype(np.uint8) * _SOLID)
     lut[0] = 0
-    out = np.empty(image.shape[:2], dtype=np.uint8)
-    for (y0, y1), local in zip(comps.strips, comps.strip_labels, strict=True):
-        labels = comps.single
-        if labels is None:
-            labels = cv2.connectedComponents(_ink_strip(image, comps.threshold, (y0, y1)), connectivity=8)[1]
-            out[y0:y1] = lut[local][labels]
-        else:
-            out[y0:y1] = lut[labels]
-    return out
+    return labelling.paint(comps, _ink_rows(image, comps.threshold), lut)
 
 
 def x_height(comps: InkComponents, dpi: int) -> float:
@@ -296,16 +182,23 @@ def _remove_isolated(classes: np.ndarray, comps: InkComponents, isolated: np.nda
 
 
 def paint_removed(image: np.ndarray, classes: np.ndarray, level: int) -> np.ndarray:
-    """A copy of ``image`` with the pixels of ``classes``' ``_REMOVE`` bit (and a 1-pixel rim) set to
-    ``level``; strip by strip, each strip dilated with a row of its neighbours."""
-    out = image.copy()
+    """The page ``image`` with the pixels of ``classes``' ``_REMOVE`` bit (and a 1-pixel rim) set to
+    ``level``, made strip by strip in ``classes``' own buffer (``classes`` becomes the painted page: one
+    page-sized array less), each strip's bits dilated with a row of its neighbours."""
     kernel = np.ones((3, 3), np.uint8)
     height, width = classes.shape
-    for y0, y1 in _strip_rows(height, width):
+    above: np.ndarray | None = None  # the bits of the row above the strip, before it was painted
+    for y0, y1 in labelling.strip_rows(height, width):
         top, bottom = max(0, y0 - 1), min(height, y1 + 1)
-        grown = cv2.dilate(classes[top:bottom] & _REMOVE, kernel)[y0 - top : y0 - top + (y1 - y0)]
-        np.copyto(out[y0:y1], np.uint8(level), where=grown.view(bool))
-    return out
+        remove = classes[top:bottom] & _REMOVE
+        if above is not None:
+            remove[0] = above
+        above = remove[y1 - 1 - top].copy()
+        grown = cv2.dilate(remove, kernel)[y0 - top : y0 - top + (y1 - y0)]
+        strip = classes[y0:y1]
+        np.copyto(strip, image[y0:y1])
+        np.copyto(strip, np.uint8(level), where=grown.view(bool))
+    return classes
 
 
 def letter_count(comps: InkComponents, shape: tuple[int, int], dpi: int) -> int:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import labelling
 from .page import Mark
 
 log = logging.getLogger(__name__)
@@ -70,35 +71,42 @@ class MarkFinding:
 
 def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
     """Find stamps, seals and handwriting among the ink components (``ink``: True = ink)."""
+    # page-sized, but only the marks' boxes are ever written (the rest stays unmapped zero pages)
     mask = np.zeros(ink.shape, dtype=bool)
     strokes = np.zeros(ink.shape, dtype=bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    comps = labelling.label_image(ink)
+    sides = comps.stats[:, [labelling.WIDTH, labelling.HEIGHT]]
+    long_side, short_side = sides.max(axis=1), sides.min(axis=1)
+    # Longer than MAX_STAMP_SIDE * 1.5 (a table's ruling, a page border): neither a frame (no rectangle of a
+    # stamp's size holds it) nor a seal or handwriting.
+    candidates = (
+        (long_side >= MIN_MARK_HEIGHT * dpi)
+        & (short_side >= MAX_RULE_THICKNESS * dpi)
+        & (long_side <= MAX_STAMP_SIDE * 1.5 * dpi)
+    )
+    candidates[0] = False
     marks: list[Mark] = []
-    min_height = MIN_MARK_HEIGHT * dpi
-    thin = MAX_RULE_THICKNESS * dpi
-    for label in range(1, count):
-        x, y, w, h = (int(v) for v in stats[label][:4])
-        if max(w, h) < min_height or min(w, h) < thin:
-            continue
-        component = labels[y : y + h, x : x + w] == label
+    for label, component in labelling.masks(
+        comps, labelling.array_rows(ink), np.flatnonzero(candidates)
+    ).items():
+        x, y, w, h = (int(v) for v in comps.stats[label][:4])
         frame = _frame_polygon(component, dpi)
         if frame is not None:
             polygon = frame + np.array([x, y])
             cv2.fillPoly(mask.view(np.uint8), [polygon.astype(np.int32)], 1)
             marks.append(Mark("stamp", (x, y, w, h)))
             continue
-        if max(w, h) > MAX_STAMP_SIDE * 1.5 * dpi:
-            continue  # a table's ruling or a page border: not a mark
         round_shape = 0.7 <= w / h <= 1.4 and min(w, h) >= MIN_SEAL_SIDE * dpi
         kind = "seal" if round_shape else "handwriting"
         grown = cv2.dilate(component.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
         mask[y : y + h, x : x + w] |= grown
         strokes[y : y + h, x : x + w] |= grown
         marks.append(Mark(kind, (x, y, w, h)))
+    del comps
     seals = find_seal_rings(ink, marks, dpi)
     if seals:
-        inside = seal_interiors(ink & ~mask, seals, dpi)
-        mask |= inside
+        for (x, y), pixels in seal_interiors(ink, mask, seals, dpi):
+            mask[y : y + pixels.shape[0], x : x + pixels.shape[1]] |= pixels
         marks += [
             Mark("seal", _circle_box(seal, ink.shape)) for seal in seals if not _marked_seal(marks, seal)
         ]
@@ -130,7 +138,8 @@ def find_seal_rings(ink: np.ndarray, found: list[Mark], dpi: int) -> list[tuple[
     """
     min_radius, max_radius = (r * dpi for r in SEAL_RADIUS)
     band = max(2, round(0.013 * dpi))
-    near = cv2.dilate(ink.view(np.uint8), np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0
+    # every circle _best_ring tries around a Hough candidate lies within this of the searched region
+    reach = round(max_radius + 0.1 * dpi) + 4 * band + 2
     rings: list[tuple[float, float, float]] = []
     for mark in found:
         x, y, w, h = mark.box
@@ -155,6 +164,9 @@ def find_seal_rings(ink: np.ndarray, found: list[Mark], dpi: int) -> list[tuple[
         )
         if circles is None:
             continue
+        near = _near_ink(
+            ink, (x0 - reach, y0 - reach, x0 + region.shape[1] + reach, y0 + region.shape[0] + reach), band
+        )
         for cx, cy, r in circles[0][:8]:
             ring = _best_ring(near, x0 + cx / scale, y0 + cy / scale, r / scale, step=band)
             if ring is None:
@@ -166,6 +178,25 @@ def find_seal_rings(ink: np.ndarray, found: list[Mark], dpi: int) -> list[tuple[
                 rings.append((float(ring[0]), float(ring[1]), float(ring[2])))
             break
     return rings
+
+
+@dataclass(frozen=True)
+class _NearInk:
+    """The ink dilated by ``band`` pixels each way (a square), inside a window of the page at ``origin``."""
+
+    near: np.ndarray
+    origin: tuple[int, int]  # x, y of the window's top left corner
+
+
+def _near_ink(ink: np.ndarray, window: tuple[int, int, int, int], band: int) -> _NearInk:
+    """:class:`_NearInk` of the window ``(x0, y0, x1, y1)`` (clipped to the page): what dilating the whole
+    page gives there."""
+    height, width = ink.shape
+    x0, y0, x1, y1 = max(0, window[0]), max(0, window[1]), min(width, window[2]), min(height, window[3])
+    ax, ay = max(0, x0 - band), max(0, y0 - band)  # the ink within ``band`` of the window
+    source = ink[ay : min(height, y1 + band), ax : min(width, x1 + band)].view(np.uint8)
+    grown = cv2.dilate(source, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
+    return _NearInk(grown[y0 - ay : y1 - ay, x0 - ax : x1 - ax] > 0, (x0, y0))
 
 
 def _outer_ring(
@@ -189,17 +220,20 @@ def _outer_ring(
     return cx, cy, edge
 
 
-def _ring_coverage(near: np.ndarray, cx: float, cy: float, r: float) -> float:
-    """Share of 360 points on a circle that fall on (dilated) ink."""
+def _ring_coverage(
+    near: np.ndarray, cx: float, cy: float, r: float, origin: tuple[int, int] = (0, 0)
+) -> float:
+    """Share of 360 points on a circle that fall on (dilated) ink; ``near`` is the window of the page at
+    ``origin`` (the points outside it are paper)."""
     angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
-    xs = np.round(cx + r * np.cos(angles)).astype(int)
-    ys = np.round(cy + r * np.sin(angles)).astype(int)
+    xs = np.round(cx + r * np.cos(angles)).astype(int) - origin[0]
+    ys = np.round(cy + r * np.sin(angles)).astype(int) - origin[1]
     inside = (xs >= 0) & (ys >= 0) & (xs < near.shape[1]) & (ys < near.shape[0])
     return float(near[ys[inside], xs[inside]].sum()) / len(angles)
 
 
 def _best_ring(
-    near: np.ndarray, cx: float, cy: float, r: float, step: int
+    near: _NearInk, cx: float, cy: float, r: float, step: int
 ) -> tuple[float, float, float] | None:
     """The circle near a Hough candidate that ink follows best, if it follows it well enough."""
     best, best_cover = None, 0.0
@@ -207,47 +241,55 @@ def _best_ring(
     for dx in offsets:
         for dy in offsets:
             for dr in offsets:
-                cover = _ring_coverage(near, cx + dx, cy + dy, r + dr)
+                cover = _ring_coverage(near.near, cx + dx, cy + dy, r + dr, near.origin)
                 if cover > best_cover:
                     best, best_cover = (cx + dx, cy + dy, r + dr), cover
     return best if best_cover >= SEAL_RING_COVERAGE else None
 
 
-def seal_interiors(ink: np.ndarray, seals: list[tuple[float, float, float]], dpi: int) -> np.ndarray:
-    """The ink components lying wholly inside a seal's circle (its letters and emblem), except those on the
-    rows of a printed line that runs into the circle: one with ink just outside the circle on those rows."""
-    mask = np.zeros(ink.shape, dtype=bool)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+def seal_interiors(
+    ink: np.ndarray, marked: np.ndarray, seals: list[tuple[float, float, float]], dpi: int
+) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """The ink components (of the ink not ``marked``) lying wholly inside a seal's circle (its letters and
+    emblem), except those on the rows of a printed line that runs into the circle: one with ink just
+    outside the circle on those rows. Each as the top left corner of its box and its pixels in the box."""
+
+    def free(y0: int, y1: int) -> np.ndarray:
+        return (ink[y0:y1] & ~marked[y0:y1]).view(np.uint8)
+
+    comps = labelling.label(free, *ink.shape)
+    stats = comps.stats
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     x1, y1 = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
+    chosen: list[int] = []
     for cx, cy, r in seals:
         far_x = np.maximum(np.abs(x - cx), np.abs(x1 - cx))
         far_y = np.maximum(np.abs(y - cy), np.abs(y1 - cy))
         inside = np.hypot(far_x, far_y) <= r + 0.02 * dpi
         inside[0] = False
-        for label in np.flatnonzero(inside):
-            top, bottom = int(y[label]), int(y1[label])
-            if _on_line_into_circle(ink, (cx, cy, r), top, bottom, dpi):
-                continue
-            left, right = int(x[label]), int(x1[label])
-            mask[top:bottom, left:right] |= labels[top:bottom, left:right] == label
-    return mask
+        for label in np.flatnonzero(inside).tolist():
+            if not _on_line_into_circle(ink, marked, (cx, cy, r), int(y[label]), int(y1[label]), dpi):
+                chosen.append(label)
+    pixels = labelling.masks(comps, free, chosen)
+    return [((int(x[label]), int(y[label])), pixels[label]) for label in chosen]
 
 
 def _on_line_into_circle(
-    ink: np.ndarray, circle: tuple[float, float, float], top: int, bottom: int, dpi: int
+    ink: np.ndarray, marked: np.ndarray, circle: tuple[float, float, float], top: int, bottom: int, dpi: int
 ) -> bool:
-    """Whether ink lies just outside the circle, left or right, on most rows ``top..bottom``: between the
-    ring's own width and :data:`SEAL_LINE_REACH` beyond it."""
+    """Whether ink (not ``marked``) lies just outside the circle, left or right, on most rows ``top..bottom``:
+    between the ring's own width and :data:`SEAL_LINE_REACH` beyond it."""
     cx, cy, r = circle
     near, reach = 0.03 * dpi, SEAL_LINE_REACH * dpi
     rows = range(max(0, top), min(ink.shape[0], bottom))
     hits = 0
     for row in rows:
         half = np.sqrt(max(0.0, r * r - (row - cy) ** 2))
-        left = ink[row, max(0, round(cx - half - reach)) : max(0, round(cx - half - near))]
-        right = ink[row, round(cx + half + near) : round(cx + half + reach)]
-        hits += bool(left.any() or right.any())
+        left = slice(max(0, round(cx - half - reach)), max(0, round(cx - half - near)))
+        right = slice(round(cx + half + near), round(cx + half + reach))
+        hits += bool(
+            (ink[row, left] & ~marked[row, left]).any() or (ink[row, right] & ~marked[row, right]).any()
+        )
     return bool(rows) and hits >= 0.5 * len(rows)
 
 

@@ -499,15 +499,13 @@ def _analyse(image: np.ndarray, dpi: int) -> tuple[np.ndarray, marks.MarkFinding
     if found.mask.any():
         image = image.copy()
         image[found.mask] = paper_level(image, threshold)
-        ink = ink & ~found.mask
+        ink[found.mask] = False
     grid = tables.find_table(ink, dpi)
     if grid is None:
         layout = zones.find_layout(ink, dpi)
         return image, found, PagePlan(layout.zones, layout.line_height, layout.above_header)
-    above, below = ink.copy(), ink.copy()
-    above[grid.rows[0] :] = False
-    below[: grid.rows[-1] + 1] = False
-    before, after = zones.find_layout(above, dpi), zones.find_layout(below, dpi)
+    before = zones.find_layout(ink, dpi, rows=(0, grid.rows[0]))
+    after = zones.find_layout(ink, dpi, rows=(grid.rows[-1] + 1, ink.shape[0]))
     line_height = before.line_height or after.line_height
     return image, found, PagePlan((*before.zones, grid, *after.zones), line_height, before.above_header)
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import labelling
+
 log = logging.getLogger(__name__)
 
 #: Shortest rule (inches) looked for.
@@ -69,15 +71,9 @@ def _rule_positions(profile: np.ndarray, threshold: float, merge: int) -> list[i
 def find_table(ink: np.ndarray, dpi: int) -> TableGrid | None:
     """The grid of the page's ruled table (two columns and two rows at least), or None."""
     height, width = ink.shape
-    length = max(10, round(MIN_RULE * dpi))
-    binary = ink.astype(np.uint8)
-    across = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
-    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
-    horizontal = np.asarray(cv2.morphologyEx(binary, cv2.MORPH_OPEN, across), dtype=np.uint8)
-    vertical = np.asarray(cv2.morphologyEx(binary, cv2.MORPH_OPEN, down), dtype=np.uint8)
-    rules = cv2.dilate(np.maximum(horizontal, vertical), np.ones((5, 5), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
-    if count < 2:
+    ruling = _Ruling(np.asarray(ink, dtype=bool).view(np.uint8), max(10, round(MIN_RULE * dpi)))
+    stats = labelling.label(ruling.rules, height, width).stats
+    if len(stats) < 2:
         return None
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, w, h = (int(v) for v in stats[biggest, :4])
@@ -85,8 +81,7 @@ def find_table(ink: np.ndarray, dpi: int) -> TableGrid | None:
         return None
     # a rule drawn slightly askew is thickened by a few pixels so that its profile stays whole
     grow = max(3, dpi // 60)
-    cols = cv2.dilate(vertical[y : y + h, x : x + w], np.ones((1, grow), np.uint8)).sum(axis=0)
-    rows = cv2.dilate(horizontal[y : y + h, x : x + w], np.ones((grow, 1), np.uint8)).sum(axis=1)
+    cols, rows = ruling.profiles((x, y, w, h), grow)
     near = max(grow * 3, dpi // 10)
     columns = [x + c for c in _rule_positions(cols, COLUMN_RULE_SHARE * h, near)]
     row_lines = [y + r for r in _rule_positions(rows, ROW_RULE_SHARE * w, near)]
@@ -95,6 +90,59 @@ def find_table(ink: np.ndarray, dpi: int) -> TableGrid | None:
     if len(columns) < 3 or len(row_lines) < 2:
         return None
     return TableGrid(tuple(columns), tuple(row_lines))
+
+
+class _Ruling:
+    """The rules of an ink image (``uint8``, 1 = ink), strip by strip: its openings with a horizontal and a
+    vertical line of ``length`` pixels, kept a bit a pixel once made (:meth:`rules` makes them)."""
+
+    def __init__(self, binary: np.ndarray, length: int) -> None:
+        self.binary = binary
+        self.length = length
+        self.across = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+        self.down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
+        height, width = binary.shape
+        self.horizontal = np.zeros((height, (width + 7) // 8), dtype=np.uint8)  # packed bits
+        self.vertical = np.zeros_like(self.horizontal)
+
+    def _openings(self, y0: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
+        """The horizontal and vertical rules of rows ``y0..y1``: what opening the whole image gives there (a
+        vertical opening reaches ``length`` rows either way)."""
+        a, b = max(0, y0 - self.length), min(self.binary.shape[0], y1 + self.length)
+        horizontal = cv2.morphologyEx(self.binary[y0:y1], cv2.MORPH_OPEN, self.across)
+        vertical = cv2.morphologyEx(self.binary[a:b], cv2.MORPH_OPEN, self.down)[y0 - a : y1 - a]
+        return np.asarray(horizontal, dtype=np.uint8), np.asarray(vertical, dtype=np.uint8)
+
+    def rules(self, y0: int, y1: int) -> np.ndarray:
+        """Both rules of rows ``y0..y1``, dilated 5×5 (a :data:`.labelling.RowSource`); the horizontal and
+        vertical rules of those rows are kept."""
+        a, b = max(0, y0 - 2), min(self.binary.shape[0], y1 + 2)
+        horizontal, vertical = self._openings(a, b)
+        self.horizontal[y0:y1] = np.packbits(horizontal[y0 - a : y1 - a], axis=1)
+        self.vertical[y0:y1] = np.packbits(vertical[y0 - a : y1 - a], axis=1)
+        rules = cv2.dilate(np.maximum(horizontal, vertical), np.ones((5, 5), np.uint8))
+        return np.asarray(rules[y0 - a : y1 - a])
+
+    def _unpacked(self, packed: np.ndarray, rows: tuple[int, int], columns: tuple[int, int]) -> np.ndarray:
+        width = self.binary.shape[1]
+        bits = np.unpackbits(packed[rows[0] : rows[1]], axis=1, count=width)
+        return np.ascontiguousarray(bits[:, columns[0] : columns[1]])
+
+    def profiles(self, box: tuple[int, int, int, int], grow: int) -> tuple[np.ndarray, np.ndarray]:
+        """Within ``box`` (``x, y, w, h``): the vertical rules widened by ``grow`` columns summed down each
+        column, and the horizontal rules thickened by ``grow`` rows summed along each row (the box's edges
+        are the image's)."""
+        x, y, w, h = box
+        cols = np.zeros(w, dtype=np.int64)
+        rows = np.zeros(h, dtype=np.int64)
+        widen, thicken = np.ones((1, grow), np.uint8), np.ones((grow, 1), np.uint8)
+        for c0, c1 in labelling.strip_rows(h, w):
+            vertical = self._unpacked(self.vertical, (y + c0, y + c1), (x, x + w))
+            cols += cv2.dilate(vertical, widen).sum(axis=0, dtype=np.int64)
+            a, b = max(0, c0 - grow), min(h, c1 + grow)
+            horizontal = self._unpacked(self.horizontal, (y + a, y + b), (x, x + w))
+            rows[c0:c1] = cv2.dilate(horizontal, thicken)[c0 - a : c1 - a].sum(axis=1, dtype=np.int64)
+        return cols, rows
 
 
 def _with_edges(positions: list[int], start: int, end: int, near: int) -> list[int]:

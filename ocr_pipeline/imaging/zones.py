@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import labelling
+
 log = logging.getLogger(__name__)
 
 #: Reading order of the zone kinds.
@@ -145,15 +147,44 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def letter_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """The ink of letter-sized components only: no dust, no tall strokes joining lines (rules, flourishes)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    heights = stats[:, cv2.CC_STAT_HEIGHT]
-    widths = stats[:, cv2.CC_STAT_WIDTH]
+def _letter_components(ink: np.ndarray, dpi: int) -> tuple[labelling.Components, np.ndarray]:
+    """The ink's components and which of them (by stats row) are letter-sized: no dust, no tall strokes
+    joining lines (rules, flourishes)."""
+    comps = labelling.label_image(ink)
+    heights = comps.stats[:, cv2.CC_STAT_HEIGHT]
+    widths = comps.stats[:, cv2.CC_STAT_WIDTH]
     rules = ((widths >= 0.2 * dpi) & (widths >= 6 * heights)) | (widths > 1.5 * dpi)
     keep = (heights <= MAX_LETTER_HEIGHT * dpi) & (np.maximum(heights, widths) >= 0.012 * dpi) & ~rules
     keep[0] = False
-    return keep[labels]
+    return comps, keep
+
+
+@dataclass(frozen=True)
+class LetterRows:
+    """The ink of a page's letter-sized components, kept a bit a pixel: its amount on each row, and on
+    which columns a run of rows has any."""
+
+    profile: np.ndarray  # letter ink pixels on each row
+    packed: np.ndarray  # np.packbits of the letter ink along each row
+    width: int
+
+    @classmethod
+    def of(cls, ink: np.ndarray, dpi: int) -> LetterRows:
+        """The letter ink of ``ink`` (True = ink), made strip by strip."""
+        comps, keep = _letter_components(ink, dpi)
+        height, width = ink.shape
+        profile = np.zeros(height, dtype=np.int64)
+        packed = np.zeros((height, (width + 7) // 8), dtype=np.uint8)
+        for y0, y1, labels, local in labelling.labelled_strips(comps, labelling.array_rows(ink)):
+            letters = keep[local][labels]
+            profile[y0:y1] = letters.sum(axis=1)
+            packed[y0:y1] = np.packbits(letters, axis=1)
+        return cls(profile, packed, width)
+
+    def columns(self, y0: int, y1: int) -> np.ndarray:
+        """Whether each column has letter ink on rows ``y0..y1``."""
+        either = np.bitwise_or.reduce(self.packed[y0:y1], axis=0)
+        return np.unpackbits(either, count=self.width).view(bool)
 
 
 def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
@@ -162,8 +193,8 @@ def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
     The rows are those where letter-sized ink is dense enough; rows closer than about 0.5 mm are one band
     (an accent above a capital joins its line).
     """
-    letters = letter_ink(ink, dpi)
-    profile = letters.sum(axis=1)
+    letters = LetterRows.of(ink, dpi)
+    profile = letters.profile
     busy = profile[profile > 0]
     floor = max(2.0, 0.04 * float(np.percentile(busy, 95))) if busy.size else 2.0
     runs = _runs(profile >= floor)
@@ -180,7 +211,7 @@ def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
     # a band of several lines joined by stray ink keeps the word gaps of one line
     line = float(np.median([y1 - y0 for y0, y1 in merged])) if merged else 0.0
     for y0, y1 in merged:
-        cols = np.asarray(letters[y0:y1].any(axis=0))
+        cols = letters.columns(y0, y1)
         gap = max(4, round(SEGMENT_GAP * min(y1 - y0, line)))
         segments: list[list[int]] = []
         for x0, x1 in _runs(cols):
@@ -192,8 +223,12 @@ def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
     return bands
 
 
-def find_layout(ink: np.ndarray, dpi: int) -> Layout:
-    """Find the zones of a page from its ink mask (True = ink, marks already removed)."""
+def find_layout(ink: np.ndarray, dpi: int, rows: tuple[int, int] | None = None) -> Layout:
+    """Find the zones of a page from its ink mask (True = ink, marks already removed); with ``rows``
+    (``start, end``), of those rows only, as if the others were paper."""
+    if rows is not None:
+        start = min(rows[0], ink.shape[0])
+        return _moved(find_layout(ink[start : rows[1]], dpi), start)
     width = ink.shape[1]
     bands = text_bands(ink, dpi)
     if len(bands) < 3:
@@ -228,6 +263,16 @@ def find_layout(ink: np.ndarray, dpi: int) -> Layout:
         zones.append((ZoneBox(kind, tuple(middle[title_end:])), (0, width)))
     zones += closing
     return Layout(tuple(zones), line_height, tuple(bands[:start]))
+
+
+def _moved(layout: Layout, rows: int) -> Layout:
+    """The layout moved down by ``rows``."""
+
+    def band(b: Band) -> Band:
+        return Band(b.y0 + rows, b.y1 + rows, b.segments)
+
+    zones = tuple((ZoneBox(z.kind, tuple(map(band, z.bands))), clip) for z, clip in layout.zones)
+    return Layout(zones, layout.line_height, tuple(map(band, layout.above_header)))
 
 
 def _header(

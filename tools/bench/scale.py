@@ -238,12 +238,14 @@ def workers(pages: int, dask: bool) -> dict[str, Any]:
 
 
 #: The page task of :func:`memory`, stage by stage in a process of its own; the peak RSS (VmHWM) is reset
-#: before each stage (``/proc/self/clear_refs``), so each stage's own peak is read.
+#: before each stage (``/proc/self/clear_refs``), so each stage's own peak is read. The reading stage is read in
+#: two parts: its layout analysis (marks, tables, zones: ``reading._analyse``) and the rest (the Tesseract
+#: runs of its zones: the crops written for Tesseract, the words read back).
 MEMORY_PROBE = """
 import json, os
 from pathlib import Path
 from ocr_pipeline import pipeline
-from ocr_pipeline.imaging import engines
+from ocr_pipeline.imaging import engines, reading
 from ocr_pipeline.options import ProcessOptions
 
 def status(key):
@@ -257,6 +259,16 @@ def reset():
     except OSError:
         pass
 
+analyse, layout = reading._analyse, {{}}
+
+def measured_analyse(image, dpi):
+    reset()
+    result = analyse(image, dpi)
+    layout["reading: layout (marks, tables, zones)"] = status("VmHWM")
+    reset()
+    return result
+
+reading._analyse = measured_analyse
 options = ProcessOptions(dpi={dpi})
 stages = pipeline.page_stages(options, engines.choose_language(options.lang))
 peaks = {{"imports": status("VmHWM")}}
@@ -266,7 +278,11 @@ peaks["rasterise"] = status("VmHWM")
 for stage in stages:
     reset()
     page = stage(page)
-    peaks[getattr(stage, "func", stage).__module__.rsplit(".", 1)[-1]] = status("VmHWM")
+    name = getattr(stage, "func", stage).__module__.rsplit(".", 1)[-1]
+    if name == "reading" and layout:
+        peaks.update(layout)
+        name = "reading: OCR of the zones"
+    peaks[name] = status("VmHWM")
 print(json.dumps({{"worker MB": max(peaks.values()), "worker MB by stage": peaks,
                   "words": len(page.ocr.words) if page.ocr else 0}}))
 """
