@@ -159,6 +159,16 @@ def _letter_components(ink: np.ndarray, dpi: int) -> tuple[labelling.Components,
     return comps, keep
 
 
+def letter_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
+    """The ink of letter-sized components only (no dust, rules or flourishes), as a boolean image the size
+    of ``ink``: for a zone; a whole page's letter ink is kept a bit a pixel by :class:`LetterRows`."""
+    comps, keep = _letter_components(ink, dpi)
+    letters = np.zeros(ink.shape, dtype=bool)
+    for y0, y1, labels, local in labelling.labelled_strips(comps, labelling.array_rows(ink)):
+        letters[y0:y1] = keep[local][labels]
+    return letters
+
+
 @dataclass(frozen=True)
 class LetterRows:
     """The ink of a page's letter-sized components, kept a bit a pixel: its amount on each row, and on
