@@ -28,6 +28,7 @@ from ..exceptions import (
     EncryptedPdfError,
     InputFileError,
     MissingDependencyError,
+    OcrEngineError,
     OcrTimeoutError,
 )
 from . import tesseract_api
@@ -147,7 +148,8 @@ def ocr_page(
     if variables is not None and _in_process(image):
         tsv = _read_in_process(image, lang, psm, dpi, variables, _deadline(timeout), timeout, "the page")
         data: dict[str, list[Any]] = _tsv_to_dict(tsv)
-        return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
+        lines = _lines_from_data(data) if data else ()
+        return PageOcr(lines=lines, lang=lang, engine=f"tesseract {tesseract_version()}")
     import pytesseract
 
     _single_thread_env()
@@ -381,8 +383,12 @@ def detect_orientation(image: np.ndarray, *, timeout: float = 30) -> tuple[int, 
 
     if "osd" not in installed_languages():
         return None
-    if image.dtype == np.uint8 and image.ndim == 2 and tesseract_api.usable():
-        return tesseract_api.detect_orientation(image)
+    if _in_process(image):  # OSD cannot be stopped in the process: ``timeout`` holds for the command only
+        try:
+            return tesseract_api.detect_orientation(image)
+        except OcrEngineError as exc:
+            log.debug("OSD failed: %s", exc)
+            return None
     _single_thread_env()
     try:
         osd = pytesseract.image_to_osd(
