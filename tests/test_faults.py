@@ -428,7 +428,8 @@ def test_a_manifest_write_cut_short_by_a_full_disk_is_taken_back(
 
 @pytest.fixture
 def killed_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A ``tesseract`` first on PATH that answers --version and --list-langs and kills itself on a page."""
+    """A ``tesseract`` first on PATH that answers --version and --list-langs and kills itself on a page
+    (Tesseract run as a command)."""
     real = shutil.which("tesseract")
     if real is None:
         pytest.skip("tesseract is not installed")
@@ -442,6 +443,7 @@ def killed_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("VNOCR_TESSERACT", "cli")  # the command on PATH, not libtesseract in the process
     return script
 
 
@@ -510,6 +512,31 @@ def test_a_worker_killed_fails_only_its_document(tmp_path: Path, monkeypatch: py
     }
     assert results["killer.txt"].exit_code == ExitCode.out_of_memory
     assert len(manifest_lines(out)) == 4
+
+
+@pytest.mark.tesseract
+def test_tesseract_crashing_in_a_worker_fails_only_its_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract in the worker process (libtesseract): a crash in it takes the worker down with it."""
+    from ocr_pipeline.imaging import tesseract_api
+
+    if not tesseract_api.usable():
+        pytest.skip("libtesseract cannot be loaded")
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _page_image(src / "scan.png")
+    for name in ("a.txt", "c.txt"):
+        (src / name).write_text(PLAN_TEXT, encoding="utf-8")
+
+    def crash(*args: object, **kwargs: object) -> str:  # in the worker process (forked with this patch)
+        os.kill(os.getpid(), signal.SIGSEGV)
+        return ""
+
+    monkeypatch.setattr(tesseract_api, "read_tsv", crash)
+    summary = run_batch(src, out, NO_RESTORE, jobs=2)
+    assert {r.path: r.status for r in summary.results} == {"a.txt": "ok", "scan.png": "failed", "c.txt": "ok"}
+    assert len(manifest_lines(out)) == 3
 
 
 # ------------------------------------------------------------------------------------------------ text input

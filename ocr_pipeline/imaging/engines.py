@@ -1,4 +1,5 @@
-"""The one module that talks to external programs: Tesseract (pytesseract) and poppler (pdftoppm, pdfinfo).
+"""The one module that talks to external programs: Tesseract (in this process through
+:mod:`.tesseract_api`, or the command through pytesseract) and poppler (pdftoppm, pdfinfo).
 
 Everything else in vnocr works on numpy images and typed objects; when an external tool is missing or
 fails, this module turns it into a :mod:`ocr_pipeline.exceptions` error with a one-line message.
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,10 @@ from ..exceptions import (
     EncryptedPdfError,
     InputFileError,
     MissingDependencyError,
+    OcrEngineError,
     OcrTimeoutError,
 )
+from . import tesseract_api
 from .page import OcrLine, OcrWord, PageOcr
 
 log = logging.getLogger(__name__)
@@ -125,6 +129,9 @@ def ocr_page(
 ) -> PageOcr:
     """Run Tesseract on a page image and return words with boxes and confidences, in reading order.
 
+    Tesseract runs in this process (:mod:`.tesseract_api`) where libtesseract loads, else as a command;
+    both give the same result.
+
     Args:
         image: Grayscale or binary ``uint8`` image.
         lang: Tesseract language(s), e.g. ``"vie"`` or ``"vie+eng"``.
@@ -137,12 +144,18 @@ def ocr_page(
         OcrTimeoutError: Tesseract ran longer than ``timeout``.
         MissingDependencyError: Tesseract is missing.
     """
+    variables = _init_variables(extra_config)
+    if variables is not None and _in_process(image):
+        tsv = _read_in_process(image, lang, psm, dpi, variables, _deadline(timeout), timeout, "the page")
+        data: dict[str, list[Any]] = _tsv_to_dict(tsv)
+        lines = _lines_from_data(data) if data else ()
+        return PageOcr(lines=lines, lang=lang, engine=f"tesseract {tesseract_version()}")
     import pytesseract
 
     _single_thread_env()
     config = f"--psm {psm} --dpi {dpi} -c preserve_interword_spaces=0 {extra_config}".strip()
     try:
-        data: dict[str, list[Any]] = pytesseract.image_to_data(
+        data = pytesseract.image_to_data(
             _handover_image(image),
             lang=lang,
             config=config,
@@ -158,6 +171,58 @@ def ocr_page(
     return PageOcr(lines=_lines_from_data(data), lang=lang, engine=f"tesseract {tesseract_version()}")
 
 
+#: The ``-c`` variables every OCR call sets (the TSV output, single spaces between words), in the order the
+#: command receives them.
+_BASE_VARIABLES = (("tessedit_create_tsv", "1"), ("preserve_interword_spaces", "0"))
+
+
+def _in_process(image: np.ndarray) -> bool:
+    """Whether Tesseract reads this image in this process: the library is usable and the image is 2-D
+    grey ``uint8`` (anything else goes to the command as pytesseract writes it)."""
+    return image.dtype == np.uint8 and image.ndim == 2 and tesseract_api.usable()
+
+
+def _init_variables(extra_config: str) -> tuple[tuple[str, str], ...] | None:
+    """The ``-c`` variables of a call as the command receives them, or None when ``extra_config`` holds
+    more than ``-c NAME=VALUE`` options (such a call goes to the command)."""
+    tokens = shlex.split(extra_config)
+    if len(tokens) % 2 or any(option != "-c" for option in tokens[::2]):
+        return None
+    settings = [setting.partition("=") for setting in tokens[1::2]]
+    if any(not name or not equals for name, equals, _ in settings):
+        return None
+    return (*_BASE_VARIABLES, *((name, value) for name, _, value in settings))
+
+
+def _deadline(timeout: float) -> float | None:
+    return time.monotonic() + timeout if timeout > 0 else None
+
+
+def _read_in_process(
+    image: np.ndarray,
+    lang: str,
+    psm: int,
+    dpi: int,
+    variables: tuple[tuple[str, str], ...],
+    deadline: float | None,
+    timeout: float,
+    what: str,
+) -> str:
+    """:func:`.tesseract_api.read_tsv`, its timeout told as the command's is."""
+    try:
+        return tesseract_api.read_tsv(image, lang, psm=psm, dpi=dpi, variables=variables, deadline=deadline)
+    except OcrTimeoutError as exc:
+        raise OcrTimeoutError(f"OCR of {what} took longer than {timeout:g} s") from exc
+
+
+def _tsv_to_dict(tsv: str) -> dict[str, list[Any]]:
+    """A TSV's columns as pytesseract's ``image_to_data`` gives them (``Output.DICT``)."""
+    import pytesseract
+
+    data: dict[str, list[Any]] = pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+    return data
+
+
 def ocr_images(
     images: Iterable[np.ndarray],
     lang: str,
@@ -167,16 +232,20 @@ def ocr_images(
     timeout: float = 0,
     extra_config: str = "",
 ) -> list[PageOcr]:
-    """Run Tesseract once over several images (one process: its start and model load paid once).
+    """Run Tesseract once over several images (its model loaded once).
 
-    Each image gets what :func:`ocr_page` with the same settings gives it (Tesseract reads the images of a
-    list one by one, each as a page of its own); an image is written to the scratch folder as it comes, so
-    the list is not held in memory.
+    Each image gets what :func:`ocr_page` with the same settings gives it. In this process (see
+    :func:`ocr_page`) one engine reads the images one after the other; as a command, Tesseract reads a list
+    of them, each as a page of its own, and an image is written to the scratch folder as it comes, so the
+    list is not held in memory.
 
     Raises:
         OcrTimeoutError: Tesseract ran longer than ``timeout`` over all the images.
         MissingDependencyError: Tesseract is missing.
     """
+    variables = _init_variables(extra_config)
+    if variables is not None and tesseract_api.usable():
+        return _ocr_images_in_process(images, lang, dpi, psm, timeout, variables, extra_config)
     import pytesseract
 
     _single_thread_env()
@@ -223,6 +292,31 @@ def ocr_images(
     results = []
     for part in by_image:  # each image's rows as pytesseract reads a TSV of its own
         data = pytesseract.pytesseract.file_to_dict("\n".join([header, *part]), "\t", -1)
+        results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
+    return results
+
+
+def _ocr_images_in_process(
+    images: Iterable[np.ndarray],
+    lang: str,
+    dpi: int,
+    psm: int,
+    timeout: float,
+    variables: tuple[tuple[str, str], ...],
+    extra_config: str,
+) -> list[PageOcr]:
+    """:func:`ocr_images` in this process: one engine reads the images one after the other, each image
+    as the command reads it (an image that is not 2-D grey ``uint8`` goes to :func:`ocr_page`)."""
+    deadline = _deadline(timeout)
+    engine = f"tesseract {tesseract_version()}"
+    results = []
+    for image in images:
+        if not _in_process(image):
+            left = max(0.001, deadline - time.monotonic()) if deadline is not None else 0
+            results.append(ocr_page(image, lang, dpi=dpi, psm=psm, timeout=left, extra_config=extra_config))
+            continue
+        tsv = _read_in_process(image, lang, psm, dpi, variables, deadline, timeout, "the page parts")
+        data = _tsv_to_dict(tsv)
         results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
     return results
 
@@ -289,6 +383,12 @@ def detect_orientation(image: np.ndarray, *, timeout: float = 30) -> tuple[int, 
 
     if "osd" not in installed_languages():
         return None
+    if _in_process(image):  # OSD cannot be stopped in the process: ``timeout`` holds for the command only
+        try:
+            return tesseract_api.detect_orientation(image)
+        except OcrEngineError as exc:
+            log.debug("OSD failed: %s", exc)
+            return None
     _single_thread_env()
     try:
         osd = pytesseract.image_to_osd(
