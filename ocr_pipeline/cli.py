@@ -409,10 +409,14 @@ def ocr(
       vnocr ocr plan.pdf --format json -o plan.json
     """
     from .batch import display_path
+    from .imaging import tesseract_api
     from .pipeline import process_document
 
     options = _process_options(lang, dpi, page_timeout, encoding, no_restore, force_ocr)
-    doc = process_document(file, options)
+    # One document in this very process: Tesseract runs as a command, so a crash of the engine on a bad
+    # image is a one-line error, not the end of vnocr (batch workers load libtesseract; a pool survives it).
+    with tesseract_api.prefer_command():
+        doc = process_document(file, options)
     doc.source = display_path(doc.source)
     text = {"txt": lambda: doc.text, "md": doc.to_markdown, "json": doc.to_json}[fmt]()
     _write_output(text if text.endswith("\n") else text + "\n", out)

@@ -803,3 +803,16 @@ def test_usage_errors_are_one_line_too(tmp_path: Path) -> None:
     assert ONE_LINE_ERROR.match(err) and "--dpi" in err and "vnocr batch --help" in err, err
     code, _, err = cli("restore", "--encoding", "latin-9")
     assert code == ExitCode.bad_arguments and ONE_LINE_ERROR.match(err), err
+
+
+@pytest.mark.tesseract
+def test_ocr_of_one_document_survives_an_engine_crash_without_the_variable(
+    tmp_path: Path, killed_tesseract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vnocr ocr` reads in its own process: it runs Tesseract as a command even where libtesseract loads,
+    so a crashing engine is a one-line error (the fake command crashes; the library would have read)."""
+    monkeypatch.delenv("VNOCR_TESSERACT")
+    monkeypatch.setenv("FAKE_TESSERACT_SIGNAL", "SEGV")
+    scan = _page_image(tmp_path / "scan.png")
+    code, _, err = cli("ocr", str(scan), "--no-restore")
+    assert code == ExitCode.ocr_engine and "SIGSEGV" in err and ONE_LINE_ERROR.match(err), err

@@ -8,12 +8,14 @@ command stays the fallback when the library cannot be loaded; ``VNOCR_TESSERACT=
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,9 +40,27 @@ PSM_OSD_ONLY = 0
 _ROTATE_FOR_ORIENTATION = {0: 0, 90: 270, 180: 180, 270: 90}
 
 
+#: What this process uses when ``VNOCR_TESSERACT`` is not set (see :func:`prefer_command`).
+_default_mode = "library"
+
+
+@contextlib.contextmanager
+def prefer_command() -> Iterator[None]:
+    """While in this context, Tesseract runs as a command unless ``VNOCR_TESSERACT=library`` says otherwise:
+    for one document read in the caller's own process, where an engine crash must stay an error."""
+    global _default_mode
+    before, _default_mode = _default_mode, "cli"
+    try:
+        yield
+    finally:
+        _default_mode = before
+
+
 def forced_cli() -> bool:
-    """Whether ``VNOCR_TESSERACT=cli`` asks for the ``tesseract`` command instead of the library."""
-    return os.environ.get(ENGINE_ENV, "").strip().lower() == "cli"
+    """Whether the ``tesseract`` command is to be used instead of the library: ``VNOCR_TESSERACT=cli``, or
+    unset inside :func:`prefer_command`."""
+    mode = os.environ.get(ENGINE_ENV, "").strip().lower() or _default_mode
+    return mode == "cli"
 
 
 def usable() -> bool:

@@ -151,3 +151,16 @@ def test_openmp_is_limited_to_one_thread_when_the_library_loads(library: None) -
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_prefer_command_uses_the_command_unless_the_variable_asks_for_the_library(
+    library: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(tesseract_api.ENGINE_ENV, raising=False)
+    assert tesseract_api.usable()
+    with tesseract_api.prefer_command():
+        assert not tesseract_api.usable()
+        monkeypatch.setenv(tesseract_api.ENGINE_ENV, "library")
+        assert tesseract_api.usable()
+        monkeypatch.delenv(tesseract_api.ENGINE_ENV)
+    assert tesseract_api.usable()
