@@ -28,12 +28,14 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import BatchGraph, Task, TaskOutcome, run_task
+from .taskgraph import BatchGraph, Task, TaskOutcome, run_task, warm_up
 
 log = logging.getLogger(__name__)
 
 #: Seconds the parent waits for news from the workers before it looks at the stop flag again.
 POLL_SECONDS = 0.2
+#: Seconds a local worker waits for a task before it loads what a finishing task needs (once).
+WARM_UP_AFTER_SECONDS = 0.25
 
 
 @dataclass
@@ -90,8 +92,12 @@ def _worker_main(conn: Connection, scratch: str) -> None:
     os.environ["TMPDIR"] = scratch
     tempfile.tempdir = scratch
     logging.getLogger().setLevel(logging.WARNING)
+    warm = False
     while True:
         try:
+            if not warm and not conn.poll(WARM_UP_AFTER_SECONDS):  # idle: the batch's end is near
+                warm_up()
+                warm = True
             task = conn.recv()
         except (EOFError, OSError):
             return
@@ -109,6 +115,8 @@ class _Worker:
     process: Any  # multiprocessing.Process of the fork context
     conn: Connection
     task: Task | None = None
+    #: When it last finished a task (the one idle longest gets the next: it may have warmed up meanwhile).
+    idle_since: float = 0.0
 
     def kill(self) -> None:
         """Kill the worker and everything of its process group (its Tesseract), and reap it."""
@@ -177,7 +185,7 @@ class LocalExecutor:
                 worker.kill()
                 self._pool.remove(worker)
         while True:
-            idle = next((w for w in self._pool if w.task is None), None)
+            idle = min((w for w in self._pool if w.task is None), key=lambda w: w.idle_since, default=None)
             if idle is None and len(self._pool) >= self.workers:
                 return
             task = graph.next_task()
@@ -203,7 +211,7 @@ class LocalExecutor:
         except (EOFError, OSError):
             self._lose(worker, graph)
             return
-        worker.task = None
+        worker.task, worker.idle_since = None, time.monotonic()
         graph.complete(task, outcome)
 
     def _lose(self, worker: _Worker, graph: BatchGraph) -> None:

@@ -14,6 +14,7 @@ image) of a few documents at a time; finishing tasks and retries go before the r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 from .imaging.rasterise import TEXT_SUFFIXES
 from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job, refine_job
 from .models import PageResult
+from .tasktrace import Timing, TraceFile, timing
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +73,20 @@ class TaskOutcome:
     pages: list[PageResult] | None = None
     result: JobResult | None = None
     seconds: float = 0.0
+    #: Where and how long it ran (for a trace of the batch).
+    timing: Timing | None = None
 
 
 def run_task(task: Task) -> TaskOutcome:
     """Run one task (in a worker process or on a cluster worker). Never raises for a bad document."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallelism comes from the workers
+    with timing() as timed:
+        outcome = _run(task)
+    outcome.timing = timed
+    return outcome
+
+
+def _run(task: Task) -> TaskOutcome:
     start = time.monotonic()
     if task.kind == DOCUMENT:
         return TaskOutcome(result=process_job(task.job), seconds=time.monotonic() - start)
@@ -92,6 +103,17 @@ def run_task(task: Task) -> TaskOutcome:
         seconds = time.monotonic() - start
         return TaskOutcome(result=failure_result(task.job, exc, round(seconds, 2)), seconds=seconds)
     return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
+
+
+def warm_up() -> None:
+    """Load what a finishing task needs and a page task does not (the restoration model, OCRmyPDF for the
+    searchable PDF), in a worker that has nothing to do: the finishing task it runs next pays none of it."""
+    with contextlib.suppress(Exception):  # only a head start: the task loads whatever is missing
+        from diacritics.restorer import Restorer
+
+        from .outputs import alto, pdf, pdf_engine  # noqa: F401  (pdf_engine imports OCRmyPDF)
+
+        Restorer.default()
 
 
 @dataclass
@@ -125,6 +147,8 @@ class BatchGraph:
 
     jobs: list[Job]
     plan: Callable[[Path], list[tuple[int, ...]]] = default_page_units
+    #: Where the task events go (``VNOCR_TRACE``), or None.
+    trace: TraceFile | None = None
     _waiting: deque[int] = field(init=False)
     _open: dict[int, _OpenDocument] = field(init=False, default_factory=dict)
     _ready: deque[Task] = field(init=False, default_factory=deque)
@@ -157,6 +181,8 @@ class BatchGraph:
                 task = self._ready.popleft()
                 if task.document in self._open:  # not a task of a document failed meanwhile
                     self._in_flight += 1
+                    if self.trace:
+                        self.trace.task("sent", task.key, task.kind, None, attempt=task.attempt)
                     return task
             if not self._waiting:
                 return None
@@ -179,6 +205,8 @@ class BatchGraph:
         except Exception as exc:  # an unreadable PDF fails its document only
             self._done.append(failure_result(job, exc, round(time.monotonic() - start, 2)))
             return
+        if self.trace:
+            self.trace.event("planned", document=index, units=len(units), seconds=time.monotonic() - start)
         self._open[index] = _OpenDocument(job, [None] * len(units))
         for unit, numbers in enumerate(units):
             name = f"p{numbers[0]}" if numbers else "pages"
@@ -187,6 +215,8 @@ class BatchGraph:
     def complete(self, task: Task, outcome: TaskOutcome) -> None:
         """Take in a task's outcome."""
         self._in_flight -= 1
+        if self.trace:
+            self.trace.task("done", task.key, task.kind, outcome.timing)
         doc = self._open.get(task.document)
         if doc is None:
             return  # its document failed meanwhile
