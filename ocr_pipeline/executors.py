@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: Seconds the parent waits for news from the workers before it looks at the stop flag again.
 POLL_SECONDS = 0.2
 #: Seconds a local worker waits for a task before it loads what a finishing task needs (once).
-WARM_UP_AFTER_SECONDS = 0.25
+WARM_UP_AFTER_SECONDS = 0.1
 
 
 @dataclass

@@ -166,6 +166,14 @@ def _batch_seconds(source: Path, out: Path, *args: str, trace: Path | None = Non
     return seconds
 
 
+def _greedy_span(durations: list[float], workers: int) -> float:
+    """When the last of ``durations`` ends, each task going in order to the first worker free."""
+    free = [0.0] * workers
+    for duration in durations:
+        free[free.index(min(free))] += duration
+    return max(free)
+
+
 def read_trace(path: Path) -> dict[str, Any]:
     """What a batch's trace (``VNOCR_TRACE``, with the bench's start and end) says about its wall time:
     the serial parts (start-up, planning, the finishing task, the parent's recording, exit), each worker's
@@ -228,6 +236,14 @@ def read_trace(path: Path) -> dict[str, Any]:
         "workers": busy,
         "parent CPU s": end["cpu"] if end else None,
     }
+    sent = [e["key"] for e in events if e["event"] == "sent"]
+    cpu = {e["key"]: e["cpu"] for e in done}
+    page_cpu = [cpu[key] for key in sent if key in cpu and not key.endswith(("-finish", "-refine"))]
+    finish_cpu = sum(e["cpu"] for e in finishing)
+    report["idle-machine estimate s (task CPU as wall, tasks in their order, 1 / 2 workers)"] = [
+        round(at(first) + sum(page_cpu) + finish_cpu, 1),
+        round(at(first) + _greedy_span(page_cpu, 2) + finish_cpu, 1),
+    ]
     phases: dict[str, list[float]] = {}
     for event in done:
         for name, (wall, cpu) in (event.get("phases") or {}).items():
