@@ -54,8 +54,9 @@ def test_the_blank_raster_has_the_rendered_size_and_resolution(
     pdf = tmp_path / "scan.pdf"
     write_pdf([np.full((h, w), 200, np.uint8) for w, h in sizes], pdf, dpi, jpeg_quality=80)
     for pageno in range(1, len(sizes) + 1):
-        ours = _raster(pdf_engine.rasterize_pdf_page, pdf, tmp_path / "ours.png", pageno, raster, _options())
-        theirs = _raster(pypdfium.rasterize_pdf_page, pdf, tmp_path / "theirs.png", pageno, raster, _options())
+        options = _options()
+        ours = _raster(pdf_engine.rasterize_pdf_page, pdf, tmp_path / "ours.png", pageno, raster, options)
+        theirs = _raster(pypdfium.rasterize_pdf_page, pdf, tmp_path / "theirs.png", pageno, raster, options)
         assert ours is not None and theirs is not None
         with Image.open(ours) as mine, Image.open(theirs) as rendered:
             assert mine.size == rendered.size
