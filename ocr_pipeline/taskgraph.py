@@ -151,7 +151,7 @@ def page_weights(path: Path) -> dict[int, float]:
         return {}
     try:
         listing = subprocess.run(
-            ["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=60, check=True
+            ["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=10, check=True
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}

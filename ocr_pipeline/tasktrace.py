@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import time
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: The environment variable naming the trace file of a batch (JSON lines, appended).
 TRACE_VARIABLE = "VNOCR_TRACE"
@@ -96,10 +99,17 @@ class TraceFile:
         self.handle = path.open("a", encoding="utf-8")
 
     def event(self, event: str, **fields: Any) -> None:
-        """Append one event, stamped with the wall-clock time."""
+        """Append one event, stamped with the wall-clock time (a trace that cannot be written is dropped:
+        it never stops the batch)."""
+        if self.handle.closed:
+            return
         record = {"event": event, "time": round(time.time(), 4), **fields}
-        self.handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self.handle.flush()
+        try:
+            self.handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            self.handle.flush()
+        except (OSError, ValueError) as exc:  # a full disk, a closed file
+            log.warning("trace: %s; no more trace events", exc)
+            self.handle.close()
 
     def task(self, event: str, key: str, kind: str, timing: Timing | None, **fields: Any) -> None:
         """Append a task's event with its timing."""
@@ -111,6 +121,12 @@ class TraceFile:
 
 
 def open_trace() -> TraceFile | None:
-    """The trace file named by :data:`TRACE_VARIABLE`, or None."""
+    """The trace file named by :data:`TRACE_VARIABLE`, or None (none asked, or it cannot be opened)."""
     path = os.environ.get(TRACE_VARIABLE)
-    return TraceFile(Path(path)) if path else None
+    if not path:
+        return None
+    try:
+        return TraceFile(Path(path))
+    except OSError as exc:
+        log.warning("%s=%s: %s; the batch runs without a trace", TRACE_VARIABLE, path, exc)
+        return None

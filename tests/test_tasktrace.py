@@ -15,7 +15,7 @@ from ocr_pipeline.batch import run_batch
 from ocr_pipeline.jobs import Job
 from ocr_pipeline.models import PageResult
 from ocr_pipeline.taskgraph import FINISH, BatchGraph, TaskOutcome, page_weights
-from ocr_pipeline.tasktrace import TRACE_VARIABLE, phase, timing
+from ocr_pipeline.tasktrace import TRACE_VARIABLE, TraceFile, phase, timing
 from tools.synthetic import write_pdf
 
 NO_RESTORE = ProcessOptions(restore=False)
@@ -64,6 +64,19 @@ def test_no_trace_without_the_variable(tmp_path: Path, monkeypatch: pytest.Monke
     (source / "a.txt").write_text("KẾ HOẠCH\n", encoding="utf-8")
     assert run_batch(source, tmp_path / "out", NO_RESTORE, jobs=1).ok == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_a_trace_that_cannot_be_written_does_not_stop_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text("KẾ HOẠCH\n", encoding="utf-8")
+    monkeypatch.setenv(TRACE_VARIABLE, str(tmp_path))  # a folder
+    assert run_batch(source, tmp_path / "out", NO_RESTORE, jobs=1).ok == 1
+    trace = TraceFile(tmp_path / "trace.jsonl")
+    trace.handle.close()  # as after a full disk
+    trace.event("done", key="d0")  # dropped, no error
 
 
 def test_the_heaviest_pages_go_out_first_and_the_document_keeps_its_order(tmp_path: Path) -> None:
