@@ -4,7 +4,9 @@ a Dask cluster.
 Local workers: each runs one task at a time in a process group of its own (with its Tesseract), ignores
 Ctrl-C (the parent decides), dies with the parent, and writes its temporary files (Tesseract's ``tess_*``)
 in a scratch folder of the batch that the parent removes at the end. A worker that dies (the out-of-memory
-killer) is replaced and its task run again once; stopping kills every worker's process group at once.
+killer) is replaced and its task run again once; stopping kills every worker's process group at once. A
+worker left without a task loads what a finishing task needs (:func:`~ocr_pipeline.taskgraph.warm_up`),
+and the worker idle longest gets the next task.
 
 Dask: the same tasks are submitted to the scheduler at ``tcp://HOST:PORT``; inputs and outputs must be on a
 path every worker sees. A task whose worker died is run again by Dask itself; one that kills workers
