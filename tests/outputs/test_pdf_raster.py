@@ -41,18 +41,26 @@ def _raster(hook: object, pdf: Path, out: Path, pageno: int, dpi: Resolution, op
 
 
 @pytest.mark.parametrize(
-    ("sizes", "dpi", "raster"),
+    ("sizes", "dpi", "raster", "turns"),
     [
-        ([(874, 1240), (1241, 877)], 150, Resolution(300, 300)),
-        ([(2481, 3507)], 300, Resolution(300, 300)),
-        ([(1001, 703), (333, 517)], 200, Resolution(212.7, 212.7)),
+        ([(874, 1240), (1241, 877)], 150, Resolution(300, 300), (0, 0)),
+        ([(2481, 3507)], 300, Resolution(300, 300), (0,)),
+        ([(1001, 703), (333, 517)], 200, Resolution(212.7, 212.7), (0, 0)),
+        ([(500, 700), (900, 300)], 100, Resolution(300, 300), (90, 270)),  # pages with /Rotate
     ],
 )
 def test_the_blank_raster_has_the_rendered_size_and_resolution(
-    tmp_path: Path, sizes: list[tuple[int, int]], dpi: int, raster: Resolution
+    tmp_path: Path, sizes: list[tuple[int, int]], dpi: int, raster: Resolution, turns: tuple[int, ...]
 ) -> None:
+    import pikepdf
+
     pdf = tmp_path / "scan.pdf"
     write_pdf([np.full((h, w), 200, np.uint8) for w, h in sizes], pdf, dpi, jpeg_quality=80)
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        for page, turn in zip(document.pages, turns, strict=True):
+            if turn:
+                page.Rotate = turn
+        document.save(pdf)
     for pageno in range(1, len(sizes) + 1):
         options = _options()
         ours = _raster(pdf_engine.rasterize_pdf_page, pdf, tmp_path / "ours.png", pageno, raster, options)
@@ -71,3 +79,17 @@ def test_other_engines_and_rebuilt_pages_are_rendered(tmp_path: Path) -> None:
     hook = pdf_engine.rasterize_pdf_page
     for options in (_options(ocr_engine="tesseract"), _options(lossless_reconstruction=False), None):
         assert _raster(hook, pdf, tmp_path / "x.png", 1, raster, options) is None
+
+
+def test_a_page_cropped_inside_its_media_box_is_rendered(tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = tmp_path / "scan.pdf"
+    write_pdf([np.full((400, 300), 200, np.uint8)], pdf, 100)
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        document.pages[0].CropBox = [10, 10, 200, 250]
+        document.save(pdf)
+    assert (
+        _raster(pdf_engine.rasterize_pdf_page, pdf, tmp_path / "x.png", 1, Resolution(100, 100), _options())
+        is None
+    )
