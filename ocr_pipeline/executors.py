@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import BatchGraph, Task, TaskOutcome, run_task, warm_up
+from .taskgraph import FINISH, BatchGraph, Task, TaskOutcome, run_task, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -260,24 +260,28 @@ class DaskExecutor:
         from distributed.scheduler import KilledWorker
 
         running: dict[Any, Task] = {}
-        slots, counted = 1, 0.0
+        threads, counted = 1, 0.0
         run_id = f"vnocr-{os.getpid()}-{time.time_ns()}"
+        warm = _DaskWarmUp(f"{run_id}-warm-up")
         while not graph.finished:
             if stop.requested:
                 graph.stop()
-                client.cancel(list(running))
+                client.cancel(list(running) + warm.futures())
                 for task in running.values():
                     graph.abandon(task)
                 running.clear()
                 break
             if time.monotonic() - counted > 2:  # workers come and go
-                slots, counted = max(1, 2 * sum(client.nthreads().values())), time.monotonic()
-            while len(running) < slots:
+                threads, counted = max(1, sum(client.nthreads().values())), time.monotonic()
+            while len(running) < 2 * threads:
                 submitted = graph.next_task()
                 if submitted is None:
+                    if running and len(running) < threads:  # a worker idle: the batch's end is near
+                        warm.start(client)
                     break
                 key = f"{run_id}-{submitted.key}-{submitted.attempt}"
-                running[client.submit(run_task, submitted, key=key, pure=False)] = submitted
+                where = warm.placement(client) if submitted.kind == FINISH else {}
+                running[client.submit(run_task, submitted, key=key, pure=False, **where)] = submitted
             yield from graph.drain()
             if not running:
                 _check_not_stalled(graph)
@@ -297,3 +301,29 @@ class DaskExecutor:
                     graph.failed(task, error)
             yield from graph.drain()
         yield from graph.drain()
+
+
+@dataclass
+class _DaskWarmUp:
+    """The warm-up (:func:`~ocr_pipeline.taskgraph.warm_up`) of one idle Dask worker, once a run, and the
+    preference of the finishing tasks that follow for that worker (loose: others may take them)."""
+
+    key: str
+    future: Any = None
+    worker: str | None = None
+
+    def start(self, client: Any) -> None:
+        """Submit it (the scheduler gives it to an idle worker), if not done yet."""
+        if self.future is None:
+            self.future = client.submit(warm_up, key=self.key, pure=False)
+
+    def placement(self, client: Any) -> dict[str, Any]:
+        """``client.submit`` arguments sending a task preferably to the warmed worker."""
+        if self.worker is None and self.future is not None and self.future.status == "finished":
+            with contextlib.suppress(Exception):  # a worker gone: no preference
+                self.worker = next(iter(client.who_has([self.future]).get(self.future.key) or []), None)
+        return {"workers": [self.worker], "allow_other_workers": True} if self.worker else {}
+
+    def futures(self) -> list[Any]:
+        """Its future, to cancel."""
+        return [self.future] if self.future is not None else []
