@@ -50,6 +50,7 @@ from .options import ProcessOptions
 from .outputs import FORMATS, archive_outputs_complete
 from .outputs.catalog import Catalog, catalog_lines
 from .taskgraph import BatchGraph
+from .tasktrace import open_trace, parent_cpu
 
 __all__ = [
     "OUTPUT_SUFFIXES",
@@ -380,6 +381,9 @@ def run_batch(
         OutputWriteError: The output folder, its lock or its manifest cannot be written.
     """
     start = time.monotonic()
+    trace = open_trace()
+    if trace:
+        trace.event("batch", scheduler=scheduler, jobs=jobs)
     check_folders(input_dir, output_dir)
     _create_folder(output_dir)
     executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(max(1, jobs or os.cpu_count() or 1))
@@ -405,9 +409,14 @@ def run_batch(
                 summary.skipped += 1
             if on_result:
                 on_result(result)
+            written = time.monotonic()
             manifest.write(result)
             if catalog is not None:
                 update_catalog(catalog, output_dir, result)
+            if trace:
+                trace.event(
+                    "recorded", path=result.path, status=result.status, seconds=time.monotonic() - written
+                )
 
         def record_second_pass(result: JobResult) -> None:
             # a document written again: its manifest line and catalog row follow (it was counted once); one
@@ -433,7 +442,7 @@ def run_batch(
                 else:
                     todo.append(job)
             if todo and not stop.requested:
-                results = executor.run(BatchGraph(todo), stop)
+                results = executor.run(BatchGraph(todo, trace=trace), stop)
                 try:
                     for result in results:
                         record(result)
@@ -445,7 +454,7 @@ def run_batch(
                 second = second_pass_jobs(planned)
                 if second:
                     log.info("batch adaptation: %d document(s) in a legacy regime to redo", len(second))
-                    results = executor.run(BatchGraph(second), stop)
+                    results = executor.run(BatchGraph(second, trace=trace), stop)
                     try:
                         for result in results:
                             record_second_pass(result)
@@ -463,6 +472,9 @@ def run_batch(
                     catalog.close()
             summary.interrupted = stop.signum
     summary.seconds = round(time.monotonic() - start, 2)
+    if trace:
+        trace.event("batch end", cpu=parent_cpu())
+        trace.close()
     return summary
 
 

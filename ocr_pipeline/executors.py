@@ -4,7 +4,9 @@ a Dask cluster.
 Local workers: each runs one task at a time in a process group of its own (with its Tesseract), ignores
 Ctrl-C (the parent decides), dies with the parent, and writes its temporary files (Tesseract's ``tess_*``)
 in a scratch folder of the batch that the parent removes at the end. A worker that dies (the out-of-memory
-killer) is replaced and its task run again once; stopping kills every worker's process group at once.
+killer) is replaced and its task run again once; stopping kills every worker's process group at once. A
+worker left without a task loads what a finishing task needs (:func:`~ocr_pipeline.taskgraph.warm_up`),
+and the worker idle longest gets the next task.
 
 Dask: the same tasks are submitted to the scheduler at ``tcp://HOST:PORT``; inputs and outputs must be on a
 path every worker sees. A task whose worker died is run again by Dask itself; one that kills workers
@@ -28,12 +30,14 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import BatchGraph, Task, TaskOutcome, run_task
+from .taskgraph import FINISH, BatchGraph, Task, TaskOutcome, run_task, warm_up
 
 log = logging.getLogger(__name__)
 
 #: Seconds the parent waits for news from the workers before it looks at the stop flag again.
 POLL_SECONDS = 0.2
+#: Seconds a local worker waits for a task before it loads what a finishing task needs (once).
+WARM_UP_AFTER_SECONDS = 0.1
 
 
 @dataclass
@@ -90,8 +94,12 @@ def _worker_main(conn: Connection, scratch: str) -> None:
     os.environ["TMPDIR"] = scratch
     tempfile.tempdir = scratch
     logging.getLogger().setLevel(logging.WARNING)
+    warm = False
     while True:
         try:
+            if not warm and not conn.poll(WARM_UP_AFTER_SECONDS):  # idle: the batch's end is near
+                warm_up()
+                warm = True
             task = conn.recv()
         except (EOFError, OSError):
             return
@@ -109,6 +117,8 @@ class _Worker:
     process: Any  # multiprocessing.Process of the fork context
     conn: Connection
     task: Task | None = None
+    #: When it last finished a task (the one idle longest gets the next: it may have warmed up meanwhile).
+    idle_since: float = 0.0
 
     def kill(self) -> None:
         """Kill the worker and everything of its process group (its Tesseract), and reap it."""
@@ -177,7 +187,7 @@ class LocalExecutor:
                 worker.kill()
                 self._pool.remove(worker)
         while True:
-            idle = next((w for w in self._pool if w.task is None), None)
+            idle = min((w for w in self._pool if w.task is None), key=lambda w: w.idle_since, default=None)
             if idle is None and len(self._pool) >= self.workers:
                 return
             task = graph.next_task()
@@ -203,7 +213,7 @@ class LocalExecutor:
         except (EOFError, OSError):
             self._lose(worker, graph)
             return
-        worker.task = None
+        worker.task, worker.idle_since = None, time.monotonic()
         graph.complete(task, outcome)
 
     def _lose(self, worker: _Worker, graph: BatchGraph) -> None:
@@ -250,24 +260,28 @@ class DaskExecutor:
         from distributed.scheduler import KilledWorker
 
         running: dict[Any, Task] = {}
-        slots, counted = 1, 0.0
+        threads, counted = 1, 0.0
         run_id = f"vnocr-{os.getpid()}-{time.time_ns()}"
+        warm = _DaskWarmUp(f"{run_id}-warm-up")
         while not graph.finished:
             if stop.requested:
                 graph.stop()
-                client.cancel(list(running))
+                client.cancel(list(running) + warm.futures())
                 for task in running.values():
                     graph.abandon(task)
                 running.clear()
                 break
             if time.monotonic() - counted > 2:  # workers come and go
-                slots, counted = max(1, 2 * sum(client.nthreads().values())), time.monotonic()
-            while len(running) < slots:
+                threads, counted = max(1, sum(client.nthreads().values())), time.monotonic()
+            while len(running) < 2 * threads:
                 submitted = graph.next_task()
                 if submitted is None:
+                    if running and len(running) < threads:  # a worker idle: the batch's end is near
+                        warm.start(client)
                     break
                 key = f"{run_id}-{submitted.key}-{submitted.attempt}"
-                running[client.submit(run_task, submitted, key=key, pure=False)] = submitted
+                where = warm.placement(client) if submitted.kind == FINISH else {}
+                running[client.submit(run_task, submitted, key=key, pure=False, **where)] = submitted
             yield from graph.drain()
             if not running:
                 _check_not_stalled(graph)
@@ -287,3 +301,29 @@ class DaskExecutor:
                     graph.failed(task, error)
             yield from graph.drain()
         yield from graph.drain()
+
+
+@dataclass
+class _DaskWarmUp:
+    """The warm-up (:func:`~ocr_pipeline.taskgraph.warm_up`) of one idle Dask worker, once a run, and the
+    preference of the finishing tasks that follow for that worker (loose: others may take them)."""
+
+    key: str
+    future: Any = None
+    worker: str | None = None
+
+    def start(self, client: Any) -> None:
+        """Submit it (the scheduler gives it to an idle worker), if not done yet."""
+        if self.future is None:
+            self.future = client.submit(warm_up, key=self.key, pure=False)
+
+    def placement(self, client: Any) -> dict[str, Any]:
+        """``client.submit`` arguments sending a task preferably to the warmed worker."""
+        if self.worker is None and self.future is not None and self.future.status == "finished":
+            with contextlib.suppress(Exception):  # a worker gone: no preference
+                self.worker = next(iter(client.who_has([self.future]).get(self.future.key) or []), None)
+        return {"workers": [self.worker], "allow_other_workers": True} if self.worker else {}
+
+    def futures(self) -> list[Any]:
+        """Its future, to cancel."""
+        return [self.future] if self.future is not None else []

@@ -23,6 +23,7 @@ from .exceptions import OutOfMemoryError, OutputWriteError, as_vnocr_error, outp
 from .models import Document, PageResult
 from .options import ProcessOptions
 from .outputs import FORMATS
+from .tasktrace import phase
 from .textio import atomic_write_text
 
 if TYPE_CHECKING:
@@ -163,11 +164,14 @@ def write_outputs(job: Job, doc: Document) -> list[Path]:
     text = doc.text + ("\n" if doc.text and not doc.text.endswith("\n") else "")
     makers: dict[str, Callable[[], str]] = {".txt": lambda: text, ".md": doc.to_markdown}
     try:
-        for suffix, make in makers.items():
-            if suffix[1:] in job.formats:
-                atomic_write_text(stem.with_name(stem.name + suffix), make())
-        archive = write_document_outputs(doc, job.source, stem, job.formats)  # notes go into x.json
-        atomic_write_text(job.json_path, doc.to_json() + "\n")
+        with phase("txt, md outputs"):
+            for suffix, make in makers.items():
+                if suffix[1:] in job.formats:
+                    atomic_write_text(stem.with_name(stem.name + suffix), make())
+        with phase("pdf, alto outputs"):
+            archive = write_document_outputs(doc, job.source, stem, job.formats)  # notes go into x.json
+        with phase("json output"):
+            atomic_write_text(job.json_path, doc.to_json() + "\n")
     except OSError as exc:
         raise output_write_error(display_path(str(getattr(exc, "filename", None) or stem)), exc) from exc
     return archive
@@ -267,7 +271,7 @@ def _make_and_write(job: Job, make: Callable[[], Document], start: float) -> Job
     )
     rel = str(job.relative)
     try:
-        with collecting as found, with_batch(context):
+        with collecting as found, with_batch(context), phase("document (restoration, structure)"):
             doc = make()
         evidence = next((e for e in found if e is not None), None)
         state = read_batch_state(job) if context is not None else None
@@ -277,7 +281,8 @@ def _make_and_write(job: Job, make: Callable[[], Document], start: float) -> Job
         if applied:
             doc.source = display_path(doc.source)
             archive = write_outputs(job, doc)
-            after_outputs_written(job, doc)
+            with phase("after outputs (corrections)"):
+                after_outputs_written(job, doc)
         if context is not None:
             second = {"pool": context.key, "members": context.members, "applied": applied}
             write_batch_state(job, dict(state or {}, second_pass=second))

@@ -9,22 +9,27 @@ worker costs (it is run again once; lost twice, its document fails).
 
 Order: documents are started in input order, a new one only when no task of the started ones waits, so
 that the pages of one large PDF spread over every worker and the parent holds the page results (text, no
-image) of a few documents at a time; finishing tasks and retries go before the rest.
+image) of a few documents at a time; a document's heaviest pages go first (:func:`page_weights`), so the
+last ones, which run while the other workers wait for its finishing task, are short; finishing tasks and
+retries go before the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .imaging.rasterise import TEXT_SUFFIXES
+from .imaging.rasterise import PDF_SUFFIXES, TEXT_SUFFIXES
 from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job, refine_job
 from .models import PageResult
+from .tasktrace import Timing, TraceFile, timing
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +76,20 @@ class TaskOutcome:
     pages: list[PageResult] | None = None
     result: JobResult | None = None
     seconds: float = 0.0
+    #: Where and how long it ran (for a trace of the batch).
+    timing: Timing | None = None
 
 
 def run_task(task: Task) -> TaskOutcome:
     """Run one task (in a worker process or on a cluster worker). Never raises for a bad document."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallelism comes from the workers
+    with timing() as timed:
+        outcome = _run(task)
+    outcome.timing = timed
+    return outcome
+
+
+def _run(task: Task) -> TaskOutcome:
     start = time.monotonic()
     if task.kind == DOCUMENT:
         return TaskOutcome(result=process_job(task.job), seconds=time.monotonic() - start)
@@ -92,6 +106,17 @@ def run_task(task: Task) -> TaskOutcome:
         seconds = time.monotonic() - start
         return TaskOutcome(result=failure_result(task.job, exc, round(seconds, 2)), seconds=seconds)
     return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
+
+
+def warm_up() -> None:
+    """Load what a finishing task needs and a page task does not (the restoration model, OCRmyPDF for the
+    searchable PDF), in a worker that has nothing to do: the finishing task it runs next pays none of it."""
+    with contextlib.suppress(Exception):  # only a head start: the task loads whatever is missing
+        from diacritics.restorer import Restorer
+
+        from .outputs import alto, pdf, pdf_engine  # noqa: F401  (pdf_engine imports OCRmyPDF)
+
+        Restorer.default()
 
 
 @dataclass
@@ -114,6 +139,33 @@ def default_page_units(path: Path) -> list[tuple[int, ...]]:
     return pipeline.page_units(path)
 
 
+#: ``pdfimages -list``'s size column: ``947K``, ``1.2M``, ``512B``.
+_SIZE_UNITS = {"B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def page_weights(path: Path) -> dict[int, float]:
+    """Bytes of the images on each page of a PDF (``pdfimages -list``, a few milliseconds): a scan's image
+    grows with the ink on it, and so does the page task's work. Empty for other files, or where poppler
+    cannot say."""
+    if path.suffix.lower() not in PDF_SUFFIXES:
+        return {}
+    try:
+        listing = subprocess.run(
+            ["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    weights: dict[int, float] = {}
+    for line in listing.splitlines()[2:]:
+        fields = line.split()
+        if len(fields) < 14 or not fields[0].isdigit() or fields[-2][-1:] not in _SIZE_UNITS:
+            continue
+        with contextlib.suppress(ValueError):
+            size = float(fields[-2][:-1]) * _SIZE_UNITS[fields[-2][-1]]
+            weights[int(fields[0])] = weights.get(int(fields[0]), 0.0) + size
+    return weights
+
+
 @dataclass
 class BatchGraph:
     """The parent's side of the task graph of one batch.
@@ -125,6 +177,11 @@ class BatchGraph:
 
     jobs: list[Job]
     plan: Callable[[Path], list[tuple[int, ...]]] = default_page_units
+    #: Where the task events go (``VNOCR_TRACE``), or None.
+    trace: TraceFile | None = None
+    #: An estimate of each page's work (:func:`page_weights`): a document's heaviest pages go out first,
+    #: so that its last pages, running while other workers have nothing left, are short.
+    weigh: Callable[[Path], dict[int, float]] = page_weights
     _waiting: deque[int] = field(init=False)
     _open: dict[int, _OpenDocument] = field(init=False, default_factory=dict)
     _ready: deque[Task] = field(init=False, default_factory=deque)
@@ -157,6 +214,8 @@ class BatchGraph:
                 task = self._ready.popleft()
                 if task.document in self._open:  # not a task of a document failed meanwhile
                     self._in_flight += 1
+                    if self.trace:
+                        self.trace.task("sent", task.key, task.kind, None, attempt=task.attempt)
                     return task
             if not self._waiting:
                 return None
@@ -180,13 +239,20 @@ class BatchGraph:
             self._done.append(failure_result(job, exc, round(time.monotonic() - start, 2)))
             return
         self._open[index] = _OpenDocument(job, [None] * len(units))
-        for unit, numbers in enumerate(units):
+        weights = self.weigh(job.source) if len(units) > 1 else {}
+        order = sorted(range(len(units)), key=lambda u: -sum(weights.get(n, 0.0) for n in units[u]))
+        if self.trace:
+            self.trace.event("planned", document=index, units=len(units), seconds=time.monotonic() - start)
+        for unit in order:  # stable: page order where the weights say nothing
+            numbers = units[unit]
             name = f"p{numbers[0]}" if numbers else "pages"
             self._ready.append(Task(f"d{index}-{name}", PAGES, index, job, unit, numbers))
 
     def complete(self, task: Task, outcome: TaskOutcome) -> None:
         """Take in a task's outcome."""
         self._in_flight -= 1
+        if self.trace:
+            self.trace.task("done", task.key, task.kind, outcome.timing)
         doc = self._open.get(task.document)
         if doc is None:
             return  # its document failed meanwhile

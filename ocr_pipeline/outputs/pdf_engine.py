@@ -4,12 +4,15 @@ OCRmyPDF loads this module as a plugin (``plugins=[__name__]``, ``ocr_engine="vn
 rasterises, :meth:`VnocrEngine.generate_ocr` returns the page's restored words at their boxes, read from the
 layout file that :mod:`.pdf` wrote (``vnocr_layout`` option), scaled to OCRmyPDF's raster. OCRmyPDF then
 renders the invisible text layer with its own renderer, grafts it onto the untouched page and makes the
-PDF/A. No OCR runs here.
+PDF/A. No OCR runs here, and no page is rendered: the engine needs only the raster's size and resolution,
+so :func:`rasterize_pdf_page` gives OCRmyPDF a blank image of the size its renderer would make.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from PIL import Image
 from .._version import __version__
 
 ENGINE_NAME = "vnocr"
+_pdfium_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -138,6 +142,56 @@ class VnocrEngine(OcrEngine):
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: Any) -> None:
         """Not used: OCRmyPDF's own renderer draws the text layer."""
         raise NotImplementedError("the vnocr engine gives element trees (generate_ocr)")
+
+
+def raster_size(input_file: Path, pageno: int, raster_dpi: Any) -> tuple[int, int] | None:
+    """The pixel size OCRmyPDF's PDFium renderer gives page ``pageno`` (1-based) at ``raster_dpi``, or None
+    where it is not certain (a crop box that is not the media box)."""
+    import pypdfium2 as pdfium
+
+    dpi = raster_dpi.round(6)
+    with _pdfium_lock, closing(pdfium.PdfDocument(input_file)) as pdf, closing(pdf[pageno - 1]) as page:
+        if tuple(page.get_cropbox()) != tuple(page.get_mediabox()):
+            return None
+        width, height = page.get_size()
+    return round(width * dpi.x / 72.0), round(height * dpi.y / 72.0)
+
+
+@hookimpl
+def rasterize_pdf_page(
+    input_file: Path,
+    output_file: Path,
+    raster_device: Any,
+    raster_dpi: Any,
+    pageno: int,
+    page_dpi: Any,
+    rotation: int | None,
+    filter_vector: bool,
+    stop_on_soft_error: bool,
+    options: Any,
+    use_cropbox: bool,
+) -> Path | None:
+    """For the vnocr engine, a blank page raster of the rendered page's size and resolution (the engine reads
+    nothing else from it, and the PDF keeps its own page); None (OCRmyPDF renders the page) for any other
+    engine, a turned page, a page image to be rebuilt from the raster, or an uncertain size."""
+    if (
+        options is None
+        or getattr(options, "ocr_engine", None) != ENGINE_NAME
+        or getattr(options, "rasterizer", "auto") == "ghostscript"
+        or not getattr(options, "lossless_reconstruction", False)
+        or rotation
+        or use_cropbox
+    ):
+        return None
+    try:
+        size = raster_size(input_file, pageno, raster_dpi)
+    except ImportError:
+        return None
+    if size is None:
+        return None
+    dpi = page_dpi or raster_dpi
+    Image.new("1", size, 1).save(output_file, format="PNG", dpi=(float(dpi.x), float(dpi.y)))
+    return Path(output_file)
 
 
 @hookimpl

@@ -5,6 +5,7 @@ Self-contained (synthetic pages typeset from ``tests/data/district-2021.gt.txt``
     python -m tools.bench.scale all                     # the three below, about 15 min on 2 idle cores
     python -m tools.bench.scale profile --pages 100     # stage times, raw tesseract, CER, pages/core-minute
     python -m tools.bench.scale workers --pages 20      # one 20-page PDF: -j 1 vs -j 2 (and Dask 1 vs 2)
+    python -m tools.bench.scale workers --trace         # the same, with each run's task trace read
     python -m tools.bench.scale memory                  # peak memory of an A3 page at 600 dpi, by stage
 
 Times are CPU seconds (user + system of the process and its finished children: Tesseract, pdftoppm) where
@@ -173,15 +174,117 @@ def profile(pages: int, dpi: int) -> dict[str, Any]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _batch_seconds(source: Path, out: Path, *args: str) -> float:
+def _batch_seconds(source: Path, out: Path, *args: str, trace: Path | None = None) -> float:
+    """Wall seconds of ``vnocr batch`` over ``source``; with ``trace``, its task trace is kept there."""
     shutil.rmtree(out, ignore_errors=True)
-    start = time.monotonic()
+    env = dict(os.environ)
+    if trace is not None:
+        trace.unlink(missing_ok=True)
+        env["VNOCR_TRACE"] = str(trace)
+    start = time.time()
     subprocess.run(
         [sys.executable, "-m", "ocr_pipeline.cli", "batch", str(source), str(out), "--no-progress", *args],
         check=True,
         capture_output=True,
+        env=env,
     )
-    return time.monotonic() - start
+    seconds = time.time() - start
+    if trace is not None:
+        with trace.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"event": "bench", "start": start, "end": start + seconds}) + "\n")
+    return seconds
+
+
+def _greedy_span(durations: list[float], workers: int) -> float:
+    """When the last of ``durations`` ends, each task going in order to the first worker free."""
+    free = [0.0] * workers
+    for duration in durations:
+        free[free.index(min(free))] += duration
+    return max(free)
+
+
+def read_trace(path: Path) -> dict[str, Any]:
+    """What a batch's trace (``VNOCR_TRACE``, with the bench's start and end) says about its wall time:
+    the serial parts (start-up, planning, the finishing task, the parent's recording, exit), each worker's
+    busy and idle time, the tail where one worker works alone, the parent's CPU, and every task."""
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bench = next(e for e in events if e["event"] == "bench")
+    batch = next(e for e in events if e["event"] == "batch")
+    end = next((e for e in events if e["event"] == "batch end"), None)
+    done = [e for e in events if e["event"] == "done" and e.get("start")]
+    t0 = bench["start"]
+
+    def at(value: float) -> float:
+        return round(value - t0, 2)
+
+    workers: dict[str, list[dict[str, Any]]] = {}
+    for event in sorted(done, key=lambda e: e["start"]):
+        workers.setdefault(event["worker"], []).append(event)
+    first = min(e["start"] for e in done)
+    last = max(e["end"] for e in done)
+    names = {worker: f"w{index}" for index, worker in enumerate(workers)}
+    busy = {
+        names[w]: {
+            "tasks": len(tasks),
+            "busy s": round(sum(t["end"] - t["start"] for t in tasks), 2),
+            "CPU s": round(sum(t["cpu"] for t in tasks), 2),
+            "idle s (first task start to last task end of the run)": round(
+                last - first - sum(t["end"] - t["start"] for t in tasks), 2
+            ),
+            "last task ends at s": at(max(t["end"] for t in tasks)),
+        }
+        for w, tasks in workers.items()
+    }
+    pages = [e for e in done if e["kind"] == "pages"]
+    finishing = [e for e in done if e["kind"] != "pages"]
+    ends = sorted(max(t["end"] for t in tasks) for tasks in workers.values())
+    report: dict[str, Any] = {
+        "wall s": round(bench["end"] - bench["start"], 2),
+        "serial parts s": {
+            "command to the batch (python, imports)": at(batch["time"]),
+            "command to the first task (also discovery, pdfinfo, worker start)": at(first),
+            "planning (pdfinfo) in the parent": round(
+                sum(e["seconds"] for e in events if e["event"] == "planned"), 3
+            ),
+            "finishing tasks (wall)": round(sum(e["end"] - e["start"] for e in finishing), 2),
+            "last task end to the batch's end (recording, catalog, workers' exit)": (
+                round(end["time"] - last, 2) if end else None
+            ),
+            "batch's end to the process's exit": round(bench["end"] - end["time"], 2) if end else None,
+        },
+        "tail s (one worker alone at the end)": round(ends[-1] - ends[-2], 2) if len(ends) > 1 else None,
+        "page tasks": {
+            "count": len(pages),
+            "wall s": round(sum(e["end"] - e["start"] for e in pages), 2),
+            "CPU s": round(sum(e["cpu"] for e in pages), 2),
+            "shortest / longest wall s": [
+                round(min((e["end"] - e["start"] for e in pages), default=0), 2),
+                round(max((e["end"] - e["start"] for e in pages), default=0), 2),
+            ],
+        },
+        "workers": busy,
+        "parent CPU s": end["cpu"] if end else None,
+    }
+    sent = [e["key"] for e in events if e["event"] == "sent"]
+    cpu = {e["key"]: e["cpu"] for e in done}
+    page_cpu = [cpu[key] for key in sent if key in cpu and not key.endswith(("-finish", "-refine"))]
+    finish_cpu = sum(e["cpu"] for e in finishing)
+    report["idle-machine estimate s (task CPU as wall, tasks in their order, 1 / 2 workers)"] = [
+        round(at(first) + sum(page_cpu) + finish_cpu, 1),
+        round(at(first) + _greedy_span(page_cpu, 2) + finish_cpu, 1),
+    ]
+    phases: dict[str, list[float]] = {}
+    for event in done:
+        for name, (wall, cpu) in (event.get("phases") or {}).items():
+            key = f"{'page' if event['kind'] == 'pages' else event['kind']}: {name}"
+            spent = phases.setdefault(key, [0.0, 0.0])
+            spent[0], spent[1] = round(spent[0] + wall, 2), round(spent[1] + cpu, 2)
+    report["phases [wall s, CPU s]"] = phases
+    report["tasks (worker, start s, end s, CPU s)"] = [
+        f"{e['key']}: {names[e['worker']]} {at(e['start'])}-{at(e['end'])} cpu {e['cpu']:.2f}"
+        for e in sorted(done, key=lambda e: e["start"])
+    ]
+    return report
 
 
 @contextmanager
@@ -227,12 +330,22 @@ def machine_speed_up(image: Path, runs: int = 4) -> float:
     return serial / (time.monotonic() - start)
 
 
-def workers(pages: int, dask: bool) -> dict[str, Any]:
+def workers(pages: int, dask: bool, trace: bool = False) -> dict[str, Any]:
     """Wall seconds of one ``pages``-page PDF with 1 and 2 local workers (and Dask workers), with what two
-    processes gain on the machine at the time (:func:`machine_speed_up`) before and after."""
+    processes gain on the machine at the time (:func:`machine_speed_up`) before and after; with ``trace``,
+    what each run's task trace says (:func:`read_trace`)."""
     from tools.synthetic import paragraphs_from_text, render_pages
 
     folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    traces: dict[str, Any] = {}
+
+    def run(name: str, *args: str) -> float:
+        path = folder / f"{name}.trace.jsonl" if trace else None
+        seconds = _batch_seconds(source, folder / name, *args, trace=path)
+        if path is not None:
+            traces[name] = read_trace(path)
+        return seconds
+
     try:
         source = folder / "in"
         source.mkdir()
@@ -242,8 +355,8 @@ def workers(pages: int, dask: bool) -> dict[str, Any]:
         Image.fromarray(render_pages(paragraphs, dpi=300)[0].image).save(page, dpi=(300, 300))
         report: dict[str, Any] = {"pages": pages, "load before": load()}
         report["machine speed-up of 2 processes, before"] = round(machine_speed_up(page), 2)
-        one = _batch_seconds(source, folder / "out1", "-j", "1")
-        two = _batch_seconds(source, folder / "out2", "-j", "2")
+        one = run("local-1", "-j", "1")
+        two = run("local-2", "-j", "2")
         report["local"] = {
             "1 worker s": round(one, 1),
             "2 workers s": round(two, 1),
@@ -253,7 +366,7 @@ def workers(pages: int, dask: bool) -> dict[str, Any]:
             seconds = {}
             for count in (1, 2):
                 with dask_cluster(count) as address:
-                    seconds[count] = _batch_seconds(source, folder / f"dask{count}", "--scheduler", address)
+                    seconds[count] = run(f"dask-{count}", "--scheduler", address)
             report["dask"] = {
                 "1 worker s": round(seconds[1], 1),
                 "2 workers s": round(seconds[2], 1),
@@ -261,6 +374,8 @@ def workers(pages: int, dask: bool) -> dict[str, Any]:
             }
         report["machine speed-up of 2 processes, after"] = round(machine_speed_up(page), 2)
         report["load after"] = load()
+        if traces:
+            report["traces"] = traces
         return report
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -376,6 +491,7 @@ def main(argv: list[str] | None = None) -> None:
     w = sub.add_parser("workers")
     w.add_argument("--pages", type=int, default=20)
     w.add_argument("--no-dask", action="store_true")
+    w.add_argument("--trace", action="store_true", help="trace each run's tasks (serial parts, idle, tail)")
     m = sub.add_parser("memory")
     m.add_argument("--dpi", type=int, default=600)
     a = sub.add_parser("all", help="workers (20 pages), profile (100 pages), memory (A3 at 600 dpi)")
@@ -391,7 +507,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "profile":
         run = lambda: profile(args.pages, args.dpi)  # noqa: E731
     elif args.command == "workers":
-        run = lambda: workers(args.pages, not args.no_dask)  # noqa: E731
+        run = lambda: workers(args.pages, not args.no_dask, args.trace)  # noqa: E731
     else:
         run = lambda: memory(args.dpi)  # noqa: E731
     print(json.dumps(run(), indent=2, ensure_ascii=False))
