@@ -56,6 +56,9 @@ EXPLAINED = " (the adapted channel explains it)"
 GENERIC_LOGPROB = math.log(0.03)
 #: Generic channel: skeletons looked up within the speller's edit distance of a token, most frequent first.
 GENERIC_KEYS = 24
+#: Whether adjacent edits of different kinds make one chunk (``f3`` → ``o``: a letter replaced and a
+#: digit deleted; ``lu`` → ``u``), the multi-character substitutions of an engine.
+MIXED_CHUNKS = True
 #: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
 EM_ROUNDS = 2
 #: Delimiters an engine glues inside a word (``hi'en``, ``X*``), deleted by the generic prior.
@@ -109,7 +112,7 @@ def rewrites(observed: str, intended: str) -> list[tuple[str, str]]:
         if kind == "equal":
             previous = kind
             continue
-        if kind == previous and out:
+        if previous != "equal" and (MIXED_CHUNKS or kind == previous) and out:
             out[-1] = (out[-1][0] + src, out[-1][1] + dst)
         else:
             out.append((src, dst))
