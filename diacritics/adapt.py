@@ -56,8 +56,8 @@ EXPLAINED = " (the adapted channel explains it)"
 GENERIC_LOGPROB = math.log(0.03)
 #: Generic channel: skeletons looked up within the speller's edit distance of a token, most frequent first.
 GENERIC_KEYS = 24
-#: Whether adjacent edits of different kinds make one chunk (``f3`` → ``o``: a letter replaced and a
-#: digit deleted; ``lu`` → ``u``), the multi-character substitutions of an engine.
+#: Whether adjacent edits of different kinds make one chunk when a digit or a symbol is in it (``f3`` →
+#: ``o``: a letter replaced and a digit deleted), the engine's glyph-for-letter substitutions.
 MIXED_CHUNKS = True
 #: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
 EM_ROUNDS = 2
@@ -112,7 +112,8 @@ def rewrites(observed: str, intended: str) -> list[tuple[str, str]]:
         if kind == "equal":
             previous = kind
             continue
-        if previous != "equal" and (MIXED_CHUNKS or kind == previous) and out:
+        glyphs = MIXED_CHUNKS and bool(out) and not (out[-1][0] + src).isalpha()
+        if previous != "equal" and (kind == previous or glyphs) and out:
             out[-1] = (out[-1][0] + src, out[-1][1] + dst)
         else:
             out.append((src, dst))
