@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 
+from diacritics import adapt
 from diacritics.adapt import rewrites
 from diacritics.decoder import Candidate, DecoderWeights, Position
 from diacritics.lattice import TokenSlot
@@ -69,9 +71,11 @@ def test_the_beam_takes_a_join_when_the_language_model_prefers_it() -> None:
     assert [a.choice for a in disliked] == [0, 0, 0]
 
 
-def test_multi_character_substitutions_are_one_chunk() -> None:
-    assert rewrites("sf3", "so") == [("f3", "o")]  # a glyph for a letter: edits of any kind together
+def test_multi_character_substitutions_are_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rewrites("tnrong", "truong") == [("nr", "ru")]  # a run of one kind of edit
+    assert len(rewrites("sf3", "so")) == 2  # edits of two kinds: two chunks by default
+    monkeypatch.setattr(adapt, "MIXED_CHUNKS", True)
+    assert rewrites("sf3", "so") == [("f3", "o")]  # around a glyph, edits of any kind together
     # letters only, edits of different kinds stay apart (merged they cost Tesseract fra/deu 5 points)
     assert rewrites("nghiern", "nghiem") == [("r", ""), ("n", "m")]
 
