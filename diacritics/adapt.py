@@ -256,7 +256,7 @@ def confident_pairs(
         chosen = slot.candidates[choice[index]]
         intended = strip_diacritics(chosen.text.lower())
         observed = slot.observed
-        if chosen.reason.startswith("kept"):
+        if chosen.reason.startswith("kept") or " " in intended:  # a token cut in two: no rewrite
             continue
         if intended == strip_diacritics(observed):
             same.append(observed)

@@ -98,3 +98,16 @@ def test_correct_text_with_short_syllables_is_left_alone() -> None:
     text = "Ông ấy đi về quê ăn Tết, hỏi ý bà và ở lại ít hôm với em út."
     assert restore(text) == text
     assert Token("a", 0, "word").end == 1
+
+
+def test_a_cut_token_teaches_no_rewrite() -> None:
+    from diacritics.adapt import confident_pairs
+
+    cut = Candidate(3, -1.0, "học sinh", "cut in two (h9csinh → học sinh)")
+    read = Candidate(4, -1.0, "trường", "channel")
+    slots: list[TokenSlot | None] = [
+        TokenSlot(0, Token("h9csinh", 0, "other"), "h9csinh", Position((cut,))),
+        TokenSlot(0, Token("truemg", 8, "word"), "truemg", Position((read,))),
+    ]
+    pairs, kept = confident_pairs(slots, [0, 0], [1.0, 1.0])
+    assert pairs == [("truemg", "truong")] and kept == []
