@@ -56,6 +56,10 @@ EXPLAINED = " (the adapted channel explains it)"
 GENERIC_LOGPROB = math.log(0.03)
 #: Generic channel: skeletons looked up within the speller's edit distance of a token, most frequent first.
 GENERIC_KEYS = 24
+#: Whether adjacent edits of different kinds make one chunk when a digit or a symbol is in it (``f3`` →
+#: ``o``: a letter replaced and a digit deleted), the engine's glyph-for-letter substitutions (off: no
+#: gain on the dev pages, a word lost on Tesseract ``fra``; docs/LEGACY_OCR.md).
+MIXED_CHUNKS = False
 #: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
 EM_ROUNDS = 2
 #: Delimiters an engine glues inside a word (``hi'en``, ``X*``), deleted by the generic prior.
@@ -109,7 +113,8 @@ def rewrites(observed: str, intended: str) -> list[tuple[str, str]]:
         if kind == "equal":
             previous = kind
             continue
-        if kind == previous and out:
+        glyphs = MIXED_CHUNKS and bool(out) and not (out[-1][0] + src).isalpha()
+        if previous != "equal" and (kind == previous or glyphs) and out:
             out[-1] = (out[-1][0] + src, out[-1][1] + dst)
         else:
             out.append((src, dst))
@@ -251,7 +256,7 @@ def confident_pairs(
         chosen = slot.candidates[choice[index]]
         intended = strip_diacritics(chosen.text.lower())
         observed = slot.observed
-        if chosen.reason.startswith("kept"):
+        if chosen.reason.startswith("kept") or " " in intended:  # a token cut in two: no rewrite
             continue
         if intended == strip_diacritics(observed):
             same.append(observed)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import adapt, batch_adapt, lattice_passes, passes, vie_slips
+from . import adapt, batch_adapt, lattice_passes, passes, segment, vie_slips
 from .batch_adapt import BatchEvidence
 from .decoder import batch_local_alternatives, decode
 from .lattice import no_completion_of_a_cut_final_word
@@ -157,6 +157,12 @@ def adapt_to_engine(models: Models, state: RestoreState) -> None:
                 widened += 1
         if not widened:
             break
+        decode_lattice(models, state)
+    # words split or glued across a space (:mod:`diacritics.segment`), where the decoding is unsure
+    confidence = _confidences(models, state, read_only=True)
+    suspicious = {i for i, s in enumerate(state.slots) if s is not None and confidence[i] < adapt.LEARN_FROM}
+    weights = models.settings.weights
+    if segment.resegment(state, source, model, suspicious, _scorer(models, state), lm.bos, lm.eos, weights):
         decode_lattice(models, state)
 
 

@@ -151,20 +151,24 @@ def flag_figures(text: str, gold: str, result: Any = None) -> dict[str, Any]:
         result = restore_explained(text, explain=False)
     out_lines = result.text.split("\n")
     in_lines = normalise_text(text).split("\n")
-    # each output word's index, and the flagged ones (a flag points at its token's words on its line)
+    # each output word's index, and the flagged ones: the line rebuilt decision by decision, a flag
+    # pointing at the words its decision wrote (a join or a cut writes fewer or more words than it read)
     flagged: set[int] = set()
     before = 0
-    flags_by_line: dict[int, list[Any]] = {}
+    by_line: dict[int, list[Any]] = {}
     for d in result.tokens:
-        if d.review:
-            flags_by_line.setdefault(d.line, []).append(d)
+        by_line.setdefault(d.line, []).append(d)
     for number, out_line in enumerate(out_lines, start=1):
-        count = len(words(out_line))
-        if number <= len(in_lines) and len(words(in_lines[number - 1])) == count:
-            for d in flags_by_line.get(number, []):
-                k = len(words(in_lines[number - 1][: d.start]))
-                flagged.update(before + j for j in range(k, k + len(words(d.original))))
-        before += count
+        in_line = in_lines[number - 1] if number <= len(in_lines) else ""
+        written, at = "", 0
+        for d in sorted(by_line.get(number, []), key=lambda d: d.start):
+            written += in_line[at : d.start]
+            if d.review:
+                k = len(words(written))
+                flagged.update(before + k + j for j in range(len(words(d.chosen))))
+            written += d.chosen
+            at = d.start + len(d.original)
+        before += len(words(out_line))
     out_words, gold_words = words(result.text), words(gold)
     matched = {
         i
