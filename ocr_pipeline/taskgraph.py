@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .imaging import tesseract_api
 from .imaging.rasterise import PDF_SUFFIXES, TEXT_SUFFIXES
 from .jobs import Job, JobResult, crashed_result, failure_result, finish_job, process_job, refine_job
 from .models import PageResult
@@ -83,7 +84,10 @@ class TaskOutcome:
 def run_task(task: Task) -> TaskOutcome:
     """Run one task (in a worker process or on a cluster worker). Never raises for a bad document."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallelism comes from the workers
-    with timing() as timed:
+    # a task lost with its worker once runs Tesseract as a command: a crash inside libtesseract, which
+    # took the worker down, is then an error of that call, not a second lost worker
+    engine = tesseract_api.prefer_command() if task.attempt else contextlib.nullcontext()
+    with timing() as timed, engine:
         outcome = _run(task)
     outcome.timing = timed
     return outcome

@@ -6,6 +6,7 @@ stand-ins are patched into the forked worker processes through the pipeline's st
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -214,3 +215,27 @@ def test_a_task_that_raises_on_a_cluster_fails_its_document_with_the_reason(tmp_
     (failed,) = graph.drain()
     assert failed.status == "failed" and "No module named 'ocr_pipeline'" in (failed.error or "")
     assert graph.finished and graph.in_flight == 0
+
+
+def test_a_task_lost_with_its_worker_runs_tesseract_as_a_command_on_its_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash inside libtesseract takes its worker down: the retry reads with the command instead."""
+    from ocr_pipeline import pipeline
+    from ocr_pipeline.imaging import tesseract_api
+
+    monkeypatch.delenv(tesseract_api.ENGINE_ENV, raising=False)
+    seen: list[bool] = []
+
+    def read(*args: object) -> list[object]:
+        seen.append(tesseract_api.forced_cli())
+        return []
+
+    monkeypatch.setattr(pipeline, "ocr_page_unit", read)
+    graph = _graph(tmp_path, ["a.pdf"], {"a.pdf": 1})
+    task = graph.next_task()
+    assert task is not None and task.kind == PAGES
+    run_task(task)
+    run_task(dataclasses.replace(task, attempt=1))
+    assert seen == [False, True]
+    assert not tesseract_api.forced_cli()

@@ -9,6 +9,7 @@ command stays the fallback when the library cannot be loaded; ``VNOCR_TESSERACT=
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import functools
 import logging
@@ -40,26 +41,25 @@ PSM_OSD_ONLY = 0
 _ROTATE_FOR_ORIENTATION = {0: 0, 90: 270, 180: 180, 270: 90}
 
 
-#: What this process uses when ``VNOCR_TESSERACT`` is not set (see :func:`prefer_command`).
-_default_mode = "library"
+#: What is used when ``VNOCR_TESSERACT`` is not set, in this context (see :func:`prefer_command`).
+_default_mode: contextvars.ContextVar[str] = contextvars.ContextVar("vnocr_tesseract_mode", default="library")
 
 
 @contextlib.contextmanager
 def prefer_command() -> Iterator[None]:
-    """While in this context, Tesseract runs as a command unless ``VNOCR_TESSERACT=library`` says otherwise:
-    for one document read in the caller's own process, where an engine crash must stay an error."""
-    global _default_mode
-    before, _default_mode = _default_mode, "cli"
+    """While in this context (this thread or task only), Tesseract runs as a command unless
+    ``VNOCR_TESSERACT=library`` says otherwise: where an engine crash must stay an error of one call."""
+    token = _default_mode.set("cli")
     try:
         yield
     finally:
-        _default_mode = before
+        _default_mode.reset(token)
 
 
 def forced_cli() -> bool:
     """Whether the ``tesseract`` command is to be used instead of the library: ``VNOCR_TESSERACT=cli``, or
     unset inside :func:`prefer_command`."""
-    mode = os.environ.get(ENGINE_ENV, "").strip().lower() or _default_mode
+    mode = os.environ.get(ENGINE_ENV, "").strip().lower() or _default_mode.get()
     return mode == "cli"
 
 
