@@ -382,99 +382,102 @@ def run_batch(
     """
     start = time.monotonic()
     trace = open_trace()
-    if trace:
-        trace.event("batch", scheduler=scheduler, jobs=jobs)
-    check_folders(input_dir, output_dir)
-    _create_folder(output_dir)
-    executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(max(1, jobs or os.cpu_count() or 1))
-    summary = BatchSummary()
-    with output_lock(output_dir, wait=wait), stop_on_signals() as stop:
-        adapt = batch_adapt and options.restore
-        planned = [
-            replace(job, formats=formats, batch_evidence=adapt)
-            for job in plan_jobs(input_dir, output_dir, options)
-        ]
-        manifest = Manifest(output_dir)
-        catalog: Catalog | None = None  # the register and search index, updated as documents finish
+    try:
+        if trace:
+            trace.event("batch", scheduler=scheduler, jobs=jobs)
+        check_folders(input_dir, output_dir)
+        _create_folder(output_dir)
+        workers = max(1, jobs or os.cpu_count() or 1)
+        executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+        summary = BatchSummary()
+        with output_lock(output_dir, wait=wait), stop_on_signals() as stop:
+            adapt = batch_adapt and options.restore
+            planned = [
+                replace(job, formats=formats, batch_evidence=adapt)
+                for job in plan_jobs(input_dir, output_dir, options)
+            ]
+            manifest = Manifest(output_dir)
+            catalog: Catalog | None = None  # the register and search index, updated as documents finish
 
-        def record(result: JobResult) -> None:
-            summary.results.append(result)
-            if result.status == "ok":
-                summary.ok += 1
-                summary.pages += result.pages
-            elif result.status == "failed":
-                summary.failed += 1
-                log.info("%s: failed: %s", display_path(result.path), result.error)
-            else:
-                summary.skipped += 1
-            if on_result:
-                on_result(result)
-            written = time.monotonic()
-            manifest.write(result)
-            if catalog is not None:
-                update_catalog(catalog, output_dir, result)
-            if trace:
-                trace.event(
-                    "recorded", path=result.path, status=result.status, seconds=time.monotonic() - written
-                )
-
-        def record_second_pass(result: JobResult) -> None:
-            # a document written again: its manifest line and catalog row follow (it was counted once); one
-            # the second pass kept or failed keeps its first outputs and its manifest line
-            if result.status == "ok":
-                summary.readapted += 1
+            def record(result: JobResult) -> None:
+                summary.results.append(result)
+                if result.status == "ok":
+                    summary.ok += 1
+                    summary.pages += result.pages
+                elif result.status == "failed":
+                    summary.failed += 1
+                    log.info("%s: failed: %s", display_path(result.path), result.error)
+                else:
+                    summary.skipped += 1
+                if on_result:
+                    on_result(result)
+                written = time.monotonic()
                 manifest.write(result)
                 if catalog is not None:
                     update_catalog(catalog, output_dir, result)
-            elif result.status != "kept":
-                log.warning("%s: batch adaptation failed: %s", display_path(result.path), result.error)
+                if trace:
+                    trace.event(
+                        "recorded", path=result.path, status=result.status, seconds=time.monotonic() - written
+                    )
 
-        try:
-            catalog = open_catalog(output_dir)
-            todo: list[Job] = []
-            for job in planned:
-                if stop.requested:
-                    break
-                if not force and is_complete(job):
-                    rel = str(job.relative)
-                    outputs = relative_outputs(job)
-                    record(JobResult(rel, "skipped", outputs=outputs, path_b64=raw_path_b64(rel)))
-                else:
-                    todo.append(job)
-            if todo and not stop.requested:
-                results = executor.run(BatchGraph(todo, trace=trace), stop)
-                try:
-                    for result in results:
-                        record(result)
-                        if result.stops_batch:
-                            raise OutputWriteError(result.error or "output cannot be written")
-                finally:
-                    results.close()  # kills the workers, removes their scratch folder
-            if adapt and not stop.requested:
-                second = second_pass_jobs(planned)
-                if second:
-                    log.info("batch adaptation: %d document(s) in a legacy regime to redo", len(second))
-                    results = executor.run(BatchGraph(second, trace=trace), stop)
+            def record_second_pass(result: JobResult) -> None:
+                # a document written again: its manifest line and catalog row follow (it was counted
+                # once); one the second pass kept or failed keeps its first outputs and its manifest line
+                if result.status == "ok":
+                    summary.readapted += 1
+                    manifest.write(result)
+                    if catalog is not None:
+                        update_catalog(catalog, output_dir, result)
+                elif result.status != "kept":
+                    log.warning("%s: batch adaptation failed: %s", display_path(result.path), result.error)
+
+            try:
+                catalog = open_catalog(output_dir)
+                todo: list[Job] = []
+                for job in planned:
+                    if stop.requested:
+                        break
+                    if not force and is_complete(job):
+                        rel = str(job.relative)
+                        outputs = relative_outputs(job)
+                        record(JobResult(rel, "skipped", outputs=outputs, path_b64=raw_path_b64(rel)))
+                    else:
+                        todo.append(job)
+                if todo and not stop.requested:
+                    results = executor.run(BatchGraph(todo, trace=trace), stop)
                     try:
                         for result in results:
-                            record_second_pass(result)
+                            record(result)
                             if result.stops_batch:
                                 raise OutputWriteError(result.error or "output cannot be written")
                     finally:
-                        results.close()
-        except OutputWriteError as exc:
-            summary.stopped = exc
-            log.info("batch stopped: %s", exc.one_line())
-        finally:
-            manifest.close()
-            if catalog is not None:
-                with contextlib.suppress(sqlite3.Error):  # what it could not write is written on a re-run
-                    catalog.close()
-            summary.interrupted = stop.signum
-    summary.seconds = round(time.monotonic() - start, 2)
-    if trace:
-        trace.event("batch end", cpu=parent_cpu())
-        trace.close()
+                        results.close()  # kills the workers, removes their scratch folder
+                if adapt and not stop.requested:
+                    second = second_pass_jobs(planned)
+                    if second:
+                        log.info("batch adaptation: %d document(s) in a legacy regime to redo", len(second))
+                        results = executor.run(BatchGraph(second, trace=trace), stop)
+                        try:
+                            for result in results:
+                                record_second_pass(result)
+                                if result.stops_batch:
+                                    raise OutputWriteError(result.error or "output cannot be written")
+                        finally:
+                            results.close()
+            except OutputWriteError as exc:
+                summary.stopped = exc
+                log.info("batch stopped: %s", exc.one_line())
+            finally:
+                manifest.close()
+                if catalog is not None:
+                    with contextlib.suppress(sqlite3.Error):  # what it could not write is written on a re-run
+                        catalog.close()
+                summary.interrupted = stop.signum
+        summary.seconds = round(time.monotonic() - start, 2)
+    finally:  # closed whatever ends the batch (bad folders, a held lock, an output that cannot be written)
+        if trace:
+            trace.event("batch end", cpu=parent_cpu())
+            trace.close()
     return summary
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from ocr_pipeline import ProcessOptions
 from ocr_pipeline.batch import run_batch
+from ocr_pipeline.exceptions import BadArgumentsError
 from ocr_pipeline.jobs import Job
 from ocr_pipeline.models import PageResult
 from ocr_pipeline.taskgraph import FINISH, BatchGraph, TaskOutcome, page_weights
@@ -106,3 +107,14 @@ def test_page_weights_grow_with_the_ink_on_the_scan(tmp_path: Path) -> None:
     assert set(weights) == {1, 2, 3}
     assert weights[2] > 2 * max(weights[1], weights[3])
     assert page_weights(tmp_path / "missing.pdf") == {} and page_weights(tmp_path / "a.txt") == {}
+
+
+def test_the_trace_is_closed_with_its_end_when_the_batch_refuses_its_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = tmp_path / "trace.jsonl"
+    monkeypatch.setenv("VNOCR_TRACE", str(trace))
+    with pytest.raises(BadArgumentsError):
+        run_batch(tmp_path / "missing", tmp_path / "out", ProcessOptions())
+    events = [json.loads(line)["event"] for line in trace.read_text(encoding="utf-8").splitlines()]
+    assert events[0] == "batch" and events[-1] == "batch end"
