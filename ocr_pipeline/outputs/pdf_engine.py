@@ -25,7 +25,10 @@ from PIL import Image
 from .._version import __version__
 
 ENGINE_NAME = "vnocr"
-_pdfium_lock = threading.Lock()
+try:  # PDFium is not thread-safe: share the lock OCRmyPDF's own PDFium renderer takes
+    from ocrmypdf.builtin_plugins.pypdfium import _pdfium_lock
+except ImportError:  # another OCRmyPDF layout: a lock of our own
+    _pdfium_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -150,10 +153,13 @@ def raster_size(input_file: Path, pageno: int, raster_dpi: Any) -> tuple[int, in
     import pypdfium2 as pdfium
 
     dpi = raster_dpi.round(6)
-    with _pdfium_lock, closing(pdfium.PdfDocument(input_file)) as pdf, closing(pdf[pageno - 1]) as page:
-        if tuple(page.get_cropbox()) != tuple(page.get_mediabox()):
-            return None
-        width, height = page.get_size()
+    try:
+        with _pdfium_lock, closing(pdfium.PdfDocument(input_file)) as pdf, closing(pdf[pageno - 1]) as page:
+            if tuple(page.get_cropbox()) != tuple(page.get_mediabox()):
+                return None
+            width, height = page.get_size()
+    except pdfium.PdfiumError:  # OCRmyPDF renders the page itself (and reports what it finds)
+        return None
     return round(width * dpi.x / 72.0), round(height * dpi.y / 72.0)
 
 

@@ -93,3 +93,9 @@ def test_a_page_cropped_inside_its_media_box_is_rendered(tmp_path: Path) -> None
         _raster(pdf_engine.rasterize_pdf_page, pdf, tmp_path / "x.png", 1, Resolution(100, 100), _options())
         is None
     )
+
+
+def test_a_pdf_pdfium_cannot_open_is_left_to_ocrmypdf(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot a PDF body\n")
+    assert pdf_engine.raster_size(broken, 1, Resolution(300, 300)) is None
