@@ -57,8 +57,8 @@ GENERIC_LOGPROB = math.log(0.03)
 #: Generic channel: skeletons looked up within the speller's edit distance of a token, most frequent first.
 GENERIC_KEYS = 24
 #: Whether adjacent edits of different kinds make one chunk when a digit or a symbol is in it (``f3`` →
-#: ``o``: a letter replaced and a digit deleted), the engine's glyph-for-letter substitutions (off: no
-#: gain on the dev pages, a word lost on Tesseract ``fra``; docs/LEGACY_OCR.md).
+#: ``o``: a letter replaced and a digit deleted), the engine's glyph-for-letter substitutions (off; why:
+#: docs/LEGACY_OCR.md).
 MIXED_CHUNKS = False
 #: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
 EM_ROUNDS = 2

@@ -60,7 +60,14 @@ def forced_cli() -> bool:
     """Whether the ``tesseract`` command is to be used instead of the library: ``VNOCR_TESSERACT=cli``, or
     unset inside :func:`prefer_command`."""
     mode = os.environ.get(ENGINE_ENV, "").strip().lower() or _default_mode.get()
+    if mode not in ("cli", "library"):
+        _warn_unknown_mode(mode)
     return mode == "cli"
+
+
+@functools.lru_cache(maxsize=8)
+def _warn_unknown_mode(mode: str) -> None:
+    log.warning("%s=%s is neither 'cli' nor 'library': the library is used where it loads", ENGINE_ENV, mode)
 
 
 def usable() -> bool:
