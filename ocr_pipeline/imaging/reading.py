@@ -54,6 +54,9 @@ FLANK_CONFIDENCE = 70.0
 #: A short word that may be given back between confident neighbours: a capitals' abbreviation or a
 #: number (``VT,``, ``NN``, ``(2)``), the shapes of a Nơi nhận line's short items.
 FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
+#: A Nơi nhận item's closing purpose note (``(t/h);``, ``(b/c)``, ``(p/h),``; its slash may be lost,
+#: ``(th);``): given back at a line's end after a confident word, a shape a seal's letters do not take.
+PURPOSE_NOTE = re.compile(r"\([a-zđ]/?[a-zđ]\)[.,;:]?")
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
 ZONE_PSM = {"body": 4, "unknown": 3}
@@ -423,7 +426,8 @@ def filled_blanks(words: tuple[OcrWord, ...]) -> tuple[OcrWord, ...]:
 def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) -> list[OcrWord | None]:
     """``read`` with the short words dropped for their low confidence alone given back when the words on
     both sides were read confidently: a printed ``VT,`` between ``Lưu:`` and ``QHĐP`` is read at 14,
-    where a seal's or a stamp's stray letters stand at a line's end or on their own."""
+    where a seal's or a stamp's stray letters stand at a line's end or on their own; and a Nơi nhận
+    item's purpose note at its line's end after a confident word (:data:`PURPOSE_NOTE`)."""
     kept = list(read)
     for index in range(1, len(words) - 1):
         before, after = read[index - 1], read[index + 1]
@@ -436,6 +440,15 @@ def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) 
             and FLANKED_WORD.fullmatch(word.text)
         ):
             kept[index] = printed_word(replace(word, confidence=NOISE_CONFIDENCE), lang)
+    last = len(words) - 1
+    if (
+        last >= 1
+        and kept[last] is None
+        and read[last - 1] is not None
+        and words[last - 1].confidence >= FLANK_CONFIDENCE
+        and PURPOSE_NOTE.fullmatch(words[last].text)
+    ):
+        kept[last] = replace(words[last], confidence=NOISE_CONFIDENCE)
     return kept
 
 

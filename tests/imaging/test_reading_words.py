@@ -79,3 +79,25 @@ def test_a_zone_is_marked_when_a_seal_or_a_signature_overlaps_it() -> None:
     assert _marked(zone, (Mark("handwriting", (50, 50, 60, 60)),))
     assert not _marked(zone, (Mark("stamp", (150, 150, 50, 50)),))  # a stamp's box is painted whole
     assert not _marked(zone, (Mark("seal", (400, 100, 100, 100)),))
+
+
+@pytest.mark.parametrize("note", ["(t/h);", "(th);", "(b/c)", "(p/h),"])
+def test_a_purpose_note_at_a_line_end_after_a_confident_word_is_kept(note: str) -> None:
+    words = _line(("6", 96), ("thôn", 96), (note, 3))
+    read = [printed_word(w) for w in words]
+    assert read[2] is None
+    assert [w.text if w else None for w in _flanked_words(words, read, "vie")] == ["6", "thôn", note]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        (("6", 96), ("thôn", 40), ("(t/h);", 3)),  # after a word read without confidence
+        (("trên;", 96), ("(XI", 3)),  # a seal's capitals
+        (("(t/h);", 3),),  # alone on its line
+    ],
+)
+def test_other_line_end_words_stay_dropped(line: tuple[tuple[str, float], ...]) -> None:
+    words = _line(*line)
+    read = [printed_word(w) for w in words]
+    assert _flanked_words(words, read, "vie") == read
