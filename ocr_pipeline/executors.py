@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import FINISH, BatchGraph, Task, TaskOutcome, run_task, warm_up
+from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 #: Seconds a local worker waits for a task before it loads what a finishing task needs (once).
 WARM_UP_AFTER_SECONDS = 0.1
+#: A page task may run this many times ``--page-timeout`` a page, plus :data:`WATCHDOG_GRACE_SECONDS`,
+#: before its worker is stopped (Tesseract in the worker cannot be stopped in its layout analysis or
+#: OSD); the task's retry runs Tesseract as a command, whose calls the timeout does stop.
+WATCHDOG_TIMEOUTS = 3
+WATCHDOG_GRACE_SECONDS = 60.0
 
 
 @dataclass
@@ -106,6 +111,15 @@ def _worker_main(conn: Connection, scratch: str) -> None:
         conn.send(run_task(task))
 
 
+def _overdue(worker: _Worker) -> bool:
+    """Whether a page task has run past its limit (:data:`WATCHDOG_TIMEOUTS`; none without a page timeout)."""
+    task = worker.task
+    if task is None or task.kind != PAGES or task.job.options.page_timeout <= 0:
+        return False
+    limit = WATCHDOG_TIMEOUTS * task.job.options.page_timeout * max(1, len(task.numbers))
+    return time.monotonic() - worker.started > limit + WATCHDOG_GRACE_SECONDS
+
+
 def _check_not_stalled(graph: BatchGraph) -> None:
     """Nothing runs: the graph must be finished (else it would wait for ever)."""
     if graph.in_flight:
@@ -119,6 +133,8 @@ class _Worker:
     task: Task | None = None
     #: When it last finished a task (the one idle longest gets the next: it may have warmed up meanwhile).
     idle_since: float = 0.0
+    #: When it was sent its task.
+    started: float = 0.0
 
     def kill(self) -> None:
         """Kill the worker and everything of its process group (its Tesseract), and reap it."""
@@ -178,6 +194,9 @@ class LocalExecutor:
                     self._collect(worker, graph)
                 elif worker.process.sentinel in ready:
                     self._lose(worker, graph)
+                elif worker.task is not None and _overdue(worker):
+                    log.warning("%s ran past its time limit: its worker is stopped", worker.task.key)
+                    self._lose(worker, graph)
             yield from graph.drain()
         yield from graph.drain()
 
@@ -203,7 +222,7 @@ class LocalExecutor:
                 idle.kill()
                 graph.lost(task)
                 continue
-            idle.task = task
+            idle.task, idle.started = task, time.monotonic()
 
     def _collect(self, worker: _Worker, graph: BatchGraph) -> None:
         task = worker.task

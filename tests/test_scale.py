@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 
 from ocr_pipeline import ProcessOptions
 from ocr_pipeline.batch import run_batch
-from ocr_pipeline.exceptions import ExitCode, InputFileError
+from ocr_pipeline.exceptions import ExitCode, InputFileError, OcrTimeoutError
 from ocr_pipeline.imaging.page import OcrLine, OcrWord, PageImage, PageOcr
 from ocr_pipeline.jobs import Job, JobResult
 from ocr_pipeline.models import PageResult
@@ -138,8 +139,9 @@ def _pdf(path: Path, pages: int) -> Path:
 def bar_reader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Page stages replaced by one that 'reads' the bars of a page and notes which process read it; a
     page whose source has a ``.kill`` file beside it kills its worker (always), or its first worker only
-    (``.kill-once``)."""
+    (``.kill-once``); a ``.hang`` file makes it hang in the process, and time out as a command."""
     from ocr_pipeline import pipeline
+    from ocr_pipeline.imaging import tesseract_api
 
     def read(page: PageImage) -> PageImage:
         dark = (page.image[:, page.image.shape[1] // 2] < 128).astype(np.int8)
@@ -159,6 +161,10 @@ def bar_reader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         if once.exists() and numbers == (2,):
             once.unlink()
             os.kill(os.getpid(), signal.SIGKILL)
+        if path.with_suffix(".hang").exists() and numbers == (2,):
+            if tesseract_api.forced_cli():  # the command: its timeout stops it
+                raise OcrTimeoutError("OCR of the page took longer than 0.2 s")
+            time.sleep(3600)  # libtesseract in the process: nothing stops it
         return real_unit(path, options, numbers)
 
     monkeypatch.setattr(pipeline, "page_stages", stages)
@@ -239,3 +245,25 @@ def test_a_task_lost_with_its_worker_runs_tesseract_as_a_command_on_its_retry(
     run_task(dataclasses.replace(task, attempt=1))
     assert seen == [False, True]
     assert not tesseract_api.forced_cli()
+
+
+@pytest.mark.poppler
+def test_a_page_task_past_its_time_limit_loses_its_worker_and_times_out_as_a_command(
+    bar_reader: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract in the worker cannot always be stopped: the parent stops the worker, and the retry
+    (Tesseract as a command) ends in the page's timeout; the other documents finish."""
+    from ocr_pipeline import executors
+
+    monkeypatch.delenv("VNOCR_TESSERACT", raising=False)
+    monkeypatch.setattr(executors, "WATCHDOG_GRACE_SECONDS", 1.0)
+    src, out = bar_reader / "in", bar_reader / "out"
+    src.mkdir()
+    for name in ("a", "b"):
+        _pdf(src / f"{name}.pdf", 3)
+    (src / "a.hang").touch()
+    start = time.monotonic()
+    summary = run_batch(src, out, dataclasses.replace(NO_RESTORE, page_timeout=0.2), jobs=2)
+    status = {r.path: (r.status, r.exit_code) for r in summary.results}
+    assert status == {"a.pdf": ("failed", ExitCode.ocr_timeout), "b.pdf": ("ok", 0)}
+    assert time.monotonic() - start < 60
