@@ -431,6 +431,17 @@ def run_batch(
                 elif result.status != "kept":
                     log.warning("%s: batch adaptation failed: %s", display_path(result.path), result.error)
 
+            def run_jobs(jobs: list[Job], on_result: Callable[[JobResult], None]) -> None:
+                # the jobs' task graph on the executor, each result handed on as it comes
+                results = executor.run(BatchGraph(jobs, trace=trace), stop)
+                try:
+                    for result in results:
+                        on_result(result)
+                        if result.stops_batch:
+                            raise OutputWriteError(result.error or "output cannot be written")
+                finally:
+                    results.close()  # kills the workers, removes their scratch folder
+
             try:
                 catalog = open_catalog(output_dir)
                 todo: list[Job] = []
@@ -444,26 +455,12 @@ def run_batch(
                     else:
                         todo.append(job)
                 if todo and not stop.requested:
-                    results = executor.run(BatchGraph(todo, trace=trace), stop)
-                    try:
-                        for result in results:
-                            record(result)
-                            if result.stops_batch:
-                                raise OutputWriteError(result.error or "output cannot be written")
-                    finally:
-                        results.close()  # kills the workers, removes their scratch folder
+                    run_jobs(todo, record)
                 if adapt and not stop.requested:
                     second = second_pass_jobs(planned)
                     if second:
                         log.info("batch adaptation: %d document(s) in a legacy regime to redo", len(second))
-                        results = executor.run(BatchGraph(second, trace=trace), stop)
-                        try:
-                            for result in results:
-                                record_second_pass(result)
-                                if result.stops_batch:
-                                    raise OutputWriteError(result.error or "output cannot be written")
-                        finally:
-                            results.close()
+                        run_jobs(second, record_second_pass)
             except OutputWriteError as exc:
                 summary.stopped = exc
                 log.info("batch stopped: %s", exc.one_line())
