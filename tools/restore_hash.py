@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import lzma
 import os
-import re
-import unicodedata
 from pathlib import Path
 
 import diacritics
+from tools.bench.lib import strip_marks
+from tools.bench.restore import snippets
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADINGS = ["I. MUC DICH\n11. NHIEM VU\nIII. TO CHUC", "Cin cir Ké hoach sb 28"]
@@ -29,28 +28,6 @@ HEADINGS = ["I. MUC DICH\n11. NHIEM VU\nIII. TO CHUC", "Cin cir Ké hoach sb 28"
 def shared_folder() -> Path:
     """``$VNOCR_SHARED``, else ``../shared`` beside the checkout."""
     return Path(os.environ.get("VNOCR_SHARED", ROOT.parent / "shared"))
-
-
-def snippets(shared: Path, split: str, limit: int) -> list[str]:
-    """The first ``limit`` snippets over 80 characters of a split of the legal-snippets corpus."""
-    found: list[str] = []
-    with lzma.open(shared / "corpus" / "legal-snippets.jsonl.xz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            record = json.loads(line)
-            if record.get("split") != split:
-                continue
-            text = re.sub(r"\bnone\b\s*", "", record["text"]).strip()
-            if len(text) > 80:
-                found.append(text)
-            if len(found) >= limit:
-                break
-    return found
-
-
-def strip_marks(text: str) -> str:
-    """The text without any diacritic (``đ`` → ``d``)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def golden_inputs() -> list[str]:
