@@ -159,16 +159,6 @@ def _letter_components(ink: np.ndarray, dpi: int) -> tuple[labelling.Components,
     return comps, keep
 
 
-def letter_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """The ink of letter-sized components only (no dust, rules or flourishes), as a boolean image the size
-    of ``ink``: for a zone; a whole page's letter ink is kept a bit a pixel by :class:`LetterRows`."""
-    comps, keep = _letter_components(ink, dpi)
-    letters = np.zeros(ink.shape, dtype=bool)
-    for y0, y1, labels, local in labelling.labelled_strips(comps, labelling.array_rows(ink)):
-        letters[y0:y1] = keep[local][labels]
-    return letters
-
-
 @dataclass(frozen=True)
 class LetterRows:
     """The ink of a page's letter-sized components, kept a bit a pixel: its amount on each row, and on
@@ -195,6 +185,13 @@ class LetterRows:
         """Whether each column has letter ink on rows ``y0..y1``."""
         either = np.bitwise_or.reduce(self.packed[y0:y1], axis=0)
         return np.unpackbits(either, count=self.width).view(bool)
+
+
+def letter_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
+    """The ink of letter-sized components only (no dust, rules or flourishes), as a boolean image the size
+    of ``ink``: for a zone; a whole page's letter ink is kept a bit a pixel by :class:`LetterRows`."""
+    letters = LetterRows.of(ink, dpi)
+    return np.unpackbits(letters.packed, axis=1, count=letters.width).view(bool)
 
 
 def text_bands(ink: np.ndarray, dpi: int) -> list[Band]:
