@@ -27,6 +27,7 @@ from .options import ProcessOptions
 from .structure.closing import signer_from_signature
 from .structure.model import Zone
 from .structure.segment import segment_documents
+from .structure.signing import date_from_signatures
 from .textio import read_text
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,7 @@ def document_from_pages(
         doc.signature = (shown or facts.signatures)[0].to_dict()
         if options.segment:  # a certificate naming a person fills an empty signer name
             doc.metadata.signer = signer_from_signature(doc.metadata.signer, doc.signature)
+            doc.metadata.date = date_from_signatures(doc.metadata.date, doc.signatures, doc.metadata.number)
     if any(p.legacy_text for p in pages):
         doc.legacy_text = FORM_FEED.join(p.legacy_text for p in pages)
     if not doc.text.strip():
