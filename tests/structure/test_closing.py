@@ -352,6 +352,9 @@ def test_recipients_from_a_dev_scan() -> None:
         # dev scans (cv_3722, nq_115, qd_707, tt_21)
         ("Thủ tướng, PTTgTT Phạm Gia Túc (đề b/c)", "Thủ tướng, PTTgTT Phạm Gia Túc (để b/c)"),
         ("Lưu: VT NN (0)", "Lưu: VT, NN (0)"),
+        ("Lưu: VT VP UBND", "Lưu: VT, VP UBND"),
+        ("Lưu: VT, VP HĐND", "Lưu: VT, VP HĐND"),
+        ("Lưu: VT VP NN", "Lưu: VT, VP, NN"),
         ("VPCP: BTCN, các Vụ: TH, NC, QHỌT, PL", "VPCP: BTCN, các Vụ: TH, NC, QHQT, PL"),
         (
             "Các Bộ, cơ quan: ngang Bộ, cơ quan thuộc Chính phủ",
