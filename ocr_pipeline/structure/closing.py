@@ -118,6 +118,7 @@ def _signer_piece(text: str) -> bool:
         or is_position_line(text)
         or is_person_name(text)
         or bool(_RANK.match(text) and is_person_name(_RANK.sub("", text)))
+        or name_after_marks(text) is not None  # a name line a signature's stroke or the seal crosses
     )
 
 
@@ -372,8 +373,11 @@ def settle_recipients(meta: DocumentMetadata) -> None:
 def _split_position(text: str) -> tuple[str, str | None]:
     """Split ``CHỦ TỊCH PHÓ CHỦ TỊCH`` into what the authority names and the signer's position.
 
-    A title after a comma is part of the authority's title (``BỘ TRƯỞNG, CHỦ NHIỆM``), not a position.
+    A title after a comma is part of the authority's title (``BỘ TRƯỞNG, CHỦ NHIỆM``), not a position;
+    a title of the closed list is one title (``TỔNG CỤC TRƯỞNG`` holds no ``CỤC TRƯỞNG`` of its own).
     """
+    if snap_position(text) in POSITION_TITLES:
+        return text, None
     match = _POSITION_SUFFIX.search(_fold_norm(text))
     if not match or not text[: match.start()].strip() or text[: match.start()].rstrip().endswith(","):
         return text, None

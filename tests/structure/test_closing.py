@@ -91,6 +91,12 @@ def block_fields(block: str) -> tuple[str | None, ...]:
             "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nThượng tướng Lương Tam Quang",
             ("KT", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "Lương Tam Quang"),
         ),
+        # a head's title that ends with another's is one title (not TỔNG + CỤC TRƯỞNG)
+        ("KT. TỔNG CỤC TRƯỞNG\nMai Xuân Thành", ("KT", "TỔNG CỤC TRƯỞNG", None, "Mai Xuân Thành")),
+        # marks of a signature's stroke at the name line's ends, or a space lost in it
+        ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An /", ("KT", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An")),
+        ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n/ Nguyễn Văn An", ("KT", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An")),
+        ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễnVăn An ˆ", ("KT", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An")),
     ],
 )
 def test_signature_block(block: str, expected: tuple[str | None, ...]) -> None:
@@ -275,6 +281,10 @@ def test_person_name(text: str, expected: str | None) -> None:
         ("Xem; Minh Hưng", None),  # no surname
         ("Trần Lê Minh", None),  # a name word before: not marks (and a name of its own)
         ("xNÑguyên ,Sích Nhật Tân", None),
+        ("Nguyễn Văn An ‹", "Nguyễn Văn An"),  # marks after the name
+        ("Nguyễn Văn An 7", "Nguyễn Văn An"),
+        ("Nguyễn Văn An (để b/c)", None),  # a recipient: a syllable after the name is no mark
+        ("Nguyễn văn An /", None),  # not a name however the marks are read
         (".EhamfMạnh Cường", None),
     ],
 )
