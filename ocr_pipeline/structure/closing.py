@@ -456,6 +456,15 @@ def _expected_deputy(signer: Signer, piece: str) -> str | None:
     return deputy if deputy and ends_with_title(piece, deputy) else None
 
 
+def signature_person(signature: Mapping[str, Any] | None) -> str | None:
+    """The person a digital signature's certificate names (:func:`.names.person_name`; capitals as a
+    certificate prints them are accepted), or None (an organisation, nothing)."""
+    raw = str((signature or {}).get("signer") or "").strip()
+    if raw.isupper():  # certificates often print the name in capitals
+        raw = " ".join(w.capitalize() for w in raw.split())
+    return person_name(raw) if raw else None
+
+
 def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | None) -> Signer | None:
     """The signer with an empty name filled from the PDF's digital signature, when that names a person.
 
@@ -463,13 +472,9 @@ def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | 
     ``UBND tỉnh …``); only a name :func:`.names.person_name` accepts is taken, and ``name_source`` says
     where it came from.
     """
-    raw = str((signature or {}).get("signer") or "").strip()
-    if not raw or (signer is not None and signer.name):
+    if signer is not None and signer.name:
         return signer
-    words = raw.split()
-    if raw.isupper():  # certificates often print the name in capitals
-        raw = " ".join(w.capitalize() for w in words)
-    name = person_name(raw)
+    name = signature_person(signature)
     if name is None:
         return signer
     signer = signer or Signer()

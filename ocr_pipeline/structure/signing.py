@@ -1,4 +1,6 @@
-"""The document's date completed from the PDF's digital signatures, when the printed month is not read.
+"""The record completed from the PDF's digital signatures: the signer's name, the unread month.
+
+The signer's name comes from a certificate that names a person (:func:`signer_from_signatures`).
 
 A document is signed on or after the date printed on it: the signer's own signature the day it is
 dated, a publishing service's (the government portal's) the same day or a few days later. When the
@@ -18,7 +20,8 @@ from typing import Any
 
 from vntext.fold import fold_upper as fold
 
-from .model import DocumentDate, DocumentNumber
+from .closing import signature_person, signer_from_signature
+from .model import DocumentDate, DocumentNumber, Signer
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +108,27 @@ def date_from_signatures(
             iso = None
     log.debug("month %d/%d taken from the PDF's digital signature", signed.month, signed.year)
     return replace(base, year=signed.year, month=signed.month, iso=iso, date_source="digital_signature")
+
+
+def signer_from_signatures(
+    signer: Signer | None, signatures: Sequence[Mapping[str, Any]] | None
+) -> Signer | None:
+    """The signer with an empty name filled from the PDF's digital signatures, when one names a person.
+
+    The signature shown on the page is tried first (:func:`.closing.signer_from_signature`); else the
+    person named by the PDF's other signatures (a leader's own certificate beside the office's and the
+    portal's), copies left out, when they name exactly one person.
+    """
+    signatures = list(signatures or [])
+    shown = [s for s in signatures if s.get("page") is not None]
+    if shown:
+        signer = signer_from_signature(signer, shown[0])
+    if signer is not None and signer.name:
+        return signer
+    names = {name for s in signatures if not _is_copy(s) and (name := signature_person(s))}
+    if len(names) != 1:
+        return signer
+    signer = signer or Signer()
+    signer.name, signer.name_source = names.pop(), "digital_signature"
+    log.debug("signer name %r taken from one of the PDF's digital signatures", signer.name)
+    return signer

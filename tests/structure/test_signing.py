@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ocr_pipeline.structure.header import make_date, parse_number
-from ocr_pipeline.structure.model import DocumentDate
-from ocr_pipeline.structure.signing import date_from_signatures, signing_month
+from ocr_pipeline.structure.model import DocumentDate, Signer
+from ocr_pipeline.structure.signing import date_from_signatures, signer_from_signatures, signing_month
 
 PORTAL = {
     "signer": "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
@@ -69,3 +69,25 @@ def test_a_certified_copys_signature_is_left_out() -> None:
 def test_no_signature_or_no_time_fills_nothing() -> None:
     assert date_from_signatures(unread(), []).month is None  # type: ignore[union-attr]
     assert date_from_signatures(unread(), [{"signer": "X", "signed_at": None}]).month is None  # type: ignore[union-attr]
+
+
+def test_signer_name_from_the_one_person_the_signatures_name() -> None:
+    office = {"signer": "ỦY BAN NHÂN DÂN TỈNH", "signed_at": "2026-04-29T10:00:00+07:00", "page": 1}
+    leader = {"signer": "NGUYỄN VĂN AN", "signed_at": "2026-04-29T09:00:00+07:00", "page": None}
+    signer = signer_from_signatures(Signer(authority="KT"), [office, leader])
+    assert signer is not None and (signer.name, signer.name_source) == ("Nguyễn Văn An", "digital_signature")
+    assert signer_from_signatures(None, [office, leader]) == Signer(
+        name="Nguyễn Văn An", name_source="digital_signature"
+    )
+
+
+def test_signer_name_not_taken_when_printed_ambiguous_or_a_copy() -> None:
+    leader = {"signer": "NGUYỄN VĂN AN", "page": None}
+    printed = Signer(name="Trần Văn Bình")
+    assert signer_from_signatures(printed, [leader]) is printed and printed.name == "Trần Văn Bình"
+    other = {"signer": "Lê Thị Hoa", "page": None}
+    assert signer_from_signatures(Signer(authority="KT"), [leader, other]) == Signer(authority="KT")
+    copy = {"signer": "Lê Thị Hoa", "reason": "SAO Y bản chính", "page": None}
+    assert signer_from_signatures(None, [copy]) is None
+    shown = {"signer": "Lê Thị Hoa", "page": 1}  # the signature drawn on the page wins
+    assert signer_from_signatures(None, [leader, shown]).name == "Lê Thị Hoa"  # type: ignore[union-attr]
