@@ -118,7 +118,6 @@ def _signer_piece(text: str) -> bool:
         or is_position_line(text)
         or is_person_name(text)
         or bool(_RANK.match(text) and is_person_name(_RANK.sub("", text)))
-        or name_after_marks(text) is not None  # a name line a signature's stroke or the seal crosses
     )
 
 

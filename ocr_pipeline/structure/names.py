@@ -281,7 +281,7 @@ def name_after_marks(text: str) -> str | None:
 
     The line is cut into words (:data:`_NAME_SPLIT`: marks that are no letters go, glued words part);
     short marks after the name (:func:`_mark_token`) are dropped. When that changed the line, its words
-    from the first on may make the name (:func:`person_name`: the surname first); else the name is the
+    from the first on may make the name (:func:`person_name`, its surname as printed); else the name is the
     words after the marks when they make a :func:`person_name` of at least :data:`MIN_WORDS_AFTER_MARKS`
     words and every word dropped before it is no capitalised syllable (it could be a part of the name).
     """
@@ -291,8 +291,8 @@ def name_after_marks(text: str) -> str | None:
         words.pop()
     if words != text.split():
         whole = person_name(" ".join(words))
-        if whole is not None:
-            return whole
+        if whole is not None and whole.split()[0] == words[0]:
+            return whole  # the surname as printed: marks dropped and an accent repaired is too much
     for start in range(1, len(words) - MIN_WORDS_AFTER_MARKS + 1):
         if _name_word(words[start - 1], True):
             return None  # a word of the name, or a name of its own, before: not marks
