@@ -24,9 +24,9 @@ from .imaging import cleanup, deskew, engines, ocr, orientation, pdf, rasterise,
 from .imaging.page import PageImage
 from .models import Document, PageResult
 from .options import ProcessOptions
-from .structure.closing import signer_from_signature
 from .structure.model import Zone
 from .structure.segment import segment_documents
+from .structure.signing import date_from_signatures, signer_from_signatures
 from .textio import read_text
 
 log = logging.getLogger(__name__)
@@ -291,7 +291,8 @@ def document_from_pages(
         shown = [s for s in facts.signatures if s.page is not None]
         doc.signature = (shown or facts.signatures)[0].to_dict()
         if options.segment:  # a certificate naming a person fills an empty signer name
-            doc.metadata.signer = signer_from_signature(doc.metadata.signer, doc.signature)
+            doc.metadata.signer = signer_from_signatures(doc.metadata.signer, doc.signatures)
+            doc.metadata.date = date_from_signatures(doc.metadata.date, doc.signatures, doc.metadata.number)
     if any(p.legacy_text for p in pages):
         doc.legacy_text = FORM_FEED.join(p.legacy_text for p in pages)
     if not doc.text.strip():

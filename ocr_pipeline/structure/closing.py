@@ -21,6 +21,7 @@ import regex
 from vntext.fold import fold_upper as fold
 from vntext.fold import fold_upper_nfc as _fold_norm
 
+from .codes import ISSUER_CODES
 from .layout import AUTHORITY, COLUMN_GAP, RECIPIENTS_START, TextLine, is_person_name, is_position_line
 from .model import DocumentMetadata, Signer
 from .names import (
@@ -62,6 +63,14 @@ _ARCHIVE_ITEM = regex.compile(r"^(?P<head>L[ưu]u\s*:?\s*)(?P<rest>.*)$", flags=
 #: A unit code of a Nơi nhận item: capitals (``Đ`` too) with at most a few lower-case letters inside
 #: (``CTrTT``, ``TTg``), at least two letters.
 _UNIT_CODE = regex.compile(r"(?<![\p{L}\d.])\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu}[\p{Lu}\p{Ll}]*(?![\p{L}\d])")
+#: The space between two unit codes of a ``Lưu:`` item (where OCR lost the comma, or one unit of two words).
+_ARCHIVE_GAP = regex.compile(
+    r"(?<=(?<![\p{L}\d])(?P<left>\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu}))\s+"
+    r"(?=(?P<right>\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu})(?![\p{L}\d.]))"
+)
+#: Codes of an office that belongs to a body: followed by the body's code (:data:`.codes.ISSUER_CODES`)
+#: they name one unit (``VP UBND``, ``VP HĐND``: Văn phòng).
+OFFICE_CODES = frozenset({"VP"})
 #: Names of the bodies met in Nơi nhận lists, repaired on a near miss (:func:`_snap_phrases`).
 RECIPIENT_PHRASES = (
     "Ban Bí thư Trung ương Đảng",
@@ -312,18 +321,21 @@ def _unit_code(match: regex.Match[str]) -> str:
     return code.replace("Ọ", "Q")
 
 
+def _archive_gap(gap: regex.Match[str]) -> str:
+    """A comma for the space between two unit codes, unless they make one unit (``VP UBND``)."""
+    if gap["left"] in OFFICE_CODES and gap["right"] in ISSUER_CODES:
+        return gap.group(0)
+    return ", "
+
+
 def _archive_commas(item: str) -> str:
     """The ``Lưu:`` item with the comma between two unit codes that OCR lost put back (``VT NN``): the
-    codes of the filing units are a comma-separated list."""
+    codes of the filing units are a comma-separated list. An office's code before its body's code
+    (``VP UBND``: the Văn phòng of the UBND) is one unit and keeps its space."""
     match = _ARCHIVE_ITEM.match(item)
     if not match:
         return item
-    rest = regex.sub(
-        r"(?<=(?<![\p{L}\d])\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu})\s+(?=\p{Lu}[\p{Lu}\p{Ll}]*\p{Lu}(?![\p{L}\d.]))",
-        ", ",
-        match["rest"],
-    )
-    return match["head"] + rest
+    return match["head"] + _ARCHIVE_GAP.sub(_archive_gap, match["rest"])
 
 
 def snap_archive_units(recipients: list[str], unit_code: str | None) -> list[str]:
@@ -360,8 +372,11 @@ def settle_recipients(meta: DocumentMetadata) -> None:
 def _split_position(text: str) -> tuple[str, str | None]:
     """Split ``CHỦ TỊCH PHÓ CHỦ TỊCH`` into what the authority names and the signer's position.
 
-    A title after a comma is part of the authority's title (``BỘ TRƯỞNG, CHỦ NHIỆM``), not a position.
+    A title after a comma is part of the authority's title (``BỘ TRƯỞNG, CHỦ NHIỆM``), not a position;
+    a title of the closed list is one title (``TỔNG CỤC TRƯỞNG`` holds no ``CỤC TRƯỞNG`` of its own).
     """
+    if snap_position(text) in POSITION_TITLES:
+        return text, None
     match = _POSITION_SUFFIX.search(_fold_norm(text))
     if not match or not text[: match.start()].strip() or text[: match.start()].rstrip().endswith(","):
         return text, None
@@ -440,6 +455,15 @@ def _expected_deputy(signer: Signer, piece: str) -> str | None:
     return deputy if deputy and ends_with_title(piece, deputy) else None
 
 
+def signature_person(signature: Mapping[str, Any] | None) -> str | None:
+    """The person a digital signature's certificate names (:func:`.names.person_name`; capitals as a
+    certificate prints them are accepted), or None (an organisation, nothing)."""
+    raw = str((signature or {}).get("signer") or "").strip()
+    if raw.isupper():  # certificates often print the name in capitals
+        raw = " ".join(w.capitalize() for w in raw.split())
+    return person_name(raw) if raw else None
+
+
 def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | None) -> Signer | None:
     """The signer with an empty name filled from the PDF's digital signature, when that names a person.
 
@@ -447,13 +471,9 @@ def signer_from_signature(signer: Signer | None, signature: Mapping[str, Any] | 
     ``UBND tỉnh …``); only a name :func:`.names.person_name` accepts is taken, and ``name_source`` says
     where it came from.
     """
-    raw = str((signature or {}).get("signer") or "").strip()
-    if not raw or (signer is not None and signer.name):
+    if signer is not None and signer.name:
         return signer
-    words = raw.split()
-    if raw.isupper():  # certificates often print the name in capitals
-        raw = " ".join(w.capitalize() for w in words)
-    name = person_name(raw)
+    name = signature_person(signature)
     if name is None:
         return signer
     signer = signer or Signer()

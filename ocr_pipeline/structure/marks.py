@@ -33,9 +33,16 @@ _STAMP_FIELD = regex.compile(
     r"(?:(?<=\s)|^)(?:Ngày|Ngay|Giờ|Gio|Chuyển|Kính chuyển|Kính chuyên|Số đến)"
     r"\s*(?::\s*(?:[.…\d]|$)|\.{2,}|…)"
 )
-#: ``ĐẾN`` (the received stamp's big word) as a token of its own.
-_RECEIVED_WORD = regex.compile(r"(?:(?<=\s)|^)Đ[ẾEÉ]N(?=\s|$)")
+#: ``ĐẾN`` (the received stamp's big word) as a token of its own, its accent misread too (``ĐỀN``).
+_RECEIVED_WORD = regex.compile(r"(?:(?<=\s)|^)Đ[ẾEÉỀÊ]N(?=\s|$)")
 _STAMP_JUNK_TOKEN = regex.compile(r"^(?:[^\p{L}]*|.*[.…:]{2,}.*|.*\d.*)$")
+#: A label of the received stamp's fields (Nghị định 30/2020/NĐ-CP, the ĐẾN stamp: ``Số:``, ``Ngày:``,
+#: ``Giờ:``, ``Chuyển:``) as a token of its own, with its colon or dots.
+_STAMP_LABEL = regex.compile(r"^(?:Số|Ngày|Ngy|Giờ|Chuyển)\W+$")
+#: Words of at most this many letters between a stamp's tokens are its glyphs (``ĐỀN quy, 221412)26...|``).
+_STAMP_GLYPH_WORD = 4
+#: Edges of a stamp's box left where a stamp is cut from a line (``công |``).
+_BOX_EDGES = " |¦”\"'—–-"
 _FOLDED_TYPES = sorted((fold(t) for t in DOC_TYPES), key=len, reverse=True)
 #: How many lines from the top of a page received stamps are looked for.
 _STAMP_LINES = 30
@@ -65,20 +72,42 @@ def _cut_stamp(text: str) -> tuple[str, str]:
     if lead is None:
         return text, ""
     if lead == 0 or not text[:lead].strip(" “\"'"):
-        # the stamp opens the line: its tokens, then the document's text
         tokens = text.split()
-        k = 0
-        while k < len(tokens) - 1 and (k == 0 or _STAMP_JUNK_TOKEN.match(tokens[k])):
-            k += 1
-        if k and all(_STAMP_JUNK_TOKEN.match(t) or _RECEIVED_WORD.fullmatch(t) for t in tokens[1:k]):
-            return " ".join(tokens[k:]), " ".join(tokens[:k])
-        return text, ""
+        words = [t for t in tokens[1:] if not _stamp_token(t)]
+        if words and is_upper_heading(" ".join(words)):
+            return text, ""  # "ĐẾN NĂM 2030, TẦM NHÌN …": a line of an upper-case title
+        k = _stamp_run(tokens)
+        return " ".join(tokens[k:]).lstrip(_BOX_EDGES), " ".join(tokens[:k])
     previous = text[:lead].split()[-1]
     if word is not None and lead == word.start() and is_upper_heading(previous):
         return text, ""  # "… ĐẾN NĂM 2030" in an upper-case title
     if len(text) - lead > 40:
         return text, ""
-    return text[:lead].rstrip(), text[lead:].strip()
+    return text[:lead].rstrip(_BOX_EDGES), text[lead:].strip()
+
+
+def _stamp_token(token: str) -> bool:
+    """Whether a token is a received stamp's: its word, a field's label, numbers, dots or glyphs."""
+    return bool(
+        _STAMP_JUNK_TOKEN.match(token) or _STAMP_LABEL.match(token) or _RECEIVED_WORD.fullmatch(token)
+    )
+
+
+def _stamp_run(tokens: list[str]) -> int:
+    """How many tokens a received stamp that opens a line takes: its first token, then its labels, numbers
+    and dots (:func:`_stamp_token`), and words of at most :data:`_STAMP_GLYPH_WORD` letters followed within
+    two tokens by another of its tokens (its handwriting read as letters). Every token when all are the
+    stamp's (a line of the stamp alone)."""
+    k = 1
+    while k < len(tokens):
+        if _stamp_token(tokens[k]):
+            k += 1
+            continue
+        following = [j for j in range(k + 1, min(k + 3, len(tokens))) if _stamp_token(tokens[j])]
+        if len(tokens[k]) > _STAMP_GLYPH_WORD or not following:
+            break
+        k = following[0] + 1
+    return k
 
 
 def _cut_type_prefix(text: str) -> tuple[str, str]:

@@ -42,6 +42,9 @@ class DocumentDate:
     handwritten_unread: bool = False
     #: The day or month blank holds nothing (a hand OCR did not see, or a draft not yet dated).
     blank_empty: bool = False
+    #: Where a part not read on the page comes from: ``"digital_signature"`` (the month and year of the
+    #: PDF's signing, :mod:`.signing`); None when every part is as printed.
+    date_source: str | None = None
 
 
 @dataclass

@@ -269,15 +269,30 @@ _NAME_SPLIT = regex.compile(r"[^\p{L}]+|(?<=\p{L})(?=\p{Lu}\p{Ll})")
 MIN_WORDS_AFTER_MARKS = 3
 
 
-def name_after_marks(text: str) -> str | None:
-    """The name a line holds after stray marks of a seal or a signature (``“ezZZLê Minh Hưng``,
-    ``*-fNguýễn Văn Thắng``), or None.
+def _mark_token(word: str) -> bool:
+    """Whether a piece of a name line is a stray mark rather than a word: at most two characters and no
+    syllable in any case (``ˆ``, ``Z`` at the end of a line a signature's stroke crosses; not ``để``)."""
+    return len(word) <= 2 and not is_syllable(word)
 
-    The line is cut into words (:data:`_NAME_SPLIT`); the name is the words after the marks when they make a
-    :func:`person_name` of at least :data:`MIN_WORDS_AFTER_MARKS` words and every word dropped before it is
-    no capitalised syllable (it could be a part of the name).
+
+def name_after_marks(text: str) -> str | None:
+    """The name a line holds between stray marks of a seal or a signature (``“ezZZLê Minh Hưng``,
+    ``*-fNguýễn Văn Thắng``, ``Nguyễn Văn An /``, ``NguyễnVăn An``), or None.
+
+    The line is cut into words (:data:`_NAME_SPLIT`: marks that are no letters go, glued words part);
+    short marks after the name (:func:`_mark_token`) are dropped. When that changed the line, its words
+    from the first on may make the name (:func:`person_name`, its surname as printed); else the name is the
+    words after the marks when they make a :func:`person_name` of at least :data:`MIN_WORDS_AFTER_MARKS`
+    words and every word dropped before it is no capitalised syllable (it could be a part of the name).
     """
-    words = [w for w in _NAME_SPLIT.split(unicodedata.normalize("NFC", text)) if w]
+    text = unicodedata.normalize("NFC", text)
+    words = [w for w in _NAME_SPLIT.split(text) if w]
+    while words and _mark_token(words[-1]):
+        words.pop()
+    if words != text.split():
+        whole = person_name(" ".join(words))
+        if whole is not None and whole.split()[0] == words[0]:
+            return whole  # the surname as printed: marks dropped and an accent repaired is too much
     for start in range(1, len(words) - MIN_WORDS_AFTER_MARKS + 1):
         if _name_word(words[start - 1], True):
             return None  # a word of the name, or a name of its own, before: not marks

@@ -438,11 +438,16 @@ def _split_glued(title: str) -> str:
     return "".join(words)
 
 
+#: Tokens at a trích yếu's end that hold no letter, digit or closing bracket (a box edge, a seal's dots).
+_TRAILING_GLYPHS = regex.compile(r"(?:\s+[^\p{L}\p{N}\s)\]”\"'»]+)+\s*$")
+
+
 def clean_title_glyphs(title: str) -> str:
     """A trích yếu without what marks and OCR put into its running text: a punctuation run where one mark
     is printed (``2030,.chuân``), a stop or colon between lower-case words (``tài trợ. khủng``, ``chuân:
-    bị``), a lone digit no neighbour takes (:func:`_lone_digit`), and its fixed opening ``về việc`` read
-    ``về việt`` or glued to the next word."""
+    bị``), a lone digit no neighbour takes (:func:`_lone_digit`), its fixed opening ``về việc`` read
+    ``về việt`` or glued to the next word, and tokens of marks alone at its end (``… Phú Yên |``)."""
+    title = _TRAILING_GLYPHS.sub("", title)
     title = _PUNCT_RUN.sub(lambda m: m[1] + " ", title)
     title = _INNER_STOP.sub(_inner_stop, title)
     title = _LONE_DIGIT.sub(_lone_digit, title)

@@ -91,6 +91,8 @@ def block_fields(block: str) -> tuple[str | None, ...]:
             "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nThượng tướng Lương Tam Quang",
             ("KT", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "Lương Tam Quang"),
         ),
+        # a head's title that ends with another's is one title (not TỔNG + CỤC TRƯỞNG)
+        ("KT. TỔNG CỤC TRƯỞNG\nMai Xuân Thành", ("KT", "TỔNG CỤC TRƯỞNG", None, "Mai Xuân Thành")),
     ],
 )
 def test_signature_block(block: str, expected: tuple[str | None, ...]) -> None:
@@ -275,11 +277,28 @@ def test_person_name(text: str, expected: str | None) -> None:
         ("Xem; Minh Hưng", None),  # no surname
         ("Trần Lê Minh", None),  # a name word before: not marks (and a name of its own)
         ("xNÑguyên ,Sích Nhật Tân", None),
+        ("Nguyễn Văn An ‹", "Nguyễn Văn An"),  # marks after the name
+        ("Nguyễn Văn An 7", "Nguyễn Văn An"),
+        ("Nguyễn Văn An (để b/c)", None),  # a recipient: a syllable after the name is no mark
+        ("Nguyễn văn An /", None),  # not a name however the marks are read
         (".EhamfMạnh Cường", None),
     ],
 )
 def test_name_after_marks(text: str, expected: str | None) -> None:
     assert name_after_marks(text) == expected
+
+
+@pytest.mark.parametrize(
+    "name_line", ["Nguyễn Văn An /", "/ Nguyễn Văn An", "NguyễnVăn An ˆ", "Nguyễn Văn An 7"]
+)
+def test_signature_zone_name_line_crossed_by_marks(name_line: str) -> None:
+    block = f"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n{name_line}"
+    assert block_fields(block) == ("KT", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An")
+
+
+def test_a_recipient_is_no_name_after_marks() -> None:
+    assert name_after_marks("Như Điều 3") is None  # "Nhữ" would be an accent repaired as well
+    assert name_after_marks("Nguyên Văn An /") is None
 
 
 def test_name_from_a_mention_elsewhere_in_the_document() -> None:
@@ -352,6 +371,9 @@ def test_recipients_from_a_dev_scan() -> None:
         # dev scans (cv_3722, nq_115, qd_707, tt_21)
         ("Thủ tướng, PTTgTT Phạm Gia Túc (đề b/c)", "Thủ tướng, PTTgTT Phạm Gia Túc (để b/c)"),
         ("Lưu: VT NN (0)", "Lưu: VT, NN (0)"),
+        ("Lưu: VT VP UBND", "Lưu: VT, VP UBND"),
+        ("Lưu: VT, VP HĐND", "Lưu: VT, VP HĐND"),
+        ("Lưu: VT VP NN", "Lưu: VT, VP, NN"),
         ("VPCP: BTCN, các Vụ: TH, NC, QHỌT, PL", "VPCP: BTCN, các Vụ: TH, NC, QHQT, PL"),
         (
             "Các Bộ, cơ quan: ngang Bộ, cơ quan thuộc Chính phủ",

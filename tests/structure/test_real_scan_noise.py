@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocr_pipeline.structure.marks import overlay_line
+from ocr_pipeline.structure.layout import clean_lines
+from ocr_pipeline.structure.marks import overlay_line, strip_marks
 from ocr_pipeline.structure.metadata import parse_long_date, parse_number
 from ocr_pipeline.structure.model import Zone
 from ocr_pipeline.structure.segment import segment_documents, segment_text
@@ -226,3 +227,28 @@ def test_two_documents_in_one_file_are_split() -> None:
     assert documents[1].metadata.number is not None and documents[1].metadata.number.raw == "/QĐ-TTg"
     assert segment_text(text) == documents[0]
     assert segment_documents(DECISION_WITH_PLAN)[0].attachments
+
+
+@pytest.mark.parametrize(
+    ("line", "kept", "mark"),
+    [
+        # the received stamp opening a title line, its accent misread, its fields read as glyphs (dev:
+        # raw Tesseract of qd_729)
+        (
+            "ĐỀN quy, 221412)26...| Phê chuẩn kết quả bầu chức vụ Chủ tịch",
+            "Phê chuẩn kết quả bầu chức vụ Chủ tịch",
+            "ĐỀN quy, 221412)26...|",
+        ),
+        ("ĐẾN Số: 1234 Ban hành Quy định về phí", "Ban hành Quy định về phí", "ĐẾN Số: 1234"),
+        ("Ngày: 15/6", "", "Ngày: 15/6"),  # a line of the stamp alone
+        ("Ban hành Quy định về phí | ĐẾN Số:.....", "Ban hành Quy định về phí", "ĐẾN Số:....."),
+        # negatives: an upper-case title's line opening with ĐẾN, a title without a stamp
+        ("ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2045", "ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2045", None),
+        ("Về việc bồi thường, đền bù khi thu hồi đất", "Về việc bồi thường, đền bù khi thu hồi đất", None),
+    ],
+)
+def test_received_stamp_cut_from_a_line(line: str, kept: str, mark: str | None) -> None:
+    lines = clean_lines(line)
+    marks = strip_marks(lines)
+    assert marks == ([mark] if mark else [])
+    assert (lines[0].text if not lines[0].noise else "") == kept

@@ -361,6 +361,9 @@ def test_repair_title_words_from_corpus_pairs(title: str, expected: str) -> None
             "hủy diệt hàng loạt giai đoạn 2026 - 2030, chuân bị cho đánh giá đa phương lần 3 của Nhóm",
         ),
         ("Về việt tổ chức Hội nghị", "Về việc tổ chức Hội nghị"),
+        ("Ban hành Quy định trên địa bàn tỉnh |", "Ban hành Quy định trên địa bàn tỉnh"),  # a box edge
+        ("Về việc tổ chức Hội nghị ,. ~", "Về việc tổ chức Hội nghị"),
+        ("Về việc A (sửa đổi)", "Về việc A (sửa đổi)"),  # a closing bracket or quote is the title's
         ("Ban hành quy chếphối hợp", "Ban hành quy chế phối hợp"),  # two syllables glued
         ("tổ chức festival âm nhạc", "tổ chức festival âm nhạc"),  # a foreign word: no known pair
         # negatives: numerals a neighbour takes, a name, a colon or semicolon parting two matters, an
