@@ -10,22 +10,27 @@ and the worker idle longest gets the next task.
 
 Dask: the same tasks are submitted to the scheduler at ``tcp://HOST:PORT``; inputs and outputs must be on a
 path every worker sees. A task whose worker died is run again by Dask itself; one that kills workers
-repeatedly fails its document (``KilledWorker``).
+repeatedly fails its document (``KilledWorker``). A page task runs on its Dask worker under the same time
+limit as a local one (:func:`run_task_watched`): past it, the page is left to its hung thread and read again
+with Tesseract as a command, and the parent asks the cluster to restart that worker (where a nanny can).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import logging
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
@@ -111,13 +116,73 @@ def _worker_main(conn: Connection, scratch: str) -> None:
         conn.send(run_task(task))
 
 
-def _overdue(worker: _Worker) -> bool:
-    """Whether a page task has run past its limit (:data:`WATCHDOG_TIMEOUTS`; none without a page timeout)."""
-    task = worker.task
-    if task is None or task.kind != PAGES or task.job.options.page_timeout <= 0:
-        return False
+def time_limit(task: Task) -> float | None:
+    """Seconds a page task may run before its Tesseract counts as hung (:data:`WATCHDOG_TIMEOUTS`), or None
+    (not a page task, or no page timeout)."""
+    if task.kind != PAGES or task.job.options.page_timeout <= 0:
+        return None
     limit = WATCHDOG_TIMEOUTS * task.job.options.page_timeout * max(1, len(task.numbers))
-    return time.monotonic() - worker.started > limit + WATCHDOG_GRACE_SECONDS
+    return limit + WATCHDOG_GRACE_SECONDS
+
+
+def _overdue(worker: _Worker) -> bool:
+    """Whether a page task has run past its limit (:func:`time_limit`)."""
+    limit = time_limit(worker.task) if worker.task is not None else None
+    return limit is not None and time.monotonic() - worker.started > limit
+
+
+class _PageRunner:
+    """A daemon thread that runs the page tasks of the (Dask worker) thread owning it, one at a time; kept
+    from task to task, since Tesseract's loaded models are kept per thread."""
+
+    def __init__(self) -> None:
+        self.requests: queue.SimpleQueue[tuple[Task, concurrent.futures.Future[TaskOutcome]]]
+        self.requests = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="vnocr page runner", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            task, done = self.requests.get()
+            try:
+                done.set_result(run_task(task))
+            except BaseException as exc:  # handed to the task's thread, which raises it
+                done.set_exception(exc)
+
+    def run(self, task: Task, limit: float) -> TaskOutcome | None:
+        """The task's outcome, or None if it ran past ``limit`` seconds (it is left running)."""
+        done: concurrent.futures.Future[TaskOutcome] = concurrent.futures.Future()
+        self.requests.put((task, done))
+        try:
+            return done.result(timeout=limit)
+        except concurrent.futures.TimeoutError:
+            return None
+
+
+_runners = threading.local()
+
+
+def run_task_watched(task: Task) -> TaskOutcome:
+    """A task on a Dask worker: :func:`~ocr_pipeline.taskgraph.run_task`, a page task under the local
+    executor's time limit (:func:`time_limit`). Tesseract in the process cannot be stopped in its layout
+    analysis or OSD: a page task past its limit is left to its thread (the worker is to be restarted:
+    :attr:`TaskOutcome.left_hung` says so) and run again here with Tesseract as a command, whose calls the
+    page timeout stops."""
+    limit = time_limit(task)
+    if limit is None:
+        return run_task(task)
+    runner: _PageRunner | None = getattr(_runners, "runner", None)
+    if runner is None:
+        runner = _runners.runner = _PageRunner()
+    outcome = runner.run(task, limit)
+    if outcome is not None:
+        return outcome
+    _runners.runner = None  # its thread is stuck in Tesseract: the next page gets a new one
+    log.warning(
+        "%s ran past its time limit (%.0f s): read again with Tesseract as a command", task.key, limit
+    )
+    outcome = run_task(replace(task, attempt=task.attempt + 1))
+    outcome.left_hung = True
+    return outcome
 
 
 def _check_not_stalled(graph: BatchGraph) -> None:
@@ -300,7 +365,8 @@ class DaskExecutor:
                     break
                 key = f"{run_id}-{submitted.key}-{submitted.attempt}"
                 where = warm.placement(client) if submitted.kind == FINISH else {}
-                running[client.submit(run_task, submitted, key=key, pure=False, **where)] = submitted
+                future = client.submit(run_task_watched, submitted, key=key, pure=False, **where)
+                running[future] = submitted
             yield from graph.drain()
             if not running:
                 _check_not_stalled(graph)
@@ -310,7 +376,10 @@ class DaskExecutor:
             for future in [f for f in running if f.done()]:
                 task = running.pop(future)
                 if future.status == "finished":
-                    graph.complete(task, future.result())
+                    outcome: TaskOutcome = future.result()
+                    if outcome.left_hung:
+                        _restart_hung_worker(client, future, task)
+                    graph.complete(task, outcome)
                     continue
                 error = future.exception() if future.status == "error" else None
                 log.warning("%s: %s on the cluster", task.key, error or future.status)
@@ -320,6 +389,24 @@ class DaskExecutor:
                     graph.failed(task, error)
             yield from graph.drain()
         yield from graph.drain()
+
+
+def _restart_hung_worker(client: Any, future: Any, task: Task) -> None:
+    """Restart the Dask worker where ``task`` left a thread stuck in Tesseract, if a nanny watches it (a
+    worker without one would only be removed); otherwise say that it should be restarted."""
+    with contextlib.suppress(Exception):  # the batch goes on whatever the cluster answers
+        where = list(client.who_has([future]).get(future.key) or [])
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+        watched = [address for address in where if workers.get(address, {}).get("nanny")]
+        if watched:
+            log.warning("%s: restarting Dask worker %s (a thread stuck in Tesseract)", task.key, watched[0])
+            client.restart_workers(watched, timeout=60, raise_for_error=False)
+            return
+        log.warning(
+            "%s: Dask worker %s keeps a thread stuck in Tesseract; restart it (it has no nanny)",
+            task.key,
+            ", ".join(where) or "?",
+        )
 
 
 @dataclass

@@ -79,6 +79,9 @@ class TaskOutcome:
     seconds: float = 0.0
     #: Where and how long it ran (for a trace of the batch).
     timing: Timing | None = None
+    #: A page task that ran past its time limit on a Dask worker and was read again there: a thread of
+    #: that worker is stuck in Tesseract (see ``executors.run_task_watched``).
+    left_hung: bool = False
 
 
 def run_task(task: Task) -> TaskOutcome:
