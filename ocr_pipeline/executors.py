@@ -35,7 +35,8 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, warm_up
+from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, share_cores, warm_up
+from .tasktrace import TraceFile
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,8 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(conn: Connection, scratch: str) -> None:
-    """A local worker: run the tasks the parent sends until the pipe closes."""
+def _worker_main(conn: Connection, scratch: str, workers: int = 1) -> None:
+    """A local worker (one of ``workers``): run the tasks the parent sends until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.setpgrp()  # its own process group, with its Tesseract: killed together, out of reach of Ctrl-C
@@ -104,6 +105,7 @@ def _worker_main(conn: Connection, scratch: str) -> None:
     os.environ["TMPDIR"] = scratch
     tempfile.tempdir = scratch
     logging.getLogger().setLevel(logging.WARNING)
+    share_cores(workers)
     warm = False
     while True:
         try:
@@ -222,7 +224,7 @@ class LocalExecutor:
     def _spawn(self, scratch: str) -> _Worker:
         context = multiprocessing.get_context("fork")  # the workers share the parent's loaded code
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child_end, scratch), daemon=True)
+        process = context.Process(target=_worker_main, args=(child_end, scratch, self.workers), daemon=True)
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
@@ -344,6 +346,7 @@ class DaskExecutor:
         from distributed.scheduler import KilledWorker
 
         running: dict[Any, Task] = {}
+        _share_cores_on_cluster(client)
         threads, counted = 1, 0.0
         run_id = f"vnocr-{os.getpid()}-{time.time_ns()}"
         warm = _DaskWarmUp(f"{run_id}-warm-up")
@@ -360,11 +363,11 @@ class DaskExecutor:
             while len(running) < 2 * threads:
                 submitted = graph.next_task()
                 if submitted is None:
-                    if running and len(running) < threads:  # a worker idle: the batch's end is near
-                        warm.start(client)
+                    if running and len(running) < threads and warm.start(client) and graph.trace:
+                        graph.trace.event("warm-up sent")  # a worker idle: the batch's end is near
                     break
                 key = f"{run_id}-{submitted.key}-{submitted.attempt}"
-                where = warm.placement(client) if submitted.kind == FINISH else {}
+                where = warm.placement(client, graph.trace) if submitted.kind == FINISH else {}
                 future = client.submit(run_task_watched, submitted, key=key, pure=False, **where)
                 running[future] = submitted
             yield from graph.drain()
@@ -389,6 +392,19 @@ class DaskExecutor:
                     graph.failed(task, error)
             yield from graph.drain()
         yield from graph.drain()
+
+
+def _share_cores_on_cluster(client: Any) -> None:
+    """Give each Dask worker's OpenCV its share of its machine's cores (:func:`share_cores`), from the
+    task threads of all the workers on that machine."""
+    with contextlib.suppress(Exception):  # only a tuning: the batch runs without it
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+        on_host: dict[str, int] = {}
+        for info in workers.values():
+            host = str(info.get("host", ""))
+            on_host[host] = on_host.get(host, 0) + int(info.get("nthreads", 1))
+        for address, info in workers.items():
+            client.run(share_cores, on_host[str(info.get("host", ""))], workers=[address])
 
 
 def _restart_hung_worker(client: Any, future: Any, task: Task) -> None:
@@ -418,16 +434,20 @@ class _DaskWarmUp:
     future: Any = None
     worker: str | None = None
 
-    def start(self, client: Any) -> None:
-        """Submit it (the scheduler gives it to an idle worker), if not done yet."""
-        if self.future is None:
-            self.future = client.submit(warm_up, key=self.key, pure=False)
+    def start(self, client: Any) -> bool:
+        """Submit it (the scheduler gives it to an idle worker), if not done yet; whether it was now."""
+        if self.future is not None:
+            return False
+        self.future = client.submit(warm_up, key=self.key, pure=False)
+        return True
 
-    def placement(self, client: Any) -> dict[str, Any]:
+    def placement(self, client: Any, trace: TraceFile | None = None) -> dict[str, Any]:
         """``client.submit`` arguments sending a task preferably to the warmed worker."""
         if self.worker is None and self.future is not None and self.future.status == "finished":
             with contextlib.suppress(Exception):  # a worker gone: no preference
                 self.worker = next(iter(client.who_has([self.future]).get(self.future.key) or []), None)
+        if self.worker and trace:
+            trace.event("warm-up placed", worker=self.worker)
         return {"workers": [self.worker], "allow_other_workers": True} if self.worker else {}
 
     def futures(self) -> list[Any]:

@@ -115,6 +115,20 @@ def _run(task: Task) -> TaskOutcome:
     return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
 
 
+def share_cores(threads_on_host: int) -> int:
+    """Give OpenCV's thread pool in this process its share of the machine's cores, when this many task
+    threads (worker processes, Dask worker threads) work on the machine at once: 1 where every core has a
+    worker (parallelism comes from the workers, as Tesseract's ``OMP_THREAD_LIMIT=1``); more where cores
+    would otherwise stay idle (one worker on two cores keeps both for OpenCV, as before). Returns the
+    share."""
+    share = max(1, (os.cpu_count() or 1) // max(1, threads_on_host))
+    with contextlib.suppress(Exception):  # OpenCV missing or too old: its own default
+        import cv2
+
+        cv2.setNumThreads(share)
+    return share
+
+
 def warm_up() -> None:
     """Load what a finishing task needs and a page task does not (the restoration model, OCRmyPDF for the
     searchable PDF), in a worker that has nothing to do: the finishing task it runs next pays none of it."""

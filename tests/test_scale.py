@@ -325,3 +325,19 @@ def test_a_task_within_its_time_limit_runs_in_the_same_thread_each_time(
         outcome = executors.run_task_watched(task)
         assert outcome.pages and not outcome.left_hung
     assert len(set(threads)) == 1 and threads[0] != threading.get_ident()
+
+
+def test_a_worker_gives_opencv_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One core's worth of OpenCV threads per worker where every core has one; the idle cores' share
+    where there are fewer workers than cores."""
+    cv2 = pytest.importorskip("cv2")
+    from ocr_pipeline.taskgraph import share_cores
+
+    before = cv2.getNumThreads()
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    try:
+        assert share_cores(4) == 1 and cv2.getNumThreads() == 1
+        assert share_cores(2) == 2 and cv2.getNumThreads() == 2
+        assert share_cores(1) == 4 and share_cores(8) == 1
+    finally:
+        cv2.setNumThreads(before)
