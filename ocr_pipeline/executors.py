@@ -403,8 +403,13 @@ def _share_cores_on_cluster(client: Any) -> None:
         for info in workers.values():
             host = str(info.get("host", ""))
             on_host[host] = on_host.get(host, 0) + int(info.get("nthreads", 1))
-        for address, info in workers.items():
-            client.run(share_cores, on_host[str(info.get("host", ""))], workers=[address])
+        client.run(_share_cores_of_worker, on_host)
+
+
+def _share_cores_of_worker(threads_on_hosts: dict[str, int], dask_worker: Any = None) -> int:
+    """On a Dask worker (``client.run`` passes it): :func:`share_cores` with its host's task threads."""
+    host = str(getattr(dask_worker, "ip", "") or "")
+    return share_cores(threads_on_hosts.get(host, 1))
 
 
 def _restart_hung_worker(client: Any, future: Any, task: Task) -> None:
