@@ -288,14 +288,9 @@ def read_trace(path: Path) -> dict[str, Any]:
     return report
 
 
-#: The Dask workers' environment as docs/CLUSTER.md advises: no statistical profiler (it samples the task
-#: thread's stack every 10 ms in the worker's event loop: 2-3 % of a core while a task runs).
-DASK_WORKER_ENV = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
-
-
 @contextmanager
 def dask_cluster(workers: int) -> Iterator[str]:
-    """A Dask scheduler and ``workers`` single-threaded workers on 127.0.0.1 (:data:`DASK_WORKER_ENV`)."""
+    """A Dask scheduler and ``workers`` single-threaded workers on 127.0.0.1."""
     from distributed import Client
 
     dask = str(Path(sys.executable).with_name("dask"))
@@ -309,7 +304,7 @@ def dask_cluster(workers: int) -> Iterator[str]:
     try:
         for _ in range(workers):
             command = [dask, "worker", address, "--nthreads", "1", "--no-nanny", *common]
-            procs.append(subprocess.Popen(command, env=dict(os.environ, **DASK_WORKER_ENV), **quiet))
+            procs.append(subprocess.Popen(command, **quiet))
         with Client(address, timeout=60) as client:
             client.wait_for_workers(workers, timeout=60)
         yield address
