@@ -10,27 +10,33 @@ and the worker idle longest gets the next task.
 
 Dask: the same tasks are submitted to the scheduler at ``tcp://HOST:PORT``; inputs and outputs must be on a
 path every worker sees. A task whose worker died is run again by Dask itself; one that kills workers
-repeatedly fails its document (``KilledWorker``).
+repeatedly fails its document (``KilledWorker``). A page task runs on its Dask worker under the same time
+limit as a local one (:func:`run_task_watched`): past it, the page is left to its hung thread and read again
+with Tesseract as a command, and the parent asks the cluster to restart that worker (where a nanny can).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import logging
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, warm_up
+from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, share_cores, warm_up
+from .tasktrace import TraceFile
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +95,8 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(conn: Connection, scratch: str) -> None:
-    """A local worker: run the tasks the parent sends until the pipe closes."""
+def _worker_main(conn: Connection, scratch: str, workers: int = 1) -> None:
+    """A local worker (one of ``workers``): run the tasks the parent sends until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.setpgrp()  # its own process group, with its Tesseract: killed together, out of reach of Ctrl-C
@@ -99,6 +105,7 @@ def _worker_main(conn: Connection, scratch: str) -> None:
     os.environ["TMPDIR"] = scratch
     tempfile.tempdir = scratch
     logging.getLogger().setLevel(logging.WARNING)
+    share_cores(workers)
     warm = False
     while True:
         try:
@@ -111,13 +118,73 @@ def _worker_main(conn: Connection, scratch: str) -> None:
         conn.send(run_task(task))
 
 
-def _overdue(worker: _Worker) -> bool:
-    """Whether a page task has run past its limit (:data:`WATCHDOG_TIMEOUTS`; none without a page timeout)."""
-    task = worker.task
-    if task is None or task.kind != PAGES or task.job.options.page_timeout <= 0:
-        return False
+def time_limit(task: Task) -> float | None:
+    """Seconds a page task may run before its Tesseract counts as hung (:data:`WATCHDOG_TIMEOUTS`), or None
+    (not a page task, or no page timeout)."""
+    if task.kind != PAGES or task.job.options.page_timeout <= 0:
+        return None
     limit = WATCHDOG_TIMEOUTS * task.job.options.page_timeout * max(1, len(task.numbers))
-    return time.monotonic() - worker.started > limit + WATCHDOG_GRACE_SECONDS
+    return limit + WATCHDOG_GRACE_SECONDS
+
+
+def _overdue(worker: _Worker) -> bool:
+    """Whether a page task has run past its limit (:func:`time_limit`)."""
+    limit = time_limit(worker.task) if worker.task is not None else None
+    return limit is not None and time.monotonic() - worker.started > limit
+
+
+class _PageRunner:
+    """A daemon thread that runs the page tasks of the (Dask worker) thread owning it, one at a time; kept
+    from task to task, since Tesseract's loaded models are kept per thread."""
+
+    def __init__(self) -> None:
+        self.requests: queue.SimpleQueue[tuple[Task, concurrent.futures.Future[TaskOutcome]]]
+        self.requests = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="vnocr page runner", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            task, done = self.requests.get()
+            try:
+                done.set_result(run_task(task))
+            except BaseException as exc:  # handed to the task's thread, which raises it
+                done.set_exception(exc)
+
+    def run(self, task: Task, limit: float) -> TaskOutcome | None:
+        """The task's outcome, or None if it ran past ``limit`` seconds (it is left running)."""
+        done: concurrent.futures.Future[TaskOutcome] = concurrent.futures.Future()
+        self.requests.put((task, done))
+        try:
+            return done.result(timeout=limit)
+        except concurrent.futures.TimeoutError:
+            return None
+
+
+_runners = threading.local()
+
+
+def run_task_watched(task: Task) -> TaskOutcome:
+    """A task on a Dask worker: :func:`~ocr_pipeline.taskgraph.run_task`, a page task under the local
+    executor's time limit (:func:`time_limit`). Tesseract in the process cannot be stopped in its layout
+    analysis or OSD: a page task past its limit is left to its thread (the worker is to be restarted:
+    :attr:`TaskOutcome.left_hung` says so) and run again here with Tesseract as a command, whose calls the
+    page timeout stops."""
+    limit = time_limit(task)
+    if limit is None:
+        return run_task(task)
+    runner: _PageRunner | None = getattr(_runners, "runner", None)
+    if runner is None:
+        runner = _runners.runner = _PageRunner()
+    outcome = runner.run(task, limit)
+    if outcome is not None:
+        return outcome
+    _runners.runner = None  # its thread is stuck in Tesseract: the next page gets a new one
+    log.warning(
+        "%s ran past its time limit (%.0f s): read again with Tesseract as a command", task.key, limit
+    )
+    outcome = run_task(replace(task, attempt=task.attempt + 1))
+    outcome.left_hung = True
+    return outcome
 
 
 def _check_not_stalled(graph: BatchGraph) -> None:
@@ -157,7 +224,7 @@ class LocalExecutor:
     def _spawn(self, scratch: str) -> _Worker:
         context = multiprocessing.get_context("fork")  # the workers share the parent's loaded code
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child_end, scratch), daemon=True)
+        process = context.Process(target=_worker_main, args=(child_end, scratch, self.workers), daemon=True)
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
@@ -279,6 +346,7 @@ class DaskExecutor:
         from distributed.scheduler import KilledWorker
 
         running: dict[Any, Task] = {}
+        _share_cores_on_cluster(client)
         threads, counted = 1, 0.0
         run_id = f"vnocr-{os.getpid()}-{time.time_ns()}"
         warm = _DaskWarmUp(f"{run_id}-warm-up")
@@ -295,12 +363,13 @@ class DaskExecutor:
             while len(running) < 2 * threads:
                 submitted = graph.next_task()
                 if submitted is None:
-                    if running and len(running) < threads:  # a worker idle: the batch's end is near
-                        warm.start(client)
+                    if running and len(running) < threads and warm.start(client) and graph.trace:
+                        graph.trace.event("warm-up sent")  # a worker idle: the batch's end is near
                     break
                 key = f"{run_id}-{submitted.key}-{submitted.attempt}"
-                where = warm.placement(client) if submitted.kind == FINISH else {}
-                running[client.submit(run_task, submitted, key=key, pure=False, **where)] = submitted
+                where = warm.placement(client, graph.trace) if submitted.kind == FINISH else {}
+                future = client.submit(run_task_watched, submitted, key=key, pure=False, **where)
+                running[future] = submitted
             yield from graph.drain()
             if not running:
                 _check_not_stalled(graph)
@@ -310,7 +379,10 @@ class DaskExecutor:
             for future in [f for f in running if f.done()]:
                 task = running.pop(future)
                 if future.status == "finished":
-                    graph.complete(task, future.result())
+                    outcome: TaskOutcome = future.result()
+                    if outcome.left_hung:
+                        _restart_hung_worker(client, future, task)
+                    graph.complete(task, outcome)
                     continue
                 error = future.exception() if future.status == "error" else None
                 log.warning("%s: %s on the cluster", task.key, error or future.status)
@@ -322,6 +394,42 @@ class DaskExecutor:
         yield from graph.drain()
 
 
+def _share_cores_on_cluster(client: Any) -> None:
+    """Give each Dask worker's OpenCV its share of its machine's cores (:func:`share_cores`), from the
+    task threads of all the workers on that machine."""
+    with contextlib.suppress(Exception):  # only a tuning: the batch runs without it
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+        on_host: dict[str, int] = {}
+        for info in workers.values():
+            host = str(info.get("host", ""))
+            on_host[host] = on_host.get(host, 0) + int(info.get("nthreads", 1))
+        client.run(_share_cores_of_worker, on_host)
+
+
+def _share_cores_of_worker(threads_on_hosts: dict[str, int], dask_worker: Any = None) -> int:
+    """On a Dask worker (``client.run`` passes it): :func:`share_cores` with its host's task threads."""
+    host = str(getattr(dask_worker, "ip", "") or "")
+    return share_cores(threads_on_hosts.get(host, 1))
+
+
+def _restart_hung_worker(client: Any, future: Any, task: Task) -> None:
+    """Restart the Dask worker where ``task`` left a thread stuck in Tesseract, if a nanny watches it (a
+    worker without one would only be removed); otherwise say that it should be restarted."""
+    with contextlib.suppress(Exception):  # the batch goes on whatever the cluster answers
+        where = list(client.who_has([future]).get(future.key) or [])
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+        watched = [address for address in where if workers.get(address, {}).get("nanny")]
+        if watched:
+            log.warning("%s: restarting Dask worker %s (a thread stuck in Tesseract)", task.key, watched[0])
+            client.restart_workers(watched, timeout=60, raise_for_error=False)
+            return
+        log.warning(
+            "%s: Dask worker %s keeps a thread stuck in Tesseract; restart it (it has no nanny)",
+            task.key,
+            ", ".join(where) or "?",
+        )
+
+
 @dataclass
 class _DaskWarmUp:
     """The warm-up (:func:`~ocr_pipeline.taskgraph.warm_up`) of one idle Dask worker, once a run, and the
@@ -331,16 +439,20 @@ class _DaskWarmUp:
     future: Any = None
     worker: str | None = None
 
-    def start(self, client: Any) -> None:
-        """Submit it (the scheduler gives it to an idle worker), if not done yet."""
-        if self.future is None:
-            self.future = client.submit(warm_up, key=self.key, pure=False)
+    def start(self, client: Any) -> bool:
+        """Submit it (the scheduler gives it to an idle worker), if not done yet; whether it was now."""
+        if self.future is not None:
+            return False
+        self.future = client.submit(warm_up, key=self.key, pure=False)
+        return True
 
-    def placement(self, client: Any) -> dict[str, Any]:
+    def placement(self, client: Any, trace: TraceFile | None = None) -> dict[str, Any]:
         """``client.submit`` arguments sending a task preferably to the warmed worker."""
         if self.worker is None and self.future is not None and self.future.status == "finished":
             with contextlib.suppress(Exception):  # a worker gone: no preference
                 self.worker = next(iter(client.who_has([self.future]).get(self.future.key) or []), None)
+        if self.worker and trace:
+            trace.event("warm-up placed", worker=self.worker)
         return {"workers": [self.worker], "allow_other_workers": True} if self.worker else {}
 
     def futures(self) -> list[Any]:

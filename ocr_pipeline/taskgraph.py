@@ -79,6 +79,9 @@ class TaskOutcome:
     seconds: float = 0.0
     #: Where and how long it ran (for a trace of the batch).
     timing: Timing | None = None
+    #: A page task that ran past its time limit on a Dask worker and was read again there: a thread of
+    #: that worker is stuck in Tesseract (see ``executors.run_task_watched``).
+    left_hung: bool = False
 
 
 def run_task(task: Task) -> TaskOutcome:
@@ -110,6 +113,20 @@ def _run(task: Task) -> TaskOutcome:
         seconds = time.monotonic() - start
         return TaskOutcome(result=failure_result(task.job, exc, round(seconds, 2)), seconds=seconds)
     return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
+
+
+def share_cores(threads_on_host: int) -> int:
+    """Give OpenCV's thread pool in this process its share of the machine's cores, when this many task
+    threads (worker processes, Dask worker threads) work on the machine at once: 1 where every core has a
+    worker (parallelism comes from the workers, as Tesseract's ``OMP_THREAD_LIMIT=1``); more where cores
+    would otherwise stay idle (one worker on two cores keeps both for OpenCV, as before). Returns the
+    share."""
+    share = max(1, (os.cpu_count() or 1) // max(1, threads_on_host))
+    with contextlib.suppress(Exception):  # OpenCV missing or too old: its own default
+        import cv2
+
+        cv2.setNumThreads(share)
+    return share
 
 
 def warm_up() -> None:

@@ -4,11 +4,18 @@ Every task measures where it ran, its wall and CPU times, and those of the named
 (:func:`phase`); the parent process writes them, with its own events, as JSON lines to the file named by
 :data:`TRACE_VARIABLE` (nothing is written without it). ``python -m tools.bench.scale workers --trace``
 reads such a file; docs/SCALE.md says what it showed.
+
+A task's ``cpu`` is its process's (and waited children's) CPU while it ran: the task's own where the process
+runs one task at a time (a local worker, a Dask worker with ``--nthreads 1``); on a Dask worker running
+several tasks at once in threads it also counts the tasks beside it. ``thread_cpu`` is the task's thread
+alone, without the helper threads (OCRmyPDF's page thread, OpenCV's) and subprocesses it waits for. The task
+being timed is per thread (a context variable), so threads timing tasks at once keep their own records.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import logging
 import os
@@ -39,41 +46,46 @@ class Timing:
         worker: ``host:pid`` of the process that ran it.
         start: Wall-clock start (``time.time()``).
         end: Wall-clock end.
-        cpu: CPU seconds of the process and its children during the task.
-        phases: Named parts of the task: ``[wall seconds, CPU seconds]``, summed over their runs.
+        cpu: CPU seconds of the process and its children during the task (see the module).
+        thread_cpu: CPU seconds of the task's own thread.
+        phases: Named parts of the task: ``[wall seconds, CPU seconds]`` (CPU as ``cpu``), summed over
+            their runs.
     """
 
     worker: str
     start: float
     end: float = 0.0
     cpu: float = 0.0
+    thread_cpu: float = 0.0
     phases: dict[str, list[float]] = field(default_factory=dict)
 
 
-_current: Timing | None = None
+#: The task being timed in this thread (or task context), if any.
+_current: contextvars.ContextVar[Timing | None] = contextvars.ContextVar("vnocr_task_timing", default=None)
 
 
 @contextlib.contextmanager
 def timing() -> Iterator[Timing]:
     """Time the task run inside the block, and the phases it names (:func:`phase`)."""
-    global _current
     record = Timing(f"{socket.gethostname()}:{os.getpid()}", time.time())
-    outer, _current = _current, record
-    cpu = cpu_seconds()
+    token = _current.set(record)
+    cpu, own = cpu_seconds(), time.thread_time()
     try:
         yield record
     finally:
         record.end, record.cpu = time.time(), round(cpu_seconds() - cpu, 3)
-        _current = outer
+        record.thread_cpu = round(time.thread_time() - own, 3)
+        _current.reset(token)
 
 
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
     """Count the block's wall and CPU time under ``name`` in the task being timed (if any)."""
-    if _current is None:
+    record = _current.get()
+    if record is None:
         yield
         return
-    record, wall, cpu = _current, time.monotonic(), cpu_seconds()
+    wall, cpu = time.monotonic(), cpu_seconds()
     try:
         yield
     finally:

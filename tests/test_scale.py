@@ -267,3 +267,77 @@ def test_a_page_task_past_its_time_limit_loses_its_worker_and_times_out_as_a_com
     status = {r.path: (r.status, r.exit_code) for r in summary.results}
     assert status == {"a.pdf": ("failed", ExitCode.ocr_timeout), "b.pdf": ("ok", 0)}
     assert time.monotonic() - start < 60
+
+
+@pytest.mark.poppler
+def test_a_page_task_past_its_time_limit_on_dask_is_read_again_as_a_command(
+    bar_reader: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Dask workers' watchdog: a page task hung inside Tesseract in the process is left behind after
+    its time limit and read again with Tesseract as a command, whose timeout fails the page; the other
+    documents finish. The cluster runs in this process (threads), so that the stand-ins apply."""
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    from ocr_pipeline import executors
+
+    monkeypatch.delenv("VNOCR_TESSERACT", raising=False)
+    monkeypatch.setattr(executors, "WATCHDOG_GRACE_SECONDS", 1.0)
+    src, out = bar_reader / "in", bar_reader / "out"
+    src.mkdir()
+    for name in ("a", "b"):
+        _pdf(src / f"{name}.pdf", 3)
+    (src / "a.hang").touch()
+    options = dataclasses.replace(NO_RESTORE, page_timeout=0.2)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        start = time.monotonic()
+        summary = run_batch(src, out, options, scheduler=cluster.scheduler_address)
+        seconds = time.monotonic() - start
+    status = {r.path: (r.status, r.exit_code) for r in summary.results}
+    assert status == {"a.pdf": ("failed", ExitCode.ocr_timeout), "b.pdf": ("ok", 0)}
+    assert seconds < 60
+
+
+def test_a_task_within_its_time_limit_runs_in_the_same_thread_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract keeps its models per thread: the watched page tasks of one worker thread run in one
+    runner thread, not a new thread each."""
+    import threading
+
+    from ocr_pipeline import executors, pipeline
+
+    threads: list[int] = []
+
+    def read(*args: object) -> list[PageResult]:
+        threads.append(threading.get_ident())
+        return [_page(1)]
+
+    monkeypatch.setattr(pipeline, "ocr_page_unit", read)
+    graph = _graph(tmp_path, ["a.pdf"], {"a.pdf": 3})
+    graph.jobs = [
+        dataclasses.replace(job, options=dataclasses.replace(NO_RESTORE, page_timeout=5))
+        for job in graph.jobs
+    ]
+    for _ in range(3):
+        task = graph.next_task()
+        assert task is not None and executors.time_limit(task) is not None
+        outcome = executors.run_task_watched(task)
+        assert outcome.pages and not outcome.left_hung
+    assert len(set(threads)) == 1 and threads[0] != threading.get_ident()
+
+
+def test_a_worker_gives_opencv_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One core's worth of OpenCV threads per worker where every core has one; the idle cores' share
+    where there are fewer workers than cores."""
+    cv2 = pytest.importorskip("cv2")
+    from ocr_pipeline.taskgraph import share_cores
+
+    before = cv2.getNumThreads()
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    try:
+        assert share_cores(4) == 1 and cv2.getNumThreads() == 1
+        assert share_cores(2) == 2 and cv2.getNumThreads() == 2
+        assert share_cores(1) == 4 and share_cores(8) == 1
+    finally:
+        cv2.setNumThreads(before)

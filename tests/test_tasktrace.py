@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from ocr_pipeline.exceptions import BadArgumentsError
 from ocr_pipeline.jobs import Job
 from ocr_pipeline.models import PageResult
 from ocr_pipeline.taskgraph import FINISH, BatchGraph, TaskOutcome, page_weights
-from ocr_pipeline.tasktrace import TRACE_VARIABLE, TraceFile, phase, timing
+from ocr_pipeline.tasktrace import TRACE_VARIABLE, Timing, TraceFile, phase, timing
 from tools.synthetic import write_pdf
 
 NO_RESTORE = ProcessOptions(restore=False)
@@ -34,6 +35,38 @@ def test_a_task_timing_counts_its_phases() -> None:
     assert set(timed.phases) == {"a", "b"} and timed.phases["a"][0] >= timed.phases["b"][0]
     with phase("outside"):  # no task timed: nothing is counted, nothing fails
         pass
+
+
+def test_tasks_timed_at_once_in_threads_keep_their_own_phases_and_thread_cpu() -> None:
+    """As on a Dask worker with several threads: each task's record is its own; ``thread_cpu`` counts the
+    task's thread only (a busy task beside an idle one), ``cpu`` the whole process."""
+    import threading
+
+    records: dict[str, object] = {}
+    both_started = threading.Barrier(2)
+
+    def task(name: str, busy: bool) -> None:
+        with timing() as timed:
+            both_started.wait()
+            with phase(name):
+                if busy:
+                    spin_until = time.thread_time() + 0.15
+                    while time.thread_time() < spin_until:
+                        pass
+                else:
+                    time.sleep(0.3)
+        records[name] = timed
+
+    threads = [threading.Thread(target=task, args=(n, n == "busy")) for n in ("busy", "idle")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    busy, idle = records["busy"], records["idle"]
+    assert isinstance(busy, Timing) and isinstance(idle, Timing)
+    assert set(busy.phases) == {"busy"} and set(idle.phases) == {"idle"}
+    assert busy.thread_cpu >= 0.15 and idle.thread_cpu < busy.thread_cpu / 3
+    assert idle.cpu >= idle.thread_cpu  # the process's CPU: the busy thread's work too
 
 
 def test_a_traced_batch_writes_every_task_and_the_parent_events(

@@ -10,6 +10,7 @@ so :func:`rasterize_pdf_page` gives OCRmyPDF a blank image of the size its rende
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from contextlib import closing
@@ -163,6 +164,15 @@ def raster_size(input_file: Path, pageno: int, raster_dpi: Any) -> tuple[int, in
     return round(width * dpi.x / 72.0), round(height * dpi.y / 72.0)
 
 
+@lru_cache(maxsize=16)
+def blank_png(size: tuple[int, int], dpi: tuple[float, float]) -> bytes:
+    """A white 1-bit PNG of ``size`` pixels at ``dpi``: the same bytes for every page of that size and
+    resolution, encoded once (encoding it took 20-25 ms a page)."""
+    buffer = io.BytesIO()
+    Image.new("1", size, 1).save(buffer, format="PNG", dpi=dpi)
+    return buffer.getvalue()
+
+
 @hookimpl
 def rasterize_pdf_page(
     input_file: Path,
@@ -196,7 +206,7 @@ def rasterize_pdf_page(
     if size is None:
         return None
     dpi = page_dpi or raster_dpi
-    Image.new("1", size, 1).save(output_file, format="PNG", dpi=(float(dpi.x), float(dpi.y)))
+    Path(output_file).write_bytes(blank_png(size, (float(dpi.x), float(dpi.y))))
     return Path(output_file)
 
 

@@ -257,6 +257,7 @@ def read_trace(path: Path) -> dict[str, Any]:
             "count": len(pages),
             "wall s": round(sum(e["end"] - e["start"] for e in pages), 2),
             "CPU s": round(sum(e["cpu"] for e in pages), 2),
+            "CPU s of the task threads alone": round(sum(e.get("thread_cpu", 0.0) for e in pages), 2),
             "shortest / longest wall s": [
                 round(min((e["end"] - e["start"] for e in pages), default=0), 2),
                 round(max((e["end"] - e["start"] for e in pages), default=0), 2),
