@@ -14,6 +14,8 @@ from ocr_pipeline.imaging.reading import printed_word
         ("Quyết", 96, "Quyết"),
         ("VT,", 40, "VT,"),  # a real word read with middling confidence stays
         ("-", 92, "-"),  # a list dash
+        ("+", 90, "+"),  # a third-level list bullet
+        ("+", 12, None),  # one read with little confidence is a seal's or a stamp's
         ("®", 0, None),
         ("*%", 82, None),
         ("n", 0, None),  # a seal's stray letter

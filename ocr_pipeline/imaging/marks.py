@@ -7,7 +7,9 @@ does not matter:
   (possibly rotated) bounding rectangle: the received stamp (``ĐẾN``, ``CÔNG VĂN ĐẾN``) or a ``HỎA TỐC``
   box. The whole rectangle is the mark (its text and the handwriting in it are not the document's);
 - **seal** and **handwriting**: other components far bigger than a letter (a round seal, a signature,
-  a flourish): only their own pixels are the mark.
+  a flourish): only their own pixels are the mark. A component only as tall as a letter but as long as a
+  mark, drawn with upright stems, is printed letters run together by the scan (``TTTT``, ``rườn``), not a
+  mark.
 - **seal ring**: where such a component draws a circle of a seal's size (ink all round it), the letters
   and emblem pieces lying wholly inside the circle are the seal's too, unless they sit on a printed line
   that runs into the circle from outside (the position or the name under the seal).
@@ -31,6 +33,13 @@ log = logging.getLogger(__name__)
 
 #: A component taller than this (inches) is no letter (bold 16 pt capitals with accents are ~0.25 in).
 MIN_MARK_HEIGHT = 0.42
+#: A column of a component holds a letter's stem when it is inked without a break over this share of the
+#: component's height.
+STEM_HEIGHT = 0.6
+#: A component no taller than a letter with at least this share of its columns on stems is printed letters
+#: run together (0.15-0.21 of the columns of the glued words on the dev pages; 0.00-0.03 on their signature
+#: flourishes, seal arcs and handwritten initials).
+GLUED_LETTERS_STEMS = 0.1
 #: Thinner than this (inches) on its short side: a rule or an underline, not a mark.
 MAX_RULE_THICKNESS = 0.06
 #: Stamps are at most this big (inches) on their long side; bigger frames are tables or page borders.
@@ -96,6 +105,8 @@ def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
             cv2.fillPoly(mask.view(np.uint8), [polygon.astype(np.int32)], 1)
             marks.append(Mark("stamp", (x, y, w, h)))
             continue
+        if h < MIN_MARK_HEIGHT * dpi and glued_letters(component):
+            continue
         round_shape = 0.7 <= w / h <= 1.4 and min(w, h) >= MIN_SEAL_SIDE * dpi
         kind = "seal" if round_shape else "handwriting"
         grown = cv2.dilate(component.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -111,6 +122,18 @@ def find_marks(ink: np.ndarray, dpi: int) -> MarkFinding:
             Mark("seal", _circle_box(seal, ink.shape)) for seal in seals if not _marked_seal(marks, seal)
         ]
     return MarkFinding(tuple(marks), mask, strokes, tuple(seals))
+
+
+def glued_letters(component: np.ndarray) -> bool:
+    """Whether a component (True = its ink) is printed letters run together: upright stems, each inked
+    without a break over most of its height, in at least :data:`GLUED_LETTERS_STEMS` of its columns."""
+    height = component.shape[0]
+    run = np.zeros(component.shape[1], dtype=np.int32)
+    longest = np.zeros_like(run)
+    for row in component:
+        run = (run + 1) * row
+        np.maximum(longest, run, out=longest)
+    return bool(np.mean(longest >= STEM_HEIGHT * height) >= GLUED_LETTERS_STEMS)
 
 
 def _marked_seal(found: list[Mark], circle: tuple[float, float, float]) -> bool:

@@ -35,8 +35,10 @@ NOISE_CONFIDENCE = 25.0
 #: A word without letters or digits (bare punctuation) read below this is noise.
 SYMBOL_CONFIDENCE = 40.0
 _ALNUM = re.compile(r"[^\W_]")
-#: Punctuation a printed line may hold on its own (list dashes, the motto's dashes, ``./.``).
-_LONE_PUNCTUATION = frozenset({"-", "–", "—", "—-", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'})
+#: Punctuation a printed line may hold on its own (list dashes, ``+`` bullets, the motto's dashes, ``./.``).
+_LONE_PUNCTUATION = frozenset(
+    {"-", "–", "—", "—-", "+", "./.", "/.", ".", ",", ";", ":", "(", ")", "“", "”", '"'}
+)
 #: Zones whose lines are read with seal and signature strokes kept on them (see :func:`_strokes_on_lines`).
 STROKES_KEPT = frozenset({"closing_right"})
 #: Least ink width of a band, in band heights, for the strokes on it to be given back (see
