@@ -35,7 +35,17 @@ from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any
 
-from .taskgraph import FINISH, PAGES, BatchGraph, Task, TaskOutcome, run_task, share_cores, warm_up
+from .taskgraph import (
+    FINISH,
+    PAGES,
+    BatchGraph,
+    Task,
+    TaskOutcome,
+    opencv_threads_for_fork,
+    run_task,
+    share_cores,
+    warm_up,
+)
 from .tasktrace import TraceFile
 
 log = logging.getLogger(__name__)
@@ -95,8 +105,9 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(conn: Connection, scratch: str, workers: int = 1) -> None:
-    """A local worker (one of ``workers``): run the tasks the parent sends until the pipe closes."""
+def _worker_main(conn: Connection, scratch: str) -> None:
+    """A local worker: run the tasks the parent sends until the pipe closes (its OpenCV threads set by the
+    parent, :func:`opencv_threads_for_fork`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.setpgrp()  # its own process group, with its Tesseract: killed together, out of reach of Ctrl-C
@@ -105,7 +116,6 @@ def _worker_main(conn: Connection, scratch: str, workers: int = 1) -> None:
     os.environ["TMPDIR"] = scratch
     tempfile.tempdir = scratch
     logging.getLogger().setLevel(logging.WARNING)
-    share_cores(workers)
     warm = False
     while True:
         try:
@@ -224,8 +234,9 @@ class LocalExecutor:
     def _spawn(self, scratch: str) -> _Worker:
         context = multiprocessing.get_context("fork")  # the workers share the parent's loaded code
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child_end, scratch, self.workers), daemon=True)
-        process.start()
+        process = context.Process(target=_worker_main, args=(child_end, scratch), daemon=True)
+        with opencv_threads_for_fork(self.workers):
+            process.start()
         child_end.close()
         return _Worker(process, parent_end)
 

@@ -115,18 +115,41 @@ def _run(task: Task) -> TaskOutcome:
     return TaskOutcome(pages=pages, seconds=time.monotonic() - start)
 
 
+def core_share(threads_on_host: int) -> int:
+    """OpenCV threads for a process when this many task threads (worker processes, Dask worker threads)
+    work on the machine at once: 1 where every core has a worker (parallelism comes from the workers, as
+    Tesseract's ``OMP_THREAD_LIMIT=1``); more where cores would otherwise stay idle (one worker on two cores
+    keeps both for OpenCV, as before)."""
+    return max(1, (os.cpu_count() or 1) // max(1, threads_on_host))
+
+
 def share_cores(threads_on_host: int) -> int:
-    """Give OpenCV's thread pool in this process its share of the machine's cores, when this many task
-    threads (worker processes, Dask worker threads) work on the machine at once: 1 where every core has a
-    worker (parallelism comes from the workers, as Tesseract's ``OMP_THREAD_LIMIT=1``); more where cores
-    would otherwise stay idle (one worker on two cores keeps both for OpenCV, as before). Returns the
-    share."""
-    share = max(1, (os.cpu_count() or 1) // max(1, threads_on_host))
+    """Give OpenCV's thread pool in this process its :func:`core_share`; returns it. Not for a forked child
+    of a process that used OpenCV (:func:`opencv_threads_for_fork`)."""
+    share = core_share(threads_on_host)
     with contextlib.suppress(Exception):  # OpenCV missing or too old: its own default
         import cv2
 
         cv2.setNumThreads(share)
     return share
+
+
+@contextlib.contextmanager
+def opencv_threads_for_fork(threads_on_host: int) -> Iterator[None]:
+    """OpenCV's :func:`core_share` set in this process for the workers forked inside, and its own count
+    back after. A forked child must not set it itself: it inherits the pool of a parent that used OpenCV
+    without the pool's threads, and reconfiguring that pool waits for them forever."""
+    try:
+        import cv2
+    except ImportError:  # pragma: no cover - a dependency
+        yield
+        return
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(core_share(threads_on_host))
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
 
 
 def warm_up() -> None:

@@ -11,6 +11,9 @@ import json
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -341,3 +344,28 @@ def test_a_worker_gives_opencv_its_share_of_the_cores(monkeypatch: pytest.Monkey
         assert share_cores(1) == 4 and share_cores(8) == 1
     finally:
         cv2.setNumThreads(before)
+
+
+def test_a_batch_after_opencv_ran_threaded_in_its_process_does_not_hang(tmp_path: Path) -> None:
+    """A process that ran OpenCV on several threads and then runs a batch: its forked workers start and
+    finish (a worker that set OpenCV's threads itself waited forever for the parent's pool threads)."""
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text("Ủy ban nhân dân xã\n", encoding="utf-8")
+    script = textwrap.dedent(
+        f"""
+        import cv2, numpy as np
+        from pathlib import Path
+        from ocr_pipeline import ProcessOptions
+        from ocr_pipeline.batch import run_batch
+        cv2.setNumThreads(2)
+        page = np.random.default_rng(0).integers(0, 255, (2000, 2000), dtype=np.uint8)
+        for _ in range(3):
+            cv2.GaussianBlur(page, (31, 31), 0)
+        summary = run_batch(Path({str(source)!r}), Path({str(tmp_path / "out")!r}), ProcessOptions(), jobs=2)
+        print("ok", summary.ok)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["ok", "1"]
