@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocr_pipeline.imaging.page import OcrWord
-from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, printed_word
+from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, outsize_digits, printed_word
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,31 @@ def test_other_line_end_words_stay_dropped(line: tuple[tuple[str, float], ...]) 
     words = _line(*line)
     read = [printed_word(w) for w in words]
     assert _flanked_words(words, read, "vie") == read
+
+
+@pytest.mark.parametrize("text", ["ˆ", "˜", "ˆ,"])
+def test_an_accent_read_alone_is_soup(text: str) -> None:
+    # tt_21 p1 and p2: specks read as a lone circumflex (U+02C6) at 50 and 72
+    assert printed_word(OcrWord(text=text, confidence=72)) is None
+
+
+def test_a_spacing_accent_inside_a_word_is_cut_off() -> None:
+    word = printed_word(OcrWord(text="Tânˆ", confidence=80))
+    assert word is not None and word.text == "Tân"
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "height", "outsize"),
+    [
+        ("4", 62, 95, True),  # nq_115 p1: a dotted stamp over `QUYẾT NGHỊ` read as `4`
+        ("4", 62, 70, True),  # qd_707 p1: a stroke in the title read as `4`
+        ("4", 37, 57, True),
+        ("26", 90, 66, False),  # printed digits with a speck above: read surely
+        ("4", 62, 41, False),  # a printed digit's height
+        ("4.", 40, 90, False),  # a label, not a bare number
+        ("445", 40, 90, False),
+    ],
+)
+def test_outsize_digits(text: str, confidence: float, height: int, outsize: bool) -> None:
+    word = OcrWord(text=text, confidence=confidence, width=30, height=height)
+    assert outsize_digits(word, 300) is outsize

@@ -57,3 +57,40 @@ def test_rows_are_in_the_box() -> None:
 def test_seals_on_a_box() -> None:
     assert reading._seals_on((240, 0, 100, 100), ((200.0, 150.0, 70.0),)) == [CIRCLE]
     assert reading._seals_on((300, 0, 100, 60), ((200.0, 150.0, 70.0),)) == []
+
+
+def centred_block() -> np.ndarray:
+    """A signer block centred on column 350: the authority line above the seal, the position line starting
+    under the seal's right half with the seal's own letters and its ring left of it."""
+    page = np.full((320, 560), 255, dtype=np.uint8)
+    cv2.circle(page, (200, 150), 70, 0, thickness=5)
+    letters(page, 250, 456, 40)  # the authority, clear of the seal: centre 350
+    letters(page, 150, 200, 100)  # the seal's own letters
+    letters(page, 230, 476, 100)  # the position, centred: 230..470
+    return page
+
+
+def test_debris_bound_mirrors_the_right_end_about_the_axis() -> None:
+    page = centred_block()
+    rows = [(40, 50), (100, 110)]
+    bounds = reading.debris_bounds(page, (0, 0, page.shape[1], page.shape[0]), [CIRCLE], rows, DPI, 20.0)
+    assert bounds[0] == 0  # a line clear of the seal keeps everything
+    assert 200 <= bounds[1] <= 230  # between the seal's letters and the line's first letter
+
+
+def test_no_axis_without_a_line_clear_of_the_seal() -> None:
+    page = centred_block()
+    bounds = reading.debris_bounds(
+        page, (0, 0, page.shape[1], page.shape[0]), [CIRCLE], [(100, 110)], DPI, 20.0
+    )
+    assert bounds == [0]
+
+
+def test_debris_inside_the_circle_left_of_the_bound_is_painted() -> None:
+    page = centred_block()
+    crop = page[95:115]
+    cleaned = reading.without_debris(crop, 222, [(200.0, 55.0, 76.0)])  # ring outer edge + clearance
+    assert (cleaned[5:15, 150:200] > 128).all()  # the seal's letters
+    assert (cleaned[:, :222] > 128).all()  # the ring's arcs on these rows, inside the circle
+    assert (cleaned[5:15, 230:236] == 0).all()  # the position's first letter
+    assert (cleaned[:, 222:] == crop[:, 222:]).all()
