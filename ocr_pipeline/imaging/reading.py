@@ -434,24 +434,23 @@ def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: floa
 
     Tesseract's ``vie`` model reads the semicolons ending the lines of a preamble or a recipients' list
     (``Căn cứ …;``) as commas, most of all in italics; ``eng`` tells them apart. The lines' last words are
-    read again, all at once, stacked on one strip.
+    read again, all at once, stacked on one strip; each is taken as the word read nearest to where it lies.
     """
     if "eng" not in engines.installed_languages():
         return lines
     candidates = [i for i, ln in enumerate(lines) if ln.words and ln.words[-1].text.endswith(",")]
     if not candidates:
         return lines
-    crops, rows = [], []
+    crops, rows, centres = [], [], []
     top = 0
     for index in candidates:
         word = lines[index].words[-1]
         pad = max(4, word.height // 3)
-        crop = image[
-            max(0, word.top - pad) : word.top + word.height + pad,
-            max(0, word.left - pad) : word.left + word.width + pad,
-        ]
+        y0, x0 = max(0, word.top - pad), max(0, word.left - pad)
+        crop = image[y0 : word.top + word.height + pad, x0 : word.left + word.width + pad]
         crops.append(crop)
         rows.append((top, top + crop.shape[0]))
+        centres.append((10 + word.left - x0 + word.width / 2, top + word.top - y0 + word.height / 2))
         top += crop.shape[0] + 2 * pad
     strip = np.full((top, max(c.shape[1] for c in crops) + 20), 255, dtype=np.uint8)
     paper = int(np.percentile(image[::8, ::8], 90))
@@ -460,11 +459,18 @@ def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: floa
         strip[y0:y1, 10 : 10 + crop.shape[1]] = crop
     result = engines.ocr_page(strip, "eng", dpi=dpi, psm=6, timeout=timeout)
     endings: dict[int, str] = {}
+    nearest: dict[int, float] = {}
     for word in result.words:
         centre = word.top + word.height / 2
         for row, (y0, y1) in enumerate(rows):
             if y0 <= centre < y1:
-                endings[row] = word.text  # the row's last word read
+                # the word read where the crop's word lies: the neighbouring lines' accents and tails,
+                # caught in the crop's margin, are read as words of their own (`Nẵng,` read `a Nang;`,
+                # then `N. cac P` from the line below)
+                cx, cy = centres[row]
+                distance = abs(word.left + word.width / 2 - cx) + abs(centre - cy)
+                if distance < nearest.get(row, float("inf")):
+                    nearest[row], endings[row] = distance, word.text
     fixed = list(lines)
     for row, index in enumerate(candidates):
         if endings.get(row, "").endswith(";"):

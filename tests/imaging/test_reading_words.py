@@ -129,3 +129,47 @@ def test_a_spacing_accent_inside_a_word_is_cut_off() -> None:
 def test_outsize_digits(text: str, confidence: float, height: int, outsize: bool) -> None:
     word = OcrWord(text=text, confidence=confidence, width=30, height=height)
     assert outsize_digits(word, 300) is outsize
+
+
+def test_the_semicolon_reread_takes_the_word_where_the_crop_s_word_lies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # qd_729 p1: `eng` read the crop of `Nẵng,` as `a Nang;` and the next line's tails in its margin as
+    # `N. cac P` (recorded reading, boxes as on the strip); the row's last word was `P`
+    import numpy as np
+
+    from ocr_pipeline.imaging import engines, reading
+    from ocr_pipeline.imaging.page import OcrLine, PageOcr
+
+    strip_reading = PageOcr(
+        (
+            OcrLine(
+                (
+                    OcrWord("a", 40, left=12, top=30, width=10, height=20),
+                    OcrWord("Nang;", 80, left=30, top=18, width=80, height=45),
+                )
+            ),
+            OcrLine(
+                tuple(
+                    OcrWord(t, 10, left=60 + 30 * k, top=64, width=25, height=12)
+                    for k, t in enumerate(["N.", "cac", "P"])
+                )
+            ),
+            OcrLine((OcrWord("dan,", 85, left=30, top=132, width=80, height=45),)),
+        ),
+        "eng",
+    )
+    monkeypatch.setattr(engines, "installed_languages", lambda: ("eng", "vie"))
+    monkeypatch.setattr(engines, "ocr_page", lambda *args, **kwargs: strip_reading)
+    image = np.full((400, 600), 255, dtype=np.uint8)
+    lines = [
+        OcrLine(
+            (
+                OcrWord("Thành", 90, left=100, top=100, width=100, height=50),
+                OcrWord("Nẵng,", 90, left=220, top=100, width=80, height=50),
+            )
+        ),
+        OcrLine((OcrWord("dán,", 90, left=220, top=200, width=80, height=50),)),
+    ]
+    fixed = reading._semicolons(image, lines, 300, 0)
+    assert [ln.text for ln in fixed] == ["Thành Nẵng;", "dán,"]
