@@ -353,21 +353,21 @@ def _near_circle(
 
 
 def without_debris(crop: np.ndarray, bound: int, circles: list[tuple[float, float, float]]) -> np.ndarray:
-    """A line's crop with its ink left of column ``bound`` and inside one of the ``circles`` (crop
-    coordinates) painted as paper: a ring's arc touching the line's first letter is cut at the bound."""
+    """A line's crop with the ink pieces lying wholly left of column ``bound`` and centred inside one of the
+    ``circles`` (crop coordinates) painted as paper: the seal's letters and loose arcs; a piece touching the
+    line's letters stays, as cutting it takes the letters' strokes with it."""
     ink, threshold = binarise(crop)
-    rows, columns = np.ogrid[: crop.shape[0], : crop.shape[1]]
-    inside = np.zeros(crop.shape, dtype=bool)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    rights = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH]
+    inside = np.zeros(count, dtype=bool)
     for cx, cy, r in circles:
-        inside |= np.hypot(columns - cx, rows - cy) < r
-    debris = ink & inside & (columns < bound)
-    debris = (
-        cv2.dilate(debris.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool) & inside & (columns < bound)
-    )
+        inside |= np.hypot(centroids[:, 0] - cx, centroids[:, 1] - cy) < r
+    debris = (rights <= bound) & inside
+    debris[0] = False
     if not debris.any():
         return crop
     cleaned = crop.copy()
-    cleaned[debris] = paper_level(crop, threshold)
+    cleaned[debris[labels]] = paper_level(crop, threshold)
     return cleaned
 
 

@@ -94,3 +94,12 @@ def test_debris_inside_the_circle_left_of_the_bound_is_painted() -> None:
     assert (cleaned[:, :222] > 128).all()  # the ring's arcs on these rows, inside the circle
     assert (cleaned[5:15, 230:236] == 0).all()  # the position's first letter
     assert (cleaned[:, 222:] == crop[:, 222:]).all()
+
+
+def test_a_piece_touching_the_line_stays() -> None:
+    page = centred_block()
+    page[104:106, 205:232] = 0  # a ring's stroke running into the position's first letter
+    crop = page[95:115]
+    cleaned = reading.without_debris(crop, 222, [(200.0, 55.0, 76.0)])
+    assert (cleaned[9:11, 205:222] == 0).all()  # cutting it would take the letter's strokes
+    assert (cleaned[5:15, 150:200] > 128).all()  # the seal's own letters still go
