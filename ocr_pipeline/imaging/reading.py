@@ -85,11 +85,6 @@ ONE_LINE = 1.25
 #: Least letter-sized components per band height of a band's inked width for it to be printed letters
 #: (the strokes of a signature outside the seal are few long components).
 MIN_LETTERS_PER_HEIGHT = 1.0
-#: Line heights by which a signer line's left end may fall short of the one its centring implies before the
-#: seal's pieces left of it are taken for debris (the lines are centred, Nghị định 30/2020/NĐ-CP).
-CENTRING_MARGIN = 0.3
-#: Line heights a line's end must stay clear of a seal's circle for the line to show its whole width.
-CLEAR_OF_SEAL = 0.5
 
 
 def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageImage:
@@ -200,7 +195,7 @@ def _read_zones(
     """The OCR of each layout zone of ``layout.items`` (by index), the zones of one page segmentation mode
     read by one Tesseract run."""
     by_psm: dict[int, list[int]] = {}
-    sealed: dict[int, list[tuple[int, int, int]]] = {}  # zones read line by line: rows, debris bound
+    sealed: dict[int, list[tuple[int, int]]] = {}  # zones read line by line: their lines' rows
     for index, item in enumerate(layout.items):
         if not isinstance(item, tables.TableGrid):
             zone, clip = item
@@ -210,8 +205,7 @@ def _read_zones(
                 seal_lines(page.image, (x, y, w, h), circles, page.dpi, layout.line_height) if circles else []
             )
             if rows and page.image.shape == image.shape:
-                bounds = debris_bounds(page.image, (x, y, w, h), circles, rows, page.dpi, layout.line_height)
-                sealed[index] = [(y0, y1, bound) for (y0, y1), bound in zip(rows, bounds, strict=True)]
+                sealed[index] = rows
                 continue
             by_psm.setdefault(_zone_psm(zone, (x, y, w, h), found), []).append(index)
 
@@ -226,7 +220,7 @@ def _read_zones(
         results = engines.ocr_images((crop(i) for i in indices), lang, dpi=page.dpi, psm=psm, timeout=timeout)
         reads.update(zip(indices, results, strict=True))
     if sealed:
-        reads.update(_read_seal_lines(page, layout, sealed, found.seals, pad, lang, timeout))
+        reads.update(_read_seal_lines(page, layout, sealed, pad, lang, timeout))
     return reads
 
 
@@ -285,118 +279,25 @@ def seal_lines(
     return lines
 
 
-def debris_bounds(
-    original: np.ndarray,
-    box: tuple[int, int, int, int],
-    circles: list[tuple[float, float, float]],
-    rows: list[tuple[int, int]],
-    dpi: int,
-    line_height: float,
-) -> list[int]:
-    """For each signer line of a zone a seal lies on (``rows``, from :func:`seal_lines`), the column (in the
-    box) left of which the seal's pieces are debris, 0 for none.
-
-    The signer block's lines are centred on one axis. The axis is that of the lines whose two ends lie clear
-    of every seal circle; a line whose start is under the seal then starts at the axis mirrored from its
-    right end (the last ink outside the circles on its rows: a stroke running on from it only moves the
-    bound left), and the ink inside a circle left of that, less :data:`CENTRING_MARGIN` line heights, is
-    the seal's ring, letters and emblem (read as ``zZZo``, ``*x*c``).
-    With no line clear of the seals there is no axis, and no bound.
-    """
-    x, y, w, h = box
-    ink, _ = binarise(original[y : y + h, x : x + w])
-    yy, xx = np.ogrid[y : y + h, x : x + w]
-    local = [(cx - x, cy - y, r) for cx, cy, r in circles]
-    for cx, cy, r in circles:
-        ink &= np.hypot(xx - cx, yy - cy) > r + SEAL_CLEARANCE * dpi
-    letters = zones.letter_ink(ink, dpi)
-    spans: list[tuple[int, int] | None] = []
-    right_ends: list[int] = []  # of any ink: a letter joined to a stroke is no letter-sized piece
-    for y0, y1 in rows:
-        columns = np.flatnonzero(letters[y0:y1].any(axis=0))
-        spans.append((int(columns[0]), int(columns[-1]) + 1) if columns.size else None)
-        inked = np.flatnonzero(ink[y0:y1].any(axis=0))
-        right_ends.append(int(inked[-1]) + 1 if inked.size else 0)
-    gap = CLEAR_OF_SEAL * line_height
-    centres = [
-        (span[0] + span[1]) / 2
-        for (y0, y1), span in zip(rows, spans, strict=True)
-        if span is not None and not any(_near_circle(end, y0, y1, local, gap) for end in span)
-    ]
-    if not centres:
-        return [0] * len(rows)
-    axis = float(np.median(centres))
-    bounds = []
-    for (y0, y1), span, right in zip(rows, spans, right_ends, strict=True):
-        if span is None or not _near_circle(span[0], y0, y1, local, gap):
-            bounds.append(0)
-            continue
-        bounds.append(max(0, round(2 * axis - max(right, span[1]) - CENTRING_MARGIN * line_height)))
-    return bounds
-
-
-def _near_circle(
-    column: int, y0: int, y1: int, circles: list[tuple[float, float, float]], gap: float
-) -> bool:
-    """Whether ``column`` on the middle half of rows ``y0..y1`` (a line's letters without their accents and
-    tails) lies within ``gap`` of one of the circles (horizontally)."""
-    quarter = (y1 - y0) / 4
-    y0, y1 = round(y0 + quarter), round(y1 - quarter)
-    for cx, cy, r in circles:
-        dy = max(0.0, y0 - cy, cy - y1)
-        if dy >= r:
-            continue
-        half = float(np.sqrt(r * r - dy * dy))
-        if cx - half - gap <= column <= cx + half + gap:
-            return True
-    return False
-
-
-def without_debris(crop: np.ndarray, bound: int, circles: list[tuple[float, float, float]]) -> np.ndarray:
-    """A line's crop with the ink pieces lying wholly left of column ``bound`` and centred inside one of the
-    ``circles`` (crop coordinates) painted as paper: the seal's letters and loose arcs; a piece touching the
-    line's letters stays, as cutting it takes the letters' strokes with it."""
-    ink, threshold = binarise(crop)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    rights = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH]
-    inside = np.zeros(count, dtype=bool)
-    for cx, cy, r in circles:
-        inside |= np.hypot(centroids[:, 0] - cx, centroids[:, 1] - cy) < r
-    debris = (rights <= bound) & inside
-    debris[0] = False
-    if not debris.any():
-        return crop
-    cleaned = crop.copy()
-    cleaned[debris[labels]] = paper_level(crop, threshold)
-    return cleaned
-
-
 def _read_seal_lines(
     page: PageImage,
     layout: PagePlan,
-    sealed: dict[int, list[tuple[int, int, int]]],
-    seals: tuple[tuple[float, float, float], ...],
+    sealed: dict[int, list[tuple[int, int]]],
     pad: int,
     lang: str,
     timeout: float,
 ) -> dict[int, PageOcr]:
     """The OCR of zones a seal lies on, each of their printed lines (:func:`seal_lines`) read on its own
     (psm 7) from the page as it was before the marks were painted out: painting the seal and the signature
-    takes the letters they touch, where Tesseract reads a line through their strokes. The seal's pieces left
-    of where the line's centring puts its start (:func:`debris_bounds`) are painted out first."""
+    takes the letters they touch, where Tesseract reads a line through their strokes."""
     margin = max(3, round(0.1 * layout.line_height))
     crops, owners = [], []
     for index, rows in sealed.items():
         zone, clip = layout.items[index]  # type: ignore[misc]
         x, y, w, h = zone.box(pad, page.image.shape, clip)
-        circles = _seals_on((x, y, w, h), seals)
-        for y0, y1, bound in rows:
+        for y0, y1 in rows:
             top = max(0, y0 - margin)
-            crop = np.ascontiguousarray(page.image[y + top : y + min(h, y1 + margin), x : x + w])
-            if bound > 0:
-                local = [(cx - x, cy - y - top, r + SEAL_CLEARANCE * page.dpi) for cx, cy, r in circles]
-                crop = without_debris(crop, bound, local)
-            crops.append(crop)
+            crops.append(np.ascontiguousarray(page.image[y + top : y + min(h, y1 + margin), x : x + w]))
             owners.append((index, top))
     results = engines.ocr_images(crops, lang, dpi=page.dpi, psm=7, timeout=timeout)
     lines: dict[int, list[OcrLine]] = {index: [] for index in sealed}
