@@ -26,8 +26,15 @@ from .page import Mark, OcrLine, OcrWord, PageImage, PageLayout, PageOcr, Zone
 log = logging.getLogger(__name__)
 
 #: Characters no printed administrative text uses: a word holding one is a stamp's, a seal's or
-#: handwriting's glyph soup.
-SOUP_CHARACTERS = re.compile(r"[®©¬‡†|`~$€⁄\\^#@<>=_{}«»•§¶¥£¢°±×÷™Ø¤¦¨ƒŠšŽžŸ‹›]")
+#: handwriting's glyph soup. U+02B0-U+02FF are spacing modifier letters (a lone ``ˆ`` or ``˜``: an accent
+#: without its letter, read from a speck).
+SOUP_CHARACTERS = re.compile(r"[®©¬‡†|`~$€⁄\\^#@<>=_{}«»•§¶¥£¢°±×÷™Ø¤¦¨ƒŠšŽžŸ‹›\u02b0-\u02ff]")
+#: A word of one or two digits taller than this (inches; printed digits of body text stand about 0.14 in)
+#: and read below :data:`OUTSIZE_DIGIT_CONFIDENCE` is a stamp's dots or a stroke, not a number: outside
+#: the blanks' zones (whose handwritten digits are read again instead).
+OUTSIZE_DIGIT_HEIGHT = 0.18
+OUTSIZE_DIGIT_CONFIDENCE = 70.0
+_SHORT_NUMBER = re.compile(r"\d{1,2}")
 #: A section label as printed (``II.``, ``12.``, ``b)``): kept whatever its confidence.
 SECTION_LABEL = re.compile(r"(?:[IVXL]{1,6}|\d{1,3}|[a-zđ])[.)]")
 #: A word of one or two letters read with a confidence below this is noise (stamp or seal letters).
@@ -112,6 +119,8 @@ def recognise_by_zones(page: PageImage, lang: str, timeout: float = 0) -> PageIm
         for ln in result.lines:
             moved = [replace(wd, left=wd.left + x, top=wd.top + y) for wd in ln.words]
             read = [printed_word(wd, lang) for wd in moved]
+            if zone.kind not in BLANK_ZONES:
+                read = [None if r is not None and outsize_digits(r, page.dpi) else r for r in read]
             if None in read and zone.kind not in BLANK_ZONES:
                 read = _flanked_words(moved, read, lang)
             if None in read and zone.kind in BLANK_ZONES:
@@ -328,24 +337,23 @@ def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: floa
 
     Tesseract's ``vie`` model reads the semicolons ending the lines of a preamble or a recipients' list
     (``Căn cứ …;``) as commas, most of all in italics; ``eng`` tells them apart. The lines' last words are
-    read again, all at once, stacked on one strip.
+    read again, all at once, stacked on one strip; each is taken as the word read nearest to where it lies.
     """
     if "eng" not in engines.installed_languages():
         return lines
     candidates = [i for i, ln in enumerate(lines) if ln.words and ln.words[-1].text.endswith(",")]
     if not candidates:
         return lines
-    crops, rows = [], []
+    crops, rows, centres = [], [], []
     top = 0
     for index in candidates:
         word = lines[index].words[-1]
         pad = max(4, word.height // 3)
-        crop = image[
-            max(0, word.top - pad) : word.top + word.height + pad,
-            max(0, word.left - pad) : word.left + word.width + pad,
-        ]
+        y0, x0 = max(0, word.top - pad), max(0, word.left - pad)
+        crop = image[y0 : word.top + word.height + pad, x0 : word.left + word.width + pad]
         crops.append(crop)
         rows.append((top, top + crop.shape[0]))
+        centres.append((10 + word.left - x0 + word.width / 2, top + word.top - y0 + word.height / 2))
         top += crop.shape[0] + 2 * pad
     strip = np.full((top, max(c.shape[1] for c in crops) + 20), 255, dtype=np.uint8)
     paper = int(np.percentile(image[::8, ::8], 90))
@@ -354,11 +362,18 @@ def _semicolons(image: np.ndarray, lines: list[OcrLine], dpi: int, timeout: floa
         strip[y0:y1, 10 : 10 + crop.shape[1]] = crop
     result = engines.ocr_page(strip, "eng", dpi=dpi, psm=6, timeout=timeout)
     endings: dict[int, str] = {}
+    nearest: dict[int, float] = {}
     for word in result.words:
         centre = word.top + word.height / 2
         for row, (y0, y1) in enumerate(rows):
             if y0 <= centre < y1:
-                endings[row] = word.text  # the row's last word read
+                # the word read where the crop's word lies: the neighbouring lines' accents and tails,
+                # caught in the crop's margin, are read as words of their own (`Nẵng,` read `a Nang;`,
+                # then `N. cac P` from the line below)
+                cx, cy = centres[row]
+                distance = abs(word.left + word.width / 2 - cx) + abs(centre - cy)
+                if distance < nearest.get(row, float("inf")):
+                    nearest[row], endings[row] = distance, word.text
     fixed = list(lines)
     for row, index in enumerate(candidates):
         if endings.get(row, "").endswith(";"):
@@ -388,6 +403,16 @@ def printed_word(word: OcrWord, lang: str = "vie") -> OcrWord | None:
             return replace(word, text=cleaned)
         return None
     return word if is_printed_word(word) else None
+
+
+def outsize_digits(word: OcrWord, dpi: int) -> bool:
+    """Whether a word is one or two digits read unsurely from a mark far taller than printed digits (a
+    dotted stamp impression over a title read ``4``)."""
+    return (
+        _SHORT_NUMBER.fullmatch(word.text) is not None
+        and word.confidence < OUTSIZE_DIGIT_CONFIDENCE
+        and word.height > OUTSIZE_DIGIT_HEIGHT * dpi
+    )
 
 
 def filled_blanks(words: tuple[OcrWord, ...]) -> tuple[OcrWord, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocr_pipeline.imaging.page import OcrWord
-from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, printed_word
+from ocr_pipeline.imaging.reading import _flanked_words, filled_blanks, outsize_digits, printed_word
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,75 @@ def test_other_line_end_words_stay_dropped(line: tuple[tuple[str, float], ...]) 
     words = _line(*line)
     read = [printed_word(w) for w in words]
     assert _flanked_words(words, read, "vie") == read
+
+
+@pytest.mark.parametrize("text", ["ˆ", "˜", "ˆ,"])
+def test_an_accent_read_alone_is_soup(text: str) -> None:
+    # tt_21 p1 and p2: specks read as a lone circumflex (U+02C6) at 50 and 72
+    assert printed_word(OcrWord(text=text, confidence=72)) is None
+
+
+def test_a_spacing_accent_inside_a_word_is_cut_off() -> None:
+    word = printed_word(OcrWord(text="Tânˆ", confidence=80))
+    assert word is not None and word.text == "Tân"
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "height", "outsize"),
+    [
+        ("4", 62, 95, True),  # nq_115 p1: a dotted stamp over `QUYẾT NGHỊ` read as `4`
+        ("4", 62, 70, True),  # qd_707 p1: a stroke in the title read as `4`
+        ("4", 37, 57, True),
+        ("26", 90, 66, False),  # printed digits with a speck above: read surely
+        ("4", 62, 41, False),  # a printed digit's height
+        ("4.", 40, 90, False),  # a label, not a bare number
+        ("445", 40, 90, False),
+    ],
+)
+def test_outsize_digits(text: str, confidence: float, height: int, outsize: bool) -> None:
+    word = OcrWord(text=text, confidence=confidence, width=30, height=height)
+    assert outsize_digits(word, 300) is outsize
+
+
+def test_the_semicolon_reread_takes_the_word_where_the_crop_s_word_lies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # qd_729 p1: `eng` read the crop of `Nẵng,` as `a Nang;` and the next line's tails in its margin as
+    # `N. cac P` (recorded reading, boxes as on the strip); the row's last word was `P`
+    import numpy as np
+
+    from ocr_pipeline.imaging import engines, reading
+    from ocr_pipeline.imaging.page import OcrLine, PageOcr
+
+    strip_reading = PageOcr(
+        (
+            OcrLine(
+                (
+                    OcrWord("a", 40, left=12, top=30, width=10, height=20),
+                    OcrWord("Nang;", 80, left=30, top=18, width=80, height=45),
+                )
+            ),
+            OcrLine(
+                tuple(
+                    OcrWord(t, 10, left=60 + 30 * k, top=64, width=25, height=12)
+                    for k, t in enumerate(["N.", "cac", "P"])
+                )
+            ),
+            OcrLine((OcrWord("dan,", 85, left=30, top=132, width=80, height=45),)),
+        ),
+        "eng",
+    )
+    monkeypatch.setattr(engines, "installed_languages", lambda: ("eng", "vie"))
+    monkeypatch.setattr(engines, "ocr_page", lambda *args, **kwargs: strip_reading)
+    image = np.full((400, 600), 255, dtype=np.uint8)
+    lines = [
+        OcrLine(
+            (
+                OcrWord("Thành", 90, left=100, top=100, width=100, height=50),
+                OcrWord("Nẵng,", 90, left=220, top=100, width=80, height=50),
+            )
+        ),
+        OcrLine((OcrWord("dán,", 90, left=220, top=200, width=80, height=50),)),
+    ]
+    fixed = reading._semicolons(image, lines, 300, 0)
+    assert [ln.text for ln in fixed] == ["Thành Nẵng;", "dán,"]
