@@ -52,7 +52,7 @@ MAX_PROPOSED = 8
 PROPOSAL_BASE = math.log(0.2)
 #: What keeping a token as written loses once the adapted channel explains it (log-probability): in the
 #: output of an engine that mangles letters, a lower-case unknown word is far more often a mangled one.
-KEPT_WHEN_EXPLAINED = math.log(0.01)
+KEPT_WHEN_EXPLAINED = math.log(0.1)
 #: Marks a kept reading whose cost :data:`KEPT_WHEN_EXPLAINED` raised (once).
 EXPLAINED = " (the adapted channel explains it)"
 #: Generic channel: log-probability of an edit no rewrite of the model explains, per character it rewrites
