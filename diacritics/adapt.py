@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 MIN_UNRESOLVED_SHARE = 0.05
 #: Fewest unresolved tokens for an adaptation.
 MIN_UNRESOLVED = 5
+#: Unresolved tokens holding a letter no Vietnamese word has (``dî``, ``giîàa``, ``cüa``: an engine with
+#: another language's letters) that adapt a document below :data:`MIN_UNRESOLVED_SHARE`.
+FOREIGN_EVIDENCE = 5
 #: Whether an adapted document's kept words in title or mixed case (``Cdn``, ``LuQt``) get readings too.
 CASED_WORDS_ADAPTED = True
 #: Confidence of a first-pass reading taken as an alignment to learn from.
@@ -62,8 +66,29 @@ GENERIC_KEYS = 24
 MIXED_CHUNKS = False
 #: Rounds of hard EM: each learns the rewrites again from the readings the previous decoding chose.
 EM_ROUNDS = 2
+#: Whether an adapted document's words read with low confidence (below :data:`LEARN_FROM`) get the adapted
+#: channel's readings too, not only the words kept as unknown (``tnrong`` read ``trong``, ``teri``).
+UNSURE_WIDENED = True
+#: Case shapes of the unsure words widened (title case left out: names, ``Minh`` → ``Mình``).
+UNSURE_CASES = ("lower", "mixed")
+#: What reading a token with the marks its engine wrote taken off costs (log-probability): an engine
+#: without Vietnamese writes marks of its own language for the marked letters it sees (``câc`` for ``các``,
+#: ``viêc``, ``cûa``), so an unknown marked word is read from its letters.
+MARKS_DROPPED_LOGPROB = math.log(0.1)
 #: Delimiters an engine glues inside a word (``hi'en``, ``X*``), deleted by the generic prior.
 STRAY_MARKS = ("'", "*", "`", "^")
+
+
+_VIETNAMESE_LETTERS = frozenset(
+    unicodedata.normalize("NFC", base + mark)
+    for base in "aăâeêioôơuưy"
+    for mark in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+) | frozenset("đ")
+
+
+def foreign_letters(text: str) -> bool:
+    """Whether ``text`` holds a letter outside ASCII that no Vietnamese word has (``î``, ``ü``, ``ç``)."""
+    return any(c.isalpha() and not c.isascii() and c.lower() not in _VIETNAMESE_LETTERS for c in text)
 
 
 @dataclass
@@ -211,6 +236,32 @@ def generic_proposals(
     return found
 
 
+def adapted_keys(
+    observed: str,
+    model: RewriteModel,
+    is_key: Callable[[str], bool],
+    keys: Callable[[str, int], list[str]] | None,
+) -> dict[str, float]:
+    """Known skeletons the adapted channel reads ``observed`` as, each with its best log-probability: the
+    model's rewrites (:func:`proposals`) and, with the speller's look-up ``keys``, the generic channel
+    (:func:`generic_proposals`); for a token with marks, the same from its letters, the marks dropped at
+    :data:`MARKS_DROPPED_LOGPROB`."""
+    found: dict[str, float] = {}
+    bare = strip_diacritics(observed)
+    sources = [(observed, 0.0)] + ([(bare, MARKS_DROPPED_LOGPROB)] if bare != observed else [])
+    for text, base in sources:
+        scored = proposals(text, model, is_key)
+        if keys is not None:
+            for key, score in generic_proposals(text, model, keys).items():
+                scored[key] = max(score, scored.get(key, -math.inf))
+        if text != observed and is_key(text):
+            scored[text] = 0.0
+        for key, score in scored.items():
+            if base + score > found.get(key, -math.inf):
+                found[key] = base + score
+    return found
+
+
 #: Characters that glue a word into an identifier (``chitiet.aspx``, ``gov.vn/Pages``, ``a_b``).
 IDENTIFIER_GLUE = "./:@_\\=?&#"
 
@@ -241,6 +292,25 @@ def unresolved(slots: Sequence[TokenSlot | None], choice: Sequence[int], cased: 
             and (shape == "lower" or (cased and shape in ("title", "mixed") and not text.isupper()))
         ):
             found.append(index)
+    return found
+
+
+def unsure(
+    slots: Sequence[TokenSlot | None], choice: Sequence[int], confidence: Sequence[float]
+) -> list[int]:
+    """Indices of the slots of words in :data:`UNSURE_CASES` read as a known word
+    with a confidence below :data:`LEARN_FROM`, that have more than one reading (a code has one)."""
+    found = []
+    for index, slot in enumerate(slots):
+        if slot is None or confidence[index] >= LEARN_FROM or len(slot.candidates) < 2:
+            continue
+        text = slot.token.text
+        chosen = slot.candidates[choice[index]]
+        if chosen.reason.startswith("kept") or len(text) < 2 or not text.isalpha():
+            continue
+        if case_pattern(text) not in UNSURE_CASES:
+            continue
+        found.append(index)
     return found
 
 

@@ -11,7 +11,6 @@ without any (no regime can be fitted). Every change to the text after normalisat
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -115,7 +114,14 @@ def adapt_to_engine(models: Models, state: RestoreState) -> None:
     choice = state.decoded.choice
     pending = adapt.unresolved(state.slots, choice)
     lower = sum(1 for s in state.slots if s is not None and s.token.text.islower())
-    if len(pending) < batch_adapt.MIN_UNRESOLVED or len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower:
+    foreign = sum(
+        1
+        for index in pending
+        if (slot := state.slots[index]) is not None and adapt.foreign_letters(slot.token.text)
+    )
+    if len(pending) < batch_adapt.MIN_UNRESOLVED or (
+        len(pending) < adapt.MIN_UNRESOLVED_SHARE * lower and foreign < adapt.FOREIGN_EVIDENCE
+    ):
         return
     state.legacy = True
     state.adapted = len(pending) >= adapt.MIN_UNRESOLVED
@@ -142,14 +148,22 @@ def adapt_to_engine(models: Models, state: RestoreState) -> None:
         confidence = _confidences(models, state, read_only=True)
         learned = adapt.confident_pairs(state.slots, state.decoded.choice, confidence)
         model = adapt.learn(*learned, pooled=pooled)
+        if adapt.UNSURE_WIDENED:
+            for index in adapt.unsure(state.slots, state.decoded.choice, confidence):
+                slot = state.slots[index]
+                if (
+                    index not in original
+                    and slot is not None
+                    and not adapt.glued(
+                        state.lines[slot.line], slot.token.start, slot.token.start + len(slot.token.text)
+                    )
+                ):
+                    original[index] = slot
         widened = 0
         for index, slot in original.items():
             assert slot is not None
-            found = adapt.proposals(slot.observed, model, is_key)
-            if adapt.GENERIC_KEYS:
-                for key, score in adapt.generic_proposals(slot.observed, model, source.spelling_keys).items():
-                    if score > found.get(key, -math.inf):
-                        found[key] = score
+            keys = source.spelling_keys if adapt.GENERIC_KEYS else None
+            found = adapt.adapted_keys(slot.observed, model, is_key, keys)
             position = adapt.widened(slot, found, inventory.variants, lm.token_id)
             if position is not slot.position:
                 state.slots[index] = replace(slot, position=position)

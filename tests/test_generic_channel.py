@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import math
 
-from diacritics.adapt import KEPT_WHEN_EXPLAINED, learn, proposals, rewrites, widened
+from diacritics.adapt import (
+    KEPT_WHEN_EXPLAINED,
+    MARKS_DROPPED_LOGPROB,
+    adapted_keys,
+    foreign_letters,
+    learn,
+    proposals,
+    rewrites,
+    unsure,
+    widened,
+)
 from diacritics.decoder import Candidate, Position
 from diacritics.lattice import TokenSlot
 from diacritics.tokens import Token
@@ -30,6 +40,40 @@ def test_proposals_reach_known_skeletons_only() -> None:
     assert "hien" in proposals("hin", model, keys.__contains__)  # a dropped vowel
     assert "hien" in proposals("hi'en", model, keys.__contains__)  # a stray mark
     assert proposals("xyzzy", model, keys.__contains__) == {}
+
+
+def test_a_marked_token_is_read_from_its_letters_at_a_cost() -> None:
+    model = learn([("truemg", "truong")])
+    keys = {"cac", "viec", "cua", "truong"}
+    found = adapted_keys("câc", model, keys.__contains__, None)
+    assert found["cac"] == MARKS_DROPPED_LOGPROB
+    assert "cua" in adapted_keys("cûa", model, keys.__contains__, None)
+    # an unmarked token is read as before: its own rewrites only
+    assert adapted_keys("truemg", model, keys.__contains__, None) == proposals(
+        "truemg", model, keys.__contains__
+    )
+
+
+def test_foreign_letters_are_those_no_vietnamese_word_has() -> None:
+    assert foreign_letters("dî") and foreign_letters("cüa") and foreign_letters("bØ")
+    assert not any(foreign_letters(w) for w in ("việc", "Đà", "nàm", "sf3", "trường"))
+
+
+def test_unsure_words_are_lower_or_mixed_case_known_readings() -> None:
+    def slot(text: str, reason: str, n: int = 2) -> TokenSlot:
+        cands = tuple(Candidate(k, -1.0, text, reason) for k in range(n))
+        return TokenSlot(0, Token(text, 0, "word"), text.lower(), Position(cands))
+
+    slots = [
+        slot("trong", "OCR confusion (trong)"),  # unsure: widened
+        slot("trong", "OCR confusion (trong)"),  # confident
+        slot("Minh", "as written"),  # title case: a name
+        slot("truemg", "kept: not a known syllable"),  # kept: the unresolved words' business
+        slot("TU", "as written"),  # capitals
+        slot("thuc", "code", n=1),  # one reading
+        None,
+    ]
+    assert unsure(slots, [0] * 7, [0.5, 0.9, 0.5, 0.5, 0.5, 0.5, 0.0]) == [0]
 
 
 def test_a_widened_slot_gets_readings_and_keeping_costs_more() -> None:
