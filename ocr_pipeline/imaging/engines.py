@@ -484,11 +484,15 @@ def _pdf_error(path: Path, stderr: str) -> InputFileError:
 RENDER_STRIP_BYTES = 8 << 20
 
 
-def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float = 300) -> np.ndarray:
+def rasterise_pdf_page(
+    path: Path, page_number: int, dpi: int, *, timeout: float = 300, grey: bool | None = None
+) -> np.ndarray:
     """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
 
     ``pdftoppm`` renders the page in colour (colour marks are dropped before the grey conversion, see
-    :mod:`.colour`); its output is read and converted strip by strip. Callers choose ``dpi`` with
+    :mod:`.colour`); its output is read and converted strip by strip. A page that can only render grey
+    (:func:`.colour.pdf_page_is_grey`, unless ``grey`` says) is rendered grey (``pdftoppm -gray``): the same
+    pixels without the colour work. Callers choose ``dpi`` with
     :func:`fitting_dpi` so that the page stays within the pixel limits (see
     :func:`ocr_pipeline.imaging.rasterise.iter_pages`); as a last resort a page still bigger than
     :data:`MAX_PAGE_PIXELS_SIDE` on a side is scaled down after rendering.
@@ -497,8 +501,13 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
         InputFileError: The page cannot be rendered (or not within ``timeout`` seconds).
         PIL.Image.DecompressionBombError: The page is bigger than Pillow would open.
     """
+    from . import colour
+
     _check_poppler()
-    command = ["pdftoppm", "-r", str(dpi), "-f", str(page_number), "-l", str(page_number), str(path)]
+    if grey is None:
+        grey = colour.pdf_page_is_grey(path, page_number)
+    command = ["pdftoppm", "-r", str(dpi), *(["-gray"] if grey else []), "-f", str(page_number)]
+    command += ["-l", str(page_number), str(path)]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
         expired = threading.Event()
@@ -512,7 +521,7 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
             timer.start()
         try:
             assert proc.stdout is not None
-            image = _read_ppm_grey(proc.stdout, page_number)
+            image = _read_pgm(proc.stdout) if grey else _read_ppm_grey(proc.stdout, page_number)
         finally:
             if timer is not None:
                 timer.cancel()
@@ -541,8 +550,9 @@ def _read_exactly(stream: Any, buffer: memoryview) -> bool:
     return True
 
 
-def _ppm_header(stream: Any) -> tuple[int, int] | None:
-    """Width and height from the header of a binary PPM (``P6``, 8 bits) on ``stream``; None at its end."""
+def _ppm_header(stream: Any, magic: bytes = b"P6") -> tuple[int, int] | None:
+    """Width and height from the header of a binary PPM (``P6``, or ``magic``: ``P5`` for a PGM; 8 bits)
+    on ``stream``; None at its end."""
     fields: list[bytes] = []
     token = b""
     while len(fields) < 4:
@@ -559,11 +569,41 @@ def _ppm_header(stream: Any) -> tuple[int, int] | None:
                 token = b""
             continue
         token += char
-    if fields[0] != b"P6" or fields[3] != b"255":
+    if fields[0] != magic or fields[3] != b"255":
         raise InputFileError(
             f"pdftoppm wrote an unexpected image ({b' '.join(fields).decode(errors='replace')})"
         )
     return int(fields[1]), int(fields[2])
+
+
+def _checked_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` (width, height) of a rendered page, refused as Pillow would refuse to open it."""
+    width, height = size
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > 2 * limit:  # as Pillow would refuse it
+        raise Image.DecompressionBombError(
+            f"Image size ({width * height} pixels) exceeds limit of {2 * limit} pixels, could be "
+            "decompression bomb DOS attack."
+        )
+    return width, height
+
+
+def _read_pgm(stream: Any) -> np.ndarray | None:
+    """The grey page of the PGM that ``pdftoppm -gray`` writes on ``stream``, read straight into the page
+    array; None when the stream ends early (``pdftoppm`` failed or was stopped)."""
+    size = _ppm_header(stream, b"P5")
+    if size is None:
+        return None
+    width, height = _checked_size(size)
+    grey = np.empty((height, width), dtype=np.uint8)
+    if not _read_exactly(stream, grey.data.cast("B")):
+        return None
+    if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
+        img = Image.fromarray(grey)
+        scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
+        img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
+        return np.asarray(img, dtype=np.uint8)
+    return grey
 
 
 def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
@@ -574,13 +614,7 @@ def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
     size = _ppm_header(stream)
     if size is None:
         return None
-    width, height = size
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and width * height > 2 * limit:  # as Pillow would refuse it
-        raise Image.DecompressionBombError(
-            f"Image size ({width * height} pixels) exceeds limit of {2 * limit} pixels, could be "
-            "decompression bomb DOS attack."
-        )
+    width, height = _checked_size(size)
     if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
         rgb = np.empty((height, width, 3), dtype=np.uint8)
         if not _read_exactly(stream, rgb.data.cast("B")):
