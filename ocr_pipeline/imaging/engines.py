@@ -149,7 +149,7 @@ def ocr_page(
         tsv = _read_in_process(image, lang, psm, dpi, variables, _deadline(timeout), timeout, "the page")
         data: dict[str, list[Any]] = _tsv_to_dict(tsv)
         lines = _lines_from_data(data) if data else ()
-        return PageOcr(lines=lines, lang=lang, engine=f"tesseract {tesseract_version()}")
+        return PageOcr(lines=lines, lang=lang, engine=_library_engine())
     import pytesseract
 
     _single_thread_env()
@@ -174,6 +174,12 @@ def ocr_page(
 #: The ``-c`` variables every OCR call sets (the TSV output, single spaces between words), in the order the
 #: command receives them.
 _BASE_VARIABLES = (("tessedit_create_tsv", "1"), ("preserve_interword_spaces", "0"))
+
+
+def _library_engine() -> str:
+    """The engine a page read in this process records: the library's version (``TessVersion``), which may
+    differ from the command's on PATH."""
+    return f"tesseract {tesseract_api.version() or tesseract_version()}"
 
 
 def _in_process(image: np.ndarray) -> bool:
@@ -308,7 +314,7 @@ def _ocr_images_in_process(
     """:func:`ocr_images` in this process: one engine reads the images one after the other, each image
     as the command reads it (an image that is not 2-D grey ``uint8`` goes to :func:`ocr_page`)."""
     deadline = _deadline(timeout)
-    engine = f"tesseract {tesseract_version()}"
+    engine = _library_engine()
     results = []
     for image in images:
         if not _in_process(image):
