@@ -147,9 +147,7 @@ def ocr_page(
     variables = _init_variables(extra_config)
     if variables is not None and _in_process(image):
         tsv = _read_in_process(image, lang, psm, dpi, variables, _deadline(timeout), timeout, "the page")
-        data: dict[str, list[Any]] = _tsv_to_dict(tsv)
-        lines = _lines_from_data(data) if data else ()
-        return PageOcr(lines=lines, lang=lang, engine=_library_engine())
+        return PageOcr(lines=_lines_from_library_tsv(tsv), lang=lang, engine=_library_engine())
     import pytesseract
 
     _single_thread_env()
@@ -227,6 +225,44 @@ def _tsv_to_dict(tsv: str) -> dict[str, list[Any]]:
 
     data: dict[str, list[Any]] = pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
     return data
+
+
+#: Columns of a TSV row as Tesseract writes them (:data:`.tesseract_api.TSV_HEADER`).
+_TSV_COLUMNS = tesseract_api.TSV_HEADER.rstrip("\n").split("\t")
+
+
+def _lines_from_library_tsv(tsv: str) -> tuple[OcrLine, ...]:
+    """The lines of a TSV from :func:`.tesseract_api.read_tsv`, as :func:`_tsv_to_dict` and
+    :func:`_lines_from_data` make them, reading only the rows of words with text (other rows, most of a
+    page's, are skipped unparsed). Any row not as Tesseract writes it sends the whole TSV the long way."""
+    rows = tsv.strip().split("\n")
+    if len(rows) < 2:
+        return ()
+    if rows[0].split("\t") != _TSV_COLUMNS:
+        return _lines_the_long_way(tsv)
+    columns = len(_TSV_COLUMNS)
+    words: dict[str, list[Any]] = {name: [] for name in _TSV_COLUMNS}
+    try:
+        for number, row in enumerate(rows[1:], start=2):
+            cells = row.split("\t")
+            if len(cells) != columns:
+                if number == len(rows) and len(cells) == columns - 1:
+                    continue  # the last row without its empty text cell: no word (as pytesseract mends it)
+                return _lines_the_long_way(tsv)
+            if cells[0] != "5" or not cells[-1].strip():
+                continue
+            for name, cell in zip(_TSV_COLUMNS[:-1], cells, strict=False):
+                words[name].append(int(float(cell)))  # as pytesseract reads a number cell
+            words["text"].append(cells[-1])
+    except ValueError:
+        return _lines_the_long_way(tsv)
+    return _lines_from_data(words)
+
+
+def _lines_the_long_way(tsv: str) -> tuple[OcrLine, ...]:
+    """The lines of a TSV read whole as pytesseract reads it (every row, every column)."""
+    data = _tsv_to_dict(tsv)
+    return _lines_from_data(data) if data else ()
 
 
 def ocr_images(
@@ -322,8 +358,7 @@ def _ocr_images_in_process(
             results.append(ocr_page(image, lang, dpi=dpi, psm=psm, timeout=left, extra_config=extra_config))
             continue
         tsv = _read_in_process(image, lang, psm, dpi, variables, deadline, timeout, "the page parts")
-        data = _tsv_to_dict(tsv)
-        results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
+        results.append(PageOcr(lines=_lines_from_library_tsv(tsv), lang=lang, engine=engine))
     return results
 
 

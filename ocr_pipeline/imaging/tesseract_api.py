@@ -229,8 +229,14 @@ def _engine(lang: str, variables: tuple[tuple[str, str], ...]) -> _Engine:
 
 
 def _set_image(engine: _Engine, image: np.ndarray) -> np.ndarray:
-    """Hand a grey ``uint8`` image to the engine (it copies the pixels); the array passed, kept alive."""
-    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    """Hand a grey ``uint8`` image to the engine (it copies the pixels); the array passed, kept alive. A
+    crop of a page (rows apart in memory, each row's pixels together) is passed as it is, rows by stride."""
+    rows_together = image.dtype == np.uint8 and image.ndim == 2 and image.strides[1] == 1
+    pixels = (
+        image
+        if rows_together and image.strides[0] >= image.shape[1]
+        else np.ascontiguousarray(image, np.uint8)
+    )
     if pixels.ndim != 2 or not pixels.size:
         raise OcrEngineError(f"tesseract cannot read an image of shape {image.shape}")
     height, width = pixels.shape

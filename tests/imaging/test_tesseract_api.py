@@ -193,3 +193,14 @@ def test_a_page_read_in_the_process_records_the_librarys_version(
     assert all(
         r.engine == "tesseract 9.8.7-library" for r in engines.ocr_images([_line(LINES[1])], "eng", psm=7)
     )
+
+
+def test_a_crop_of_a_page_is_handed_over_without_a_copy_and_reads_as_its_copy(library: None) -> None:
+    page = _text_block(3)
+    crop = page[10:, 15:520]
+    assert not crop.flags.c_contiguous
+    engine = tesseract_api._engine("eng", engines._BASE_VARIABLES)
+    assert tesseract_api._set_image(engine, crop) is crop
+    assert tesseract_api._set_image(engine, page[:, ::-1]) is not None  # columns reversed: copied
+    tesseract_api._library().TessBaseAPIClear(engine.handle)  # type: ignore[union-attr]
+    assert engines.ocr_page(crop, "eng", psm=6) == engines.ocr_page(crop.copy(), "eng", psm=6)
