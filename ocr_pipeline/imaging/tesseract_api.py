@@ -152,8 +152,8 @@ def version() -> str | None:
     return lib.TessVersion().decode() if lib is not None else None
 
 
-#: Engines kept per thread (the least recently used is freed beyond it): the pipeline uses three (``vie``,
-#: ``eng``, ``osd``), and each holds its model (20-100 MB).
+#: Engines kept per thread (the least recently used is freed beyond it): the pipeline uses four (``vie``,
+#: ``eng``, ``eng`` with the blank-digit whitelist, ``osd``), and each holds its model (20-100 MB).
 MAX_ENGINES_PER_THREAD = 4
 
 
