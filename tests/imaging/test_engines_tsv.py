@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ocr_pipeline.imaging import engines
+from ocr_pipeline.imaging import tesseract_tsv
 from ocr_pipeline.imaging.engines import lines_from_tsv
 
 RECORDED = Path(__file__).parents[1] / "data" / "tesseract" / "qd_729_top.vie.tsv"
@@ -77,15 +77,15 @@ def _variants() -> list[str]:
 @pytest.mark.parametrize("index", range(len(_variants())))
 def test_the_library_tsv_reader_makes_the_lines_pytesseract_makes(index: int) -> None:
     tsv = _variants()[index]
-    data = engines._tsv_to_dict(tsv)
-    assert engines._lines_from_library_tsv(tsv) == (engines._lines_from_data(data) if data else ())
+    data = tesseract_tsv.tsv_to_dict(tsv)
+    assert tesseract_tsv.lines_from_library_tsv(tsv) == (tesseract_tsv.lines_from_data(data) if data else ())
 
 
 def test_the_library_tsv_reader_reads_tesseracts_rows_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = engines._lines_the_long_way(RECORDED.read_text(encoding="utf-8"))
+    expected = tesseract_tsv.lines_the_long_way(RECORDED.read_text(encoding="utf-8"))
 
     def whole(tsv: str) -> None:
         raise AssertionError("read the long way")
 
-    monkeypatch.setattr(engines, "_tsv_to_dict", whole)
-    assert engines._lines_from_library_tsv(RECORDED.read_text(encoding="utf-8")) == expected
+    monkeypatch.setattr(tesseract_tsv, "tsv_to_dict", whole)
+    assert tesseract_tsv.lines_from_library_tsv(RECORDED.read_text(encoding="utf-8")) == expected
