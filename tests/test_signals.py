@@ -84,7 +84,9 @@ class Batch:
     def __init__(self, source: Path, out: Path, temp: Path) -> None:
         temp.mkdir(exist_ok=True)
         self.out, self.temp = out, temp
-        env = dict(os.environ, TMPDIR=str(temp))
+        # Tesseract as a command, so that there are Tesseract processes to stop (in the library it is in the
+        # workers, and the page task spawns no tesseract process any more)
+        env = dict(os.environ, TMPDIR=str(temp), VNOCR_TESSERACT="cli")
         command = [sys.executable, "-m", "ocr_pipeline.cli", "batch", str(source), str(out)]
         self.proc = subprocess.Popen(
             [*command, "--jobs", "2", *NO_BAR],

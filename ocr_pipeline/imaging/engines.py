@@ -32,7 +32,10 @@ from ..exceptions import (
     OcrTimeoutError,
 )
 from . import tesseract_api
-from .page import OcrLine, OcrWord, PageOcr
+from .page import PageOcr
+from .tesseract_tsv import lines_from_data as _lines_from_data
+from .tesseract_tsv import lines_from_library_tsv as _lines_from_library_tsv
+from .tesseract_tsv import lines_from_tsv as lines_from_tsv
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +150,7 @@ def ocr_page(
     variables = _init_variables(extra_config)
     if variables is not None and _in_process(image):
         tsv = _read_in_process(image, lang, psm, dpi, variables, _deadline(timeout), timeout, "the page")
-        data: dict[str, list[Any]] = _tsv_to_dict(tsv)
-        lines = _lines_from_data(data) if data else ()
-        return PageOcr(lines=lines, lang=lang, engine=f"tesseract {tesseract_version()}")
+        return PageOcr(lines=_lines_from_library_tsv(tsv), lang=lang, engine=_library_engine())
     import pytesseract
 
     _single_thread_env()
@@ -174,6 +175,12 @@ def ocr_page(
 #: The ``-c`` variables every OCR call sets (the TSV output, single spaces between words), in the order the
 #: command receives them.
 _BASE_VARIABLES = (("tessedit_create_tsv", "1"), ("preserve_interword_spaces", "0"))
+
+
+def _library_engine() -> str:
+    """The engine a page read in this process records: the library's version (``TessVersion``), which may
+    differ from the command's on PATH."""
+    return f"tesseract {tesseract_api.version() or tesseract_version()}"
 
 
 def _in_process(image: np.ndarray) -> bool:
@@ -213,14 +220,6 @@ def _read_in_process(
         return tesseract_api.read_tsv(image, lang, psm=psm, dpi=dpi, variables=variables, deadline=deadline)
     except OcrTimeoutError as exc:
         raise OcrTimeoutError(f"OCR of {what} took longer than {timeout:g} s") from exc
-
-
-def _tsv_to_dict(tsv: str) -> dict[str, list[Any]]:
-    """A TSV's columns as pytesseract's ``image_to_data`` gives them (``Output.DICT``)."""
-    import pytesseract
-
-    data: dict[str, list[Any]] = pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
-    return data
 
 
 def ocr_images(
@@ -308,7 +307,7 @@ def _ocr_images_in_process(
     """:func:`ocr_images` in this process: one engine reads the images one after the other, each image
     as the command reads it (an image that is not 2-D grey ``uint8`` goes to :func:`ocr_page`)."""
     deadline = _deadline(timeout)
-    engine = f"tesseract {tesseract_version()}"
+    engine = _library_engine()
     results = []
     for image in images:
         if not _in_process(image):
@@ -316,61 +315,8 @@ def _ocr_images_in_process(
             results.append(ocr_page(image, lang, dpi=dpi, psm=psm, timeout=left, extra_config=extra_config))
             continue
         tsv = _read_in_process(image, lang, psm, dpi, variables, deadline, timeout, "the page parts")
-        data = _tsv_to_dict(tsv)
-        results.append(PageOcr(lines=_lines_from_data(data) if data else (), lang=lang, engine=engine))
+        results.append(PageOcr(lines=_lines_from_library_tsv(tsv), lang=lang, engine=engine))
     return results
-
-
-def lines_from_tsv(tsv: str) -> tuple[OcrLine, ...]:
-    """Lines of a Tesseract TSV output (``tesseract IMAGE out tsv``), as :func:`ocr_page` makes them."""
-    rows = [row.split("\t") for row in tsv.splitlines() if row]
-    header, body = rows[0], rows[1:]
-    data: dict[str, list[Any]] = {name: [] for name in header}
-    for row in body:
-        row = (row + [""] * len(header))[: len(header)]  # a trailing empty text column may be cut
-        for name, value in zip(header, row, strict=True):
-            data[name].append(value)
-    return _lines_from_data(data)
-
-
-def _lines_from_data(data: dict[str, list[Any]]) -> tuple[OcrLine, ...]:
-    """Group ``image_to_data`` rows into lines, with an empty line between paragraphs."""
-    lines: list[OcrLine] = []
-    current: list[OcrWord] = []
-    current_key: tuple[int, int, int] | None = None
-    last_par: tuple[int, int] | None = None
-    for i, text in enumerate(data["text"]):
-        if int(data["level"][i]) != 5:
-            continue
-        text = str(text).strip()
-        if not text:
-            continue
-        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-        if key != current_key:
-            if current:
-                lines.append(OcrLine(tuple(current)))
-            current = []
-            par = key[:2]
-            if last_par is not None and par != last_par:
-                lines.append(OcrLine(()))  # paragraph break
-            last_par = par
-            current_key = key
-        current.append(
-            OcrWord(
-                text=text,
-                confidence=float(data["conf"][i]),
-                left=int(data["left"][i]),
-                top=int(data["top"][i]),
-                width=int(data["width"][i]),
-                height=int(data["height"][i]),
-                block=key[0],
-                paragraph=key[1],
-                line=key[2],
-            )
-        )
-    if current:
-        lines.append(OcrLine(tuple(current)))
-    return tuple(lines)
 
 
 def detect_orientation(image: np.ndarray, *, timeout: float = 30) -> tuple[int, float] | None:
@@ -484,11 +430,15 @@ def _pdf_error(path: Path, stderr: str) -> InputFileError:
 RENDER_STRIP_BYTES = 8 << 20
 
 
-def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float = 300) -> np.ndarray:
+def rasterise_pdf_page(
+    path: Path, page_number: int, dpi: int, *, timeout: float = 300, grey: bool | None = None
+) -> np.ndarray:
     """Render one PDF page to a grayscale image (one page at a time keeps memory bounded).
 
     ``pdftoppm`` renders the page in colour (colour marks are dropped before the grey conversion, see
-    :mod:`.colour`); its output is read and converted strip by strip. Callers choose ``dpi`` with
+    :mod:`.colour`); its output is read and converted strip by strip. A page that can only render grey
+    (:func:`.colour.pdf_page_is_grey`, unless ``grey`` says) is rendered grey (``pdftoppm -gray``): the same
+    pixels without the colour work. Callers choose ``dpi`` with
     :func:`fitting_dpi` so that the page stays within the pixel limits (see
     :func:`ocr_pipeline.imaging.rasterise.iter_pages`); as a last resort a page still bigger than
     :data:`MAX_PAGE_PIXELS_SIDE` on a side is scaled down after rendering.
@@ -497,8 +447,13 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
         InputFileError: The page cannot be rendered (or not within ``timeout`` seconds).
         PIL.Image.DecompressionBombError: The page is bigger than Pillow would open.
     """
+    from . import colour
+
     _check_poppler()
-    command = ["pdftoppm", "-r", str(dpi), "-f", str(page_number), "-l", str(page_number), str(path)]
+    if grey is None:
+        grey = colour.pdf_page_is_grey(path, page_number)
+    command = ["pdftoppm", "-r", str(dpi), *(["-gray"] if grey else []), "-f", str(page_number)]
+    command += ["-l", str(page_number), str(path)]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
         expired = threading.Event()
@@ -512,7 +467,7 @@ def rasterise_pdf_page(path: Path, page_number: int, dpi: int, *, timeout: float
             timer.start()
         try:
             assert proc.stdout is not None
-            image = _read_ppm_grey(proc.stdout, page_number)
+            image = _read_pgm(proc.stdout) if grey else _read_ppm_grey(proc.stdout, page_number)
         finally:
             if timer is not None:
                 timer.cancel()
@@ -541,8 +496,9 @@ def _read_exactly(stream: Any, buffer: memoryview) -> bool:
     return True
 
 
-def _ppm_header(stream: Any) -> tuple[int, int] | None:
-    """Width and height from the header of a binary PPM (``P6``, 8 bits) on ``stream``; None at its end."""
+def _ppm_header(stream: Any, magic: bytes = b"P6") -> tuple[int, int] | None:
+    """Width and height from the header of a binary PPM (``P6``, or ``magic``: ``P5`` for a PGM; 8 bits)
+    on ``stream``; None at its end."""
     fields: list[bytes] = []
     token = b""
     while len(fields) < 4:
@@ -559,11 +515,41 @@ def _ppm_header(stream: Any) -> tuple[int, int] | None:
                 token = b""
             continue
         token += char
-    if fields[0] != b"P6" or fields[3] != b"255":
+    if fields[0] != magic or fields[3] != b"255":
         raise InputFileError(
             f"pdftoppm wrote an unexpected image ({b' '.join(fields).decode(errors='replace')})"
         )
     return int(fields[1]), int(fields[2])
+
+
+def _checked_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` (width, height) of a rendered page, refused as Pillow would refuse to open it."""
+    width, height = size
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > 2 * limit:  # as Pillow would refuse it
+        raise Image.DecompressionBombError(
+            f"Image size ({width * height} pixels) exceeds limit of {2 * limit} pixels, could be "
+            "decompression bomb DOS attack."
+        )
+    return width, height
+
+
+def _read_pgm(stream: Any) -> np.ndarray | None:
+    """The grey page of the PGM that ``pdftoppm -gray`` writes on ``stream``, read straight into the page
+    array; None when the stream ends early (``pdftoppm`` failed or was stopped)."""
+    size = _ppm_header(stream, b"P5")
+    if size is None:
+        return None
+    width, height = _checked_size(size)
+    grey = np.empty((height, width), dtype=np.uint8)
+    if not _read_exactly(stream, grey.data.cast("B")):
+        return None
+    if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
+        img = Image.fromarray(grey)
+        scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
+        img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
+        return np.asarray(img, dtype=np.uint8)
+    return grey
 
 
 def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
@@ -574,13 +560,7 @@ def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
     size = _ppm_header(stream)
     if size is None:
         return None
-    width, height = size
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and width * height > 2 * limit:  # as Pillow would refuse it
-        raise Image.DecompressionBombError(
-            f"Image size ({width * height} pixels) exceeds limit of {2 * limit} pixels, could be "
-            "decompression bomb DOS attack."
-        )
+    width, height = _checked_size(size)
     if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
         rgb = np.empty((height, width, 3), dtype=np.uint8)
         if not _read_exactly(stream, rgb.data.cast("B")):

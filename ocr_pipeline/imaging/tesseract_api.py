@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -151,24 +152,40 @@ def version() -> str | None:
     return lib.TessVersion().decode() if lib is not None else None
 
 
+#: Engines kept per thread (the least recently used is freed beyond it): the pipeline uses four (``vie``,
+#: ``eng``, ``eng`` with the blank-digit whitelist, ``osd``), and each holds its model (20-100 MB).
+MAX_ENGINES_PER_THREAD = 4
+
+
 @dataclass
 class _Engine:
-    """One initialised ``TessBaseAPI`` (a language loaded with its init variables)."""
+    """One initialised ``TessBaseAPI`` (a language loaded with its init variables); ``handle`` is None once
+    freed, or where the engine is a forked child's copy of its parent's (left alone, not freed)."""
 
-    handle: int
+    handle: int | None
     lib: ctypes.CDLL = field(repr=False)
 
+    def free(self) -> None:
+        """End the engine and delete it (the C API's ``End`` and ``Delete``); once."""
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            self.lib.TessBaseAPIEnd(handle)
+            self.lib.TessBaseAPIDelete(handle)
+
     def __del__(self) -> None:
-        self.lib.TessBaseAPIEnd(self.handle)
-        self.lib.TessBaseAPIDelete(self.handle)
+        self.free()
+
+
+EngineKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 class _Engines(threading.local):
-    """The engines of this thread, by language and init variables, and the process they were made in."""
+    """The engines of this thread, by language and init variables, least recently used first, and the
+    process they were made in."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.by_key: dict[tuple[str, tuple[tuple[str, str], ...]], _Engine] = {}
+        self.by_key: OrderedDict[EngineKey, _Engine] = OrderedDict()
 
 
 _engines = _Engines()
@@ -176,16 +193,23 @@ _engines = _Engines()
 
 def _engine(lang: str, variables: tuple[tuple[str, str], ...]) -> _Engine:
     """The engine for ``lang`` initialised with ``variables`` (as the command's ``-c`` options), made once
-    per process and thread."""
+    per process and thread; at most :data:`MAX_ENGINES_PER_THREAD` are kept."""
     lib = _library()
     if lib is None:
         raise OcrEngineError("libtesseract cannot be loaded")
-    if _engines.pid != os.getpid():  # a forked child: its parent's engines are not its own to use
-        _engines.pid, _engines.by_key = os.getpid(), {}
+    if _engines.pid != os.getpid():  # a forked child: its parent's engines are not its own to use or free
+        for inherited in _engines.by_key.values():
+            inherited.handle = None
+        _engines.pid, _engines.by_key = os.getpid(), OrderedDict()
     key = (lang, variables)
     engine = _engines.by_key.get(key)
     if engine is not None:
+        _engines.by_key.move_to_end(key)
         return engine
+    while len(_engines.by_key) >= max(1, MAX_ENGINES_PER_THREAD):
+        _, oldest = _engines.by_key.popitem(last=False)
+        log.debug("libtesseract: engine for %s freed (%d kept a thread)", oldest, MAX_ENGINES_PER_THREAD)
+        oldest.free()
     # Tesseract's messages (warnings, "Empty page!!") go to a file rather than the worker's stderr, as the
     # command's went to a pipe nobody read
     names = [b"debug_file", *(name.encode() for name, _ in variables)]
@@ -205,8 +229,14 @@ def _engine(lang: str, variables: tuple[tuple[str, str], ...]) -> _Engine:
 
 
 def _set_image(engine: _Engine, image: np.ndarray) -> np.ndarray:
-    """Hand a grey ``uint8`` image to the engine (it copies the pixels); the array passed, kept alive."""
-    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    """Hand a grey ``uint8`` image to the engine (it copies the pixels); the array passed, kept alive. A
+    crop of a page (rows apart in memory, each row's pixels together) is passed as it is, rows by stride."""
+    rows_together = image.dtype == np.uint8 and image.ndim == 2 and image.strides[1] == 1
+    pixels = (
+        image
+        if rows_together and image.strides[0] >= image.shape[1]
+        else np.ascontiguousarray(image, np.uint8)
+    )
     if pixels.ndim != 2 or not pixels.size:
         raise OcrEngineError(f"tesseract cannot read an image of shape {image.shape}")
     height, width = pixels.shape

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ocr_pipeline.imaging import tesseract_tsv
 from ocr_pipeline.imaging.engines import lines_from_tsv
 
 RECORDED = Path(__file__).parents[1] / "data" / "tesseract" / "qd_729_top.vie.tsv"
@@ -51,3 +52,40 @@ def test_the_recorded_page_shows_the_merged_header_columns() -> None:
 def test_a_header_only_tsv_gives_no_lines() -> None:
     header = RECORDED.read_text(encoding="utf-8").splitlines()[0]
     assert lines_from_tsv(header + "\n") == ()
+
+
+def _variants() -> list[str]:
+    """The recorded TSV, and as it might come: its last row without the empty text cell, a word row at the
+    end, confidences with decimals, a row not as Tesseract writes it."""
+    recorded = RECORDED.read_text(encoding="utf-8")
+    header, *rows = recorded.rstrip("\n").split("\n")
+    word = next(row for row in rows if row.startswith("5\t"))
+    cells = word.split("\t")
+    decimals = "\t".join([*cells[:10], "91.75", cells[11]])
+    negative = "\t".join([*cells[:10], "-0.5", cells[11]])
+    empty_last = "\t".join([*cells[:11]])
+    return [
+        recorded,
+        "\n".join([header, *rows, empty_last]) + "\n",
+        "\n".join([header, *rows, decimals, negative]),
+        "\n".join([header, *rows[:5], "5\tx\t1", *rows[5:]]),
+        header + "\n",
+        "",
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(_variants())))
+def test_the_library_tsv_reader_makes_the_lines_pytesseract_makes(index: int) -> None:
+    tsv = _variants()[index]
+    data = tesseract_tsv.tsv_to_dict(tsv)
+    assert tesseract_tsv.lines_from_library_tsv(tsv) == (tesseract_tsv.lines_from_data(data) if data else ())
+
+
+def test_the_library_tsv_reader_reads_tesseracts_rows_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = tesseract_tsv.lines_the_long_way(RECORDED.read_text(encoding="utf-8"))
+
+    def whole(tsv: str) -> None:
+        raise AssertionError("read the long way")
+
+    monkeypatch.setattr(tesseract_tsv, "tsv_to_dict", whole)
+    assert tesseract_tsv.lines_from_library_tsv(RECORDED.read_text(encoding="utf-8")) == expected

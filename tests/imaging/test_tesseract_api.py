@@ -164,3 +164,43 @@ def test_prefer_command_uses_the_command_unless_the_variable_asks_for_the_librar
         assert tesseract_api.usable()
         monkeypatch.delenv(tesseract_api.ENGINE_ENV)
     assert tesseract_api.usable()
+
+
+def test_engines_beyond_the_limit_are_freed_least_recently_used_first(
+    library: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tesseract_api, "MAX_ENGINES_PER_THREAD", 2)
+    monkeypatch.setattr(tesseract_api, "_engines", tesseract_api._Engines())
+
+    def engine(dpi: str) -> tesseract_api._Engine:
+        return tesseract_api._engine("eng", (*engines._BASE_VARIABLES, ("user_defined_dpi", dpi)))
+
+    first, second = engine("100"), engine("200")
+    assert engine("100") is first  # used again: the most recent now
+    third = engine("300")
+    assert second.handle is None and first.handle is not None and third.handle is not None
+    assert len(tesseract_api._engines.by_key) == 2
+    assert engine("200") is not second  # made again when asked for
+    assert first.handle is None  # the least recently used went
+    assert engines.ocr_page(_line("Some printed words"), "eng", psm=7).text  # the engines kept still read
+
+
+def test_a_page_read_in_the_process_records_the_librarys_version(
+    library: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tesseract_api, "version", lambda: "9.8.7-library")
+    assert engines.ocr_page(_line(LINES[0]), "eng", psm=7).engine == "tesseract 9.8.7-library"
+    assert all(
+        r.engine == "tesseract 9.8.7-library" for r in engines.ocr_images([_line(LINES[1])], "eng", psm=7)
+    )
+
+
+def test_a_crop_of_a_page_is_handed_over_without_a_copy_and_reads_as_its_copy(library: None) -> None:
+    page = _text_block(3)
+    crop = page[10:, 15:520]
+    assert not crop.flags.c_contiguous
+    engine = tesseract_api._engine("eng", engines._BASE_VARIABLES)
+    assert tesseract_api._set_image(engine, crop) is crop
+    assert tesseract_api._set_image(engine, page[:, ::-1]) is not None  # columns reversed: copied
+    tesseract_api._library().TessBaseAPIClear(engine.handle)  # type: ignore[union-attr]
+    assert engines.ocr_page(crop, "eng", psm=6) == engines.ocr_page(crop.copy(), "eng", psm=6)
