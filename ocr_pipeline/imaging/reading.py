@@ -66,6 +66,9 @@ FLANKED_WORD = re.compile(r"\(?(?:[A-ZĐ]{2}|[0-9]{1,2})[.,;:)]?")
 #: A Nơi nhận item's closing purpose note (``(t/h);``, ``(b/c)``, ``(p/h),``; its slash may be lost,
 #: ``(th);``): given back at a line's end after a confident word, a shape a seal's letters do not take.
 PURPOSE_NOTE = re.compile(r"\([a-zđ]/?[a-zđ]\)[.,;:]?")
+#: A list item's dash or plus opening a line (``- Phòng …``, ``+ Củng cố …``): given back before a confident
+#: word that starts with a capital, a space away, a shape a seal's or stamp's strokes do not take.
+LIST_MARKERS = frozenset({"-", "–", "+"})
 
 #: Tesseract page segmentation per zone kind (4 = one column of lines of varied sizes, 3 = automatic).
 ZONE_PSM = {"body": 4, "unknown": 3}
@@ -454,7 +457,8 @@ def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) 
     """``read`` with the short words dropped for their low confidence alone given back when the words on
     both sides were read confidently: a printed ``VT,`` between ``Lưu:`` and ``QHĐP`` is read at 14,
     where a seal's or a stamp's stray letters stand at a line's end or on their own; and a Nơi nhận
-    item's purpose note at its line's end after a confident word (:data:`PURPOSE_NOTE`)."""
+    item's purpose note at its line's end after a confident word (:data:`PURPOSE_NOTE`); a list item's dash
+    opening its line (:func:`_opens_list_item`)."""
     kept = list(read)
     for index in range(1, len(words) - 1):
         before, after = read[index - 1], read[index + 1]
@@ -467,6 +471,8 @@ def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) 
             and FLANKED_WORD.fullmatch(word.text)
         ):
             kept[index] = printed_word(replace(word, confidence=NOISE_CONFIDENCE), lang)
+    if len(words) >= 2 and kept[0] is None and _opens_list_item(words[0], read[1]):
+        kept[0] = replace(words[0], confidence=NOISE_CONFIDENCE)
     last = len(words) - 1
     if (
         last >= 1
@@ -477,6 +483,18 @@ def _flanked_words(words: list[OcrWord], read: list[OcrWord | None], lang: str) 
     ):
         kept[last] = replace(words[last], confidence=NOISE_CONFIDENCE)
     return kept
+
+
+def _opens_list_item(marker: OcrWord, next_word: OcrWord | None) -> bool:
+    """Whether a dropped line-opening word is a list item's marker (:data:`LIST_MARKERS`): the next word was
+    read confidently, starts with a capital and stands at most its own height to the right."""
+    return (
+        marker.text in LIST_MARKERS
+        and next_word is not None
+        and next_word.confidence >= FLANK_CONFIDENCE
+        and next_word.text[:1].isupper()
+        and next_word.left - (marker.left + marker.width) <= max(next_word.height, 1)
+    )
 
 
 def is_printed_word(word: OcrWord) -> bool:

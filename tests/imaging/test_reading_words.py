@@ -173,3 +173,31 @@ def test_the_semicolon_reread_takes_the_word_where_the_crop_s_word_lies(
     ]
     fixed = reading._semicolons(image, lines, 300, 0)
     assert [ln.text for ln in fixed] == ["Thành Nẵng;", "dán,"]
+
+
+def _placed(*words: tuple[str, float, int, int]) -> list[OcrWord]:
+    return [OcrWord(text=t, confidence=c, left=x, width=w, height=30) for t, c, x, w in words]
+
+
+@pytest.mark.parametrize("marker", ["-", "–", "+"])
+def test_a_list_dash_opening_a_line_before_a_confident_capital_is_kept(marker: str) -> None:
+    # lang-son p12 (synthetic): `- Phòng …` in the Nơi nhận list, the dash read at confidence 0
+    words = _placed((marker, 0, 100, 12), ("Phòng", 93, 130, 90), ("GD&ĐT;", 91, 230, 100))
+    read = [printed_word(w) for w in words]
+    assert read[0] is None
+    assert [w.text if w else None for w in _flanked_words(words, read, "vie")] == [marker, "Phòng", "GD&ĐT;"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        (("-", 0, 100, 12), ("Phòng", 40, 130, 90)),  # the next word not confident
+        (("-", 0, 100, 12), ("phòng", 93, 130, 90)),  # not a capital: a broken word, not an item
+        (("-", 0, 100, 12), ("Phòng", 93, 400, 90)),  # far from it: a stroke of a mark
+        (("~", 0, 100, 12), ("Phòng", 93, 130, 90)),  # not a list marker
+    ],
+)
+def test_other_line_opening_marks_stay_dropped(line: tuple[tuple[str, float, int, int], ...]) -> None:
+    words = _placed(*line)
+    read = [printed_word(w) for w in words]
+    assert _flanked_words(words, read, "vie") == read
