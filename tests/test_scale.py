@@ -250,12 +250,9 @@ def test_a_task_lost_with_its_worker_runs_tesseract_as_a_command_on_its_retry(
     assert not tesseract_api.forced_cli()
 
 
-@pytest.mark.poppler
-def test_a_page_task_past_its_time_limit_loses_its_worker_and_times_out_as_a_command(
-    bar_reader: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Tesseract in the worker cannot always be stopped: the parent stops the worker, and the retry
-    (Tesseract as a command) ends in the page's timeout; the other documents finish."""
+def _batch_with_a_hanging_page(bar_reader: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Input and output folders of a batch of two 3-page PDFs whose ``a.pdf`` hangs in the stand-in
+    reader (``a.hang``), with libtesseract in the process and a watchdog grace of 1 s."""
     from ocr_pipeline import executors
 
     monkeypatch.delenv("VNOCR_TESSERACT", raising=False)
@@ -265,6 +262,16 @@ def test_a_page_task_past_its_time_limit_loses_its_worker_and_times_out_as_a_com
     for name in ("a", "b"):
         _pdf(src / f"{name}.pdf", 3)
     (src / "a.hang").touch()
+    return src, out
+
+
+@pytest.mark.poppler
+def test_a_page_task_past_its_time_limit_loses_its_worker_and_times_out_as_a_command(
+    bar_reader: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract in the worker cannot always be stopped: the parent stops the worker, and the retry
+    (Tesseract as a command) ends in the page's timeout; the other documents finish."""
+    src, out = _batch_with_a_hanging_page(bar_reader, monkeypatch)
     start = time.monotonic()
     summary = run_batch(src, out, dataclasses.replace(NO_RESTORE, page_timeout=0.2), jobs=2)
     status = {r.path: (r.status, r.exit_code) for r in summary.results}
@@ -282,15 +289,7 @@ def test_a_page_task_past_its_time_limit_on_dask_is_read_again_as_a_command(
     pytest.importorskip("distributed")
     from distributed import LocalCluster
 
-    from ocr_pipeline import executors
-
-    monkeypatch.delenv("VNOCR_TESSERACT", raising=False)
-    monkeypatch.setattr(executors, "WATCHDOG_GRACE_SECONDS", 1.0)
-    src, out = bar_reader / "in", bar_reader / "out"
-    src.mkdir()
-    for name in ("a", "b"):
-        _pdf(src / f"{name}.pdf", 3)
-    (src / "a.hang").touch()
+    src, out = _batch_with_a_hanging_page(bar_reader, monkeypatch)
     options = dataclasses.replace(NO_RESTORE, page_timeout=0.2)
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         start = time.monotonic()

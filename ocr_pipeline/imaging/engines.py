@@ -534,6 +534,12 @@ def _checked_size(size: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
+def _within_side_limit(img: Image.Image) -> Image.Image:
+    """A rendered page bigger than :data:`MAX_PAGE_PIXELS_SIDE` on a side, scaled down whole to it."""
+    scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
+    return img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
+
+
 def _read_pgm(stream: Any) -> np.ndarray | None:
     """The grey page of the PGM that ``pdftoppm -gray`` writes on ``stream``, read straight into the page
     array; None when the stream ends early (``pdftoppm`` failed or was stopped)."""
@@ -545,10 +551,7 @@ def _read_pgm(stream: Any) -> np.ndarray | None:
     if not _read_exactly(stream, grey.data.cast("B")):
         return None
     if max(width, height) > MAX_PAGE_PIXELS_SIDE:  # rare: scaled down whole (see rasterise_pdf_page)
-        img = Image.fromarray(grey)
-        scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
-        img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
-        return np.asarray(img, dtype=np.uint8)
+        return np.asarray(_within_side_limit(Image.fromarray(grey)), dtype=np.uint8)
     return grey
 
 
@@ -565,10 +568,7 @@ def _read_ppm_grey(stream: Any, page_number: int) -> np.ndarray | None:
         rgb = np.empty((height, width, 3), dtype=np.uint8)
         if not _read_exactly(stream, rgb.data.cast("B")):
             return None
-        img = Image.fromarray(rgb)
-        scale = MAX_PAGE_PIXELS_SIDE / max(img.size)
-        img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS)
-        return grey_page(img)
+        return grey_page(_within_side_limit(Image.fromarray(rgb)))
     grey = np.empty((height, width), dtype=np.uint8)
     drop = np.empty((height, width), dtype=bool)
     rows = max(1, RENDER_STRIP_BYTES // (3 * width))
